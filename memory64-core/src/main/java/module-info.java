@@ -1,0 +1,12 @@
+/**
+ * memory64 core: the 64-bit layout model, off-heap region storage, the layer table, statistics, the
+ * runtime-neutral guest ABI, and GGUF models.
+ */
+// "memory64" is the product name; the digits are part of it, not a version.
+@SuppressWarnings("module")
+module dev.memory64 {
+    requires org.slf4j;
+    requires java.management;
+
+    exports dev.memory64;
+}

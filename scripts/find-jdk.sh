@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Sourced by the project's scripts: sets JAVA_HOME to a JDK 22 or newer (the final FFM API).
+# Order: $JAVA_HOME if new enough, then the JDKs installed under /usr/lib/jvm (newest first),
+# then `java` on the PATH. Prints one line and returns 1 if there is none.
+
+memory64_java_feature() { # prints the feature version of the JDK at $1, or nothing
+    local home=$1 line
+    [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 0
+    line=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | grep -m1 'java.specification.version') || return 0
+    line=${line##*= }
+    line=${line#1.}
+    printf '%s\n' "${line%%.*}"
+}
+
+memory64_find_jdk() {
+    local min=22 candidate feature best="" best_feature=0
+    local -a candidates=()
+    [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+    for candidate in /usr/lib/jvm/*/ /usr/local/lib/jvm/*/ /opt/java/*/ "$HOME"/.sdkman/candidates/java/*/; do
+        [ -d "$candidate" ] && candidates+=("${candidate%/}")
+    done
+    if command -v javac >/dev/null 2>&1; then
+        candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
+    fi
+    if [ -n "${JAVA_HOME:-}" ]; then
+        feature=$(memory64_java_feature "$JAVA_HOME")
+        if [ -n "$feature" ] && [ "$feature" -ge "$min" ]; then
+            export JAVA_HOME
+            return 0
+        fi
+    fi
+    for candidate in "${candidates[@]}"; do
+        feature=$(memory64_java_feature "$candidate")
+        if [ -n "$feature" ] && [ "$feature" -ge "$min" ] && [ "$feature" -gt "$best_feature" ]; then
+            best=$candidate
+            best_feature=$feature
+        fi
+    done
+    if [ -z "$best" ]; then
+        echo "memory64: needs a JDK $min or newer (java and javac); none found in JAVA_HOME, /usr/lib/jvm or the PATH. Install one (e.g. Temurin 25) or set JAVA_HOME to it." >&2
+        return 1
+    fi
+    export JAVA_HOME=$best
+    export PATH="$JAVA_HOME/bin:$PATH"
+}
+
+memory64_find_maven() {
+    if [ -x "${MEMORY64_ROOT}/mvnw" ]; then
+        MVN="${MEMORY64_ROOT}/mvnw"
+    elif command -v mvn >/dev/null 2>&1; then
+        MVN=$(command -v mvn)
+    else
+        echo "memory64: needs Apache Maven 3.8 or newer (mvn on the PATH); none found." >&2
+        return 1
+    fi
+    # Maven's own libraries call sun.misc.Unsafe, which JDK 24+ warns about on every run.
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs the whole build and test suite: compile (warnings are errors), tests, formatter check.
+set -euo pipefail
+MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=find-jdk.sh
+. "$MEMORY64_ROOT/scripts/find-jdk.sh"
+memory64_find_jdk
+memory64_find_maven
+cd "$MEMORY64_ROOT"
+echo "memory64: testing with JDK at $JAVA_HOME" >&2
+exec "$MVN" -B -ntp verify "$@"
