@@ -7,5 +7,4 @@ module dev.memory64.chicory {
     requires transitive dev.memory64;
     requires transitive com.dylibso.chicory.runtime;
     requires org.slf4j;
-
 }

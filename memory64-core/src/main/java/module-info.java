@@ -9,4 +9,5 @@ module dev.memory64 {
     requires java.management;
 
     exports dev.memory64;
+    exports dev.memory64.abi;
 }

@@ -1,0 +1,30 @@
+package dev.memory64.abi;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A guest's linear memory as the ABI sees it: a current size and a bulk write.
+ *
+ * <p>This is all a Wasm runtime adapter must provide for the ABI to copy host bytes into a guest.
+ * The ABI validates every range before it calls {@link #write}, so an implementation may assume
+ * {@code offset + src.byteSize() <= size()} and need not check again.
+ */
+public interface GuestMemory {
+
+    /**
+     * Returns the memory's current size in bytes.
+     *
+     * @return the size, between 0 and 2<sup>32</sup> inclusive
+     */
+    long size();
+
+    /**
+     * Copies every byte of {@code src} into this memory, starting at {@code offset}.
+     *
+     * @param offset where the first byte goes, at most {@code size() - src.byteSize()}
+     * @param src the bytes to copy; a slice of host storage, valid for the duration of the call
+     * @throws RuntimeException if the copy fails part-way (the ABI reports it as {@code
+     *     GUEST_WRITE})
+     */
+    void write(long offset, MemorySegment src);
+}
