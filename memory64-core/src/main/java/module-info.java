@@ -6,7 +6,7 @@
 @SuppressWarnings("module")
 module dev.memory64 {
     requires org.slf4j;
-    requires java.management;
+    requires transitive java.management;
 
     exports dev.memory64;
     exports dev.memory64.abi;

@@ -1,0 +1,130 @@
+package dev.memory64;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How the bytes of one region are held. Chosen per region when a {@link Memory64Store} is built.
+ *
+ * <ul>
+ *   <li>{@link #allocated()}: off-heap memory, zero-filled and committed up front ({@code
+ *       Arena.allocate}); an 8 GiB region costs 8 GiB of resident memory and seconds to create.
+ *   <li>{@link #reserved()}: lazily committed: a sparse temporary file mapped read-write and
+ *       unlinked at once, so creating even a region larger than physical memory is instant and only
+ *       touched pages cost memory (in the page cache). Needs no native access. Failure mode: a
+ *       touched page needs room in the temporary directory's file system (or, on tmpfs, in memory);
+ *       when there is none the write faults, and the store reports it as a {@link
+ *       Memory64Exception} naming the region, never a crash. Untouched pages read as zero.
+ *   <li>{@link #mapped(Path, long, boolean)}: an existing file (or a slice of it from an offset)
+ *       mapped read-only or read-write; the file is never read into the heap. If the file slice is
+ *       shorter than the region, the region's tail is unbacked and any access to it is rejected.
+ * </ul>
+ */
+public sealed interface RegionBacking {
+
+    /**
+     * Off-heap memory, zeroed and committed when the store is built.
+     *
+     * @return the backing
+     */
+    static RegionBacking allocated() {
+        return Allocated.INSTANCE;
+    }
+
+    /**
+     * Lazily committed memory in a sparse, unlinked temporary file in {@code java.io.tmpdir}.
+     *
+     * @return the backing
+     */
+    static RegionBacking reserved() {
+        return new Reserved(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * Lazily committed memory in a sparse, unlinked temporary file in the given directory.
+     *
+     * @param directory where the temporary file is created (and at once unlinked)
+     * @return the backing
+     */
+    static RegionBacking reserved(Path directory) {
+        return new Reserved(directory);
+    }
+
+    /**
+     * A file mapped from an offset; the region covers up to its size of the file.
+     *
+     * @param file the file
+     * @param fileOffset the file offset of the region's first byte
+     * @param writable true to map read-write (writes go to the file), false for read-only
+     * @return the backing
+     */
+    static RegionBacking mapped(Path file, long fileOffset, boolean writable) {
+        return new Mapped(file, fileOffset, writable);
+    }
+
+    /** Off-heap memory, zeroed and committed up front. */
+    enum Allocated implements RegionBacking {
+        /** The one instance. */
+        INSTANCE;
+
+        @Override
+        public String toString() {
+            return "allocated";
+        }
+    }
+
+    /**
+     * Lazily committed memory in a sparse, unlinked temporary file.
+     *
+     * @param directory where the temporary file is created
+     */
+    record Reserved(Path directory) implements RegionBacking {
+        /**
+         * Validates the directory.
+         *
+         * @throws NullPointerException if {@code directory} is null
+         */
+        public Reserved {
+            Objects.requireNonNull(directory, "directory");
+        }
+
+        @Override
+        public String toString() {
+            return "reserved";
+        }
+    }
+
+    /**
+     * A mapped file.
+     *
+     * @param file the file
+     * @param fileOffset the file offset of the region's first byte, non-negative
+     * @param writable whether the mapping is read-write
+     */
+    record Mapped(Path file, long fileOffset, boolean writable) implements RegionBacking {
+        /**
+         * Validates the file and offset.
+         *
+         * @throws NullPointerException if {@code file} is null
+         * @throws IllegalArgumentException if {@code fileOffset} is negative
+         */
+        public Mapped {
+            Objects.requireNonNull(file, "file");
+            if (fileOffset < 0) {
+                throw new IllegalArgumentException(
+                        "mapped "
+                                + file
+                                + ": fileOffset="
+                                + Unsigned64.toString(fileOffset)
+                                + " is negative as a file offset");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return (writable ? "mapped read-write " : "mapped read-only ")
+                    + file
+                    + (fileOffset == 0 ? "" : " @" + fileOffset);
+        }
+    }
+}
