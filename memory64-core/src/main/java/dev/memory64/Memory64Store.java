@@ -16,6 +16,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.JMException;
@@ -52,6 +57,9 @@ public final class Memory64Store implements AutoCloseable {
     /** The largest number of bytes one copy step moves before checking for close again: 4 MiB. */
     public static final long CHUNK_SIZE = 4L << 20;
 
+    /** The most prefetches queued or running at once; more are dropped. */
+    public static final int PREFETCH_IN_FLIGHT = 4;
+
     private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
     private static final AtomicInteger ANONYMOUS = new AtomicInteger();
 
@@ -65,6 +73,8 @@ public final class Memory64Store implements AutoCloseable {
     private final StatsCounter stats = new StatsCounter();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ObjectName jmxName;
+    private final Semaphore prefetchPermits = new Semaphore(PREFETCH_IN_FLIGHT);
+    private ExecutorService prefetcher;
 
     private Memory64Store(
             String name,
@@ -646,13 +656,14 @@ public final class Memory64Store implements AutoCloseable {
      * (an {@link IllegalStateException} from a destination that is not ours) is rethrown as is.
      */
     private Memory64Exception translate(String op, long offset, long len, int region, Throwable e) {
-        stats.error();
         if (closed.get()) {
+            stats.error();
             return closedException(op, offset, len, e);
         }
         if (e instanceof IllegalStateException ise) {
-            throw ise;
+            throw ise; // not ours: the caller's destination failed
         }
+        stats.error();
         MemoryRegion r = layout.region(Math.min(region, layout.regionCount() - 1));
         Memory64Exception failure =
                 new Memory64Exception(
@@ -686,6 +697,92 @@ public final class Memory64Store implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------
+    // Read-ahead
+
+    /**
+     * Starts bringing a layer's pages into memory in the background, so that a later load does not
+     * wait for the disk. Useful for mapped (and reserved) regions; a no-op for allocated ones. A
+     * hint: at most {@link #PREFETCH_IN_FLIGHT} prefetches are queued or running at once, and one
+     * asked for beyond that is dropped (the returned future is already done).
+     *
+     * @param layerId the layer to prefetch
+     * @return a future that completes when the pages are in, or that {@code cancel(true)} stops
+     * @throws IllegalArgumentException if no layer has that id
+     */
+    public Future<?> prefetch(int layerId) {
+        return prefetch(layerId, ProgressListener.NONE);
+    }
+
+    /**
+     * Like {@link #prefetch(int)}, reporting progress in bytes as it goes.
+     *
+     * @param layerId the layer to prefetch
+     * @param listener told of progress, from the background thread
+     * @return a future that completes when the pages are in, or that {@code cancel(true)} stops
+     * @throws IllegalArgumentException if no layer has that id
+     */
+    public Future<?> prefetch(int layerId, ProgressListener listener) {
+        Layer layer = layer(layerId);
+        if (layer == null) {
+            throw new IllegalArgumentException("prefetch: no layer with id=" + layerId);
+        }
+        Objects.requireNonNull(listener, "listener");
+        if (closed.get() || !prefetchPermits.tryAcquire()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            return prefetcher().submit(() -> touch(layer, listener));
+        } catch (RuntimeException e) {
+            prefetchPermits.release();
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    private void touch(Layer layer, ProgressListener listener) {
+        String task = "prefetch layer " + layer.id() + " (\"" + layer.name() + "\")";
+        try {
+            long offset = layer.offset();
+            long end = layer.end();
+            int region = layout.regionIndex(offset);
+            listener.progress(task, 0, layer.size());
+            while (offset < end) {
+                if (closed.get() || Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                MemoryRegion r = layout.region(region);
+                long local = offset - r.start();
+                long n = Math.min(Math.min(end - offset, r.size() - local), CHUNK_SIZE);
+                MemorySegment segment = segments[region];
+                if (segment.isMapped() && local + n <= segment.byteSize()) {
+                    segment.asSlice(local, n).load();
+                }
+                offset += n;
+                if (offset == r.end()) {
+                    region++;
+                }
+                listener.progress(task, offset - layer.offset(), layer.size());
+            }
+        } catch (RuntimeException | InternalError e) {
+            LOG.debug("{} stopped: {}", task, e.toString());
+        } finally {
+            prefetchPermits.release();
+        }
+    }
+
+    private synchronized ExecutorService prefetcher() {
+        if (prefetcher == null) {
+            prefetcher =
+                    Executors.newSingleThreadExecutor(
+                            r -> {
+                                Thread t = new Thread(r, "memory64-prefetch-" + name);
+                                t.setDaemon(true);
+                                return t;
+                            });
+        }
+        return prefetcher;
+    }
+
+    // ---------------------------------------------------------------------------------------
     // Lifecycle
 
     /**
@@ -697,6 +794,11 @@ public final class Memory64Store implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        synchronized (this) {
+            if (prefetcher != null) {
+                prefetcher.shutdownNow();
+            }
         }
         // A thread inside a chunk may briefly keep the arena busy; it stops at the next chunk.
         while (true) {

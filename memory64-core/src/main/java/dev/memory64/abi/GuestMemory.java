@@ -6,8 +6,8 @@ import java.lang.foreign.MemorySegment;
  * A guest's linear memory as the ABI sees it: a current size and a bulk write.
  *
  * <p>This is all a Wasm runtime adapter must provide for the ABI to copy host bytes into a guest.
- * The ABI validates every range before it calls {@link #write}, so an implementation may assume
- * {@code offset + src.byteSize() <= size()} and need not check again.
+ * The ABI validates every range before it calls {@link #write} or {@link #read}, so an
+ * implementation may assume {@code offset + segment.byteSize() <= size()} and need not check again.
  */
 public interface GuestMemory {
 
@@ -27,4 +27,14 @@ public interface GuestMemory {
      *     GUEST_WRITE})
      */
     void write(long offset, MemorySegment src);
+
+    /**
+     * Copies bytes out of this memory into {@code dst}, filling it; used for small inputs such as a
+     * name a guest passes.
+     *
+     * @param offset where the first byte is read, at most {@code size() - dst.byteSize()}
+     * @param dst where the bytes go
+     * @throws RuntimeException if the read fails
+     */
+    void read(long offset, MemorySegment dst);
 }
