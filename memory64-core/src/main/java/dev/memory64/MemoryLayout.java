@@ -3,6 +3,7 @@ package dev.memory64;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -241,11 +242,18 @@ public final class MemoryLayout {
         StringBuilder sb = new StringBuilder();
         sb.append(
                 String.format(
+                        Locale.ROOT,
                         "%-5s %-16s %-12s %20s %20s %10s%n",
-                        "index", "name", "purpose", "start", "end", "size"));
+                        "index",
+                        "name",
+                        "purpose",
+                        "start",
+                        "end",
+                        "size"));
         for (MemoryRegion region : regions) {
             sb.append(
                     String.format(
+                            Locale.ROOT,
                             "%-5d %-16s %-12s %20d %20d %10s%n",
                             region.index(),
                             region.name(),
@@ -256,8 +264,11 @@ public final class MemoryLayout {
         }
         sb.append(
                 String.format(
+                        Locale.ROOT,
                         "total: %d regions, %s (%d bytes)%n",
-                        regions.size(), Unsigned64.formatBytes(size), size));
+                        regions.size(),
+                        Unsigned64.formatBytes(size),
+                        size));
         return sb.toString();
     }
 

@@ -126,7 +126,8 @@ public final class Unsigned64 {
         }
         double value = bytes >= 0 ? bytes : Math.scalb((double) (bytes >>> 1), 1);
         int unit = 0;
-        while (value >= 1024 && unit < units.length - 1) {
+        // "%.1f" rounds half up, so from 1023.95 on a value would show as "1024.0": step up instead
+        while (value >= 1023.95 && unit < units.length - 1) {
             value /= 1024;
             unit++;
         }
