@@ -56,3 +56,11 @@ memory64_find_maven() {
     # Maven's own libraries call sun.misc.Unsafe, which JDK 24+ warns about on every run.
     export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 }
+
+memory64_bench_jar() { # builds memory64-bench.jar when missing or older than a source; sets BENCH_JAR
+    BENCH_JAR="$MEMORY64_ROOT/memory64-bench/target/memory64-bench.jar"
+    if [ ! -f "$BENCH_JAR" ] || [ -n "$(find "$MEMORY64_ROOT" \( -path '*/src/*' -o -name pom.xml -o -path '*/guests/*.wasm' \) -newer "$BENCH_JAR" -print -quit)" ]; then
+        echo "memory64: building (first run, or sources changed)..." >&2
+        (cd "$MEMORY64_ROOT" && "$MVN" -B -q -ntp -DskipTests -Dspotless.check.skip=true -Denforcer.skip=false package >&2)
+    fi
+}
