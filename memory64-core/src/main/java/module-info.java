@@ -10,4 +10,5 @@ module dev.memory64 {
 
     exports dev.memory64;
     exports dev.memory64.abi;
+    exports dev.memory64.gguf;
 }

@@ -1,0 +1,783 @@
+package dev.memory64.gguf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharsetDecoder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads and validates a GGUF header through bounded, buffered positional reads of a channel.
+ *
+ * <p>Every count and length from the file is checked against the bytes left in the file (and under
+ * the header size limit) before anything is allocated by it, every loop consumes at least one byte
+ * per iteration, and arrays nest at most {@link GgufValue#MAX_ARRAY_DEPTH} deep, so no input can
+ * exhaust the heap, loop without end or overflow the stack. Tensor data is never read.
+ */
+final class GgufParser {
+
+    /** "GGUF" as the bytes 0x47 0x47 0x55 0x46. */
+    static final int MAGIC = 0x47475546;
+
+    /** Smallest tensor info: name length, n_dims, type and offset (an empty name is rejected). */
+    private static final int MIN_TENSOR_INFO_SIZE = 8 + 4 + 4 + 8;
+
+    /** Smallest metadata entry: key length, value type and a one-byte value. */
+    private static final int MIN_KV_SIZE = 8 + 4 + 1;
+
+    private static final int BUFFER_SIZE = 64 * 1024;
+
+    /** Reads that return nothing in a row before giving up, so that a stuck channel cannot hang. */
+    private static final int MAX_EMPTY_READS = 1000;
+
+    private final FileChannel channel;
+    private final long fileSize;
+    private final long maxHeaderSize;
+    private final ByteBuffer buffer;
+    private final CharsetDecoder utf8 = Utf8.strictDecoder();
+
+    /** File offset of the buffer's byte 0; the buffer holds [bufferStart, bufferStart + limit). */
+    private long bufferStart;
+
+    /** File offset of the next byte to read. */
+    private long position;
+
+    /** Offsets of the values of metadata keys validated after the whole header is read. */
+    private final Map<String, Long> valueOffsets = new HashMap<>();
+
+    private GgufParser(FileChannel channel, long fileSize, long maxHeaderSize) {
+        this.channel = channel;
+        this.fileSize = fileSize;
+        this.maxHeaderSize = maxHeaderSize;
+        this.buffer =
+                ByteBuffer.allocate((int) Math.min(BUFFER_SIZE, Math.max(fileSize, 16)))
+                        .order(ByteOrder.LITTLE_ENDIAN);
+        this.buffer.limit(0);
+    }
+
+    static GgufFile parse(FileChannel channel, long maxHeaderSize) throws IOException {
+        return new GgufParser(channel, channel.size(), maxHeaderSize).parse();
+    }
+
+    private GgufFile parse() throws IOException {
+        int magic = Integer.reverseBytes(i32("magic"));
+        if (magic != MAGIC) {
+            throw new GgufFormatException(
+                    "magic",
+                    hex(magic),
+                    0,
+                    "is not the GGUF magic " + hex(MAGIC) + " (\"GGUF\"): not a GGUF file");
+        }
+        int version = i32("version");
+        if (version != 2 && version != 3) {
+            String why;
+            int swapped = Integer.reverseBytes(version);
+            if (swapped == 2 || swapped == 3) {
+                why = "is a byte-swapped version " + swapped + ": big-endian GGUF is not supported";
+            } else if (version == 1) {
+                why = "is not supported: only GGUF versions 2 and 3 are (version 1 is obsolete)";
+            } else {
+                why = "is not a supported GGUF version (2 or 3)";
+            }
+            throw new GgufFormatException("version", Integer.toUnsignedString(version), 4, why);
+        }
+        long tensorCount = u64("tensor_count");
+        checkCount("tensor_count", tensorCount, 8, MIN_TENSOR_INFO_SIZE, "a tensor info");
+        long kvCount = u64("metadata_kv_count");
+        checkCount("metadata_kv_count", kvCount, 16, MIN_KV_SIZE, "a metadata entry");
+
+        Map<String, GgufValue> metadata = new LinkedHashMap<>();
+        Map<String, Long> keyOffsets = new HashMap<>();
+        for (int i = 0; i < (int) kvCount; i++) {
+            readKeyValue(i, metadata, keyOffsets);
+        }
+        long alignment = alignment(metadata);
+        checkWellKnownKeys(metadata);
+
+        List<TensorInfo> infos = new ArrayList<>((int) Math.min(tensorCount, 1024));
+        Map<String, Long> nameOffsets = new HashMap<>();
+        for (int i = 0; i < (int) tensorCount; i++) {
+            infos.add(readTensorInfo(i, nameOffsets));
+        }
+        long headerSize = position;
+        long dataStart = alignUp(headerSize, alignment);
+        List<GgufTensor> tensors = place(infos, alignment, dataStart);
+        return new GgufFile(
+                version,
+                Collections.unmodifiableMap(metadata),
+                alignment,
+                tensors,
+                headerSize,
+                dataStart,
+                fileSize);
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    private void readKeyValue(int index, Map<String, GgufValue> metadata, Map<String, Long> keys)
+            throws IOException {
+        long keyOffset = position;
+        String keyField = "metadata[" + index + "].key";
+        String key = string(keyField);
+        Long previous = keys.putIfAbsent(key, keyOffset);
+        if (previous != null) {
+            throw new GgufFormatException(
+                    keyField,
+                    quote(key),
+                    keyOffset,
+                    "repeats the key already defined at offset " + previous + ": keys are unique");
+        }
+        String field = "metadata[" + quote(key) + "]";
+        long typeOffset = position;
+        int typeId = i32(field + ".type");
+        GgufValueType type = valueType(field + ".type", typeId, typeOffset);
+        long valueOffset = position;
+        GgufValue value = value(field, type, 1);
+        if (key.equals(GgufFile.KEY_ALIGNMENT)
+                || key.equals(GgufFile.KEY_ARCHITECTURE)
+                || key.equals(GgufFile.KEY_NAME)
+                || key.endsWith(GgufFile.SUFFIX_BLOCK_COUNT)
+                || key.endsWith(GgufFile.SUFFIX_CONTEXT_LENGTH)
+                || key.endsWith(GgufFile.SUFFIX_EMBEDDING_LENGTH)) {
+            valueOffsets.put(key, valueOffset);
+        }
+        metadata.put(key, value);
+    }
+
+    private static GgufValueType valueType(String field, int typeId, long offset)
+            throws GgufFormatException {
+        Optional<GgufValueType> type = GgufValueType.fromId(typeId);
+        if (type.isEmpty()) {
+            throw new GgufFormatException(
+                    field,
+                    Integer.toUnsignedString(typeId),
+                    offset,
+                    "is not a GGUF metadata value type (0 to 12)");
+        }
+        return type.get();
+    }
+
+    /** Reads one value of a known type; {@code depth} is the nesting of an array read here. */
+    private GgufValue value(String field, GgufValueType type, int depth) throws IOException {
+        return switch (type) {
+            case UINT8 -> new GgufValue.IntValue(type, u8(field));
+            case INT8 -> new GgufValue.IntValue(type, (byte) u8(field));
+            case UINT16 -> new GgufValue.IntValue(type, u16(field));
+            case INT16 -> new GgufValue.IntValue(type, (short) u16(field));
+            case UINT32 -> new GgufValue.IntValue(type, i32(field) & 0xFFFF_FFFFL);
+            case INT32 -> new GgufValue.IntValue(type, i32(field));
+            case UINT64, INT64 -> new GgufValue.IntValue(type, u64(field));
+            case FLOAT32 -> new GgufValue.FloatValue(type, Float.intBitsToFloat(i32(field)));
+            case FLOAT64 -> new GgufValue.FloatValue(type, Double.longBitsToDouble(u64(field)));
+            case BOOL -> {
+                long at = position;
+                int raw = u8(field);
+                checkBool(field, raw, at);
+                yield new GgufValue.BoolValue(raw != 0);
+            }
+            case STRING -> new GgufValue.StringValue(string(field));
+            case ARRAY -> array(field, depth);
+        };
+    }
+
+    private static void checkBool(String field, int raw, long offset) throws GgufFormatException {
+        if (raw > 1) {
+            throw new GgufFormatException(
+                    field, Integer.toString(raw), offset, "is not a valid bool (0 or 1)");
+        }
+    }
+
+    private GgufValue.ArrayValue array(String field, int depth) throws IOException {
+        long typeOffset = position;
+        int typeId = i32(field + ".element_type");
+        GgufValueType elementType = valueType(field + ".element_type", typeId, typeOffset);
+        if (elementType == GgufValueType.ARRAY && depth >= GgufValue.MAX_ARRAY_DEPTH) {
+            throw new GgufFormatException(
+                    field + ".element_type",
+                    "array",
+                    typeOffset,
+                    "nests arrays more than "
+                            + GgufValue.MAX_ARRAY_DEPTH
+                            + " levels deep, the most this reader accepts");
+        }
+        long countOffset = position;
+        long count = u64(field + ".count");
+        checkCount(
+                field + ".count",
+                count,
+                countOffset,
+                elementType.minEncodedSize(),
+                "an element of type " + elementType.typeName());
+        int n = (int) count;
+        switch (elementType) {
+            case STRING -> {
+                int[] bounds = new int[n + 1];
+                ByteSink utf8Bytes = new ByteSink();
+                for (int i = 0; i < n; i++) {
+                    long length = elementLength(field, i);
+                    long at = position;
+                    byte[] bytes = bytes(null, (int) length);
+                    if (Utf8.decodeOrNull(utf8, bytes, 0, bytes.length) == null) {
+                        throw invalidUtf8(field + "[" + i + "]", bytes, at);
+                    }
+                    utf8Bytes.append(bytes);
+                    bounds[i + 1] = utf8Bytes.size();
+                }
+                return GgufValue.ArrayValue.ofStrings(utf8Bytes.toArray(), bounds);
+            }
+            case ARRAY -> {
+                GgufValue.ArrayValue[] children = new GgufValue.ArrayValue[n];
+                for (int i = 0; i < n; i++) {
+                    children[i] = array(field + "[" + i + "]", depth + 1);
+                }
+                return GgufValue.ArrayValue.ofArrays(children);
+            }
+            default -> {
+                long at = position;
+                byte[] bytes = bytes(field, n * elementType.fixedSize());
+                if (elementType == GgufValueType.BOOL) {
+                    for (int i = 0; i < n; i++) {
+                        if ((bytes[i] & 0xFF) > 1) {
+                            checkBool(field + "[" + i + "]", bytes[i] & 0xFF, at + i);
+                        }
+                    }
+                }
+                return GgufValue.ArrayValue.ofFixed(elementType, bytes);
+            }
+        }
+    }
+
+    /**
+     * Reads and checks the length of string element {@code index} of an array, building the
+     * element's field name only for a message (a vocabulary has hundreds of thousands).
+     */
+    private long elementLength(String arrayField, int index) throws IOException {
+        if (8 > limitRemaining()) {
+            checkReadable(arrayField + "[" + index + "].length", 8); // throws
+        }
+        long at = position;
+        long length = u64(arrayField);
+        if (Long.compareUnsigned(length, limitRemaining()) > 0) {
+            checkCount(arrayField + "[" + index + "].length", length, at, 1, "a byte"); // throws
+        }
+        return length;
+    }
+
+    private void checkWellKnownKeys(Map<String, GgufValue> metadata) throws GgufFormatException {
+        checkString(metadata, GgufFile.KEY_ARCHITECTURE);
+        checkString(metadata, GgufFile.KEY_NAME);
+        GgufValue architecture = metadata.get(GgufFile.KEY_ARCHITECTURE);
+        if (architecture != null) {
+            String arch = architecture.asString();
+            checkCountKey(metadata, arch + GgufFile.SUFFIX_BLOCK_COUNT);
+            checkCountKey(metadata, arch + GgufFile.SUFFIX_CONTEXT_LENGTH);
+            checkCountKey(metadata, arch + GgufFile.SUFFIX_EMBEDDING_LENGTH);
+        }
+    }
+
+    private void checkString(Map<String, GgufValue> metadata, String key)
+            throws GgufFormatException {
+        GgufValue value = metadata.get(key);
+        if (value != null && value.type() != GgufValueType.STRING) {
+            throw new GgufFormatException(
+                    "metadata[" + quote(key) + "]",
+                    shortText(value),
+                    valueOffsets.get(key),
+                    "has type " + value.type().typeName() + ", but " + key + " must be a string");
+        }
+    }
+
+    private void checkCountKey(Map<String, GgufValue> metadata, String key)
+            throws GgufFormatException {
+        GgufValue value = metadata.get(key);
+        if (value == null) {
+            return;
+        }
+        String field = "metadata[" + quote(key) + "]";
+        if (!value.type().isInteger()) {
+            throw new GgufFormatException(
+                    field,
+                    shortText(value),
+                    valueOffsets.get(key),
+                    "has type " + value.type().typeName() + ", but " + key + " must be an integer");
+        }
+        if (value.asLong() < 0) {
+            throw new GgufFormatException(
+                    field,
+                    value.toString(),
+                    valueOffsets.get(key),
+                    value.type() == GgufValueType.UINT64
+                            ? "exceeds Long.MAX_VALUE=" + Long.MAX_VALUE
+                            : "is negative, but " + key + " is a count");
+        }
+    }
+
+    private long alignment(Map<String, GgufValue> metadata) throws GgufFormatException {
+        GgufValue value = metadata.get(GgufFile.KEY_ALIGNMENT);
+        if (value == null) {
+            return GgufFile.DEFAULT_ALIGNMENT;
+        }
+        String field = "metadata[" + quote(GgufFile.KEY_ALIGNMENT) + "]";
+        long offset = valueOffsets.get(GgufFile.KEY_ALIGNMENT);
+        if (value.type() != GgufValueType.UINT32) {
+            throw new GgufFormatException(
+                    field,
+                    shortText(value),
+                    offset,
+                    "has type "
+                            + value.type().typeName()
+                            + ", but general.alignment must be a uint32");
+        }
+        long alignment = value.asLong();
+        if (alignment == 0 || Long.bitCount(alignment) != 1) {
+            throw new GgufFormatException(
+                    field,
+                    Long.toString(alignment),
+                    offset,
+                    "is not a power of two: general.alignment must be 1, 2, 4, 8, ...");
+        }
+        return alignment;
+    }
+
+    // ---------------------------------------------------------------- tensors
+
+    /** A tensor info as read, with the offset of its offset field for messages. */
+    private record TensorInfo(
+            String name,
+            String field,
+            GgmlType type,
+            long[] dims,
+            long offset,
+            long offsetField,
+            long byteSize) {}
+
+    private TensorInfo readTensorInfo(int index, Map<String, Long> nameOffsets) throws IOException {
+        long nameOffset = position;
+        String nameField = "tensor[" + index + "].name";
+        String name = string(nameField);
+        if (name.isEmpty()) {
+            throw new GgufFormatException(
+                    nameField, "\"\"", nameOffset, "is empty: every tensor needs a name");
+        }
+        Long previous = nameOffsets.putIfAbsent(name, nameOffset);
+        if (previous != null) {
+            throw new GgufFormatException(
+                    nameField,
+                    quote(name),
+                    nameOffset,
+                    "repeats the name of the tensor at offset "
+                            + previous
+                            + ": tensor names are unique");
+        }
+        String field = "tensor[" + quote(name) + "]";
+        long nDimsOffset = position;
+        int nDims = i32(field + ".n_dims");
+        if (Integer.compareUnsigned(nDims, GgufTensor.MAX_DIMS) > 0) {
+            throw new GgufFormatException(
+                    field + ".n_dims",
+                    Integer.toUnsignedString(nDims),
+                    nDimsOffset,
+                    "is more than the " + GgufTensor.MAX_DIMS + " dimensions ggml allows");
+        }
+        long[] dims = new long[nDims];
+        long[] dimOffsets = new long[nDims];
+        long elements = 1;
+        for (int d = 0; d < nDims; d++) {
+            String dimField = field + ".dims[" + d + "]";
+            dimOffsets[d] = position;
+            long dim = u64(dimField);
+            if (dim == 0) {
+                throw new GgufFormatException(
+                        dimField,
+                        "0",
+                        dimOffsets[d],
+                        "is zero: this reader requires every dimension to be at least 1");
+            }
+            if (dim < 0) {
+                throw new GgufFormatException(
+                        dimField,
+                        Long.toUnsignedString(dim),
+                        dimOffsets[d],
+                        "exceeds Long.MAX_VALUE=" + Long.MAX_VALUE);
+            }
+            if (elements > Long.MAX_VALUE / dim) {
+                throw new GgufFormatException(
+                        dimField,
+                        Long.toString(dim),
+                        dimOffsets[d],
+                        "makes the element count overflow: "
+                                + elements
+                                + " * "
+                                + dim
+                                + " exceeds Long.MAX_VALUE="
+                                + Long.MAX_VALUE);
+            }
+            elements *= dim;
+            dims[d] = dim;
+        }
+        long typeOffset = position;
+        int typeId = i32(field + ".type");
+        Optional<GgmlType> found = GgmlType.fromId(typeId);
+        if (found.isEmpty()) {
+            throw new GgufFormatException(
+                    field + ".type",
+                    Integer.toUnsignedString(typeId),
+                    typeOffset,
+                    "is not a known GGML type" + removedTypeHint(typeId));
+        }
+        GgmlType type = found.get();
+        long rowElements = nDims == 0 ? 1 : dims[0];
+        if (rowElements % type.blockSize() != 0) {
+            throw new GgufFormatException(
+                    nDims == 0 ? field + ".n_dims" : field + ".dims[0]",
+                    Long.toString(nDims == 0 ? 0 : rowElements),
+                    nDims == 0 ? nDimsOffset : dimOffsets[0],
+                    "gives a row of "
+                            + rowElements
+                            + " elements, not a multiple of the block size "
+                            + type.blockSize()
+                            + " of type "
+                            + type);
+        }
+        long blocks = elements / type.blockSize();
+        if (blocks > Long.MAX_VALUE / type.bytesPerBlock()) {
+            throw new GgufFormatException(
+                    field + ".type",
+                    type.toString(),
+                    typeOffset,
+                    "makes the byte size overflow: "
+                            + blocks
+                            + " blocks * "
+                            + type.bytesPerBlock()
+                            + " bytes exceeds Long.MAX_VALUE="
+                            + Long.MAX_VALUE);
+        }
+        long byteSize = blocks * type.bytesPerBlock();
+        long offsetField = position;
+        long offset = u64(field + ".offset");
+        return new TensorInfo(name, field, type, dims, offset, offsetField, byteSize);
+    }
+
+    private static String removedTypeHint(int typeId) {
+        return switch (typeId) {
+            case 4, 5 -> " (4 and 5 were Q4_2 and Q4_3, removed from ggml)";
+            case 31, 32, 33 -> " (31 to 33 were Q4_0_4_4, Q4_0_4_8, Q4_0_8_8, removed from GGUF)";
+            case 36, 37, 38 -> " (36 to 38 were IQ4_NL_4_4, IQ4_NL_4_8, IQ4_NL_8_8, removed)";
+            default -> "";
+        };
+    }
+
+    private List<GgufTensor> place(List<TensorInfo> infos, long alignment, long dataStart)
+            throws GgufFormatException {
+        long dataSize = fileSize - dataStart; // negative if the data would start past the end
+        for (TensorInfo info : infos) {
+            if (Long.remainderUnsigned(info.offset, alignment) != 0) {
+                throw new GgufFormatException(
+                        info.field + ".offset",
+                        Long.toUnsignedString(info.offset),
+                        info.offsetField,
+                        "is not a multiple of the alignment " + alignment);
+            }
+            if (dataSize < 0
+                    || Long.compareUnsigned(info.offset, dataSize) > 0
+                    || info.byteSize > dataSize - info.offset) {
+                throw new GgufFormatException(
+                        info.field + ".offset",
+                        Long.toUnsignedString(info.offset),
+                        info.offsetField,
+                        "puts the tensor's "
+                                + info.byteSize
+                                + " bytes past the end of the file: data starts at "
+                                + dataStart
+                                + " and the file has "
+                                + fileSize
+                                + " bytes");
+            }
+        }
+        List<TensorInfo> byOffset = new ArrayList<>(infos);
+        byOffset.sort(Comparator.comparingLong(TensorInfo::offset));
+        for (int i = 1; i < byOffset.size(); i++) {
+            TensorInfo before = byOffset.get(i - 1);
+            TensorInfo info = byOffset.get(i);
+            if (info.offset - before.offset < before.byteSize) {
+                throw new GgufFormatException(
+                        info.field + ".offset",
+                        Long.toString(info.offset),
+                        info.offsetField,
+                        "makes the data of tensor "
+                                + quote(info.name)
+                                + " ["
+                                + (dataStart + info.offset)
+                                + ", "
+                                + (dataStart + info.offset + info.byteSize)
+                                + ") overlap the data of tensor "
+                                + quote(before.name)
+                                + " ["
+                                + (dataStart + before.offset)
+                                + ", "
+                                + (dataStart + before.offset + before.byteSize)
+                                + ")");
+            }
+        }
+        List<GgufTensor> tensors = new ArrayList<>(infos.size());
+        for (TensorInfo info : infos) {
+            tensors.add(
+                    new GgufTensor(
+                            info.name,
+                            info.type,
+                            info.dims,
+                            info.offset,
+                            info.byteSize,
+                            dataStart + info.offset));
+        }
+        return List.copyOf(tensors);
+    }
+
+    static long alignUp(long offset, long alignment) {
+        return Math.addExact(offset, alignment - 1) & -alignment;
+    }
+
+    // ---------------------------------------------------------------- primitives
+
+    private void checkCount(String field, long count, long offset, int minSize, String what)
+            throws GgufFormatException {
+        long fileRemaining = fileSize - position;
+        if (Long.compareUnsigned(count, fileRemaining / minSize) > 0) {
+            throw new GgufFormatException(
+                    field,
+                    Long.toUnsignedString(count),
+                    offset,
+                    "cannot fit in the "
+                            + fileRemaining
+                            + " remaining bytes of the file"
+                            + (minSize > 1
+                                    ? " (" + what + " takes at least " + minSize + ")"
+                                    : ""));
+        }
+        long headerRemaining = maxHeaderSize - position;
+        if (Long.compareUnsigned(count, headerRemaining / minSize) > 0) {
+            throw new GgufFormatException(
+                    field,
+                    Long.toUnsignedString(count),
+                    offset,
+                    "cannot fit in the "
+                            + headerRemaining
+                            + " bytes left under the header size limit of "
+                            + maxHeaderSize
+                            + " bytes");
+        }
+    }
+
+    /** Bytes readable before the end of the file or the header size limit, whichever is first. */
+    private long limitRemaining() {
+        return Math.min(fileSize, maxHeaderSize) - position;
+    }
+
+    private int buffered() {
+        return (int) (bufferStart + buffer.limit() - position);
+    }
+
+    /** Makes {@code n <= buffer capacity} bytes at {@link #position} available in the buffer. */
+    private void require(String field, int n) throws IOException {
+        if (n <= buffered()) {
+            buffer.position((int) (position - bufferStart));
+            return;
+        }
+        checkReadable(field, n);
+        bufferStart = position;
+        buffer.clear();
+        buffer.limit((int) Math.min(buffer.capacity(), fileSize - position));
+        fill(buffer, position);
+        buffer.flip();
+    }
+
+    private void checkReadable(String field, long n) throws GgufFormatException {
+        if (n > fileSize - position) {
+            throw new GgufFormatException(
+                    field,
+                    "",
+                    position,
+                    "is truncated: it needs "
+                            + n
+                            + " bytes, but the file ends at offset "
+                            + fileSize);
+        }
+        if (n > maxHeaderSize - position) {
+            throw new GgufFormatException(
+                    field,
+                    "",
+                    position,
+                    "lies past the header size limit of " + maxHeaderSize + " bytes");
+        }
+    }
+
+    /** Fills {@code target} from the file at {@code offset}; the file must have the bytes. */
+    private void fill(ByteBuffer target, long offset) throws IOException {
+        long at = offset;
+        int idle = 0;
+        while (target.hasRemaining()) {
+            int read = channel.read(target, at);
+            if (read == 0 && ++idle >= MAX_EMPTY_READS) {
+                throw new IOException(
+                        "GGUF read at offset "
+                                + at
+                                + ": the channel returned no bytes "
+                                + idle
+                                + " times in a row");
+            }
+            if (read > 0) {
+                idle = 0;
+            }
+            if (read < 0) {
+                throw new GgufFormatException(
+                        "file",
+                        Long.toString(fileSize),
+                        at,
+                        "ended early: the file shrank while it was being read");
+            }
+            at += read;
+        }
+    }
+
+    private int u8(String field) throws IOException {
+        require(field, 1);
+        position += 1;
+        return buffer.get() & 0xFF;
+    }
+
+    private int u16(String field) throws IOException {
+        require(field, 2);
+        position += 2;
+        return buffer.getShort() & 0xFFFF;
+    }
+
+    private int i32(String field) throws IOException {
+        require(field, 4);
+        position += 4;
+        return buffer.getInt();
+    }
+
+    private long u64(String field) throws IOException {
+        require(field, 8);
+        position += 8;
+        return buffer.getLong();
+    }
+
+    /**
+     * Reads {@code n} bytes; the caller has checked that they fit in the file. A null field means
+     * the caller checked the header limit too.
+     */
+    private byte[] bytes(String field, int n) throws IOException {
+        if (field != null) {
+            checkReadable(field, n);
+        }
+        byte[] bytes = new byte[n];
+        int fromBuffer = Math.max(0, Math.min(n, buffered()));
+        if (fromBuffer > 0) {
+            buffer.position((int) (position - bufferStart));
+            buffer.get(bytes, 0, fromBuffer);
+            position += fromBuffer;
+        }
+        int rest = n - fromBuffer;
+        if (rest > buffer.capacity() / 2) {
+            fill(ByteBuffer.wrap(bytes, fromBuffer, rest), position);
+            position += rest;
+        } else if (rest > 0) {
+            require("bytes", rest);
+            buffer.get(bytes, fromBuffer, rest);
+            position += rest;
+        }
+        return bytes;
+    }
+
+    /** Reads a GGUF string: a checked uint64 length, then valid UTF-8. */
+    private String string(String field) throws IOException {
+        long lengthOffset = position;
+        long length = u64(field + ".length");
+        checkCount(field + ".length", length, lengthOffset, 1, "a byte");
+        long at = position;
+        byte[] bytes = bytes(field, (int) length);
+        String text = Utf8.decodeOrNull(utf8, bytes, 0, bytes.length);
+        if (text == null) {
+            throw invalidUtf8(field, bytes, at);
+        }
+        return text;
+    }
+
+    private static GgufFormatException invalidUtf8(String field, byte[] bytes, long offset) {
+        StringBuilder hex = new StringBuilder();
+        int shown = Math.min(bytes.length, 16);
+        for (int i = 0; i < shown; i++) {
+            hex.append(i == 0 ? "" : " ")
+                    .append(String.format(Locale.ROOT, "%02x", bytes[i] & 0xFF));
+        }
+        if (shown < bytes.length) {
+            hex.append(" ...");
+        }
+        return new GgufFormatException(
+                field, "[" + hex + "]", offset, "is not valid UTF-8 (" + bytes.length + " bytes)");
+    }
+
+    // ---------------------------------------------------------------- text
+
+    /** Quotes a name for a message, escaping quotes and control characters, at most ~100 chars. */
+    static String quote(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 100) + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            if (i == 100) {
+                out.append("...");
+                break;
+            }
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7F) {
+                out.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    private static String shortText(GgufValue value) {
+        return value instanceof GgufValue.StringValue s ? quote(s.value()) : value.toString();
+    }
+
+    private static String hex(int value) {
+        return String.format(Locale.ROOT, "0x%08X", value);
+    }
+
+    /** A growable byte array for the UTF-8 of a string array. */
+    private static final class ByteSink {
+        private byte[] bytes = new byte[64];
+        private int size;
+
+        void append(byte[] more) {
+            if (more.length > bytes.length - size) {
+                long wanted = Math.max((long) size + more.length, 2L * bytes.length);
+                bytes = Arrays.copyOf(bytes, (int) Math.min(wanted, Integer.MAX_VALUE - 8L));
+            }
+            System.arraycopy(more, 0, bytes, size, more.length);
+            size += more.length;
+        }
+
+        int size() {
+            return size;
+        }
+
+        byte[] toArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.memory64.gguf;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Groups a model's tensors into layers by name and checks that each layer is contiguous. */
+final class LayerPlanner {
+
+    private static final String BLOCK_PREFIX = "blk";
+
+    private LayerPlanner() {}
+
+    /** A layer being assembled: its id, name and tensors. */
+    private record Draft(long id, String name, List<GgufTensor> tensors) {}
+
+    static List<GgufLayer> plan(List<GgufTensor> tensors) throws GgufFormatException {
+        // First pass: the block count, by tensor names.
+        long blocks = 0;
+        int[] blockNumbers = new int[tensors.size()];
+        for (int i = 0; i < tensors.size(); i++) {
+            GgufTensor tensor = tensors.get(i);
+            if (tensor.prefix().equals(BLOCK_PREFIX)) {
+                blockNumbers[i] = blockNumber(tensor);
+                blocks = Math.max(blocks, blockNumbers[i] + 1L);
+            }
+        }
+        long blockCount = blocks;
+        // Second pass: every tensor's layer, other prefixes numbered by first appearance.
+        Map<Long, Draft> drafts = new TreeMap<>();
+        Map<String, Long> otherIds = new LinkedHashMap<>();
+        Map<GgufTensor, Draft> layerOf = new HashMap<>();
+        for (int i = 0; i < tensors.size(); i++) {
+            GgufTensor tensor = tensors.get(i);
+            String prefix = tensor.prefix();
+            long id;
+            String name;
+            switch (prefix) {
+                case "token_embd" -> {
+                    id = 0;
+                    name = prefix;
+                }
+                case BLOCK_PREFIX -> {
+                    id = blockNumbers[i] + 1L;
+                    name = "blk." + blockNumbers[i];
+                }
+                case "output_norm" -> {
+                    id = blockCount + 1;
+                    name = prefix;
+                }
+                case "output" -> {
+                    id = blockCount + 2;
+                    name = prefix;
+                }
+                default -> {
+                    id = otherIds.computeIfAbsent(prefix, p -> blockCount + 3 + otherIds.size());
+                    name = prefix;
+                }
+            }
+            if (id > Integer.MAX_VALUE) {
+                throw new GgufFormatException(
+                        "tensor[" + GgufParser.quote(tensor.name()) + "]",
+                        range(tensor),
+                        tensor.fileOffset(),
+                        "would be in layer "
+                                + GgufParser.quote(name)
+                                + " with id "
+                                + id
+                                + ", past the largest layer id "
+                                + Integer.MAX_VALUE);
+            }
+            Draft draft =
+                    drafts.computeIfAbsent(id, key -> new Draft(key, name, new ArrayList<>()));
+            draft.tensors.add(tensor);
+            layerOf.put(tensor, draft);
+        }
+        checkContiguous(tensors, layerOf);
+
+        List<GgufLayer> layers = new ArrayList<>(drafts.size());
+        for (Draft draft : drafts.values()) {
+            List<GgufTensor> members = new ArrayList<>(draft.tensors);
+            members.sort(Comparator.comparingLong(GgufTensor::fileOffset));
+            long start = members.getFirst().fileOffset();
+            long end = members.getLast().fileEnd();
+            long size = end - start;
+            if (size > Integer.MAX_VALUE) {
+                throw new GgufFormatException(
+                        "layer[" + GgufParser.quote(draft.name) + "]",
+                        Long.toString(size),
+                        start,
+                        "is larger than Integer.MAX_VALUE="
+                                + Integer.MAX_VALUE
+                                + " bytes, the most one memory64_load_layer call can copy (its"
+                                + " tensors run from "
+                                + GgufParser.quote(members.getFirst().name())
+                                + " to "
+                                + GgufParser.quote(members.getLast().name())
+                                + ")");
+            }
+            layers.add(new GgufLayer((int) draft.id, draft.name, start, size, members));
+        }
+        return List.copyOf(layers);
+    }
+
+    /** Parses N of {@code blk.N[.rest]}: canonical decimal, no sign, no leading zero, an int. */
+    private static int blockNumber(GgufTensor tensor) throws GgufFormatException {
+        String name = tensor.name();
+        String digits = "";
+        if (name.length() > BLOCK_PREFIX.length()) { // the prefix is "blk", so a '.' follows
+            int start = BLOCK_PREFIX.length() + 1;
+            int end = name.indexOf('.', start);
+            digits = name.substring(start, end < 0 ? name.length() : end);
+        }
+        boolean canonical =
+                !digits.isEmpty()
+                        && digits.length() <= 10
+                        && digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                        && (digits.length() == 1 || digits.charAt(0) != '0')
+                        && Long.parseLong(digits) < Integer.MAX_VALUE;
+        if (!canonical) {
+            throw new GgufFormatException(
+                    "tensor[" + GgufParser.quote(name) + "]",
+                    range(tensor),
+                    tensor.fileOffset(),
+                    "has the prefix \"blk\" but no block number: block tensors are named"
+                            + " blk.N.<name> with N a decimal number without leading zeros");
+        }
+        return Integer.parseInt(digits);
+    }
+
+    /**
+     * Checks that no layer's range holds another layer's tensor: in file order, the tensors of each
+     * layer must form one run.
+     */
+    private static void checkContiguous(List<GgufTensor> tensors, Map<GgufTensor, Draft> layerOf)
+            throws GgufFormatException {
+        List<GgufTensor> byOffset = new ArrayList<>(tensors);
+        byOffset.sort(Comparator.comparingLong(GgufTensor::fileOffset));
+        Map<Draft, GgufTensor> lastOfLayer = new IdentityHashMap<>();
+        Draft current = null;
+        for (int i = 0; i < byOffset.size(); i++) {
+            GgufTensor tensor = byOffset.get(i);
+            Draft layer = layerOf.get(tensor);
+            if (layer != current) {
+                GgufTensor earlier = lastOfLayer.get(layer);
+                if (earlier != null) {
+                    GgufTensor intruder = byOffset.get(i - 1);
+                    throw new GgufFormatException(
+                            "tensor[" + GgufParser.quote(intruder.name()) + "]",
+                            range(intruder),
+                            intruder.fileOffset(),
+                            "of layer "
+                                    + GgufParser.quote(layerOf.get(intruder).name)
+                                    + " lies inside layer "
+                                    + GgufParser.quote(layer.name)
+                                    + ", between its tensors "
+                                    + GgufParser.quote(earlier.name())
+                                    + " "
+                                    + range(earlier)
+                                    + " and "
+                                    + GgufParser.quote(tensor.name())
+                                    + " "
+                                    + range(tensor)
+                                    + ": a layer's tensors must be contiguous in the file");
+                }
+                current = layer;
+            }
+            lastOfLayer.put(layer, tensor);
+        }
+    }
+
+    private static String range(GgufTensor tensor) {
+        return "[" + tensor.fileOffset() + ", " + tensor.fileEnd() + ")";
+    }
+}

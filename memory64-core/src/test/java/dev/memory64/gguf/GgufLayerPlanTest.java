@@ -1,0 +1,222 @@
+package dev.memory64.gguf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GgufLayerPlanTest {
+
+    @TempDir Path dir;
+
+    private GgufFile write(GgufWriter.Builder builder) throws IOException {
+        Path path = dir.resolve("layers.gguf");
+        builder.build().write(path);
+        return GgufFile.read(path);
+    }
+
+    private static GgufWriter.Builder add(GgufWriter.Builder builder, String... names) {
+        for (String name : names) {
+            builder.addSparseTensor(name, GgmlType.F32, new long[] {8}); // 32 bytes each
+        }
+        return builder;
+    }
+
+    private static List<String> names(List<GgufLayer> layers) {
+        return layers.stream().map(GgufLayer::name).toList();
+    }
+
+    private static List<Integer> ids(List<GgufLayer> layers) {
+        return layers.stream().map(GgufLayer::id).toList();
+    }
+
+    @Test
+    void normalOrderingGivesEmbeddingsBlocksThenOutput() throws IOException {
+        GgufFile file = write(TestModels.rich());
+        List<GgufLayer> layers = file.layers();
+        assertEquals(
+                List.of("token_embd", "blk.0", "blk.1", "output_norm", "output"), names(layers));
+        assertEquals(List.of(0, 1, 2, 3, 4), ids(layers));
+
+        GgufLayer block0 = layers.get(1);
+        GgufTensor q = file.tensor("blk.0.attn_q.weight").orElseThrow();
+        GgufTensor norm = file.tensor("blk.0.attn_norm.weight").orElseThrow();
+        assertEquals(List.of(q, norm), block0.tensors());
+        assertEquals(q.fileOffset(), block0.fileOffset());
+        assertEquals(norm.fileEnd(), block0.fileEnd());
+        // 68 bytes of Q8_0 padded to 96, then 32 bytes of F32.
+        assertEquals(128, block0.size());
+        assertEquals(0, block0.offsetInLayer(q));
+        assertEquals(96, block0.offsetInLayer(norm));
+        assertEquals(96, block0.offsetInLayer("blk.0.attn_norm.weight"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> block0.offsetInLayer(file.tensor("output.weight").orElseThrow()));
+        assertThrows(IllegalArgumentException.class, () -> block0.offsetInLayer("nope"));
+
+        for (int i = 1; i < layers.size(); i++) {
+            assertTrue(layers.get(i - 1).fileEnd() <= layers.get(i).fileOffset());
+        }
+    }
+
+    @Test
+    void outputFirstOrderingStillNumbersLayersByName() throws IOException {
+        GgufFile file =
+                write(
+                        add(
+                                GgufWriter.builder(),
+                                "output.weight",
+                                "output_norm.weight",
+                                "blk.1.b",
+                                "blk.1.a",
+                                "blk.0.a",
+                                "token_embd.weight"));
+        List<GgufLayer> layers = file.layers();
+        assertEquals(
+                List.of("token_embd", "blk.0", "blk.1", "output_norm", "output"), names(layers));
+        assertEquals(List.of(0, 1, 2, 3, 4), ids(layers));
+        GgufLayer output = layers.get(4);
+        assertEquals(file.dataStart(), output.fileOffset());
+        assertEquals(32, output.size());
+        GgufLayer block1 = layers.get(2);
+        assertEquals(
+                List.of("blk.1.b", "blk.1.a"),
+                block1.tensors().stream().map(GgufTensor::name).toList());
+        assertEquals(64, block1.size());
+    }
+
+    @Test
+    void missingBlocksLeaveGapsInTheIds() throws IOException {
+        List<GgufLayer> layers =
+                write(
+                                add(
+                                        GgufWriter.builder(),
+                                        "token_embd.w",
+                                        "blk.0.a",
+                                        "blk.2.a",
+                                        "output_norm.w",
+                                        "output.w"))
+                        .layers();
+        assertEquals(
+                List.of("token_embd", "blk.0", "blk.2", "output_norm", "output"), names(layers));
+        assertEquals(List.of(0, 1, 3, 4, 5), ids(layers));
+    }
+
+    @Test
+    void paddingBetweenATensorsOfOneLayerBelongsToIt() throws IOException {
+        GgufFile file =
+                write(
+                        GgufWriter.builder()
+                                .withAlignment(256)
+                                .addSparseTensor("blk.0.a", GgmlType.F32, new long[] {1})
+                                .addSparseTensor("blk.0.b", GgmlType.F32, new long[] {1})
+                                .addSparseTensor("blk.1.a", GgmlType.F32, new long[] {1}));
+        List<GgufLayer> layers = file.layers();
+        assertEquals(260, layers.get(0).size()); // 4 bytes, 252 of padding, 4 bytes
+        assertEquals(256, layers.get(0).offsetInLayer("blk.0.b"));
+        assertEquals(4, layers.get(1).size());
+        assertEquals(file.dataStart() + 512, layers.get(1).fileOffset());
+    }
+
+    @Test
+    void otherPrefixesFollowTheOutputInOrderOfFirstAppearance() throws IOException {
+        List<GgufLayer> layers =
+                write(
+                                add(
+                                        GgufWriter.builder(),
+                                        "rope_freqs.weight",
+                                        "token_embd.weight",
+                                        "blk.0.a",
+                                        "cls.bias",
+                                        "cls.weight",
+                                        "output"))
+                        .layers();
+        assertEquals(List.of("token_embd", "blk.0", "output", "rope_freqs", "cls"), names(layers));
+        // B = 1: output_norm would be 2, output is 3, others from 4.
+        assertEquals(List.of(0, 1, 3, 4, 5), ids(layers));
+    }
+
+    @Test
+    void withoutBlocksOutputNormIsLayerOne() throws IOException {
+        List<GgufLayer> layers =
+                write(add(GgufWriter.builder(), "output_norm.w", "output.w", "x")).layers();
+        assertEquals(List.of(1, 2, 3), ids(layers));
+        assertEquals(List.of("output_norm", "output", "x"), names(layers));
+    }
+
+    @Test
+    void interleavedTensorsAreRejectedNamingBoth() throws IOException {
+        GgufFile file =
+                write(
+                        add(
+                                GgufWriter.builder(),
+                                "token_embd.weight",
+                                "blk.0.a",
+                                "output.weight",
+                                "blk.0.b"));
+        GgufTensor intruder = file.tensor("output.weight").orElseThrow();
+        GgufFormatException e = assertThrows(GgufFormatException.class, file::layers);
+        assertEquals("tensor[\"output.weight\"]", e.field());
+        assertEquals(intruder.fileOffset(), e.fileOffset());
+        assertEquals("[" + intruder.fileOffset() + ", " + intruder.fileEnd() + ")", e.value());
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "of layer \"output\" lies inside layer \"blk.0\", between its"
+                                        + " tensors \"blk.0.a\""),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("and \"blk.0.b\""), e.getMessage());
+        assertTrue(e.getMessage().contains("must be contiguous"), e.getMessage());
+    }
+
+    @Test
+    void contiguityIsJudgedByFileOffsetNotByTheOrderOfTensorInfos() throws IOException {
+        // Infos list blk.0.a, blk.1.a, blk.0.b, but the data of blk.0 comes first, in one run.
+        RawGguf raw = RawGguf.header(3, 3, 0);
+        raw.tensor("blk.0.a", new long[] {8}, GgmlType.F32.id(), 0);
+        raw.tensor("blk.1.a", new long[] {8}, GgmlType.F32.id(), 64);
+        raw.tensor("blk.0.b", new long[] {8}, GgmlType.F32.id(), 32);
+        raw.padTo(32).zeros(96);
+        GgufFile file = GgufFile.read(new ByteArrayFileChannel(raw.toBytes()));
+        List<GgufLayer> layers = file.layers();
+        assertEquals(List.of("blk.0", "blk.1"), names(layers));
+        assertEquals(64, layers.get(0).size());
+        assertEquals(
+                List.of("blk.0.a", "blk.0.b"),
+                layers.get(0).tensors().stream().map(GgufTensor::name).toList());
+    }
+
+    @Test
+    void aLayerLargerThanIntegerMaxValueIsRejected() throws IOException {
+        GgufFile file =
+                write(
+                        GgufWriter.builder()
+                                .addSparseTensor(
+                                        "blk.0.a", GgmlType.F32, new long[] {1024, 1 << 19})
+                                .addSparseTensor("blk.0.b", GgmlType.F32, new long[] {8}));
+        GgufFormatException e = assertThrows(GgufFormatException.class, file::layers);
+        assertEquals("layer[\"blk.0\"]", e.field());
+        assertEquals(Long.toString((1L << 31) + 32), e.value());
+        assertEquals(file.dataStart(), e.fileOffset());
+        assertTrue(e.getMessage().contains("is larger than Integer.MAX_VALUE=2147483647 bytes"));
+    }
+
+    @Test
+    void blockTensorsNeedACanonicalBlockNumber() throws IOException {
+        for (String name :
+                List.of("blk.x.a", "blk.01.a", "blk..a", "blk", "blk.-1.a", "blk.99999999999.a")) {
+            GgufFile file = write(add(GgufWriter.builder(), "blk.0.a", name));
+            GgufFormatException e = assertThrows(GgufFormatException.class, file::layers, name);
+            assertEquals("tensor[\"" + name + "\"]", e.field());
+            assertTrue(e.getMessage().contains("no block number"), e.getMessage());
+        }
+        assertEquals(
+                List.of("blk.7", "blk.10"),
+                names(write(add(GgufWriter.builder(), "blk.7", "blk.10.x")).layers()));
+    }
+}
