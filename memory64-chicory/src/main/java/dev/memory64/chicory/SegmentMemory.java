@@ -65,10 +65,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The reservation's one failure mode: its pages are only allotted when first written, so if the
  * file system that holds the file fills up later (another process, or other memories), writing a
- * new page fails. The JDK says that such an access to a mapping "will cause an unspecified
- * exception to be thrown" (HotSpot throws {@link InternalError}); the space check at creation makes
- * this unlikely, not impossible. Where {@code java.io.tmpdir} is a disk file system, the kernel may
- * also write dirty pages back to disk. Choose {@link Backing#ALLOCATED} where either matters.
+ * new page fails. The JVM survives that (HotSpot turns the fault into an {@link InternalError} in
+ * the accessing thread), and this memory then throws an {@code InternalError} that says what
+ * happened (a bulk write may be left partly done); the space check at creation makes this unlikely,
+ * not impossible. Where {@code java.io.tmpdir} is a disk file system, the kernel may also write
+ * dirty pages back to disk. Choose {@link Backing#ALLOCATED} where either matters.
  *
  * <h2>Lifecycle</h2>
  *
@@ -324,8 +325,14 @@ public final class SegmentMemory implements Memory, AutoCloseable {
             if (closed) {
                 return;
             }
-            storage.close();
+            // Closed first: an access that the arena's close makes fail must report "closed".
             closed = true;
+            try {
+                storage.close();
+            } catch (IllegalStateException e) {
+                closed = false;
+                throw e;
+            }
         }
     }
 
@@ -566,7 +573,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
                 }
                 try {
                     MemorySegment.copy(bytes, 0, target, BYTE, offset, bytes.length);
-                } catch (IndexOutOfBoundsException | IllegalStateException e) {
+                } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
                     throw accessFailure(e, "initialize", offset, bytes.length);
                 }
             } else if (!(data instanceof PassiveDataSegment)) {
@@ -639,7 +646,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
         }
         try {
             MemorySegment.copy(data, offset, target, BYTE, addr, size);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "write", addr, size);
         }
     }
@@ -663,7 +670,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
             byte[] bytes = new byte[len];
             MemorySegment.copy(source, BYTE, addr, bytes, 0, len);
             return bytes;
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "readBytes", addr, len);
         }
     }
@@ -680,7 +687,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public byte read(int addr) {
         try {
             return segment.get(BYTE, addr);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "read", addr, Byte.BYTES);
         }
     }
@@ -697,7 +704,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public void writeByte(int addr, byte data) {
         try {
             segment.set(BYTE, addr, data);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "writeByte", addr, Byte.BYTES);
         }
     }
@@ -714,7 +721,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public short readShort(int addr) {
         try {
             return segment.get(SHORT, addr);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "readShort", addr, Short.BYTES);
         }
     }
@@ -731,7 +738,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public long readU16(int addr) {
         try {
             return Short.toUnsignedLong(segment.get(SHORT, addr));
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "readU16", addr, Short.BYTES);
         }
     }
@@ -748,7 +755,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public void writeShort(int addr, short data) {
         try {
             segment.set(SHORT, addr, data);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "writeShort", addr, Short.BYTES);
         }
     }
@@ -765,7 +772,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public int readInt(int addr) {
         try {
             return segment.get(INT, addr);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "readInt", addr, Integer.BYTES);
         }
     }
@@ -782,7 +789,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public void writeI32(int addr, int data) {
         try {
             segment.set(INT, addr, data);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "writeI32", addr, Integer.BYTES);
         }
     }
@@ -799,7 +806,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public long readLong(int addr) {
         try {
             return segment.get(LONG, addr);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "readLong", addr, Long.BYTES);
         }
     }
@@ -816,7 +823,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public void writeLong(int addr, long data) {
         try {
             segment.set(LONG, addr, data);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "writeLong", addr, Long.BYTES);
         }
     }
@@ -833,7 +840,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public float readFloat(int addr) {
         try {
             return segment.get(FLOAT, addr);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "readFloat", addr, Float.BYTES);
         }
     }
@@ -851,7 +858,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public long readF32(int addr) {
         try {
             return segment.get(INT, addr);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "readF32", addr, Float.BYTES);
         }
     }
@@ -868,7 +875,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public void writeF32(int addr, float data) {
         try {
             segment.set(FLOAT, addr, data);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "writeF32", addr, Float.BYTES);
         }
     }
@@ -885,7 +892,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public double readDouble(int addr) {
         try {
             return segment.get(DOUBLE, addr);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "readDouble", addr, Double.BYTES);
         }
     }
@@ -902,7 +909,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public long readF64(int addr) {
         try {
             return segment.get(LONG, addr);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "readF64", addr, Double.BYTES);
         }
     }
@@ -919,7 +926,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     public void writeF64(int addr, double data) {
         try {
             segment.set(DOUBLE, addr, data);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "writeF64", addr, Double.BYTES);
         }
     }
@@ -961,7 +968,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
         }
         try {
             target.asSlice(fromIndex, size).fill(value);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "fill", fromIndex, size);
         }
     }
@@ -988,7 +995,7 @@ public final class SegmentMemory implements Memory, AutoCloseable {
         }
         try {
             MemorySegment.copy(bytes, src, bytes, dest, size);
-        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "copy", dest, size);
         }
     }
@@ -1037,9 +1044,26 @@ public final class SegmentMemory implements Memory, AutoCloseable {
         return new WasmRuntimeException(outOfBoundsMessage(address, limit, size));
     }
 
-    /** Translates what a segment access threw into what a Chicory memory throws. */
+    /**
+     * Translates what a segment access threw into what a Chicory memory throws; throws an {@link
+     * InternalError} with a message that says what the page fault means.
+     */
     private RuntimeException accessFailure(
-            RuntimeException failure, String operation, int address, int size) {
+            Throwable failure, String operation, int address, int size) {
+        if (failure instanceof InternalError fault) {
+            // HotSpot's report of a SIGBUS: a page of a mapping that the file system cannot back.
+            throw new InternalError(
+                    operation
+                            + " address="
+                            + Integer.toUnsignedString(address)
+                            + " size="
+                            + Integer.toUnsignedString(size)
+                            + ": a page of this memory could not be provided; the file system"
+                            + " holding it is probably full ("
+                            + storage
+                            + ")",
+                    fault);
+        }
         if (closed) {
             IllegalStateException e = closedException(operation, address, size);
             e.initCause(failure);
