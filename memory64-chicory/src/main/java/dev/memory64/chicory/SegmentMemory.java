@@ -934,9 +934,11 @@ public final class SegmentMemory implements Memory, AutoCloseable {
     /**
      * Sets every byte of this memory to zero. With the reserved backing this replaces the
      * reservation, which takes no time proportional to the size and releases every touched page;
-     * {@link #segment()} must then be asked again.
+     * {@link #segment()} must then be asked again. Chicory's {@link Instance} calls this once when
+     * it instantiates a module, so even a large initial memory costs nothing until touched.
      *
-     * @throws IllegalStateException if this memory is closed
+     * @throws IllegalStateException if this memory is closed, or if its segment is in use by an
+     *     operation that acquired it (as for {@link #close()}); the bytes are then unchanged
      */
     @Override
     public void zero() {
