@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -730,12 +731,21 @@ public final class Memory64Store implements AutoCloseable {
         if (closed.get() || !prefetchPermits.tryAcquire()) {
             return CompletableFuture.completedFuture(null);
         }
+        // The permit comes back exactly once: when the task completes, fails or is cancelled.
+        FutureTask<Void> task =
+                new FutureTask<>(() -> touch(layer, listener), null) {
+                    @Override
+                    protected void done() {
+                        prefetchPermits.release();
+                    }
+                };
         try {
-            return prefetcher().submit(() -> touch(layer, listener));
+            prefetcher().execute(task);
         } catch (RuntimeException e) {
-            prefetchPermits.release();
+            task.cancel(false);
             return CompletableFuture.completedFuture(null);
         }
+        return task;
     }
 
     private void touch(Layer layer, ProgressListener listener) {
@@ -764,8 +774,6 @@ public final class Memory64Store implements AutoCloseable {
             }
         } catch (RuntimeException | InternalError e) {
             LOG.debug("{} stopped: {}", task, e.toString());
-        } finally {
-            prefetchPermits.release();
         }
     }
 
@@ -797,7 +805,11 @@ public final class Memory64Store implements AutoCloseable {
         }
         synchronized (this) {
             if (prefetcher != null) {
-                prefetcher.shutdownNow();
+                for (Runnable queued : prefetcher.shutdownNow()) {
+                    if (queued instanceof Future<?> future) {
+                        future.cancel(false);
+                    }
+                }
             }
         }
         // A thread inside a chunk may briefly keep the arena busy; it stops at the next chunk.
