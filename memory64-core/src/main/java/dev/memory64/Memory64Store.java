@@ -293,8 +293,9 @@ public final class Memory64Store implements AutoCloseable {
     }
 
     /**
-     * Registers a JMX MBean named {@code dev.memory64:type=Memory64Store,name=<name>} exposing the
-     * counters; it is unregistered on {@link #close()}. Calling it again does nothing.
+     * Registers a JMX MBean named {@code dev.memory64:type=Memory64Store,name="<name>"} (the name
+     * quoted by {@link ObjectName#quote}) exposing the counters; it is unregistered on {@link
+     * #close()}. Calling it again does nothing.
      *
      * @return the object name
      * @throws IllegalStateException if the MBean cannot be registered (e.g. the name is taken)

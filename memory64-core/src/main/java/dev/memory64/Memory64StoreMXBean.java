@@ -2,8 +2,8 @@ package dev.memory64;
 
 /**
  * The JMX view of a {@link Memory64Store}, registered by {@link Memory64Store#registerMBean()} as
- * {@code dev.memory64:type=Memory64Store,name=<name>}. The {@code get} prefixes are JMX's attribute
- * convention.
+ * {@code dev.memory64:type=Memory64Store,name="<name>"}. The {@code get} prefixes are JMX's
+ * attribute convention.
  */
 public interface Memory64StoreMXBean {
     /**

@@ -7,6 +7,11 @@ import java.lang.foreign.MemorySegment;
 /**
  * The ABI's view of a {@link SegmentMemory}: a layer load is one {@code MemorySegment.copy} from
  * the host region into the guest's segment, with no staging.
+ *
+ * <p>Because source and destination are touched by the same copy, a hardware fault during it (a
+ * truncated model file, or a full file system under the guest's reserved memory) surfaces as one
+ * {@code InternalError} that cannot be attributed to either side; the store reports it as a host
+ * fault ({@code HOST_RANGE}). Every other failure of this memory is a {@code GUEST_WRITE}.
  */
 final class SegmentGuestMemory implements GuestMemory {
     private final SegmentMemory memory;

@@ -203,7 +203,10 @@ public final class Memory64Abi {
                                 + size);
             }
             if (!policy.allowsRange(offset, n)) {
-                return fail(ErrorCode.ACCESS_DENIED, op, "offset=" + offset + " len=" + n);
+                return fail(
+                        ErrorCode.ACCESS_DENIED,
+                        op,
+                        "offset=" + Long.toUnsignedString(offset) + " len=" + n);
             }
             return copy(op, memory, offset, n, ptr);
         } catch (RuntimeException e) {
