@@ -494,14 +494,14 @@ public final class Memory64Store implements AutoCloseable {
      */
     public void copyTo(long offset, MemorySegment dst, long len) throws Memory64Exception {
         if (len < 0 || len > dst.byteSize()) {
-            stats.error();
-            throw new IndexOutOfBoundsException(
-                    "copyTo offset="
-                            + Unsigned64.toString(offset)
-                            + " len="
-                            + Unsigned64.toString(len)
-                            + " exceeds the destination size="
-                            + dst.byteSize());
+            throw rejected(
+                    new IndexOutOfBoundsException(
+                            "copyTo offset="
+                                    + Unsigned64.toString(offset)
+                                    + " len="
+                                    + Unsigned64.toString(len)
+                                    + " exceeds the destination size="
+                                    + dst.byteSize()));
         }
         copy("copyTo", offset, dst.asSlice(0, len), false);
     }
@@ -531,23 +531,22 @@ public final class Memory64Store implements AutoCloseable {
     private int checkRange(String op, long offset, long len, boolean write)
             throws StoreClosedException {
         if (closed.get()) {
-            stats.error();
-            throw closedException(op, offset, len, null);
+            throw rejected(closedException(op, offset, len, null));
         }
         long size = layout.size();
         if ((offset | len) < 0 || len > size - offset) {
-            stats.error();
-            throw new IndexOutOfBoundsException(
-                    op
-                            + " offset="
-                            + Unsigned64.toString(offset)
-                            + " len="
-                            + Unsigned64.toString(len)
-                            + " exceeds layout size="
-                            + size
-                            + " ("
-                            + describeRegionAt(offset)
-                            + ")");
+            throw rejected(
+                    new IndexOutOfBoundsException(
+                            op
+                                    + " offset="
+                                    + Unsigned64.toString(offset)
+                                    + " len="
+                                    + Unsigned64.toString(len)
+                                    + " exceeds layout size="
+                                    + size
+                                    + " ("
+                                    + describeRegionAt(offset)
+                                    + ")"));
         }
         if (len == 0) {
             return offset < size ? layout.regionIndex(offset) : layout.regionCount() - 1;
@@ -558,39 +557,46 @@ public final class Memory64Store implements AutoCloseable {
             MemoryRegion r = layout.region(i);
             long backedEnd = r.start() + segments[i].byteSize();
             if (end > backedEnd && backedEnd < r.end()) {
-                stats.error();
-                throw new IndexOutOfBoundsException(
-                        op
-                                + " offset="
-                                + offset
-                                + " len="
-                                + len
-                                + " reaches past the backed part of region \""
-                                + r.name()
-                                + "\" ("
-                                + backings[i]
-                                + ", "
-                                + segments[i].byteSize()
-                                + " of "
-                                + r.size()
-                                + " bytes backed)");
+                throw rejected(
+                        new IndexOutOfBoundsException(
+                                op
+                                        + " offset="
+                                        + offset
+                                        + " len="
+                                        + len
+                                        + " reaches past the backed part of region \""
+                                        + r.name()
+                                        + "\" ("
+                                        + backings[i]
+                                        + ", "
+                                        + segments[i].byteSize()
+                                        + " of "
+                                        + r.size()
+                                        + " bytes backed)"));
             }
             if (write && !writable[i]) {
-                stats.error();
-                throw new IllegalStateException(
-                        op
-                                + " offset="
-                                + offset
-                                + " len="
-                                + len
-                                + " touches read-only region \""
-                                + r.name()
-                                + "\" ("
-                                + backings[i]
-                                + ")");
+                throw rejected(
+                        new IllegalStateException(
+                                op
+                                        + " offset="
+                                        + offset
+                                        + " len="
+                                        + len
+                                        + " touches read-only region \""
+                                        + r.name()
+                                        + "\" ("
+                                        + backings[i]
+                                        + ")"));
             }
         }
         return first;
+    }
+
+    /** Counts a rejected or failed operation and logs it at DEBUG, then returns it to throw. */
+    private <T extends Exception> T rejected(T failure) {
+        stats.error();
+        LOG.debug("{}", failure.getMessage());
+        return failure;
     }
 
     private String describeRegionAt(long offset) {
@@ -628,8 +634,7 @@ public final class Memory64Store implements AutoCloseable {
                 long local = offset + done - r.start();
                 long n = Math.min(Math.min(len - done, r.size() - local), CHUNK_SIZE);
                 if (closed.get()) {
-                    stats.error();
-                    throw closedException(op, offset, len, null);
+                    throw rejected(closedException(op, offset, len, null));
                 }
                 if (guest != null) {
                     guest.write(guestOffset + done, segments[region].asSlice(local, n));
@@ -659,13 +664,11 @@ public final class Memory64Store implements AutoCloseable {
      */
     private Memory64Exception translate(String op, long offset, long len, int region, Throwable e) {
         if (closed.get()) {
-            stats.error();
-            return closedException(op, offset, len, e);
+            return rejected(closedException(op, offset, len, e));
         }
         if (e instanceof IllegalStateException ise) {
             throw ise; // not ours: the caller's destination failed
         }
-        stats.error();
         MemoryRegion r = layout.region(Math.min(region, layout.regionCount() - 1));
         Memory64Exception failure =
                 new Memory64Exception(
@@ -681,8 +684,7 @@ public final class Memory64Store implements AutoCloseable {
                                 + ") faulted; a mapped file may have been truncated, or the"
                                 + " file system behind a reserved region is full",
                         e);
-        LOG.debug("{}", failure.getMessage());
-        return failure;
+        return rejected(failure);
     }
 
     private StoreClosedException closedException(String op, long offset, long len, Throwable e) {
