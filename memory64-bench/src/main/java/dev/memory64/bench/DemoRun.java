@@ -1,0 +1,457 @@
+package dev.memory64.bench;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.Version;
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.memory64.Layer;
+import dev.memory64.LayerChecksum;
+import dev.memory64.Memory64Stats;
+import dev.memory64.Memory64Store;
+import dev.memory64.chicory.Memory64HostFunctions;
+import dev.memory64.gguf.GgufFormatException;
+import dev.memory64.gguf.GgufModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The demo's core: opens a GGUF model as a mapped store, computes every layer's checksum on the
+ * host, times a plain copy of the same bytes, then runs the C guest under Chicory's compiler with
+ * WASI and the memory64 host functions, timing its layer loads apart from the rest, and checks each
+ * checksum it prints against the host's.
+ */
+final class DemoRun {
+
+    /** The committed C guest, packaged as a resource of the bench jar. */
+    static final String GUEST_RESOURCE = "/guests/c/layer_checksum.wasm";
+
+    /** The guest's buffer and so the size of its loads; the plain copy uses the same chunks. */
+    static final long CHUNK = 16L << 20;
+
+    private static final String LOAD_LAYER = "memory64_load_layer";
+    private static final String LOAD_LAYER_RANGE = "memory64_load_layer_range";
+
+    private DemoRun() {}
+
+    /**
+     * What a run measured.
+     *
+     * @param model the model file (the first part of a split model)
+     * @param modelBytes the model's size on disk, every part
+     * @param layers the layers streamed
+     * @param bytes their bytes in all
+     * @param hostChecksumSeconds the host computing every checksum in Java
+     * @param plainCopySeconds the host copying the same bytes, chunk by chunk, into one buffer
+     * @param guestSeconds the guest's {@code _start}, from call to exit
+     * @param loadSeconds the part of {@code guestSeconds} spent inside the layer-load functions
+     * @param loadCalls how many layer-load calls the guest made
+     * @param loadBytes how many bytes those calls copied into the guest
+     * @param guestMemory the guest memory's class and size
+     * @param stats the store's counters over the guest run alone
+     * @param peakResident this process's peak resident memory (VmHWM), or -1 if unknown
+     * @param residentAnon its anonymous resident memory at the end (RssAnon), or -1
+     * @param residentFile its file-backed resident memory at the end (RssFile), or -1
+     * @param problems every disagreement between guest and host; empty on success
+     */
+    record Result(
+            Path model,
+            long modelBytes,
+            int layers,
+            long bytes,
+            double hostChecksumSeconds,
+            double plainCopySeconds,
+            double guestSeconds,
+            double loadSeconds,
+            long loadCalls,
+            long loadBytes,
+            String guestMemory,
+            Memory64Stats stats,
+            long peakResident,
+            long residentAnon,
+            long residentFile,
+            List<String> problems) {}
+
+    /**
+     * Runs the demo on a model.
+     *
+     * @param path the GGUF file
+     * @param layerLimit streams only layers with an id below it
+     * @throws DemoException if the model is not valid GGUF, has no layers, or the guest fails
+     * @throws IOException if the model cannot be read
+     */
+    static Result run(Path path, int layerLimit, DemoProgress progress)
+            throws DemoException, IOException {
+        GgufModel model;
+        try {
+            model = GgufModel.open(path);
+        } catch (GgufFormatException e) {
+            throw new DemoException(
+                    path + " is not a GGUF model this demo can use: " + e.getMessage(), e);
+        }
+        try (model) {
+            Memory64Store store = model.store();
+            List<Layer> layers = new ArrayList<>();
+            for (Layer layer : store.layers()) {
+                if (layer.id() < layerLimit) {
+                    layers.add(layer);
+                }
+            }
+            if (layers.isEmpty()) {
+                throw new DemoException(
+                        path
+                                + " has no layer"
+                                + (layerLimit == Integer.MAX_VALUE
+                                        ? ""
+                                        : " with an id below " + layerLimit)
+                                + " (its tensors: "
+                                + model.file().tensors().size()
+                                + ")");
+            }
+            long bytes = 0;
+            for (Layer layer : layers) {
+                bytes += layer.size();
+            }
+            long modelBytes = 0;
+            for (Path part : model.paths()) {
+                modelBytes += Files.size(part);
+            }
+
+            AtomicLong done = new AtomicLong();
+            Map<Integer, DemoVerifier.Expected> expected = new LinkedHashMap<>();
+            DemoProgress.Phase phase = progress.start("host checksums", bytes, done::get);
+            long start = System.nanoTime();
+            for (Layer layer : layers) {
+                expected.put(
+                        layer.id(),
+                        new DemoVerifier.Expected(layer, LayerChecksum.of(store, layer)));
+                done.addAndGet(layer.size());
+            }
+            double hostChecksumSeconds = (System.nanoTime() - start) / 1e9;
+            phase.finish();
+
+            double plainCopySeconds = plainCopy(store, layers, bytes, progress);
+
+            return guest(
+                    model,
+                    layers,
+                    bytes,
+                    modelBytes,
+                    hostChecksumSeconds,
+                    plainCopySeconds,
+                    expected,
+                    progress);
+        }
+    }
+
+    /**
+     * Copies the layers' bytes with {@code MemorySegment.copy} (through {@link
+     * Memory64Store#copyTo(long, MemorySegment, long)}, one range check per call) into one off-heap
+     * buffer of the guest's chunk size, chunk by chunk as the guest loads them: the memory bus's
+     * speed on this machine, for the same source pages.
+     */
+    private static double plainCopy(
+            Memory64Store store, List<Layer> layers, long bytes, DemoProgress progress)
+            throws DemoException {
+        AtomicLong done = new AtomicLong();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(CHUNK, 4096);
+            buffer.fill((byte) 1); // commit its pages before timing
+            DemoProgress.Phase phase = progress.start("plain copy", bytes, done::get);
+            long start = System.nanoTime();
+            for (Layer layer : layers) {
+                for (long offset = 0; offset < layer.size(); offset += CHUNK) {
+                    long n = Math.min(CHUNK, layer.size() - offset);
+                    store.copyTo(layer.offset() + offset, buffer, n);
+                    done.addAndGet(n);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            phase.finish();
+            return seconds;
+        } catch (dev.memory64.Memory64Exception e) {
+            throw new DemoException("plain copy failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Counts the calls, bytes and time of the guest's layer loads, which run on its thread. */
+    private static final class LoadTimer {
+        private final AtomicLong bytes = new AtomicLong();
+        private long nanos;
+        private long calls;
+
+        HostFunction wrap(HostFunction function) {
+            return new HostFunction(
+                    function.module(),
+                    function.name(),
+                    function.functionType(),
+                    (instance, args) -> {
+                        long start = System.nanoTime();
+                        long[] result = function.handle().apply(instance, args);
+                        nanos += System.nanoTime() - start;
+                        calls++;
+                        if (result[0] >= 0) {
+                            bytes.addAndGet(result[0]);
+                        }
+                        return result;
+                    });
+        }
+    }
+
+    private static Result guest(
+            GgufModel model,
+            List<Layer> layers,
+            long bytes,
+            long modelBytes,
+            double hostChecksumSeconds,
+            double plainCopySeconds,
+            Map<Integer, DemoVerifier.Expected> expected,
+            DemoProgress progress)
+            throws DemoException {
+        Memory64Store store = model.store();
+        int count = layers.get(layers.size() - 1).id() + 1;
+        WasmModule module = loadGuest();
+        DemoVerifier verifier = new DemoVerifier(expected);
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        LoadTimer timer = new LoadTimer();
+
+        List<HostFunction> functions = new ArrayList<>();
+        for (HostFunction f : Memory64HostFunctions.builder(store).build().toHostFunctions()) {
+            boolean load = f.name().equals(LOAD_LAYER) || f.name().equals(LOAD_LAYER_RANGE);
+            functions.add(load ? timer.wrap(f) : f);
+        }
+        int exitCode = 0;
+        double guestSeconds;
+        Memory64Stats before;
+        Memory64Stats after;
+        String guestMemory;
+        try (OutputStream stdout = DemoVerifier.lines(verifier::accept);
+                WasiPreview1 wasi =
+                        WasiPreview1.builder()
+                                .withOptions(
+                                        WasiOptions.builder()
+                                                .withStdout(stdout)
+                                                .withStderr(stderr)
+                                                .withArguments(
+                                                        List.of(
+                                                                "layer_checksum",
+                                                                Integer.toString(count)))
+                                                .build())
+                                .build()) {
+            ImportValues imports =
+                    ImportValues.builder()
+                            .addFunction(wasi.toHostFunctions())
+                            .addFunction(functions.toArray(HostFunction[]::new))
+                            .build();
+            Instance instance =
+                    Instance.builder(module)
+                            .withImportValues(imports)
+                            .withMachineFactory(MachineFactoryCompiler.compile(module))
+                            .withStart(false)
+                            .build();
+            Memory memory = instance.memory();
+            guestMemory =
+                    memory.getClass().getSimpleName()
+                            + ", "
+                            + dev.memory64.Unsigned64.formatBytes(
+                                    (long) memory.pages() * Memory.PAGE_SIZE);
+            DemoProgress.Phase phase = progress.start("guest run", bytes, timer.bytes::get);
+            before = store.stats();
+            long start = System.nanoTime();
+            try {
+                instance.export("_start").apply();
+            } catch (WasiExitException e) {
+                exitCode = e.exitCode();
+            } catch (ChicoryException e) {
+                phase.finish();
+                throw new DemoException("the guest failed: " + e, e);
+            }
+            guestSeconds = (System.nanoTime() - start) / 1e9;
+            after = store.stats();
+            phase.finish();
+        } catch (IOException e) {
+            throw new DemoException("closing the guest's stdout failed: " + e.getMessage(), e);
+        }
+
+        List<String> problems = new ArrayList<>();
+        String errors = stderr.toString(StandardCharsets.UTF_8).strip();
+        if (exitCode != 0) {
+            problems.add(
+                    "the guest exited with status "
+                            + exitCode
+                            + (errors.isEmpty() ? "" : ": " + errors.replace('\n', ' ')));
+        } else if (!errors.isEmpty()) {
+            problems.add("the guest wrote to stderr: " + errors.replace('\n', ' '));
+        }
+        problems.addAll(verifier.finish());
+        return new Result(
+                model.paths().get(0),
+                modelBytes,
+                layers.size(),
+                bytes,
+                hostChecksumSeconds,
+                plainCopySeconds,
+                guestSeconds,
+                timer.nanos / 1e9,
+                timer.calls,
+                timer.bytes.get(),
+                guestMemory,
+                new Memory64Stats(
+                        after.reads() - before.reads(),
+                        after.writes() - before.writes(),
+                        after.bytesRead() - before.bytesRead(),
+                        after.bytesWritten() - before.bytesWritten(),
+                        after.errors() - before.errors()),
+                ProcStatus.peakResidentBytes(),
+                procStatus("RssAnon:"),
+                procStatus("RssFile:"),
+                List.copyOf(problems));
+    }
+
+    private static WasmModule loadGuest() throws DemoException {
+        try (InputStream in = DemoRun.class.getResourceAsStream(GUEST_RESOURCE)) {
+            if (in == null) {
+                throw new DemoException(
+                        "the guest "
+                                + GUEST_RESOURCE
+                                + " is missing from the classpath; rebuild"
+                                + " the bench jar");
+            }
+            return Parser.parse(in);
+        } catch (IOException e) {
+            throw new DemoException(
+                    "cannot read the guest " + GUEST_RESOURCE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * This process's {@code /proc/self/status} field in bytes (e.g. {@code "RssAnon:"}), or -1
+     * where there is none (not Linux).
+     */
+    static long procStatus(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0])
+                            * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not available
+        }
+        return -1;
+    }
+
+    /** The result as the table the demo prints on stdout. */
+    static String table(Result r) {
+        StringBuilder sb = new StringBuilder();
+        Path name = r.model().getFileName();
+        Path dir = r.model().toAbsolutePath().getParent();
+        sb.append(
+                fmt(
+                        "memory64 demo: %s, %s on disk, mapped read-only (%s)%n",
+                        name, DemoSample.formatSize(r.modelBytes()), dir));
+        sb.append(
+                fmt(
+                        "guest: layer_checksum.wasm under Chicory %s, compiled; WASI; memory %s%n%n",
+                        Version.version(), r.guestMemory()));
+        int bad = r.problems().size();
+        sb.append(
+                fmt(
+                        "  layers         %d streamed by id; %s%n",
+                        r.layers(),
+                        bad == 0
+                                ? "every checksum matches the host's"
+                                : bad + " problem(s), see stderr: FAILED"));
+        sb.append(
+                fmt(
+                        "  bytes          %s (%s)%n%n",
+                        DemoSample.formatSize(r.bytes()),
+                        dev.memory64.Unsigned64.formatBytes(r.bytes())));
+        sb.append("                 seconds    GB/s\n");
+        double checksumSeconds = Math.max(0, r.guestSeconds() - r.loadSeconds());
+        row(
+                sb,
+                "guest run",
+                r.guestSeconds(),
+                r.bytes(),
+                "end to end: layer loads + checksum loop in Wasm");
+        row(
+                sb,
+                "  loads",
+                r.loadSeconds(),
+                r.loadBytes(),
+                "inside memory64_load_layer_range, " + r.loadCalls() + " calls");
+        row(sb, "  checksum", checksumSeconds, r.bytes(), "the rest of the guest run");
+        row(
+                sb,
+                "plain copy",
+                r.plainCopySeconds(),
+                r.bytes(),
+                "MemorySegment.copy of the same bytes, "
+                        + DemoSample.formatSize(CHUNK)
+                        + " chunks");
+        row(sb, "host checksum", r.hostChecksumSeconds(), r.bytes(), "the same checksum in Java");
+        double loadRate = rate(r.loadBytes(), r.loadSeconds());
+        double copyRate = rate(r.bytes(), r.plainCopySeconds());
+        sb.append(
+                fmt(
+                        "%n  loads / copy   %.2f (load rate over plain-copy rate, same run; 1.00 = as"
+                                + " fast as a plain copy)%n",
+                        copyRate > 0 ? loadRate / copyRate : 0.0));
+        Memory64Stats s = r.stats();
+        sb.append(
+                fmt(
+                        "  store stats    reads %d, bytes read %s, errors %d (during the guest run)%n",
+                        s.reads(), DemoSample.formatSize(s.bytesRead()), s.errors()));
+        if (r.peakResident() >= 0) {
+            sb.append(
+                    fmt(
+                            "  peak resident  %s (VmHWM; pages of the mapped model that were read"
+                                    + " count toward it)%n",
+                            DemoSample.formatSize(r.peakResident())));
+        }
+        if (r.residentAnon() >= 0 && r.residentFile() >= 0) {
+            sb.append(
+                    fmt(
+                            "  resident now   %s anonymous (heap, JIT, guest memory) + %s"
+                                    + " file-backed (the mapped model: page cache, reclaimable)%n",
+                            DemoSample.formatSize(r.residentAnon()),
+                            DemoSample.formatSize(r.residentFile())));
+        }
+        return sb.toString();
+    }
+
+    private static void row(
+            StringBuilder sb, String what, double seconds, long bytes, String note) {
+        sb.append(fmt("  %-13s %8.2f %7.2f   %s%n", what, seconds, rate(bytes, seconds), note));
+    }
+
+    private static double rate(long bytes, double seconds) {
+        return seconds > 0 ? bytes / seconds / 1e9 : 0.0;
+    }
+
+    private static String fmt(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+}
