@@ -85,7 +85,12 @@ public final class Demo {
             err.println("demo: " + e.getMessage());
             return FAILED;
         } catch (IOException e) {
-            err.println("demo: " + e);
+            err.println(
+                    "demo: "
+                            + (e.getMessage() != null ? e.getMessage() : "I/O error")
+                            + " ("
+                            + e.getClass().getSimpleName()
+                            + ")");
             return FAILED;
         }
     }

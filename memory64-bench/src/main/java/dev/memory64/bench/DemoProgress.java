@@ -33,7 +33,7 @@ final class DemoProgress implements AutoCloseable {
         NONE
     }
 
-    private static final int BAR_WIDTH = 30;
+    private static final int BAR_WIDTH = 24;
     private static final long BAR_PERIOD_MS = 100;
     private static final long LINES_PERIOD_MS = 250;
 
@@ -69,7 +69,8 @@ final class DemoProgress implements AutoCloseable {
         private final long startNanos = System.nanoTime();
         private final ScheduledFuture<?> task;
         private int lastDecile;
-        private boolean drewBar;
+        private int barLength;
+        private boolean finished;
 
         private Phase(String label, long total, LongSupplier done) {
             this.label = label;
@@ -94,25 +95,32 @@ final class DemoProgress implements AutoCloseable {
         }
 
         private synchronized void drawBar() {
+            if (finished) {
+                return;
+            }
             long now = Math.min(done.getAsLong(), total);
             int filled = total == 0 ? BAR_WIDTH : (int) (BAR_WIDTH * (double) now / total);
             double seconds = (System.nanoTime() - startNanos) / 1e9;
-            err.print(
+            String bar =
                     String.format(
                             Locale.ROOT,
-                            "\r[%s%s] %3d%%  %s  %s of %s  %s ",
+                            "[%s%s] %3d%% %s %s/%s%s",
                             "#".repeat(filled),
                             ".".repeat(BAR_WIDTH - filled),
                             percent(now),
                             label,
                             DemoSample.formatSize(now),
                             DemoSample.formatSize(total),
-                            seconds > 0.2 ? gbPerSecond(now, seconds) : ""));
+                            seconds > 0.2 ? " " + gbPerSecond(now, seconds) : "");
+            err.print("\r" + bar + " ".repeat(Math.max(0, barLength - bar.length())));
             err.flush();
-            drewBar = true;
+            barLength = bar.length();
         }
 
         private synchronized void drawLine() {
+            if (finished) {
+                return;
+            }
             int decile = percent(Math.min(done.getAsLong(), total)) / 10;
             if (decile > lastDecile && decile < 10) {
                 lastDecile = decile;
@@ -125,12 +133,19 @@ final class DemoProgress implements AutoCloseable {
             return total == 0 ? 100 : (int) (100.0 * now / total);
         }
 
-        /** Stops drawing and writes the phase's summary line (unless the mode is NONE). */
+        /**
+         * Stops drawing and writes the phase's summary line (unless the mode is NONE); a second
+         * call does nothing.
+         */
         void finish() {
             if (task != null) {
                 task.cancel(false);
             }
             synchronized (this) {
+                if (finished) {
+                    return;
+                }
+                finished = true;
                 if (mode == Mode.NONE) {
                     return;
                 }
@@ -144,8 +159,8 @@ final class DemoProgress implements AutoCloseable {
                                 DemoSample.formatSize(now),
                                 seconds,
                                 gbPerSecond(now, seconds));
-                if (drewBar) {
-                    err.print("\r" + " ".repeat(BAR_WIDTH + 60) + "\r");
+                if (barLength > 0) {
+                    err.print("\r" + " ".repeat(barLength) + "\r");
                 }
                 err.println(summary);
                 err.flush();

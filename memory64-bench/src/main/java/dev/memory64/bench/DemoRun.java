@@ -12,18 +12,21 @@ import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.Version;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
 import dev.memory64.LayerChecksum;
+import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
+import dev.memory64.Unsigned64;
 import dev.memory64.chicory.Memory64HostFunctions;
+import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufFormatException;
 import dev.memory64.gguf.GgufModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The demo's core: opens a GGUF model as a mapped store, computes every layer's checksum on the
@@ -62,7 +66,8 @@ final class DemoRun {
      * @param layers the layers streamed
      * @param bytes their bytes in all
      * @param hostChecksumSeconds the host computing every checksum in Java
-     * @param plainCopySeconds the host copying the same bytes, chunk by chunk, into one buffer
+     * @param plainCopySeconds the host copying the same bytes, chunk by chunk, into the guest's
+     *     memory after the guest finished
      * @param guestSeconds the guest's {@code _start}, from call to exit
      * @param loadSeconds the part of {@code guestSeconds} spent inside the layer-load functions
      * @param loadCalls how many layer-load calls the guest made
@@ -70,8 +75,8 @@ final class DemoRun {
      * @param guestMemory the guest memory's class and size
      * @param stats the store's counters over the guest run alone
      * @param peakResident this process's peak resident memory (VmHWM), or -1 if unknown
-     * @param residentAnon its anonymous resident memory at the end (RssAnon), or -1
-     * @param residentFile its file-backed resident memory at the end (RssFile), or -1
+     * @param resident its resident memory at the end, the model still mapped (VmRSS), or -1
+     * @param residentFile the file-backed part of that (RssFile), or -1
      * @param problems every disagreement between guest and host; empty on success
      */
     record Result(
@@ -88,7 +93,7 @@ final class DemoRun {
             String guestMemory,
             Memory64Stats stats,
             long peakResident,
-            long residentAnon,
+            long resident,
             long residentFile,
             List<String> problems) {}
 
@@ -150,48 +155,41 @@ final class DemoRun {
             double hostChecksumSeconds = (System.nanoTime() - start) / 1e9;
             phase.finish();
 
-            double plainCopySeconds = plainCopy(store, layers, bytes, progress);
-
-            return guest(
-                    model,
-                    layers,
-                    bytes,
-                    modelBytes,
-                    hostChecksumSeconds,
-                    plainCopySeconds,
-                    expected,
-                    progress);
+            return guest(model, layers, bytes, modelBytes, hostChecksumSeconds, expected, progress);
         }
     }
 
     /**
      * Copies the layers' bytes with {@code MemorySegment.copy} (through {@link
-     * Memory64Store#copyTo(long, MemorySegment, long)}, one range check per call) into one off-heap
-     * buffer of the guest's chunk size, chunk by chunk as the guest loads them: the memory bus's
-     * speed on this machine, for the same source pages.
+     * Memory64Store#copyTo(long, MemorySegment, long)}, one range check per call) to the start of
+     * {@code destination}, chunk by chunk as the guest loads them: what the memory bus does on this
+     * machine for the same source pages and the same destination, with no guest involved.
      */
     private static double plainCopy(
-            Memory64Store store, List<Layer> layers, long bytes, DemoProgress progress)
+            Memory64Store store,
+            List<Layer> layers,
+            long bytes,
+            MemorySegment destination,
+            DemoProgress progress)
             throws DemoException {
+        long chunk = Math.min(CHUNK, destination.byteSize());
         AtomicLong done = new AtomicLong();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(CHUNK, 4096);
-            buffer.fill((byte) 1); // commit its pages before timing
-            DemoProgress.Phase phase = progress.start("plain copy", bytes, done::get);
-            long start = System.nanoTime();
+        DemoProgress.Phase phase = progress.start("plain copy", bytes, done::get);
+        long start = System.nanoTime();
+        try {
             for (Layer layer : layers) {
-                for (long offset = 0; offset < layer.size(); offset += CHUNK) {
-                    long n = Math.min(CHUNK, layer.size() - offset);
-                    store.copyTo(layer.offset() + offset, buffer, n);
+                for (long offset = 0; offset < layer.size(); offset += chunk) {
+                    long n = Math.min(chunk, layer.size() - offset);
+                    store.copyTo(layer.offset() + offset, destination, n);
                     done.addAndGet(n);
                 }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            phase.finish();
-            return seconds;
-        } catch (dev.memory64.Memory64Exception e) {
+        } catch (Memory64Exception e) {
             throw new DemoException("plain copy failed: " + e.getMessage(), e);
+        } finally {
+            phase.finish();
         }
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /** Counts the calls, bytes and time of the guest's layer loads, which run on its thread. */
@@ -218,30 +216,42 @@ final class DemoRun {
         }
     }
 
+    /**
+     * Runs the guest over the layers, then times the plain copy into the guest's memory, and
+     * gathers the result.
+     */
     private static Result guest(
             GgufModel model,
             List<Layer> layers,
             long bytes,
             long modelBytes,
             double hostChecksumSeconds,
-            double plainCopySeconds,
             Map<Integer, DemoVerifier.Expected> expected,
             DemoProgress progress)
             throws DemoException {
         Memory64Store store = model.store();
-        int count = layers.get(layers.size() - 1).id() + 1;
+        long count = layers.get(layers.size() - 1).id() + 1L;
         WasmModule module = loadGuest();
         DemoVerifier verifier = new DemoVerifier(expected);
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         LoadTimer timer = new LoadTimer();
-
         List<HostFunction> functions = new ArrayList<>();
         for (HostFunction f : Memory64HostFunctions.builder(store).build().toHostFunctions()) {
             boolean load = f.name().equals(LOAD_LAYER) || f.name().equals(LOAD_LAYER_RANGE);
             functions.add(load ? timer.wrap(f) : f);
         }
+        // Chicory never closes an instance's memory: whoever builds the instance does.
+        List<SegmentMemory> memories = new ArrayList<>();
+        Function<MemoryLimits, Memory> memoryFactory =
+                limits -> {
+                    SegmentMemory memory = SegmentMemory.of(limits);
+                    memories.add(memory);
+                    return memory;
+                };
+
         int exitCode = 0;
         double guestSeconds;
+        double plainCopySeconds;
         Memory64Stats before;
         Memory64Stats after;
         String guestMemory;
@@ -255,7 +265,7 @@ final class DemoRun {
                                                 .withArguments(
                                                         List.of(
                                                                 "layer_checksum",
-                                                                Integer.toString(count)))
+                                                                Long.toString(count)))
                                                 .build())
                                 .build()) {
             ImportValues imports =
@@ -267,14 +277,16 @@ final class DemoRun {
                     Instance.builder(module)
                             .withImportValues(imports)
                             .withMachineFactory(MachineFactoryCompiler.compile(module))
+                            .withMemoryFactory(memoryFactory)
                             .withStart(false)
                             .build();
-            Memory memory = instance.memory();
+            SegmentMemory memory = (SegmentMemory) instance.memory();
             guestMemory =
-                    memory.getClass().getSimpleName()
-                            + ", "
-                            + dev.memory64.Unsigned64.formatBytes(
-                                    (long) memory.pages() * Memory.PAGE_SIZE);
+                    "SegmentMemory ("
+                            + memory.backing().name().toLowerCase(Locale.ROOT)
+                            + "), "
+                            + Unsigned64.formatBytes((long) memory.pages() * Memory.PAGE_SIZE);
+
             DemoProgress.Phase phase = progress.start("guest run", bytes, timer.bytes::get);
             before = store.stats();
             long start = System.nanoTime();
@@ -283,14 +295,19 @@ final class DemoRun {
             } catch (WasiExitException e) {
                 exitCode = e.exitCode();
             } catch (ChicoryException e) {
-                phase.finish();
                 throw new DemoException("the guest failed: " + e, e);
+            } finally {
+                phase.finish();
             }
             guestSeconds = (System.nanoTime() - start) / 1e9;
             after = store.stats();
-            phase.finish();
+
+            // The guest is done with its memory: the plain copy reuses it as its destination.
+            plainCopySeconds = plainCopy(store, layers, bytes, memory.segment(), progress);
         } catch (IOException e) {
             throw new DemoException("closing the guest's stdout failed: " + e.getMessage(), e);
+        } finally {
+            memories.forEach(SegmentMemory::close);
         }
 
         List<String> problems = new ArrayList<>();
@@ -323,7 +340,7 @@ final class DemoRun {
                         after.bytesWritten() - before.bytesWritten(),
                         after.errors() - before.errors()),
                 ProcStatus.peakResidentBytes(),
-                procStatus("RssAnon:"),
+                ProcStatus.residentBytes(),
                 procStatus("RssFile:"),
                 List.copyOf(problems));
     }
@@ -386,8 +403,7 @@ final class DemoRun {
         sb.append(
                 fmt(
                         "  bytes          %s (%s)%n%n",
-                        DemoSample.formatSize(r.bytes()),
-                        dev.memory64.Unsigned64.formatBytes(r.bytes())));
+                        DemoSample.formatSize(r.bytes()), Unsigned64.formatBytes(r.bytes())));
         sb.append("                 seconds    GB/s\n");
         double checksumSeconds = Math.max(0, r.guestSeconds() - r.loadSeconds());
         row(
@@ -408,15 +424,15 @@ final class DemoRun {
                 "plain copy",
                 r.plainCopySeconds(),
                 r.bytes(),
-                "MemorySegment.copy of the same bytes, "
-                        + DemoSample.formatSize(CHUNK)
-                        + " chunks");
+                "the same bytes into the same guest memory, MemorySegment.copy, "
+                        + Unsigned64.formatBytes(CHUNK)
+                        + " at a time");
         row(sb, "host checksum", r.hostChecksumSeconds(), r.bytes(), "the same checksum in Java");
         double loadRate = rate(r.loadBytes(), r.loadSeconds());
         double copyRate = rate(r.bytes(), r.plainCopySeconds());
         sb.append(
                 fmt(
-                        "%n  loads / copy   %.2f (load rate over plain-copy rate, same run; 1.00 = as"
+                        "%n  loads / copy   %.2f   the load rate over the plain-copy rate (1.00 = as"
                                 + " fast as a plain copy)%n",
                         copyRate > 0 ? loadRate / copyRate : 0.0));
         Memory64Stats s = r.stats();
@@ -425,19 +441,17 @@ final class DemoRun {
                         "  store stats    reads %d, bytes read %s, errors %d (during the guest run)%n",
                         s.reads(), DemoSample.formatSize(s.bytesRead()), s.errors()));
         if (r.peakResident() >= 0) {
-            sb.append(
-                    fmt(
-                            "  peak resident  %s (VmHWM; pages of the mapped model that were read"
-                                    + " count toward it)%n",
-                            DemoSample.formatSize(r.peakResident())));
-        }
-        if (r.residentAnon() >= 0 && r.residentFile() >= 0) {
-            sb.append(
-                    fmt(
-                            "  resident now   %s anonymous (heap, JIT, guest memory) + %s"
-                                    + " file-backed (the mapped model: page cache, reclaimable)%n",
-                            DemoSample.formatSize(r.residentAnon()),
-                            DemoSample.formatSize(r.residentFile())));
+            sb.append(fmt("  peak resident  %s (VmHWM)", DemoSample.formatSize(r.peakResident())));
+            if (r.resident() >= 0 && r.residentFile() >= 0) {
+                sb.append(
+                        fmt(
+                                "; at the end %s, of which %s are pages of the mapped model%n"
+                                        + "                 (page cache: shared with the kernel's"
+                                        + " file cache and reclaimable, not heap)",
+                                DemoSample.formatSize(r.resident()),
+                                DemoSample.formatSize(r.residentFile())));
+            }
+            sb.append(System.lineSeparator());
         }
         return sb.toString();
     }

@@ -8,12 +8,14 @@ import dev.memory64.gguf.GgufWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -96,13 +98,35 @@ final class DemoSample {
         }
     }
 
-    /** Adds tensors whose content is {@link #fill}ed from a seed derived from the name. */
-    private record Adder(GgufWriter.Builder builder, AtomicLong written) {
+    /**
+     * Adds tensors whose content is {@link #fill}ed from a seed derived from the name, all through
+     * one direct buffer (the file is written by one thread, tensor after tensor), so that writing
+     * does not leave a GC's worth of direct buffers behind.
+     */
+    private record Adder(GgufWriter.Builder builder, AtomicLong written, ByteBuffer[] buffer) {
+        Adder(GgufWriter.Builder builder, AtomicLong written) {
+            this(builder, written, new ByteBuffer[1]);
+        }
+
         void tensor(String name, GgmlType type, long... dims) {
             long size = type.byteSize(dims);
-            long seed = name.hashCode() * GOLDEN;
-            builder.addTensor(name, type, dims, channel -> fill(channel, seed, size, written));
+            long seed = seed(name);
+            builder.addTensor(
+                    name,
+                    type,
+                    dims,
+                    channel -> {
+                        if (buffer[0] == null) {
+                            buffer[0] = ByteBuffer.allocateDirect((int) CHUNK);
+                        }
+                        fill(channel, seed, size, written, buffer[0]);
+                    });
         }
+    }
+
+    /** The seed of a tensor's content. */
+    static long seed(String tensorName) {
+        return tensorName.hashCode() * GOLDEN;
     }
 
     /**
@@ -111,15 +135,37 @@ final class DemoSample {
      */
     static void fill(WritableByteChannel channel, long seed, long size, AtomicLong written)
             throws IOException {
-        ByteBuffer buffer =
-                ByteBuffer.allocateDirect((int) Math.min(CHUNK, (size + 7) & ~7L))
-                        .order(ByteOrder.LITTLE_ENDIAN);
+        fill(
+                channel,
+                seed,
+                size,
+                written,
+                ByteBuffer.allocate((int) Math.min(CHUNK, (size + 7) & ~7L)));
+    }
+
+    /** As {@link #fill(WritableByteChannel, long, long, AtomicLong)}, through a given buffer. */
+    static void fill(
+            WritableByteChannel channel,
+            long seed,
+            long size,
+            AtomicLong written,
+            ByteBuffer scratch)
+            throws IOException {
+        ByteBuffer buffer = scratch.order(ByteOrder.LITTLE_ENDIAN);
+        int capacity = buffer.capacity() & ~7;
         long word = 0;
         for (long done = 0; done < size; ) {
-            int n = (int) Math.min(buffer.capacity(), size - done);
+            int n = (int) Math.min(capacity, size - done);
             buffer.clear();
             for (int i = 0; i < n; i += 8) {
-                buffer.putLong(i, mix(seed + ++word * GOLDEN));
+                long value = mix(seed + ++word * GOLDEN);
+                if (n - i >= 8) {
+                    buffer.putLong(i, value);
+                } else {
+                    for (int j = i; j < n; j++, value >>>= 8) {
+                        buffer.put(j, (byte) value);
+                    }
+                }
             }
             buffer.limit(n);
             while (buffer.hasRemaining()) {
@@ -149,6 +195,17 @@ final class DemoSample {
      */
     static Prepared ensure(Path dir, Spec spec, DemoProgress progress)
             throws DemoException, IOException {
+        return ensure(dir, spec, progress, d -> Files.getFileStore(d).getUsableSpace());
+    }
+
+    /** Tells the usable space of a directory's file system; a seam for tests. */
+    @FunctionalInterface
+    interface SpaceProbe {
+        long usableSpace(Path dir) throws IOException;
+    }
+
+    static Prepared ensure(Path dir, Spec spec, DemoProgress progress, SpaceProbe space)
+            throws DemoException, IOException {
         Path target = dir.resolve(spec.fileName());
         AtomicLong written = new AtomicLong();
         GgufWriter writer = spec.writer(written);
@@ -165,7 +222,7 @@ final class DemoSample {
             throw new DemoException("cannot create the directory " + dir + ": " + describe(e));
         }
         removeStaleTemporaries(dir, spec);
-        long usable = Files.getFileStore(dir).getUsableSpace();
+        long usable = space.usableSpace(dir);
         long needed = writer.fileSize() + DISK_MARGIN;
         if (usable < needed) {
             throw new DemoException(
@@ -191,6 +248,17 @@ final class DemoSample {
             } finally {
                 phase.finish();
             }
+            // On disk before it gets its name, so that even a crash leaves no half-written sample;
+            // and the run's measurements that follow do not compete with the kernel's writeback.
+            long flushStart = System.nanoTime();
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            progress.note(
+                    String.format(
+                            Locale.ROOT,
+                            "flushed the sample model to disk in %.1f s",
+                            (System.nanoTime() - flushStart) / 1e9));
             try {
                 Files.move(
                         temporary,
