@@ -58,16 +58,24 @@ public final class Demo {
         }
         try (DemoProgress progress = new DemoProgress(options.progress(), err)) {
             Path model = options.model();
+            boolean written = false;
             if (model == null) {
                 DemoSample.Prepared sample = DemoSample.ensure(options.dir(), spec, progress);
                 if (sample.reused()) {
                     progress.note("reusing the sample model " + sample.path());
                 }
                 model = sample.path();
+                written = !sample.reused();
             }
             DemoRun.Result result = DemoRun.run(model, options.layers(), progress);
             out.print(DemoRun.table(result));
             out.flush();
+            if (written) {
+                progress.note(
+                        "note: the sample model was written by this run; run the demo again for"
+                                + " steadier numbers (reads of freshly written page cache can be"
+                                + " slower for a while on some machines)");
+            }
             List<String> problems = result.problems();
             if (!problems.isEmpty()) {
                 for (String problem :

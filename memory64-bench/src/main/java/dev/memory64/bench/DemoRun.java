@@ -40,10 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * The demo's core: opens a GGUF model as a mapped store, computes every layer's checksum on the
- * host, times a plain copy of the same bytes, then runs the C guest under Chicory's compiler with
- * WASI and the memory64 host functions, timing its layer loads apart from the rest, and checks each
- * checksum it prints against the host's.
+ * The demo's core: opens a GGUF model as a mapped store and computes every layer's checksum on the
+ * host; runs the C guest under Chicory's compiler with WASI and the memory64 host functions, timing
+ * its layer loads apart from the rest and checking each checksum it prints against the host's; then
+ * times a plain copy of the same bytes into the same guest memory.
  */
 final class DemoRun {
 
@@ -107,6 +107,20 @@ final class DemoRun {
      */
     static Result run(Path path, int layerLimit, DemoProgress progress)
             throws DemoException, IOException {
+        return run(path, layerLimit, progress, () -> {});
+    }
+
+    /** A step between the host's checksums and the guest's run; the seam for tests. */
+    @FunctionalInterface
+    interface Step {
+        void run() throws IOException;
+    }
+
+    /**
+     * As {@link #run(Path, int, DemoProgress)}, doing {@code beforeGuest} before the guest runs.
+     */
+    static Result run(Path path, int layerLimit, DemoProgress progress, Step beforeGuest)
+            throws DemoException, IOException {
         GgufModel model;
         try {
             model = GgufModel.open(path);
@@ -155,6 +169,7 @@ final class DemoRun {
             double hostChecksumSeconds = (System.nanoTime() - start) / 1e9;
             phase.finish();
 
+            beforeGuest.run();
             return guest(model, layers, bytes, modelBytes, hostChecksumSeconds, expected, progress);
         }
     }

@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.gguf.GgmlType;
+import dev.memory64.gguf.GgufFile;
+import dev.memory64.gguf.GgufTensor;
 import dev.memory64.gguf.GgufWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +61,7 @@ class DemoTest {
         assertLine(o.out(), "  peak resident +\\d.* \\(VmHWM\\).*");
         assertLine(o.err(), "writing the sample model: .* in .* s .*");
         assertLine(o.err(), "guest run: .* in .* s .*");
+        assertLine(o.err(), "note: the sample model was written by this run; .*");
         assertTrue(Files.isRegularFile(dir.resolve("sample-v1-test.gguf")));
     }
 
@@ -65,7 +71,11 @@ class DemoTest {
         Outcome o = demo("--dir", dir.toString(), "--progress", "lines");
         assertEquals(0, o.exit(), o.err());
         assertLine(o.err(), "reusing the sample model .*sample-v1-test\\.gguf");
-        assertTrue(o.err().lines().noneMatch(line -> line.startsWith("writing")), o.err());
+        assertTrue(
+                o.err()
+                        .lines()
+                        .noneMatch(line -> line.startsWith("writing") || line.startsWith("note")),
+                o.err());
     }
 
     @Test
@@ -127,5 +137,38 @@ class DemoTest {
                         + " has no layer with an id below 3 (its tensors: 1)"
                         + System.lineSeparator(),
                 o.err());
+    }
+
+    @Test
+    void namesTheLayerWhoseBytesChangedBetweenHostAndGuest() throws Exception {
+        Path model = DemoSample.ensure(dir, DemoSampleTest.TINY, DemoSampleTest.quiet()).path();
+        GgufTensor tensor = GgufFile.read(model).tensor("blk.1.ffn_up.weight").orElseThrow();
+        DemoRun.Result result;
+        try (DemoProgress progress = DemoSampleTest.quiet()) {
+            // The file is mapped shared, so the guest sees a byte written after the host's
+            // checksums.
+            result =
+                    DemoRun.run(
+                            model,
+                            Integer.MAX_VALUE,
+                            progress,
+                            () -> {
+                                try (FileChannel channel =
+                                        FileChannel.open(model, StandardOpenOption.WRITE)) {
+                                    channel.write(
+                                            ByteBuffer.wrap(new byte[] {0x5a, 0x5a}),
+                                            tensor.fileOffset() + 100);
+                                }
+                            });
+        }
+        assertEquals(1, result.problems().size(), result.problems().toString());
+        assertTrue(
+                result.problems()
+                        .get(0)
+                        .startsWith("layer 2 (blk.1): checksum mismatch: the guest computed "),
+                result.problems().get(0));
+        assertLine(
+                DemoRun.table(result),
+                "  layers +6 streamed by id; 1 problem\\(s\\), see stderr: FAILED");
     }
 }
