@@ -299,7 +299,7 @@ final class DemoRun {
             guestMemory =
                     "SegmentMemory ("
                             + memory.backing().name().toLowerCase(Locale.ROOT)
-                            + "), "
+                            + ") "
                             + Unsigned64.formatBytes((long) memory.pages() * Memory.PAGE_SIZE);
 
             DemoProgress.Phase phase = progress.start("guest run", bytes, timer.bytes::get);
@@ -405,7 +405,7 @@ final class DemoRun {
                         name, DemoSample.formatSize(r.modelBytes()), dir));
         sb.append(
                 fmt(
-                        "guest: layer_checksum.wasm under Chicory %s, compiled; WASI; memory %s%n%n",
+                        "guest: layer_checksum.wasm, Chicory %s compiler, WASI, %s%n%n",
                         Version.version(), r.guestMemory()));
         int bad = r.problems().size();
         sb.append(
@@ -426,23 +426,26 @@ final class DemoRun {
                 "guest run",
                 r.guestSeconds(),
                 r.bytes(),
-                "end to end: layer loads + checksum loop in Wasm");
+                "end to end: layer loads + the checksum loop in Wasm");
         row(
                 sb,
                 "  loads",
                 r.loadSeconds(),
                 r.loadBytes(),
-                "inside memory64_load_layer_range, " + r.loadCalls() + " calls");
-        row(sb, "  checksum", checksumSeconds, r.bytes(), "the rest of the guest run");
+                "inside memory64_load_layer_range (" + r.loadCalls() + " calls)");
+        row(sb, "  checksum", checksumSeconds, r.bytes(), "the rest: the guest's checksum loop");
         row(
                 sb,
                 "plain copy",
                 r.plainCopySeconds(),
                 r.bytes(),
-                "the same bytes into the same guest memory, MemorySegment.copy, "
-                        + Unsigned64.formatBytes(CHUNK)
-                        + " at a time");
-        row(sb, "host checksum", r.hostChecksumSeconds(), r.bytes(), "the same checksum in Java");
+                "MemorySegment.copy of the same bytes into the same guest memory");
+        row(
+                sb,
+                "host checksum",
+                r.hostChecksumSeconds(),
+                r.bytes(),
+                "the same checksum in Java, to verify");
         double loadRate = rate(r.loadBytes(), r.loadSeconds());
         double copyRate = rate(r.bytes(), r.plainCopySeconds());
         sb.append(
@@ -460,9 +463,9 @@ final class DemoRun {
             if (r.resident() >= 0 && r.residentFile() >= 0) {
                 sb.append(
                         fmt(
-                                "; at the end %s, of which %s are pages of the mapped model%n"
-                                        + "                 (page cache: shared with the kernel's"
-                                        + " file cache and reclaimable, not heap)",
+                                "; at the end %s, %s of it the mapped model's pages%n"
+                                        + "                 (page cache: shared and reclaimable,"
+                                        + " not heap)",
                                 DemoSample.formatSize(r.resident()),
                                 DemoSample.formatSize(r.residentFile())));
             }

@@ -51,10 +51,14 @@ class DemoTest {
         assertEquals(0, o.exit(), o.err());
         assertLine(
                 o.out(), "memory64 demo: sample-v1-test\\.gguf, .* on disk, mapped read-only .*");
-        assertLine(o.out(), "guest: layer_checksum\\.wasm under Chicory .*SegmentMemory.*");
+        assertLine(
+                o.out(),
+                "guest: layer_checksum\\.wasm, Chicory .* compiler, WASI, SegmentMemory .*");
         assertLine(o.out(), "  layers +6 streamed by id; every checksum matches the host's");
         assertLine(o.out(), "  guest run +\\d+\\.\\d\\d +\\d+\\.\\d\\d .*");
-        assertLine(o.out(), "    loads +\\d+\\.\\d\\d +\\d+\\.\\d\\d +inside .*, 6 calls");
+        assertLine(
+                o.out(),
+                "    loads +\\d+\\.\\d\\d +\\d+\\.\\d\\d +inside memory64_load_layer_range \\(6 calls\\)");
         assertLine(o.out(), "  plain copy +\\d+\\.\\d\\d +\\d+\\.\\d\\d .*");
         assertLine(o.out(), "  loads / copy +\\d+\\.\\d\\d .*");
         assertLine(o.out(), "  store stats +reads 6, bytes read .*, errors 0 .*");
