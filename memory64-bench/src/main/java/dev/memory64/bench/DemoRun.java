@@ -68,6 +68,8 @@ final class DemoRun {
      * @param hostChecksumSeconds the host computing every checksum in Java
      * @param plainCopySeconds the host copying the same bytes, chunk by chunk, into the guest's
      *     memory after the guest finished
+     * @param hostLoopSeconds the same layer-load calls the guest made, made by a host loop back to
+     *     back into the guest's memory after the guest finished
      * @param guestSeconds the guest's {@code _start}, from call to exit
      * @param loadSeconds the part of {@code guestSeconds} spent inside the layer-load functions
      * @param loadCalls how many layer-load calls the guest made
@@ -86,6 +88,7 @@ final class DemoRun {
             long bytes,
             double hostChecksumSeconds,
             double plainCopySeconds,
+            double hostLoopSeconds,
             double guestSeconds,
             double loadSeconds,
             long loadCalls,
@@ -207,6 +210,49 @@ final class DemoRun {
         return (System.nanoTime() - start) / 1e9;
     }
 
+    /**
+     * Calls the layer-load function the guest called, with the same arguments except that every
+     * chunk goes to guest address 0, from a host loop: the ABI path with no guest code between the
+     * calls.
+     */
+    private static double hostLoop(
+            HostFunction loadRange,
+            Instance instance,
+            List<Layer> layers,
+            long bytes,
+            SegmentMemory memory,
+            DemoProgress progress)
+            throws DemoException {
+        long chunk = Math.min(CHUNK, memory.segment().byteSize());
+        AtomicLong done = new AtomicLong();
+        DemoProgress.Phase phase = progress.start("loads from a host loop", bytes, done::get);
+        long start = System.nanoTime();
+        try {
+            for (Layer layer : layers) {
+                for (long offset = 0; offset < layer.size(); offset += chunk) {
+                    long n = Math.min(chunk, layer.size() - offset);
+                    long result = loadRange.handle().apply(instance, layer.id(), offset, 0, n)[0];
+                    if (result != n) {
+                        throw new DemoException(
+                                LOAD_LAYER_RANGE
+                                        + "(layer_id="
+                                        + layer.id()
+                                        + ", layer_offset="
+                                        + offset
+                                        + ", dst_ptr=0, len="
+                                        + n
+                                        + ") from the host loop returned "
+                                        + result);
+                    }
+                    done.addAndGet(n);
+                }
+            }
+        } finally {
+            phase.finish();
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
     /** Counts the calls, bytes and time of the guest's layer loads, which run on its thread. */
     private static final class LoadTimer {
         private final AtomicLong bytes = new AtomicLong();
@@ -251,9 +297,13 @@ final class DemoRun {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         LoadTimer timer = new LoadTimer();
         List<HostFunction> functions = new ArrayList<>();
+        HostFunction loadRange = null;
         for (HostFunction f : Memory64HostFunctions.builder(store).build().toHostFunctions()) {
             boolean load = f.name().equals(LOAD_LAYER) || f.name().equals(LOAD_LAYER_RANGE);
             functions.add(load ? timer.wrap(f) : f);
+            if (f.name().equals(LOAD_LAYER_RANGE)) {
+                loadRange = f;
+            }
         }
         // Chicory never closes an instance's memory: whoever builds the instance does.
         List<SegmentMemory> memories = new ArrayList<>();
@@ -267,6 +317,7 @@ final class DemoRun {
         int exitCode = 0;
         double guestSeconds;
         double plainCopySeconds;
+        double hostLoopSeconds;
         Memory64Stats before;
         Memory64Stats after;
         String guestMemory;
@@ -317,7 +368,8 @@ final class DemoRun {
             guestSeconds = (System.nanoTime() - start) / 1e9;
             after = store.stats();
 
-            // The guest is done with its memory: the plain copy reuses it as its destination.
+            // The guest is done with its memory: the comparisons reuse it as their destination.
+            hostLoopSeconds = hostLoop(loadRange, instance, layers, bytes, memory, progress);
             plainCopySeconds = plainCopy(store, layers, bytes, memory.segment(), progress);
         } catch (IOException e) {
             throw new DemoException("closing the guest's stdout failed: " + e.getMessage(), e);
@@ -343,6 +395,7 @@ final class DemoRun {
                 bytes,
                 hostChecksumSeconds,
                 plainCopySeconds,
+                hostLoopSeconds,
                 guestSeconds,
                 timer.nanos / 1e9,
                 timer.calls,
@@ -436,6 +489,12 @@ final class DemoRun {
         row(sb, "  checksum", checksumSeconds, r.bytes(), "the rest: the guest's checksum loop");
         row(
                 sb,
+                "host loop",
+                r.hostLoopSeconds(),
+                r.bytes(),
+                "the same load calls from a host loop, back to back");
+        row(
+                sb,
                 "plain copy",
                 r.plainCopySeconds(),
                 r.bytes(),
@@ -446,13 +505,15 @@ final class DemoRun {
                 r.hostChecksumSeconds(),
                 r.bytes(),
                 "the same checksum in Java, to verify");
-        double loadRate = rate(r.loadBytes(), r.loadSeconds());
         double copyRate = rate(r.bytes(), r.plainCopySeconds());
+        double hostLoopRatio = copyRate > 0 ? rate(r.bytes(), r.hostLoopSeconds()) / copyRate : 0;
+        double guestRatio = copyRate > 0 ? rate(r.loadBytes(), r.loadSeconds()) / copyRate : 0;
         sb.append(
                 fmt(
-                        "%n  loads / copy   %.2f   the load rate over the plain-copy rate (1.00 = as"
-                                + " fast as a plain copy)%n",
-                        copyRate > 0 ? loadRate / copyRate : 0.0));
+                        "%n  loads / copy   %.2f from the host loop, %.2f inside the guest run"
+                                + " (load rate over plain-copy%n"
+                                + "                 rate; 1.00 = as fast as a plain copy)%n",
+                        hostLoopRatio, guestRatio));
         Memory64Stats s = r.stats();
         sb.append(
                 fmt(

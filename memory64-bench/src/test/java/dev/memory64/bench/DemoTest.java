@@ -60,7 +60,11 @@ class DemoTest {
                 o.out(),
                 "    loads +\\d+\\.\\d\\d +\\d+\\.\\d\\d +inside memory64_load_layer_range \\(6 calls\\)");
         assertLine(o.out(), "  plain copy +\\d+\\.\\d\\d +\\d+\\.\\d\\d .*");
-        assertLine(o.out(), "  loads / copy +\\d+\\.\\d\\d .*");
+        assertLine(o.out(), "  host loop +\\d+\\.\\d\\d +\\d+\\.\\d\\d .*");
+        assertLine(
+                o.out(),
+                "  loads / copy +\\d+\\.\\d\\d from the host loop, \\d+\\.\\d\\d inside the guest run .*");
+        // The host loop's loads come after the guest run: the stats are the guest's alone.
         assertLine(o.out(), "  store stats +reads 6, bytes read .*, errors 0 .*");
         assertLine(o.out(), "  peak resident +\\d.* \\(VmHWM\\).*");
         assertLine(o.err(), "writing the sample model: .* in .* s .*");
