@@ -163,43 +163,83 @@ final class DemoRun {
             Map<Integer, DemoVerifier.Expected> expected = new LinkedHashMap<>();
             DemoProgress.Phase phase = progress.start("host checksums", bytes, done::get);
             long start = System.nanoTime();
-            for (Layer layer : layers) {
-                expected.put(
-                        layer.id(),
-                        new DemoVerifier.Expected(layer, LayerChecksum.of(store, layer)));
-                done.addAndGet(layer.size());
+            try {
+                for (Layer layer : layers) {
+                    expected.put(
+                            layer.id(),
+                            new DemoVerifier.Expected(layer, LayerChecksum.of(store, layer)));
+                    done.addAndGet(layer.size());
+                }
+            } finally {
+                phase.finish();
             }
             double hostChecksumSeconds = (System.nanoTime() - start) / 1e9;
-            phase.finish();
 
             beforeGuest.run();
             return guest(model, layers, bytes, modelBytes, hostChecksumSeconds, expected, progress);
         }
     }
 
+    /** Seconds of the two comparisons, each over every layer once. */
+    private record Comparison(double hostLoopSeconds, double plainCopySeconds) {}
+
     /**
-     * Copies the layers' bytes with {@code MemorySegment.copy} (through {@link
-     * Memory64Store#copyTo(long, MemorySegment, long)}, one range check per call) to the start of
-     * {@code destination}, chunk by chunk as the guest loads them: what the memory bus does on this
-     * machine for the same source pages and the same destination, with no guest involved.
+     * Times, into the guest's memory at address 0 and in the guest's chunk size, the layers loaded
+     * by the same load function the guest called, from a host loop with no guest code between the
+     * calls; and the same bytes copied with {@code MemorySegment.copy} (through {@link
+     * Memory64Store#copyTo(long, MemorySegment, long)}, which checks the range once per call). The
+     * two alternate layer by layer, each going first on every other layer, so that drift in the
+     * machine's load and the order of the two weigh on both alike.
      */
-    private static double plainCopy(
+    private static Comparison compare(
+            HostFunction loadRange,
+            Instance instance,
             Memory64Store store,
             List<Layer> layers,
             long bytes,
-            MemorySegment destination,
+            SegmentMemory memory,
             DemoProgress progress)
             throws DemoException {
+        MemorySegment destination = memory.segment();
         long chunk = Math.min(CHUNK, destination.byteSize());
         AtomicLong done = new AtomicLong();
-        DemoProgress.Phase phase = progress.start("plain copy", bytes, done::get);
-        long start = System.nanoTime();
+        DemoProgress.Phase phase = progress.start("host loop and plain copy", 2 * bytes, done::get);
+        long hostLoopNanos = 0;
+        long plainCopyNanos = 0;
         try {
-            for (Layer layer : layers) {
-                for (long offset = 0; offset < layer.size(); offset += chunk) {
-                    long n = Math.min(chunk, layer.size() - offset);
-                    store.copyTo(layer.offset() + offset, destination, n);
-                    done.addAndGet(n);
+            for (int i = 0; i < layers.size(); i++) {
+                Layer layer = layers.get(i);
+                for (int turn = 0; turn < 2; turn++) {
+                    boolean hostLoop = (turn == 0) == (i % 2 == 0);
+                    long start = System.nanoTime();
+                    for (long offset = 0; offset < layer.size(); offset += chunk) {
+                        long n = Math.min(chunk, layer.size() - offset);
+                        if (hostLoop) {
+                            long result =
+                                    loadRange.handle().apply(instance, layer.id(), offset, 0, n)[0];
+                            if (result != n) {
+                                throw new DemoException(
+                                        LOAD_LAYER_RANGE
+                                                + "(layer_id="
+                                                + layer.id()
+                                                + ", layer_offset="
+                                                + offset
+                                                + ", dst_ptr=0, len="
+                                                + n
+                                                + ") from the host loop returned "
+                                                + result);
+                            }
+                        } else {
+                            store.copyTo(layer.offset() + offset, destination, n);
+                        }
+                        done.addAndGet(n);
+                    }
+                    long nanos = System.nanoTime() - start;
+                    if (hostLoop) {
+                        hostLoopNanos += nanos;
+                    } else {
+                        plainCopyNanos += nanos;
+                    }
                 }
             }
         } catch (Memory64Exception e) {
@@ -207,50 +247,7 @@ final class DemoRun {
         } finally {
             phase.finish();
         }
-        return (System.nanoTime() - start) / 1e9;
-    }
-
-    /**
-     * Calls the layer-load function the guest called, with the same arguments except that every
-     * chunk goes to guest address 0, from a host loop: the ABI path with no guest code between the
-     * calls.
-     */
-    private static double hostLoop(
-            HostFunction loadRange,
-            Instance instance,
-            List<Layer> layers,
-            long bytes,
-            SegmentMemory memory,
-            DemoProgress progress)
-            throws DemoException {
-        long chunk = Math.min(CHUNK, memory.segment().byteSize());
-        AtomicLong done = new AtomicLong();
-        DemoProgress.Phase phase = progress.start("loads from a host loop", bytes, done::get);
-        long start = System.nanoTime();
-        try {
-            for (Layer layer : layers) {
-                for (long offset = 0; offset < layer.size(); offset += chunk) {
-                    long n = Math.min(chunk, layer.size() - offset);
-                    long result = loadRange.handle().apply(instance, layer.id(), offset, 0, n)[0];
-                    if (result != n) {
-                        throw new DemoException(
-                                LOAD_LAYER_RANGE
-                                        + "(layer_id="
-                                        + layer.id()
-                                        + ", layer_offset="
-                                        + offset
-                                        + ", dst_ptr=0, len="
-                                        + n
-                                        + ") from the host loop returned "
-                                        + result);
-                    }
-                    done.addAndGet(n);
-                }
-            }
-        } finally {
-            phase.finish();
-        }
-        return (System.nanoTime() - start) / 1e9;
+        return new Comparison(hostLoopNanos / 1e9, plainCopyNanos / 1e9);
     }
 
     /** Counts the calls, bytes and time of the guest's layer loads, which run on its thread. */
@@ -369,8 +366,10 @@ final class DemoRun {
             after = store.stats();
 
             // The guest is done with its memory: the comparisons reuse it as their destination.
-            hostLoopSeconds = hostLoop(loadRange, instance, layers, bytes, memory, progress);
-            plainCopySeconds = plainCopy(store, layers, bytes, memory.segment(), progress);
+            Comparison comparison =
+                    compare(loadRange, instance, store, layers, bytes, memory, progress);
+            hostLoopSeconds = comparison.hostLoopSeconds();
+            plainCopySeconds = comparison.plainCopySeconds();
         } catch (IOException e) {
             throw new DemoException("closing the guest's stdout failed: " + e.getMessage(), e);
         } finally {
