@@ -1,0 +1,549 @@
+package dev.memory64.bench;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.Version;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.memory64.Layer;
+import dev.memory64.LayerChecksum;
+import dev.memory64.Memory64Exception;
+import dev.memory64.Memory64Stats;
+import dev.memory64.Memory64Store;
+import dev.memory64.Unsigned64;
+import dev.memory64.chicory.Memory64HostFunctions;
+import dev.memory64.chicory.SegmentMemory;
+import dev.memory64.gguf.GgufFormatException;
+import dev.memory64.gguf.GgufModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The demo's core: opens a GGUF model as a mapped store and computes every layer's checksum on the
+ * host; runs the C guest under Chicory's compiler with WASI and the memory64 host functions, timing
+ * its layer loads apart from the rest and checking each checksum it prints against the host's; then
+ * times a plain copy of the same bytes into the same guest memory.
+ */
+final class DemoRun {
+
+    /** The committed C guest, packaged as a resource of the bench jar. */
+    static final String GUEST_RESOURCE = "/guests/c/layer_checksum.wasm";
+
+    /** The guest's buffer and so the size of its loads; the plain copy uses the same chunks. */
+    static final long CHUNK = 16L << 20;
+
+    private static final String LOAD_LAYER = "memory64_load_layer";
+    private static final String LOAD_LAYER_RANGE = "memory64_load_layer_range";
+
+    private DemoRun() {}
+
+    /**
+     * What a run measured.
+     *
+     * @param model the model file (the first part of a split model)
+     * @param modelBytes the model's size on disk, every part
+     * @param layers the layers streamed
+     * @param bytes their bytes in all
+     * @param hostChecksumSeconds the host computing every checksum in Java
+     * @param plainCopySeconds the host copying the same bytes, chunk by chunk, into the guest's
+     *     memory after the guest finished
+     * @param hostLoopSeconds the same layer-load calls the guest made, made by a host loop back to
+     *     back into the guest's memory after the guest finished
+     * @param guestSeconds the guest's {@code _start}, from call to exit
+     * @param loadSeconds the part of {@code guestSeconds} spent inside the layer-load functions
+     * @param loadCalls how many layer-load calls the guest made
+     * @param loadBytes how many bytes those calls copied into the guest
+     * @param guestMemory the guest memory's class and size
+     * @param stats the store's counters over the guest run alone
+     * @param peakResident this process's peak resident memory (VmHWM), or -1 if unknown
+     * @param resident its resident memory at the end, the model still mapped (VmRSS), or -1
+     * @param residentFile the file-backed part of that (RssFile), or -1
+     * @param problems every disagreement between guest and host; empty on success
+     */
+    record Result(
+            Path model,
+            long modelBytes,
+            int layers,
+            long bytes,
+            double hostChecksumSeconds,
+            double plainCopySeconds,
+            double hostLoopSeconds,
+            double guestSeconds,
+            double loadSeconds,
+            long loadCalls,
+            long loadBytes,
+            String guestMemory,
+            Memory64Stats stats,
+            long peakResident,
+            long resident,
+            long residentFile,
+            List<String> problems) {}
+
+    /**
+     * Runs the demo on a model.
+     *
+     * @param path the GGUF file
+     * @param layerLimit streams only layers with an id below it
+     * @throws DemoException if the model is not valid GGUF, has no layers, or the guest fails
+     * @throws IOException if the model cannot be read
+     */
+    static Result run(Path path, int layerLimit, DemoProgress progress)
+            throws DemoException, IOException {
+        return run(path, layerLimit, progress, () -> {});
+    }
+
+    /** A step between the host's checksums and the guest's run; the seam for tests. */
+    @FunctionalInterface
+    interface Step {
+        void run() throws IOException;
+    }
+
+    /**
+     * As {@link #run(Path, int, DemoProgress)}, doing {@code beforeGuest} before the guest runs.
+     */
+    static Result run(Path path, int layerLimit, DemoProgress progress, Step beforeGuest)
+            throws DemoException, IOException {
+        GgufModel model;
+        try {
+            model = GgufModel.open(path);
+        } catch (GgufFormatException e) {
+            throw new DemoException(
+                    path + " is not a GGUF model this demo can use: " + e.getMessage(), e);
+        }
+        try (model) {
+            Memory64Store store = model.store();
+            List<Layer> layers = new ArrayList<>();
+            for (Layer layer : store.layers()) {
+                if (layer.id() < layerLimit) {
+                    layers.add(layer);
+                }
+            }
+            if (layers.isEmpty()) {
+                throw new DemoException(
+                        path
+                                + " has no layer"
+                                + (layerLimit == Integer.MAX_VALUE
+                                        ? ""
+                                        : " with an id below " + layerLimit)
+                                + " (its tensors: "
+                                + model.file().tensors().size()
+                                + ")");
+            }
+            long bytes = 0;
+            for (Layer layer : layers) {
+                bytes += layer.size();
+            }
+            long modelBytes = 0;
+            for (Path part : model.paths()) {
+                modelBytes += Files.size(part);
+            }
+
+            AtomicLong done = new AtomicLong();
+            Map<Integer, DemoVerifier.Expected> expected = new LinkedHashMap<>();
+            DemoProgress.Phase phase = progress.start("host checksums", bytes, done::get);
+            long start = System.nanoTime();
+            try {
+                for (Layer layer : layers) {
+                    expected.put(
+                            layer.id(),
+                            new DemoVerifier.Expected(layer, LayerChecksum.of(store, layer)));
+                    done.addAndGet(layer.size());
+                }
+            } finally {
+                phase.finish();
+            }
+            double hostChecksumSeconds = (System.nanoTime() - start) / 1e9;
+
+            beforeGuest.run();
+            return guest(model, layers, bytes, modelBytes, hostChecksumSeconds, expected, progress);
+        }
+    }
+
+    /** Seconds of the two comparisons, each over every layer once. */
+    private record Comparison(double hostLoopSeconds, double plainCopySeconds) {}
+
+    /**
+     * Times, into the guest's memory at address 0 and in the guest's chunk size, the layers loaded
+     * by the same load function the guest called, from a host loop with no guest code between the
+     * calls; and the same bytes copied with {@code MemorySegment.copy} (through {@link
+     * Memory64Store#copyTo(long, MemorySegment, long)}, which checks the range once per call). The
+     * two alternate layer by layer, each going first on every other layer, so that drift in the
+     * machine's load and the order of the two weigh on both alike.
+     */
+    private static Comparison compare(
+            HostFunction loadRange,
+            Instance instance,
+            Memory64Store store,
+            List<Layer> layers,
+            long bytes,
+            SegmentMemory memory,
+            DemoProgress progress)
+            throws DemoException {
+        MemorySegment destination = memory.segment();
+        long chunk = Math.min(CHUNK, destination.byteSize());
+        AtomicLong done = new AtomicLong();
+        DemoProgress.Phase phase = progress.start("host loop and plain copy", 2 * bytes, done::get);
+        long hostLoopNanos = 0;
+        long plainCopyNanos = 0;
+        try {
+            for (int i = 0; i < layers.size(); i++) {
+                Layer layer = layers.get(i);
+                for (int turn = 0; turn < 2; turn++) {
+                    boolean hostLoop = (turn == 0) == (i % 2 == 0);
+                    long start = System.nanoTime();
+                    for (long offset = 0; offset < layer.size(); offset += chunk) {
+                        long n = Math.min(chunk, layer.size() - offset);
+                        if (hostLoop) {
+                            long result =
+                                    loadRange.handle().apply(instance, layer.id(), offset, 0, n)[0];
+                            if (result != n) {
+                                throw new DemoException(
+                                        LOAD_LAYER_RANGE
+                                                + "(layer_id="
+                                                + layer.id()
+                                                + ", layer_offset="
+                                                + offset
+                                                + ", dst_ptr=0, len="
+                                                + n
+                                                + ") from the host loop returned "
+                                                + result);
+                            }
+                        } else {
+                            store.copyTo(layer.offset() + offset, destination, n);
+                        }
+                        done.addAndGet(n);
+                    }
+                    long nanos = System.nanoTime() - start;
+                    if (hostLoop) {
+                        hostLoopNanos += nanos;
+                    } else {
+                        plainCopyNanos += nanos;
+                    }
+                }
+            }
+        } catch (Memory64Exception e) {
+            throw new DemoException("plain copy failed: " + e.getMessage(), e);
+        } finally {
+            phase.finish();
+        }
+        return new Comparison(hostLoopNanos / 1e9, plainCopyNanos / 1e9);
+    }
+
+    /** Counts the calls, bytes and time of the guest's layer loads, which run on its thread. */
+    private static final class LoadTimer {
+        private final AtomicLong bytes = new AtomicLong();
+        private long nanos;
+        private long calls;
+
+        HostFunction wrap(HostFunction function) {
+            return new HostFunction(
+                    function.module(),
+                    function.name(),
+                    function.functionType(),
+                    (instance, args) -> {
+                        long start = System.nanoTime();
+                        long[] result = function.handle().apply(instance, args);
+                        nanos += System.nanoTime() - start;
+                        calls++;
+                        if (result[0] >= 0) {
+                            bytes.addAndGet(result[0]);
+                        }
+                        return result;
+                    });
+        }
+    }
+
+    /**
+     * Runs the guest over the layers, then times the plain copy into the guest's memory, and
+     * gathers the result.
+     */
+    private static Result guest(
+            GgufModel model,
+            List<Layer> layers,
+            long bytes,
+            long modelBytes,
+            double hostChecksumSeconds,
+            Map<Integer, DemoVerifier.Expected> expected,
+            DemoProgress progress)
+            throws DemoException {
+        Memory64Store store = model.store();
+        long count = layers.get(layers.size() - 1).id() + 1L;
+        WasmModule module = loadGuest();
+        DemoVerifier verifier = new DemoVerifier(expected);
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        LoadTimer timer = new LoadTimer();
+        List<HostFunction> functions = new ArrayList<>();
+        HostFunction loadRange = null;
+        for (HostFunction f : Memory64HostFunctions.builder(store).build().toHostFunctions()) {
+            boolean load = f.name().equals(LOAD_LAYER) || f.name().equals(LOAD_LAYER_RANGE);
+            functions.add(load ? timer.wrap(f) : f);
+            if (f.name().equals(LOAD_LAYER_RANGE)) {
+                loadRange = f;
+            }
+        }
+        // Chicory never closes an instance's memory: whoever builds the instance does.
+        List<SegmentMemory> memories = new ArrayList<>();
+        Function<MemoryLimits, Memory> memoryFactory =
+                limits -> {
+                    SegmentMemory memory = SegmentMemory.of(limits);
+                    memories.add(memory);
+                    return memory;
+                };
+
+        int exitCode = 0;
+        double guestSeconds;
+        double plainCopySeconds;
+        double hostLoopSeconds;
+        Memory64Stats before;
+        Memory64Stats after;
+        String guestMemory;
+        try (OutputStream stdout = DemoVerifier.lines(verifier::accept);
+                WasiPreview1 wasi =
+                        WasiPreview1.builder()
+                                .withOptions(
+                                        WasiOptions.builder()
+                                                .withStdout(stdout)
+                                                .withStderr(stderr)
+                                                .withArguments(
+                                                        List.of(
+                                                                "layer_checksum",
+                                                                Long.toString(count)))
+                                                .build())
+                                .build()) {
+            ImportValues imports =
+                    ImportValues.builder()
+                            .addFunction(wasi.toHostFunctions())
+                            .addFunction(functions.toArray(HostFunction[]::new))
+                            .build();
+            Instance instance =
+                    Instance.builder(module)
+                            .withImportValues(imports)
+                            .withMachineFactory(MachineFactoryCompiler.compile(module))
+                            .withMemoryFactory(memoryFactory)
+                            .withStart(false)
+                            .build();
+            SegmentMemory memory = (SegmentMemory) instance.memory();
+            guestMemory =
+                    "SegmentMemory ("
+                            + memory.backing().name().toLowerCase(Locale.ROOT)
+                            + ") "
+                            + Unsigned64.formatBytes((long) memory.pages() * Memory.PAGE_SIZE);
+
+            DemoProgress.Phase phase = progress.start("guest run", bytes, timer.bytes::get);
+            before = store.stats();
+            long start = System.nanoTime();
+            try {
+                instance.export("_start").apply();
+            } catch (WasiExitException e) {
+                exitCode = e.exitCode();
+            } catch (ChicoryException e) {
+                throw new DemoException("the guest failed: " + e, e);
+            } finally {
+                phase.finish();
+            }
+            guestSeconds = (System.nanoTime() - start) / 1e9;
+            after = store.stats();
+
+            // The guest is done with its memory: the comparisons reuse it as their destination.
+            Comparison comparison =
+                    compare(loadRange, instance, store, layers, bytes, memory, progress);
+            hostLoopSeconds = comparison.hostLoopSeconds();
+            plainCopySeconds = comparison.plainCopySeconds();
+        } catch (IOException e) {
+            throw new DemoException("closing the guest's stdout failed: " + e.getMessage(), e);
+        } finally {
+            memories.forEach(SegmentMemory::close);
+        }
+
+        List<String> problems = new ArrayList<>();
+        String errors = stderr.toString(StandardCharsets.UTF_8).strip();
+        if (exitCode != 0) {
+            problems.add(
+                    "the guest exited with status "
+                            + exitCode
+                            + (errors.isEmpty() ? "" : ": " + errors.replace('\n', ' ')));
+        } else if (!errors.isEmpty()) {
+            problems.add("the guest wrote to stderr: " + errors.replace('\n', ' '));
+        }
+        problems.addAll(verifier.finish());
+        return new Result(
+                model.paths().get(0),
+                modelBytes,
+                layers.size(),
+                bytes,
+                hostChecksumSeconds,
+                plainCopySeconds,
+                hostLoopSeconds,
+                guestSeconds,
+                timer.nanos / 1e9,
+                timer.calls,
+                timer.bytes.get(),
+                guestMemory,
+                new Memory64Stats(
+                        after.reads() - before.reads(),
+                        after.writes() - before.writes(),
+                        after.bytesRead() - before.bytesRead(),
+                        after.bytesWritten() - before.bytesWritten(),
+                        after.errors() - before.errors()),
+                ProcStatus.peakResidentBytes(),
+                ProcStatus.residentBytes(),
+                procStatus("RssFile:"),
+                List.copyOf(problems));
+    }
+
+    private static WasmModule loadGuest() throws DemoException {
+        try (InputStream in = DemoRun.class.getResourceAsStream(GUEST_RESOURCE)) {
+            if (in == null) {
+                throw new DemoException(
+                        "the guest "
+                                + GUEST_RESOURCE
+                                + " is missing from the classpath; rebuild"
+                                + " the bench jar");
+            }
+            return Parser.parse(in);
+        } catch (IOException e) {
+            throw new DemoException(
+                    "cannot read the guest " + GUEST_RESOURCE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * This process's {@code /proc/self/status} field in bytes (e.g. {@code "RssAnon:"}), or -1
+     * where there is none (not Linux).
+     */
+    static long procStatus(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0])
+                            * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not available
+        }
+        return -1;
+    }
+
+    /** The result as the table the demo prints on stdout. */
+    static String table(Result r) {
+        StringBuilder sb = new StringBuilder();
+        Path name = r.model().getFileName();
+        Path dir = r.model().toAbsolutePath().getParent();
+        sb.append(
+                fmt(
+                        "memory64 demo: %s, %s on disk, mapped read-only (%s)%n",
+                        name, DemoSample.formatSize(r.modelBytes()), dir));
+        sb.append(
+                fmt(
+                        "guest: layer_checksum.wasm, Chicory %s compiler, WASI, %s%n%n",
+                        Version.version(), r.guestMemory()));
+        int bad = r.problems().size();
+        sb.append(
+                fmt(
+                        "  layers         %d streamed by id; %s%n",
+                        r.layers(),
+                        bad == 0
+                                ? "every checksum matches the host's"
+                                : bad + " problem(s), see stderr: FAILED"));
+        sb.append(
+                fmt(
+                        "  bytes          %s (%s)%n%n",
+                        DemoSample.formatSize(r.bytes()), Unsigned64.formatBytes(r.bytes())));
+        sb.append("                 seconds    GB/s\n");
+        double checksumSeconds = Math.max(0, r.guestSeconds() - r.loadSeconds());
+        row(
+                sb,
+                "guest run",
+                r.guestSeconds(),
+                r.bytes(),
+                "end to end: layer loads + the checksum loop in Wasm");
+        row(
+                sb,
+                "  loads",
+                r.loadSeconds(),
+                r.loadBytes(),
+                "inside memory64_load_layer_range (" + r.loadCalls() + " calls)");
+        row(sb, "  checksum", checksumSeconds, r.bytes(), "the rest: the guest's checksum loop");
+        row(
+                sb,
+                "host loop",
+                r.hostLoopSeconds(),
+                r.bytes(),
+                "the same load calls from a host loop, back to back");
+        row(
+                sb,
+                "plain copy",
+                r.plainCopySeconds(),
+                r.bytes(),
+                "MemorySegment.copy of the same bytes into the same guest memory");
+        row(
+                sb,
+                "host checksum",
+                r.hostChecksumSeconds(),
+                r.bytes(),
+                "the same checksum in Java, to verify");
+        double copyRate = rate(r.bytes(), r.plainCopySeconds());
+        double hostLoopRatio = copyRate > 0 ? rate(r.bytes(), r.hostLoopSeconds()) / copyRate : 0;
+        double guestRatio = copyRate > 0 ? rate(r.loadBytes(), r.loadSeconds()) / copyRate : 0;
+        sb.append(
+                fmt(
+                        "%n  loads / copy   %.2f from the host loop, %.2f inside the guest run"
+                                + " (load rate over plain-copy%n"
+                                + "                 rate; 1.00 = as fast as a plain copy)%n",
+                        hostLoopRatio, guestRatio));
+        Memory64Stats s = r.stats();
+        sb.append(
+                fmt(
+                        "  store stats    reads %d, bytes read %s, errors %d (during the guest run)%n",
+                        s.reads(), DemoSample.formatSize(s.bytesRead()), s.errors()));
+        if (r.peakResident() >= 0) {
+            sb.append(fmt("  peak resident  %s (VmHWM)", DemoSample.formatSize(r.peakResident())));
+            if (r.resident() >= 0 && r.residentFile() >= 0) {
+                sb.append(
+                        fmt(
+                                "; at the end %s, %s of it the mapped model's pages%n"
+                                        + "                 (page cache: shared and reclaimable,"
+                                        + " not heap)",
+                                DemoSample.formatSize(r.resident()),
+                                DemoSample.formatSize(r.residentFile())));
+            }
+            sb.append(System.lineSeparator());
+        }
+        return sb.toString();
+    }
+
+    private static void row(
+            StringBuilder sb, String what, double seconds, long bytes, String note) {
+        sb.append(fmt("  %-13s %8.2f %7.2f   %s%n", what, seconds, rate(bytes, seconds), note));
+    }
+
+    private static double rate(long bytes, double seconds) {
+        return seconds > 0 ? bytes / seconds / 1e9 : 0.0;
+    }
+
+    private static String fmt(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+}

@@ -1,0 +1,360 @@
+package dev.memory64.bench;
+
+import dev.memory64.gguf.GgmlType;
+import dev.memory64.gguf.GgufFile;
+import dev.memory64.gguf.GgufTensor;
+import dev.memory64.gguf.GgufValue;
+import dev.memory64.gguf.GgufWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The demo's sample model: a GGUF file with the tensor names and shapes of a llama model and
+ * deterministic pseudo-random weights (real bytes on disk, not holes, so that the checksums mean
+ * something). It is written once, to a temporary name and then moved into place, and reused while
+ * it is valid.
+ */
+final class DemoSample {
+
+    /** Written to {@link #VERSION_KEY}; a file with another value is rewritten. */
+    static final int VERSION = 1;
+
+    /** The metadata key that marks a file as this demo's sample, holding {@link #VERSION}. */
+    static final String VERSION_KEY = "memory64.demo.version";
+
+    /** Space left free on the disk beyond the model itself. */
+    static final long DISK_MARGIN = 64L << 20;
+
+    private static final long CHUNK = 4L << 20;
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+    private DemoSample() {}
+
+    /**
+     * The shape of a sample model, all matrices Q5_0 and norms F32, as in a llama GGUF file.
+     *
+     * @param name distinguishes the file name of shapes other than the default
+     * @param blocks the number of transformer blocks
+     * @param embedding the embedding length (multiple of 32)
+     * @param feedForward the feed-forward length (multiple of 32)
+     * @param vocabulary the vocabulary size
+     */
+    record Spec(String name, int blocks, long embedding, long feedForward, long vocabulary) {
+
+        /** About the size of a 7B llama at Q5_0: 35 layers, 4.63 GB (4.32 GiB). */
+        static final Spec DEFAULT = new Spec("", 32, 4096, 11008, 32000);
+
+        String fileName() {
+            return "sample-v" + VERSION + (name.isEmpty() ? "" : "-" + name) + ".gguf";
+        }
+
+        long fileSize() {
+            return writer(new AtomicLong()).fileSize();
+        }
+
+        /** The writer of this model, adding every byte it writes to {@code written}. */
+        GgufWriter writer(AtomicLong written) {
+            GgufWriter.Builder b =
+                    GgufWriter.builder()
+                            .addMetadata("general.architecture", GgufValue.string("llama"))
+                            .addMetadata(
+                                    "general.name",
+                                    GgufValue.string("memory64 demo sample (random weights)"))
+                            .addMetadata("llama.block_count", GgufValue.uint32(blocks))
+                            .addMetadata("llama.context_length", GgufValue.uint32(4096))
+                            .addMetadata("llama.embedding_length", GgufValue.uint32(embedding))
+                            .addMetadata("llama.feed_forward_length", GgufValue.uint32(feedForward))
+                            .addMetadata(VERSION_KEY, GgufValue.uint32(VERSION));
+            Adder add = new Adder(b, written);
+            add.tensor("token_embd.weight", GgmlType.Q5_0, embedding, vocabulary);
+            for (int i = 0; i < blocks; i++) {
+                String p = "blk." + i + ".";
+                add.tensor(p + "attn_norm.weight", GgmlType.F32, embedding);
+                add.tensor(p + "attn_q.weight", GgmlType.Q5_0, embedding, embedding);
+                add.tensor(p + "attn_k.weight", GgmlType.Q5_0, embedding, embedding);
+                add.tensor(p + "attn_v.weight", GgmlType.Q5_0, embedding, embedding);
+                add.tensor(p + "attn_output.weight", GgmlType.Q5_0, embedding, embedding);
+                add.tensor(p + "ffn_norm.weight", GgmlType.F32, embedding);
+                add.tensor(p + "ffn_gate.weight", GgmlType.Q5_0, embedding, feedForward);
+                add.tensor(p + "ffn_up.weight", GgmlType.Q5_0, embedding, feedForward);
+                add.tensor(p + "ffn_down.weight", GgmlType.Q5_0, feedForward, embedding);
+            }
+            add.tensor("output_norm.weight", GgmlType.F32, embedding);
+            add.tensor("output.weight", GgmlType.Q5_0, embedding, vocabulary);
+            return b.build();
+        }
+    }
+
+    /**
+     * Adds tensors whose content is {@link #fill}ed from a seed derived from the name, all through
+     * one direct buffer (the file is written by one thread, tensor after tensor), so that writing
+     * does not leave a GC's worth of direct buffers behind.
+     */
+    private record Adder(GgufWriter.Builder builder, AtomicLong written, ByteBuffer[] buffer) {
+        Adder(GgufWriter.Builder builder, AtomicLong written) {
+            this(builder, written, new ByteBuffer[1]);
+        }
+
+        void tensor(String name, GgmlType type, long... dims) {
+            long size = type.byteSize(dims);
+            long seed = seed(name);
+            builder.addTensor(
+                    name,
+                    type,
+                    dims,
+                    channel -> {
+                        if (buffer[0] == null) {
+                            buffer[0] = ByteBuffer.allocateDirect((int) CHUNK);
+                        }
+                        fill(channel, seed, size, written, buffer[0]);
+                    });
+        }
+    }
+
+    /** The seed of a tensor's content. */
+    static long seed(String tensorName) {
+        return tensorName.hashCode() * GOLDEN;
+    }
+
+    /**
+     * Writes {@code size} pseudo-random bytes: little-endian u64 words, word {@code i} being the
+     * SplitMix64 output for {@code seed + (i + 1) * GOLDEN}.
+     */
+    static void fill(WritableByteChannel channel, long seed, long size, AtomicLong written)
+            throws IOException {
+        fill(
+                channel,
+                seed,
+                size,
+                written,
+                ByteBuffer.allocate((int) Math.min(CHUNK, (size + 7) & ~7L)));
+    }
+
+    /** As {@link #fill(WritableByteChannel, long, long, AtomicLong)}, through a given buffer. */
+    static void fill(
+            WritableByteChannel channel,
+            long seed,
+            long size,
+            AtomicLong written,
+            ByteBuffer scratch)
+            throws IOException {
+        ByteBuffer buffer = scratch.order(ByteOrder.LITTLE_ENDIAN);
+        int capacity = buffer.capacity() & ~7;
+        long word = 0;
+        for (long done = 0; done < size; ) {
+            int n = (int) Math.min(capacity, size - done);
+            buffer.clear();
+            for (int i = 0; i < n; i += 8) {
+                long value = mix(seed + ++word * GOLDEN);
+                if (n - i >= 8) {
+                    buffer.putLong(i, value);
+                } else {
+                    for (int j = i; j < n; j++, value >>>= 8) {
+                        buffer.put(j, (byte) value);
+                    }
+                }
+            }
+            buffer.limit(n);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            done += n;
+            written.addAndGet(n);
+        }
+    }
+
+    /** SplitMix64's finalizer. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** What {@link #ensure} did: the model's path and whether an existing file was reused. */
+    record Prepared(Path path, boolean reused, long bytesWritten, double seconds) {}
+
+    /**
+     * Returns the sample model in {@code dir}: reused when a valid one is there, else written to a
+     * temporary name and moved into place, so that an interrupted run never leaves a broken file.
+     *
+     * @throws DemoException if the disk lacks space or the directory cannot be written
+     * @throws IOException if writing fails
+     */
+    static Prepared ensure(Path dir, Spec spec, DemoProgress progress)
+            throws DemoException, IOException {
+        return ensure(dir, spec, progress, d -> Files.getFileStore(d).getUsableSpace());
+    }
+
+    /** Tells the usable space of a directory's file system; a seam for tests. */
+    @FunctionalInterface
+    interface SpaceProbe {
+        long usableSpace(Path dir) throws IOException;
+    }
+
+    static Prepared ensure(Path dir, Spec spec, DemoProgress progress, SpaceProbe space)
+            throws DemoException, IOException {
+        Path target = dir.resolve(spec.fileName());
+        AtomicLong written = new AtomicLong();
+        GgufWriter writer = spec.writer(written);
+        if (Files.isRegularFile(target)) {
+            Optional<String> problem = problem(target, writer);
+            if (problem.isEmpty()) {
+                return new Prepared(target, true, 0, 0);
+            }
+            progress.note("rewriting " + target + ": " + problem.get());
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DemoException("cannot create the directory " + dir + ": " + describe(e));
+        }
+        removeStaleTemporaries(dir, spec);
+        long usable = space.usableSpace(dir);
+        long needed = writer.fileSize() + DISK_MARGIN;
+        if (usable < needed) {
+            throw new DemoException(
+                    "not enough free disk space in "
+                            + dir
+                            + " for the sample model: it needs "
+                            + formatSize(needed)
+                            + ", "
+                            + formatSize(usable)
+                            + " are free; free some space, or choose another place with --dir"
+                            + " PATH, or use your own model with --model PATH");
+        }
+        Path temporary =
+                dir.resolve(spec.fileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Thread cleanup = new Thread(() -> deleteQuietly(temporary), "memory64-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        long start = System.nanoTime();
+        try {
+            DemoProgress.Phase phase =
+                    progress.start("writing the sample model", writer.fileSize(), written::get);
+            try {
+                writer.write(temporary);
+            } finally {
+                phase.finish();
+            }
+            // On disk before it gets its name, so that even a crash leaves no half-written sample;
+            // and the run's measurements that follow do not compete with the kernel's writeback.
+            long flushStart = System.nanoTime();
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            progress.note(
+                    String.format(
+                            Locale.ROOT,
+                            "flushed the sample model to disk in %.1f s",
+                            (System.nanoTime() - flushStart) / 1e9));
+            try {
+                Files.move(
+                        temporary,
+                        target,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            deleteQuietly(temporary);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs anyway
+            }
+        }
+        return new Prepared(target, false, writer.fileSize(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Why an existing file is not the sample {@code writer} writes, or empty if it is. */
+    static Optional<String> problem(Path file, GgufWriter writer) {
+        GgufFile gguf;
+        try {
+            gguf = GgufFile.read(file);
+        } catch (IOException e) {
+            return Optional.of("not a readable GGUF file (" + describe(e) + ")");
+        }
+        Optional<GgufValue> version = gguf.metadata(VERSION_KEY);
+        if (version.isEmpty()
+                || !version.get().type().isInteger()
+                || version.get().asLong() != VERSION) {
+            return Optional.of("not this demo's sample version " + VERSION);
+        }
+        if (gguf.fileSize() != writer.fileSize()) {
+            return Optional.of("size " + gguf.fileSize() + " bytes, expected " + writer.fileSize());
+        }
+        List<GgufTensor> expected = writer.tensors();
+        List<GgufTensor> actual = gguf.tensors();
+        if (actual.size() != expected.size()) {
+            return Optional.of(actual.size() + " tensors, expected " + expected.size());
+        }
+        for (int i = 0; i < expected.size(); i++) {
+            GgufTensor e = expected.get(i);
+            GgufTensor a = actual.get(i);
+            if (!a.name().equals(e.name())
+                    || a.fileOffset() != e.fileOffset()
+                    || a.byteSize() != e.byteSize()) {
+                return Optional.of("tensor " + i + " is " + a.name() + ", expected " + e.name());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Deletes temporaries of this sample left by runs whose process is gone. */
+    private static void removeStaleTemporaries(Path dir, Spec spec) throws IOException {
+        String prefix = spec.fileName() + ".";
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, prefix + "*.tmp")) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String pid = name.substring(prefix.length(), name.length() - ".tmp".length());
+                try {
+                    if (ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                        deleteQuietly(file);
+                    }
+                } catch (NumberFormatException e) {
+                    // not one of ours
+                }
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // best effort: a leftover temporary is removed by a later run
+        }
+    }
+
+    static String describe(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    /** Formats a byte count in decimal units, as disks and GB/s are: "4.63 GB". */
+    static String formatSize(long bytes) {
+        if (bytes < 1000) {
+            return bytes + " B";
+        }
+        String[] units = {"kB", "MB", "GB", "TB", "PB", "EB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 999.995 && unit < units.length - 1) {
+            value /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.2f %s", value, units[unit]);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.memory64.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The demo's command line: help, the options, and one clear line with exit 2 for bad usage. */
+class DemoOptionsTest {
+
+    @TempDir Path dir;
+
+    record Outcome(int exit, String out, String err) {}
+
+    static Outcome demo(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit =
+                Demo.run(
+                        args,
+                        DemoSample.Spec.DEFAULT,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(
+                exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpPrintsUsageToStdoutAndExitsZero() {
+        for (String flag : new String[] {"--help", "-h"}) {
+            Outcome o = demo(flag);
+            assertEquals(0, o.exit());
+            assertEquals("", o.err());
+            assertTrue(o.out().startsWith("usage: scripts/demo.sh"), o.out());
+            for (String option : new String[] {"--model", "--dir", "--layers", "--progress"}) {
+                assertTrue(o.out().contains(option), option);
+            }
+            assertTrue(o.out().contains("exit status"), o.out());
+        }
+    }
+
+    @Test
+    void helpWinsOverOtherOptionsAndRunsNothing() {
+        Outcome o = demo("--layers", "3", "--help");
+        assertEquals(0, o.exit());
+        assertTrue(o.out().startsWith("usage:"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--bogus|demo: unknown option --bogus; try --help",
+                "-x|demo: unknown option -x; try --help",
+                "model.gguf|demo: unexpected argument model.gguf; try --help",
+                "--model|demo: --model needs a value; try --help",
+                "--dir|demo: --dir needs a value; try --help",
+                "--layers|demo: --layers needs a value; try --help",
+                "--model=|demo: --model needs a value, got an empty one; try --help",
+                "--layers=0|demo: --layers 0: not a whole number from 1 to 2147483647; try --help",
+                "--layers=-3|demo: --layers -3: not a whole number from 1 to 2147483647; try --help",
+                "--layers=abc|demo: --layers abc: not a whole number from 1 to 2147483647; try --help",
+                "--layers=99999999999|demo: --layers 99999999999: not a whole number from 1 to"
+                        + " 2147483647; try --help",
+                "--progress=fancy|demo: --progress fancy: not one of auto, bar, lines, none; try"
+                        + " --help",
+                "--help=yes|demo: --help takes no value; try --help",
+            })
+    void badUsageGetsOneLineAndExitTwo(String arg, String message) {
+        Outcome o = demo(arg);
+        assertEquals(2, o.exit());
+        assertEquals(message + System.lineSeparator(), o.err());
+        assertEquals("", o.out());
+    }
+
+    @Test
+    void missingModelFileIsBadUsage() {
+        Path missing = dir.resolve("missing.gguf");
+        Outcome o = demo("--model", missing.toString());
+        assertEquals(2, o.exit());
+        assertEquals(
+                "demo: --model " + missing + ": no such file; try --help" + System.lineSeparator(),
+                o.err());
+    }
+
+    @Test
+    void modelThatIsADirectoryIsBadUsage() {
+        Outcome o = demo("--model", dir.toString());
+        assertEquals(2, o.exit());
+        assertEquals(
+                "demo: --model "
+                        + dir
+                        + ": not a regular file; try --help"
+                        + System.lineSeparator(),
+                o.err());
+    }
+
+    @Test
+    void dirThatIsAFileIsBadUsage() throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        Outcome o = demo("--dir", file.toString());
+        assertEquals(2, o.exit());
+        assertEquals(
+                "demo: --dir " + file + ": not a directory; try --help" + System.lineSeparator(),
+                o.err());
+    }
+
+    @Test
+    void dirWithModelIsBadUsage() throws Exception {
+        Path file = Files.writeString(dir.resolve("m.gguf"), "x");
+        Outcome o = demo("--model", file.toString(), "--dir", dir.toString());
+        assertEquals(2, o.exit());
+        assertTrue(o.err().startsWith("demo: --dir is for the sample model"), o.err());
+    }
+
+    @Test
+    void parsesEveryOptionInBothForms() throws Exception {
+        Path file = Files.writeString(dir.resolve("m.gguf"), "x");
+        DemoOptions spaced =
+                DemoOptions.parse(
+                        "--model", file.toString(), "--layers", "7", "--progress", "none");
+        DemoOptions joined = DemoOptions.parse("--model=" + file, "--layers=7", "--progress=none");
+        assertEquals(spaced, joined);
+        assertEquals(file, spaced.model());
+        assertEquals(7, spaced.layers());
+        assertEquals(DemoProgress.Mode.NONE, spaced.progress());
+        assertFalse(spaced.help());
+
+        DemoOptions sample = DemoOptions.parse("--dir", dir.toString(), "--progress", "bar");
+        assertNull(sample.model());
+        assertEquals(dir, sample.dir());
+        assertEquals(Integer.MAX_VALUE, sample.layers());
+        assertEquals(DemoProgress.Mode.BAR, sample.progress());
+    }
+
+    @Test
+    void defaultsToTheSampleInTheTemporaryDirectory() throws Exception {
+        DemoOptions options = DemoOptions.parse();
+        assertNull(options.model());
+        assertEquals(Path.of(System.getProperty("java.io.tmpdir"), "memory64-demo"), options.dir());
+        assertEquals(DemoProgress.Mode.AUTO, options.progress());
+    }
+}
