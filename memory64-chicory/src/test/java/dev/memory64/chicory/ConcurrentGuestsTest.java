@@ -197,4 +197,56 @@ class ConcurrentGuestsTest {
         assertArrayEquals(
                 new byte[(int) (4 * PAGE)], guest.memory().readBytes(0, (int) (4 * PAGE)));
     }
+
+    @Test
+    void closingTheStoreDuringLoadsFailsThemWithHostRangeOnly() throws Exception {
+        int threads = 3;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch running = new CountDownLatch(threads);
+        try {
+            List<Future<long[]>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                results.add(
+                        pool.submit(
+                                () -> {
+                                    Instance guest =
+                                            Guests.instantiate(
+                                                    Guests.wat("abi"),
+                                                    functions.toImportValues(),
+                                                    Guests.Mode.INTERPRETER,
+                                                    SegmentMemory.factory());
+                                    call(guest, "grow", 3);
+                                    long ok = 0;
+                                    long hostRange = 0;
+                                    running.countDown();
+                                    for (int i = 0; i < 2_000 && hostRange < 50; i++) {
+                                        long r =
+                                                call(
+                                                        guest,
+                                                        "load_layer",
+                                                        i % LAYERS,
+                                                        0,
+                                                        LAYER_SIZE);
+                                        if (r == LAYER_SIZE) {
+                                            ok++;
+                                        } else {
+                                            assertEquals(-4, r, "a load racing close");
+                                            hostRange++;
+                                        }
+                                    }
+                                    ((SegmentMemory) guest.memory()).close();
+                                    return new long[] {ok, hostRange};
+                                }));
+            }
+            assertTrue(running.await(60, TimeUnit.SECONDS));
+            store.close();
+            long failed = 0;
+            for (Future<long[]> result : results) {
+                failed += result.get(120, TimeUnit.SECONDS)[1];
+            }
+            assertTrue(failed > 0, "loads after close failed with HOST_RANGE");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
