@@ -408,7 +408,7 @@ final class DemoRun {
                         after.errors() - before.errors()),
                 ProcStatus.peakResidentBytes(),
                 ProcStatus.residentBytes(),
-                procStatus("RssFile:"),
+                ProcStatus.fileResidentBytes(),
                 List.copyOf(problems));
     }
 
@@ -426,24 +426,6 @@ final class DemoRun {
             throw new DemoException(
                     "cannot read the guest " + GUEST_RESOURCE + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * This process's {@code /proc/self/status} field in bytes (e.g. {@code "RssAnon:"}), or -1
-     * where there is none (not Linux).
-     */
-    static long procStatus(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0])
-                            * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not available
-        }
-        return -1;
     }
 
     /** The result as the table the demo prints on stdout. */

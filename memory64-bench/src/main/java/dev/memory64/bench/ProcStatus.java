@@ -1,7 +1,6 @@
 package dev.memory64.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,6 +18,12 @@ final class ProcStatus {
         return field("VmHWM:");
     }
 
+    /** The file-backed part of resident memory (RssFile), e.g. mapped model pages. */
+    static long fileResidentBytes() {
+        return field("RssFile:");
+    }
+
+    /** A field in bytes, or -1 where there is none (not Linux, or an older kernel). */
     private static long field(String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -27,8 +32,8 @@ final class ProcStatus {
                             * 1024;
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
         return -1;
     }
