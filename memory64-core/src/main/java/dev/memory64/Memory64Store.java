@@ -627,6 +627,7 @@ public final class Memory64Store implements AutoCloseable {
             long guestOffset)
             throws Memory64Exception {
         int region = checkRange(op, offset, len, write);
+        boolean interruptedBefore = Thread.currentThread().isInterrupted();
         long done = 0;
         try {
             while (done < len) {
@@ -649,6 +650,12 @@ public final class Memory64Store implements AutoCloseable {
                 }
             }
         } catch (InternalError | IllegalStateException e) {
+            if (closed.get() && !interruptedBefore) {
+                // The JDK stops a thread inside a copy from a closing shared arena with an
+                // asynchronous exception, and sets the thread's interrupt flag on the way. That
+                // flag is not the caller's: a Wasm runtime would trap the guest on it later.
+                Thread.interrupted();
+            }
             throw translate(op, offset, len, region, e);
         }
         if (write) {

@@ -199,6 +199,9 @@ class StoreLifecycleTest {
                                             ok.incrementAndGet();
                                         } catch (StoreClosedException e) {
                                             closedSeen++;
+                                            assertFalse(
+                                                    Thread.currentThread().isInterrupted(),
+                                                    "close must not leave the caller interrupted");
                                         }
                                     }
                                     return closedSeen;

@@ -231,6 +231,9 @@ class ConcurrentGuestsTest {
                                             ok++;
                                         } else {
                                             assertEquals(-4, r, "a load racing close");
+                                            assertTrue(
+                                                    !Thread.currentThread().isInterrupted(),
+                                                    "a failed load leaves the thread uninterrupted");
                                             hostRange++;
                                         }
                                     }
