@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -519,26 +520,7 @@ public final class Memory64Store implements AutoCloseable {
      */
     public void copyTo(long offset, long len, GuestMemory dst, long dstOffset)
             throws Memory64Exception {
-        int region = checkRange("copyTo", offset, len, false);
-        long done = 0;
-        try {
-            while (done < len) {
-                MemoryRegion r = layout.region(region);
-                long local = offset + done - r.start();
-                long n = Math.min(Math.min(len - done, r.size() - local), CHUNK_SIZE);
-                if (closed.get()) {
-                    throw closedException("copyTo", offset, len, null);
-                }
-                dst.write(dstOffset + done, segments[region].asSlice(local, n));
-                done += n;
-                if (local + n == r.size()) {
-                    region++;
-                }
-            }
-        } catch (InternalError | IllegalStateException e) {
-            throw translate("copyTo", offset, len, region, e);
-        }
-        stats.read(len);
+        transfer("copyTo", offset, len, false, null, Objects.requireNonNull(dst, "dst"), dstOffset);
     }
 
     /**
@@ -620,7 +602,23 @@ public final class Memory64Store implements AutoCloseable {
 
     private void copy(String op, long offset, MemorySegment host, boolean write)
             throws Memory64Exception {
-        long len = host.byteSize();
+        transfer(op, offset, host.byteSize(), write, host, null, 0);
+    }
+
+    /**
+     * The one copy loop: checks the range, then moves it region by region in chunks of at most
+     * {@link #CHUNK_SIZE}, checking for close between chunks. The other side is either a host
+     * segment ({@code host}, read or written) or a guest memory ({@code guest}, written).
+     */
+    private void transfer(
+            String op,
+            long offset,
+            long len,
+            boolean write,
+            MemorySegment host,
+            GuestMemory guest,
+            long guestOffset)
+            throws Memory64Exception {
         int region = checkRange(op, offset, len, write);
         long done = 0;
         try {
@@ -629,9 +627,12 @@ public final class Memory64Store implements AutoCloseable {
                 long local = offset + done - r.start();
                 long n = Math.min(Math.min(len - done, r.size() - local), CHUNK_SIZE);
                 if (closed.get()) {
+                    stats.error();
                     throw closedException(op, offset, len, null);
                 }
-                if (write) {
+                if (guest != null) {
+                    guest.write(guestOffset + done, segments[region].asSlice(local, n));
+                } else if (write) {
                     MemorySegment.copy(host, done, segments[region], local, n);
                 } else {
                     MemorySegment.copy(segments[region], local, host, done, n);
@@ -730,12 +731,21 @@ public final class Memory64Store implements AutoCloseable {
         if (closed.get() || !prefetchPermits.tryAcquire()) {
             return CompletableFuture.completedFuture(null);
         }
+        // The permit comes back exactly once: when the task completes, fails or is cancelled.
+        FutureTask<Void> task =
+                new FutureTask<>(() -> touch(layer, listener), null) {
+                    @Override
+                    protected void done() {
+                        prefetchPermits.release();
+                    }
+                };
         try {
-            return prefetcher().submit(() -> touch(layer, listener));
+            prefetcher().execute(task);
         } catch (RuntimeException e) {
-            prefetchPermits.release();
+            task.cancel(false);
             return CompletableFuture.completedFuture(null);
         }
+        return task;
     }
 
     private void touch(Layer layer, ProgressListener listener) {
@@ -764,8 +774,6 @@ public final class Memory64Store implements AutoCloseable {
             }
         } catch (RuntimeException | InternalError e) {
             LOG.debug("{} stopped: {}", task, e.toString());
-        } finally {
-            prefetchPermits.release();
         }
     }
 
@@ -797,7 +805,11 @@ public final class Memory64Store implements AutoCloseable {
         }
         synchronized (this) {
             if (prefetcher != null) {
-                prefetcher.shutdownNow();
+                for (Runnable queued : prefetcher.shutdownNow()) {
+                    if (queued instanceof Future<?> future) {
+                        future.cancel(false);
+                    }
+                }
             }
         }
         // A thread inside a chunk may briefly keep the arena busy; it stops at the next chunk.

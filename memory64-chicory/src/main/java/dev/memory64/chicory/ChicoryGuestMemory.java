@@ -24,10 +24,16 @@ final class ChicoryGuestMemory implements GuestMemory {
         this.memory = memory;
     }
 
-    /** Returns the ABI's view of a Chicory memory, or null if there is none. */
+    /**
+     * Returns the ABI's view of a Chicory memory: a single-copy view for a {@link SegmentMemory}, a
+     * staged one for any other, or null if there is none.
+     */
     static GuestMemory of(Memory memory) {
         if (memory == null) {
             return null;
+        }
+        if (memory instanceof SegmentMemory segmentMemory) {
+            return new SegmentGuestMemory(segmentMemory);
         }
         return new ChicoryGuestMemory(memory);
     }

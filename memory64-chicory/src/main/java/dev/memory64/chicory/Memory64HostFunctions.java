@@ -29,7 +29,7 @@ import java.util.Objects;
  * <p>Every function is the runtime-neutral {@link Memory64Abi} behind a thin handle: arguments are
  * passed through as the guest gave them, and results (values or error codes) returned as they are;
  * no exception escapes into the guest for any argument values. Works under Chicory's interpreter
- * and its compiler alike. Guests whose memory is a {@code SegmentMemory} get each layer with a
+ * and its compiler alike. Guests whose memory is a {@link SegmentMemory} get each layer with a
  * single copy; other Chicory memories through a small reused per-thread buffer.
  */
 public final class Memory64HostFunctions {

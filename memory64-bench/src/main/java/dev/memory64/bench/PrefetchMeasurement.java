@@ -1,0 +1,165 @@
+package dev.memory64.bench;
+
+import dev.memory64.Layer;
+import dev.memory64.LayerChecksum;
+import dev.memory64.Memory64Store;
+import dev.memory64.gguf.GgmlType;
+import dev.memory64.gguf.GgufFile;
+import dev.memory64.gguf.GgufModel;
+import dev.memory64.gguf.GgufValue;
+import dev.memory64.gguf.GgufWriter;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.concurrent.Future;
+
+/**
+ * Measures whether prefetching helps cold loads from a mapped model: the same sequence of layer
+ * loads, each followed by a checksum of the layer (standing in for a guest's compute), once with no
+ * prefetch and once prefetching layer N+1 while layer N is computed. Before each pass the page
+ * cache is dropped (needs root: {@code /proc/sys/vm/drop_caches}), so every load starts cold.
+ * Passes alternate to spread machine noise over both. Run by {@code scripts/measure-prefetch.sh}.
+ */
+public final class PrefetchMeasurement {
+    private static final int LAYERS = 16;
+    private static final long LAYER_BYTES = 64L << 20;
+
+    private PrefetchMeasurement() {}
+
+    /**
+     * Runs the measurement.
+     *
+     * @param args {@code [directory [rounds]]}: where the 1 GiB model is written (default the temp
+     *     directory) and how many pairs of passes to run (default 3)
+     * @throws Exception if the model cannot be written or opened
+     */
+    public static void main(String[] args) throws Exception {
+        Path dir =
+                args.length > 0
+                        ? Path.of(args[0])
+                        : Path.of(System.getProperty("java.io.tmpdir"), "memory64-prefetch");
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Path model = ensureModel(dir);
+        if (!dropCaches()) {
+            System.out.println(
+                    "prefetch: cannot drop the page cache here (needs root); cold loads are not"
+                            + " measurable, nothing measured");
+            System.exit(2);
+        }
+        double[] plain = new double[rounds];
+        double[] prefetched = new double[rounds];
+        for (int round = 0; round < rounds; round++) {
+            plain[round] = pass(model, false);
+            prefetched[round] = pass(model, true);
+            System.out.printf(
+                    Locale.ROOT,
+                    "round %d: cold loads %.3f s without prefetch, %.3f s with read-ahead%n",
+                    round + 1,
+                    plain[round],
+                    prefetched[round]);
+        }
+        double a = median(plain);
+        double b = median(prefetched);
+        System.out.printf(
+                Locale.ROOT,
+                "median of %d rounds, %d layers of %d MiB: %.3f s without prefetch, %.3f s with"
+                        + " read-ahead: %.2fx%n",
+                rounds,
+                LAYERS,
+                LAYER_BYTES >> 20,
+                a,
+                b,
+                a / b);
+    }
+
+    private static double pass(Path file, boolean readAhead) throws IOException {
+        dropCaches();
+        long checksums = 0;
+        long start = System.nanoTime();
+        try (GgufModel model = GgufModel.open(file);
+                Arena arena = Arena.ofConfined()) {
+            Memory64Store store = model.store();
+            MemorySegment buffer = arena.allocate(LAYER_BYTES, 64);
+            Future<?> ahead = null;
+            java.util.List<Layer> layers = store.layers();
+            for (int i = 0; i < layers.size(); i++) {
+                Layer layer = layers.get(i);
+                if (readAhead && i + 1 < layers.size()) {
+                    ahead = store.prefetch(layers.get(i + 1).id());
+                }
+                store.copyTo(layer.offset(), buffer, layer.size());
+                checksums ^= LayerChecksum.of(buffer.asSlice(0, layer.size()));
+            }
+            if (ahead != null) {
+                ahead.cancel(true);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (checksums == 42) {
+            System.out.print(""); // keeps the checksums live
+        }
+        return seconds;
+    }
+
+    private static boolean dropCaches() {
+        try {
+            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+            return true;
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static Path ensureModel(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve("prefetch-16x64MiB.gguf");
+        if (Files.exists(file)) {
+            try {
+                if (GgufFile.read(file).tensors().size() == LAYERS) {
+                    return file;
+                }
+            } catch (IOException e) {
+                // rewrite below
+            }
+        }
+        GgufWriter.Builder builder =
+                GgufWriter.builder().addMetadata("general.architecture", GgufValue.string("bench"));
+        for (int i = 0; i < LAYERS; i++) {
+            int seed = i;
+            builder.addTensor(
+                    "blk." + i + ".weight",
+                    GgmlType.F32,
+                    new long[] {LAYER_BYTES / 4},
+                    channel -> {
+                        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+                        for (long done = 0; done < LAYER_BYTES; done += chunk.capacity()) {
+                            chunk.clear();
+                            while (chunk.hasRemaining()) {
+                                chunk.putLong(
+                                        (done + chunk.position()) * 0x9E3779B97F4A7C15L + seed);
+                            }
+                            chunk.flip();
+                            while (chunk.hasRemaining()) {
+                                channel.write(chunk);
+                            }
+                        }
+                    });
+        }
+        Path tmp = dir.resolve("prefetch.tmp");
+        builder.build().write(tmp);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+}
