@@ -3,6 +3,8 @@ package dev.memory64.bench;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.WasmModule;
+import dev.memory64.Layer;
+import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
 import dev.memory64.bench.BenchmarkGuests.ExecutionMode;
 import dev.memory64.bench.BenchmarkGuests.MemoryKind;
@@ -97,6 +99,13 @@ public class BenchmarkConcurrency {
                             memory);
             loadLayer = instance.export("load_layer");
             load();
+            try {
+                Layer layer = shared.store.layer(layerId);
+                BenchmarkGuests.checkLoaded(
+                        shared.store, layer.offset(), layer.size(), instance.memory());
+            } catch (Memory64Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         long load() {
@@ -206,6 +215,7 @@ public class BenchmarkConcurrency {
      */
     @Benchmark
     @Threads(1)
+    @Fork(jvmArgsAppend = BenchmarkLayerLoad.ORIGIN_JVM_ARG)
     public long origin1Thread(OriginGuest guest) {
         return guest.load();
     }
@@ -218,6 +228,7 @@ public class BenchmarkConcurrency {
      */
     @Benchmark
     @Threads(2)
+    @Fork(jvmArgsAppend = BenchmarkLayerLoad.ORIGIN_JVM_ARG)
     public long origin2Threads(OriginGuest guest) {
         return guest.load();
     }

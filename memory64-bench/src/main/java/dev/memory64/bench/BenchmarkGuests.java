@@ -17,11 +17,13 @@ import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.MemoryRegion;
 import dev.memory64.chicory.Memory64HostFunctions;
+import dev.memory64.chicory.SegmentMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -39,6 +41,9 @@ public final class BenchmarkGuests {
     /** Where the first byte of a layer goes in the guest: after one page left to the guest. */
     static final int DST_PTR = 64 * 1024;
 
+    /** The period of {@link #randomSegment}'s bytes. */
+    static final long RANDOM_PERIOD = 256 * 1024;
+
     /** The benchmark guest's memory, in 64 KiB pages: one page and then 64 MiB. */
     static final int GUEST_PAGES = 1025;
 
@@ -46,7 +51,10 @@ public final class BenchmarkGuests {
 
     /** A Chicory guest memory implementation. */
     public enum MemoryKind {
-        /** memory64's {@code SegmentMemory}: one off-heap segment, one copy per layer load. */
+        /**
+         * memory64's {@code SegmentMemory} with its default backing: one off-heap segment, one copy
+         * per layer load.
+         */
         SEGMENT,
         /** Chicory's {@code ByteBufferMemory}, its default. */
         BYTE_BUFFER,
@@ -55,7 +63,7 @@ public final class BenchmarkGuests {
 
         Function<MemoryLimits, Memory> factory() {
             return switch (this) {
-                case SEGMENT -> throw new UnsupportedOperationException("TODO SegmentMemory");
+                case SEGMENT -> SegmentMemory.factory();
                 case BYTE_BUFFER -> ByteBufferMemory::new;
                 case BYTE_ARRAY -> ByteArrayMemory::new;
             };
@@ -182,8 +190,9 @@ public final class BenchmarkGuests {
     }
 
     /**
-     * An allocated store holding {@code count} layers of {@code layerSize} random bytes, with ids
-     * {@code 0 … count-1}, laid end to end at 64 KiB boundaries.
+     * An allocated store holding {@code count} layers of {@code layerSize} bytes, those of {@link
+     * #randomSegment} with seed {@code id}, with ids {@code 0 … count-1}, laid end to end at 64 KiB
+     * boundaries.
      */
     static Memory64Store store(long layerSize, int count) throws Memory64Exception {
         long stride = roundUpToPage(layerSize);
@@ -197,7 +206,13 @@ public final class BenchmarkGuests {
             for (int id = 0; id < count; id++) {
                 long offset = id * stride;
                 try (Arena arena = Arena.ofConfined()) {
-                    store.write(offset, randomSegment(arena, layerSize, id));
+                    // Tile by tile: no second buffer the size of the layer to fault in.
+                    MemorySegment tile =
+                            randomSegment(arena, Math.min(layerSize, RANDOM_PERIOD), id);
+                    for (long done = 0; done < layerSize; done += tile.byteSize()) {
+                        long n = Math.min(tile.byteSize(), layerSize - done);
+                        store.write(offset + done, tile.asSlice(0, n));
+                    }
                 }
                 store.registerLayer(id, "bench", offset, layerSize);
             }
@@ -211,18 +226,25 @@ public final class BenchmarkGuests {
     }
 
     /**
-     * An off-heap segment, 64-byte aligned like the store's, of random bytes; the same bytes as
-     * layer {@code seed} of {@link #store}.
+     * An off-heap segment, 64-byte aligned like the store's, of pseudo-random bytes that repeat
+     * every {@value #RANDOM_PERIOD} bytes (cheap to create at fork start-up, and no copy can tell);
+     * the same bytes as layer {@code seed} of {@link #store}.
      */
     static MemorySegment randomSegment(Arena arena, long size, int seed) {
         MemorySegment segment = arena.allocate(size, 64);
         SplittableRandom random = new SplittableRandom(0x6d656d36_34L + seed);
+        long head = Math.min(size, RANDOM_PERIOD);
         long i = 0;
-        for (; i + Long.BYTES <= size; i += Long.BYTES) {
+        for (; i + Long.BYTES <= head; i += Long.BYTES) {
             segment.set(ValueLayout.JAVA_LONG_UNALIGNED, i, random.nextLong());
         }
-        for (; i < size; i++) {
+        for (; i < head; i++) {
             segment.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
+        }
+        for (long done = head; done < size; ) {
+            long n = Math.min(done, size - done);
+            MemorySegment.copy(segment, 0, segment, done, n);
+            done += n;
         }
         return segment;
     }
@@ -230,6 +252,32 @@ public final class BenchmarkGuests {
     private static long roundUpToPage(long size) {
         long page = MemoryRegion.PAGE_SIZE;
         return Math.max(page, Math.addExact(size, page - 1) / page * page);
+    }
+
+    /**
+     * Checks, cheaply, that a guest holds a layer at {@link #DST_PTR}: 16 windows of 4 KiB spread
+     * over the layer, and its last bytes. Reading it all back would fault in two more buffers the
+     * size of the layer at every fork's start, which costs seconds on a virtual machine.
+     *
+     * @throws IllegalStateException if a window differs
+     */
+    static void checkLoaded(Memory64Store store, long offset, long size, Memory guest)
+            throws Memory64Exception {
+        int window = (int) Math.min(4096, size);
+        for (int i = 0; i <= 16; i++) {
+            long at = i == 16 ? size - window : (size - window) / 16 * i;
+            byte[] expected = new byte[window];
+            store.read(offset + at, expected);
+            byte[] actual = guest.readBytes(Math.toIntExact(DST_PTR + at), window);
+            if (!Arrays.equals(expected, actual)) {
+                throw new IllegalStateException(
+                        "the guest's bytes at layer offset "
+                                + at
+                                + " differ from the store's after a load of "
+                                + size
+                                + " bytes");
+            }
+        }
     }
 
     /** A size in binary units, for names: {@code 64MiB}. */

@@ -21,6 +21,9 @@ final class BenchmarkReport {
     /** Guest memories, as the {@code memory} parameter spells them. */
     static final List<String> MEMORIES = List.of("SEGMENT", "BYTE_BUFFER", "BYTE_ARRAY");
 
+    /** Chicory's own memories, which the Chicory-write baseline writes. */
+    static final List<String> CHICORY_MEMORIES = List.of("BYTE_BUFFER", "BYTE_ARRAY");
+
     /** Execution modes, as the {@code mode} parameter spells them. */
     static final List<String> MODES = List.of("COMPILER", "INTERPRETER");
 
@@ -162,15 +165,18 @@ final class BenchmarkReport {
                 BenchmarkGuests.bytes(size));
     }
 
-    private Measure origin(String size, String memory) {
+    /** The origin design's way: into Chicory's default memory, under the compiler. */
+    private Measure origin(String size) {
         return gbps(
-                find(LOAD_BENCH + "origin", "size", size, "memory", memory, "mode", "COMPILER"),
+                find(
+                        LOAD_BENCH + "origin",
+                        "size",
+                        size,
+                        "memory",
+                        "BYTE_BUFFER",
+                        "mode",
+                        "COMPILER"),
                 BenchmarkGuests.bytes(size));
-    }
-
-    /** The origin baseline a row of ours compares with: same memory, or Chicory's default. */
-    private static String originMemoryFor(String memory) {
-        return memory.equals("SEGMENT") ? "BYTE_BUFFER" : memory;
     }
 
     private Measure threads(String method) {
@@ -206,9 +212,9 @@ final class BenchmarkReport {
                             true,
                             0.95,
                             ratio(ours, copy),
-                            bandwidthNote("SEGMENT", ours, copy)));
+                            bandwidthNote("SEGMENT", ours, copy, 0.95)));
         }
-        for (String memory : List.of("BYTE_BUFFER", "BYTE_ARRAY")) {
+        for (String memory : CHICORY_MEMORIES) {
             for (String mode : MODES) {
                 Measure ours = load(BIG, memory, mode);
                 targets.add(
@@ -221,20 +227,18 @@ final class BenchmarkReport {
                                 true,
                                 0.75,
                                 ratio(ours, copy),
-                                bandwidthNote(memory, ours, copy)));
+                                bandwidthNote(memory, ours, copy, 0.75)));
             }
         }
+        Measure origin = origin(BIG);
         for (String memory : MEMORIES) {
-            String originMemory = originMemoryFor(memory);
             Measure ours = load(BIG, memory, "COMPILER");
-            Measure origin = origin(BIG, originMemory);
             targets.add(
                     new Target(
                             "64 MiB, 1 thread: ours into "
                                     + memoryName(memory)
-                                    + " vs the origin design's way into "
-                                    + memoryName(originMemory)
-                                    + " (compiler)",
+                                    + " vs the origin design's way (into ByteBufferMemory;"
+                                    + " compiler)",
                             true,
                             2.5,
                             ratio(ours, origin),
@@ -271,7 +275,7 @@ final class BenchmarkReport {
         return targets;
     }
 
-    private String bandwidthNote(String memory, Measure ours, Measure copy) {
+    private String bandwidthNote(String memory, Measure ours, Measure copy, double target) {
         if (ours == null || copy == null) {
             return "";
         }
@@ -282,6 +286,11 @@ final class BenchmarkReport {
                         "a load takes %.2f ms, the plain copy %.2f ms",
                         BenchmarkGuests.bytes(BIG) / (ours.value * 1e6),
                         BenchmarkGuests.bytes(BIG) / (copy.value * 1e6)));
+        if (memory.equals("SEGMENT")) {
+            notes.add(
+                    "the load is one MemorySegment.copy from the store into the guest's"
+                            + " off-heap segment, the plain copy one into a heap array");
+        }
         Measure write = chicoryWrite(BIG, memory);
         if (write != null) {
             Measure limit = write.over(copy);
@@ -291,18 +300,41 @@ final class BenchmarkReport {
                             + " reaches "
                             + limit.format("%.2f")
                             + " of the plain copy"
-                            + (limit.value < 0.95
-                                    ? ", so writing into this memory at all costs that much"
+                            + (limit.value < target
+                                    ? ", below the target itself: no load into this memory can"
+                                            + " reach it here"
                                     : ""));
-            if (!memory.equals("SEGMENT")) {
-                notes.add(
-                        "our load reaches "
-                                + ours.over(write).format("%.2f")
-                                + " of that write; Chicory's Memory takes no MemorySegment, so"
-                                + " each load is staged through a 64 KiB per-thread buffer");
-            }
+            notes.add(
+                    "our load reaches "
+                            + ours.over(write).format("%.2f")
+                            + " of that write: Chicory's Memory takes no MemorySegment, so each"
+                            + " load is staged through a 64 KiB per-thread buffer, two copies");
+        }
+        String spread = forkSpread(find(LOAD_BENCH + "plainCopy", "size", BIG), BIG);
+        if (!spread.isEmpty()) {
+            notes.add("the plain copy's forks gave " + spread);
         }
         return String.join("; ", notes) + loadNote();
+    }
+
+    /** The per-fork means in GB/s when they differ by more than 10%, else empty. */
+    private static String forkSpread(Optional<BenchmarkResult> result, String size) {
+        if (result.isEmpty() || result.get().forkMeans().size() < 2) {
+            return "";
+        }
+        List<Double> means = result.get().forkMeans();
+        double min = means.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double max = means.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        if (max <= min * 1.1) {
+            return "";
+        }
+        double bytes = BenchmarkGuests.bytes(size) / 1e9;
+        StringBuilder sb = new StringBuilder();
+        for (double m : means) {
+            sb.append(sb.isEmpty() ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "%.1f", m * bytes));
+        }
+        return sb.append(" GB/s: the machine itself varies from fork to fork").toString();
     }
 
     private String originNote(Measure ours, Measure origin, Measure copy) {
@@ -326,14 +358,33 @@ final class BenchmarkReport {
         if (read == null || noop == null) {
             return "";
         }
-        return String.format(
+        String note =
+                String.format(
                         Locale.ROOT,
-                        "the read costs %.1f ns, the no-op call %.1f ns: %.1f ns for the ABI's"
-                                + " checks, its statistics and the 64-byte copy",
+                        "the read costs %.1f ns, the no-op call %.1f ns",
                         read.value,
-                        noop.value,
-                        read.value - noop.value)
-                + loadNote();
+                        noop.value);
+        Measure raw = call("rawCopy", "COMPILER");
+        if (raw != null) {
+            note +=
+                    String.format(
+                            Locale.ROOT,
+                            "; a host function that only copies the 64 bytes into the guest's"
+                                    + " segment, unchecked, costs %.1f ns, so the copy accounts"
+                                    + " for %.1f ns and the ABI (argument checks, layout range"
+                                    + " check, statistics, closed-store check, the guest-memory"
+                                    + " view) for the other %.1f ns",
+                            raw.value,
+                            raw.value - noop.value,
+                            read.value - raw.value);
+        } else {
+            note +=
+                    String.format(
+                            Locale.ROOT,
+                            ": %.1f ns for the ABI's checks, its statistics and the copy",
+                            read.value - noop.value);
+        }
+        return note + loadNote();
     }
 
     private String scalingNote(Measure one, Measure two) {
@@ -437,9 +488,9 @@ final class BenchmarkReport {
                         + " which calls `env.memory64_load_layer`, per operation; GB/s is loads"
                         + " per second times the layer size. Ratios: to the plain copy of the"
                         + " same size; to Chicory's own `Memory.write` of a ready `byte[]` into"
-                        + " the same memory; to the origin design's way (compiler; into the same"
-                        + " memory, or into Chicory's default ByteBufferMemory for rows of"
-                        + " SegmentMemory).\n\n");
+                        + " the same memory; to the origin design's way (into Chicory's default"
+                        + " ByteBufferMemory, under the compiler; given for the compiler's rows)."
+                        + "\n\n");
         md.append(
                 "| size | memory | mode | GB/s | × plain copy | × Chicory write | × origin"
                         + " design |\n");
@@ -451,8 +502,7 @@ final class BenchmarkReport {
                     if (ours == null) {
                         continue;
                     }
-                    Measure origin =
-                            mode.equals("COMPILER") ? origin(size, originMemoryFor(memory)) : null;
+                    Measure origin = mode.equals("COMPILER") ? origin(size) : null;
                     md.append("| ")
                             .append(size)
                             .append(" | ")
@@ -482,21 +532,21 @@ final class BenchmarkReport {
                         + " of a ready `byte[]` into the memory. Origin design: a host function"
                         + " that, under one lock global to the process, allocates a `byte[]` the"
                         + " size of the layer, copies the layer into it, then `Memory.write`s it"
-                        + " into the guest, called through the same guest (compiler).\n\n");
+                        + " into the guest's ByteBufferMemory (Chicory's default), called through"
+                        + " the same guest (compiler). Its forks pre-touch the heap"
+                        + " (`-XX:+AlwaysPreTouch`), so that its per-call allocation is measured"
+                        + " as in a long-running JVM that reuses its heap, not as first touches of"
+                        + " fresh pages.\n\n");
         md.append(
-                "| size | plain copy | Chicory write: SegmentMemory | ByteBufferMemory |"
-                        + " ByteArrayMemory | origin: ByteBufferMemory | ByteArrayMemory |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+                "| size | plain copy | Chicory write: ByteBufferMemory |"
+                        + " ByteArrayMemory | origin design |\n");
+        md.append("| --- | --- | --- | --- | --- | --- |\n");
         for (String size : SIZES) {
             md.append("| ").append(size).append(" | ").append(cell(plainCopy(size)));
-            for (String memory : MEMORIES) {
+            for (String memory : CHICORY_MEMORIES) {
                 md.append(" | ").append(cell(chicoryWrite(size, memory)));
             }
-            md.append(" | ")
-                    .append(cell(origin(size, "BYTE_BUFFER")))
-                    .append(" | ")
-                    .append(cell(origin(size, "BYTE_ARRAY")))
-                    .append(" |\n");
+            md.append(" | ").append(cell(origin(size))).append(" |\n");
         }
         md.append('\n');
     }
@@ -507,9 +557,13 @@ final class BenchmarkReport {
                 "Time per guest call (ns, lower is better) of `read(0, ptr, 64)`, which calls"
                         + " `env.memory64_read` for 64 bytes into a SegmentMemory, and of"
                         + " `noop(0, ptr, 64)`, which calls a host function of the same"
-                        + " signature that does nothing.\n\n");
-        md.append("| mode | 64-byte read (ns) | no-op host call (ns) | read / no-op |\n");
-        md.append("| --- | --- | --- | --- |\n");
+                        + " signature that does nothing; and, under the compiler, of the same call"
+                        + " to a host function that copies the 64 bytes into the guest's segment"
+                        + " with no check at all (the copy's own cost).\n\n");
+        md.append(
+                "| mode | 64-byte read (ns) | no-op host call (ns) | unchecked 64-byte copy"
+                        + " (ns) | read / no-op |\n");
+        md.append("| --- | --- | --- | --- | --- |\n");
         for (String mode : MODES) {
             Measure read = call("read", mode);
             Measure noop = call("noop", mode);
@@ -519,6 +573,8 @@ final class BenchmarkReport {
                     .append(cell(read, "%.1f"))
                     .append(" | ")
                     .append(cell(noop, "%.1f"))
+                    .append(" | ")
+                    .append(cell(call("rawCopy", mode), "%.1f"))
                     .append(" | ")
                     .append(cell(ratio(read, noop)))
                     .append(" |\n");
@@ -597,43 +653,38 @@ final class BenchmarkReport {
     private void appendSettings(StringBuilder md) {
         md.append("## Settings\n\n");
         md.append("| benchmarks | JMH mode | forks | warm-up per fork | measured per fork |");
-        md.append(" samples per result |\n");
-        md.append("| --- | --- | --- | --- | --- | --- |\n");
-        Map<String, BenchmarkResult> byClass = new LinkedHashMap<>();
+        md.append(" samples per result | fork JVM options |\n");
+        md.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        Map<String, List<String>> rows = new LinkedHashMap<>();
         for (BenchmarkResult r : results) {
-            byClass.putIfAbsent(
-                    r.benchmark().substring(0, r.benchmark().indexOf('.'))
-                            + " "
-                            + r.mode()
-                            + " "
-                            + r.forks()
-                            + " "
-                            + r.warmup()
-                            + " "
-                            + r.measurement(),
-                    r);
+            String[] name = r.benchmark().split("\\.", 2);
+            String key =
+                    String.join(
+                            " | ",
+                            r.mode(),
+                            String.valueOf(r.forks()),
+                            r.warmup(),
+                            r.measurement(),
+                            String.valueOf(r.samples()),
+                            "`" + String.join(" ", r.jvmArgs()) + "`");
+            List<String> names =
+                    rows.computeIfAbsent(name[0] + " | " + key, k -> new ArrayList<>());
+            if (!names.contains(name[1])) {
+                names.add(name[1]);
+            }
         }
-        for (BenchmarkResult r : byClass.values()) {
-            md.append("| ")
-                    .append(r.benchmark(), 0, r.benchmark().indexOf('.'))
-                    .append(" | ")
-                    .append(r.mode())
-                    .append(" | ")
-                    .append(r.forks())
-                    .append(" | ")
-                    .append(r.warmup())
-                    .append(" | ")
-                    .append(r.measurement())
-                    .append(" | ")
-                    .append(r.samples())
-                    .append(" |\n");
-        }
+        rows.forEach(
+                (key, methods) -> {
+                    int bar = key.indexOf(" | ");
+                    md.append("| ")
+                            .append(key, 0, bar)
+                            .append(" (")
+                            .append(String.join(", ", methods))
+                            .append(")")
+                            .append(key.substring(bar))
+                            .append(" |\n");
+                });
         md.append('\n');
-        if (!results.isEmpty()) {
-            md.append("Fork JVM options: `")
-                    .append(String.join(" ", results.get(0).jvmArgs()))
-                    .append("`\n\n");
-        }
     }
 
     private static void appendReading(StringBuilder md) {

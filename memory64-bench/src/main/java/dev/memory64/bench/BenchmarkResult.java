@@ -19,6 +19,7 @@ import java.util.Map;
  *     samples to give one
  * @param unit the score's unit, {@code ops/s}, {@code ns/op} or {@code ms/op}
  * @param samples measured iterations over all forks
+ * @param forkMeans each fork's mean score, in fork order
  * @param warmup warm-up iterations and their time, {@code 3 x 500 ms}
  * @param measurement measured iterations and their time
  * @param jdk the JDK version, VM name and VM version of the forks
@@ -34,6 +35,7 @@ record BenchmarkResult(
         double error,
         String unit,
         int samples,
+        List<Double> forkMeans,
         String warmup,
         String measurement,
         String jdk,
@@ -41,6 +43,7 @@ record BenchmarkResult(
 
     BenchmarkResult {
         params = Map.copyOf(params);
+        forkMeans = List.copyOf(forkMeans);
         jvmArgs = List.copyOf(jvmArgs);
     }
 
@@ -83,9 +86,18 @@ record BenchmarkResult(
         }
         Map<?, ?> primary = (Map<?, ?>) required(map, "primaryMetric");
         int samples = 0;
+        List<Double> forkMeans = new ArrayList<>();
         if (primary.get("rawData") instanceof List<?> forks) {
             for (Object fork : forks) {
-                samples += ((List<?>) fork).size();
+                List<?> values = (List<?>) fork;
+                samples += values.size();
+                double sum = 0;
+                for (Object v : values) {
+                    sum += BenchmarkJson.number(v);
+                }
+                if (!values.isEmpty()) {
+                    forkMeans.add(sum / values.size());
+                }
             }
         }
         List<String> jvmArgs = new ArrayList<>();
@@ -102,6 +114,7 @@ record BenchmarkResult(
                 BenchmarkJson.number(required(primary, "scoreError")),
                 string(primary, "scoreUnit"),
                 samples,
+                forkMeans,
                 iterations(map, "warmup"),
                 iterations(map, "measurement"),
                 map.get("jdkVersion") + " (" + map.get("vmName") + " " + map.get("vmVersion") + ")",

@@ -41,11 +41,15 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchmarkSuite {
 
-    /** The forks' JVM options: a fixed heap, large enough for the origin design's buffers. */
+    /**
+     * The forks' JVM options: a fixed heap, large enough for the 64 MiB guest memories and the
+     * origin design's buffers, small enough for its forks to touch it all at start-up ({@link
+     * BenchmarkLayerLoad#ORIGIN_JVM_ARG}).
+     */
     static final List<String> FORK_JVM_ARGS =
             List.of(
-                    "-Xms4g",
-                    "-Xmx4g",
+                    "-Xms1g",
+                    "-Xmx1g",
                     "--enable-native-access=ALL-UNNAMED",
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
 
