@@ -3,7 +3,7 @@
 #
 #   scripts/bench.sh           the short, statistically honest setting (2 forks, warm-up, 10
 #                              measured iterations per result): under 15 minutes on 2 cores
-#   scripts/bench.sh --full    3 forks, longer and more iterations: about an hour
+#   scripts/bench.sh --full    5 forks of longer iterations: about an hour
 #   scripts/bench.sh --report bench-results/jmh-DATE.json   only regenerate the report
 #
 # JMH's JSON goes to bench-results/ (not committed). --help lists every option.

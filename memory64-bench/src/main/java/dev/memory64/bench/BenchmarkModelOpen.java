@@ -160,10 +160,10 @@ public class BenchmarkModelOpen {
         /**
          * Releases the guest and deletes the model.
          *
-         * @throws Exception if either fails
+         * @throws IOException if the model cannot be deleted
          */
         @TearDown(Level.Trial)
-        public void tearDown() throws Exception {
+        public void tearDown() throws IOException {
             try {
                 BenchmarkGuests.close(guest);
             } finally {

@@ -705,7 +705,7 @@ final class BenchmarkReport {
                         + " bandwidths, and the fixed cost of a guest call weighs on them.\n");
         md.append(
                 "- Run it again: `scripts/bench.sh` (the short setting, under 15 minutes on a"
-                        + " 2-core machine), `scripts/bench.sh --full` (more forks and longer"
+                        + " 2-core machine), `scripts/bench.sh --full` (5 forks of longer"
                         + " iterations, about an hour), or regenerate this file from a results"
                         + " file with `scripts/bench.sh --report bench-results/jmh-….json`.\n");
     }
