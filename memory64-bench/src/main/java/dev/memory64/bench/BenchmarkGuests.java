@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
@@ -278,16 +277,5 @@ public final class BenchmarkGuests {
                                 + " bytes");
             }
         }
-    }
-
-    /** A size in binary units, for names: {@code 64MiB}. */
-    static String label(long bytes) {
-        if (bytes >= 1L << 20 && bytes % (1L << 20) == 0) {
-            return (bytes >> 20) + "MiB";
-        }
-        if (bytes >= 1L << 10 && bytes % (1L << 10) == 0) {
-            return (bytes >> 10) + "KiB";
-        }
-        return String.format(Locale.ROOT, "%dB", bytes);
     }
 }

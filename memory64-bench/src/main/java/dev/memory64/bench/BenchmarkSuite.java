@@ -74,17 +74,18 @@ public final class BenchmarkSuite {
      */
     enum Setting {
         /** The default: statistically honest, under 15 minutes on the project's 2-core machine. */
-        QUICK(2, 3, 500, 5, 500, 2, 2, 8),
+        QUICK(2, 3, 8, 500, 5, 500, 2, 2, 8),
         /**
          * For serious runs, about an hour: more forks rather than more iterations, because on a
          * virtual machine a fork's memory bandwidth can differ from the next fork's by a third.
          */
-        FULL(5, 5, 1000, 5, 1000, 5, 3, 10),
+        FULL(5, 5, 10, 1000, 5, 1000, 5, 3, 10),
         /** Checks that everything runs; its numbers mean nothing. */
-        SMOKE(1, 1, 100, 1, 200, 1, 1, 1);
+        SMOKE(1, 1, 1, 100, 1, 200, 1, 1, 1);
 
         final int forks;
         final int warmups;
+        final int slowWarmups;
         final int warmupMillis;
         final int iterations;
         final int iterationMillis;
@@ -95,6 +96,7 @@ public final class BenchmarkSuite {
         Setting(
                 int forks,
                 int warmups,
+                int slowWarmups,
                 int warmupMillis,
                 int iterations,
                 int iterationMillis,
@@ -103,6 +105,7 @@ public final class BenchmarkSuite {
                 int modelShots) {
             this.forks = forks;
             this.warmups = warmups;
+            this.slowWarmups = slowWarmups;
             this.warmupMillis = warmupMillis;
             this.iterations = iterations;
             this.iterationMillis = iterationMillis;
@@ -115,13 +118,15 @@ public final class BenchmarkSuite {
             String text =
                     String.format(
                             Locale.ROOT,
-                            "%s: %d forks of %d warm-up x %d ms and %d measured x %d ms"
-                                    + " iterations; model open: %d forks of %d warm-up and %d"
-                                    + " measured shots",
+                            "%s: %d forks of %d warm-up x %d ms (%d for Chicory's interpreter"
+                                    + " and the call cost, which the JIT takes seconds to"
+                                    + " compile) and %d measured x %d ms iterations; model open: %d"
+                                    + " forks of %d warm-up and %d measured shots",
                             name().toLowerCase(Locale.ROOT),
                             forks,
                             warmups,
                             warmupMillis,
+                            slowWarmups,
                             iterations,
                             iterationMillis,
                             modelForks,
@@ -200,8 +205,9 @@ public final class BenchmarkSuite {
             usage: scripts/bench.sh [--quick | --full | --smoke] [--only GROUPS] [-p name=v1,v2]...
                                     [--results DIR] [--doc FILE]
                    scripts/bench.sh --report bench-results/jmh-DATE.json [--doc FILE]
-              --quick    the default: 2 forks, 3 x 500 ms warm-up, 5 x 500 ms measured (~13 min)
-              --full     5 forks, 5 x 1 s warm-up, 5 x 1 s measured (about an hour)
+              --quick    the default: 2 forks, 3 x 500 ms warm-up (8 for Chicory's interpreter and
+                         the call cost), 5 x 500 ms measured (about 13 minutes on 2 cores)
+              --full     5 forks, 5 x 1 s warm-up (10), 5 x 1 s measured (about an hour)
               --smoke    1 fork, 1 short iteration: checks that everything runs, proves nothing
               --only     comma-separated groups of: load, call, concurrency, model
               -p         override a JMH parameter, e.g. -p size=64MiB
@@ -268,22 +274,37 @@ public final class BenchmarkSuite {
 
         List<RunResult> all = new ArrayList<>();
         try {
-            List<String> timed = new ArrayList<>();
-            for (String g : List.of("load", "call", "concurrency")) {
-                if (groups.contains(g)) {
-                    timed.add(GROUPS.get(g));
-                }
+            // Chicory's interpreter (one huge method) and the call-cost benchmarks' whole call
+            // path take the JIT seconds to compile on 2 busy cores: they get a longer warm-up, in
+            // passes of their own; everything under the compiler gets the short one.
+            List<String> modes =
+                    params.containsKey("mode")
+                            ? List.of(params.get("mode"))
+                            : List.of("COMPILER", "INTERPRETER");
+            List<String> fast = new ArrayList<>();
+            if (groups.contains("load")) {
+                fast.add(
+                        "BenchmarkLayerLoad\\.(plainCopy|chicoryWrite"
+                                + (modes.contains("COMPILER") ? "|load|origin" : "")
+                                + ")$");
             }
-            if (!timed.isEmpty()) {
-                ChainedOptionsBuilder options =
-                        base(params)
-                                .include(PACKAGE + "(" + String.join("|", timed) + ")\\.")
-                                .forks(setting.forks)
-                                .warmupIterations(setting.warmups)
-                                .warmupTime(TimeValue.milliseconds(setting.warmupMillis))
-                                .measurementIterations(setting.iterations)
-                                .measurementTime(TimeValue.milliseconds(setting.iterationMillis));
-                all.addAll(new Runner(options.build()).run());
+            if (groups.contains("concurrency")) {
+                fast.add(GROUPS.get("concurrency") + "\\.");
+            }
+            if (!fast.isEmpty()) {
+                all.addAll(run(timed(setting, setting.warmups, params, "COMPILER"), fast));
+            }
+            if (groups.contains("load") && modes.contains("INTERPRETER")) {
+                all.addAll(
+                        run(
+                                timed(setting, setting.slowWarmups, params, "INTERPRETER"),
+                                List.of("BenchmarkLayerLoad\\.load$")));
+            }
+            if (groups.contains("call")) {
+                all.addAll(
+                        run(
+                                timed(setting, setting.slowWarmups, params, null),
+                                List.of(GROUPS.get("call") + "\\.")));
             }
             if (groups.contains("model")) {
                 ChainedOptionsBuilder options =
@@ -318,6 +339,29 @@ public final class BenchmarkSuite {
         writeFacts(json, facts);
         System.out.println("memory64: JMH results in " + json);
         writeReport(json, facts, doc);
+    }
+
+    /** Options of a time-based pass; {@code mode}, if not null, replaces the mode parameter. */
+    private static ChainedOptionsBuilder timed(
+            Setting setting, int warmups, Map<String, String[]> params, String mode) {
+        Map<String, String[]> passParams = new LinkedHashMap<>(params);
+        if (mode != null) {
+            passParams.put("mode", new String[] {mode});
+        }
+        return base(passParams)
+                .forks(setting.forks)
+                .warmupIterations(warmups)
+                .warmupTime(TimeValue.milliseconds(setting.warmupMillis))
+                .measurementIterations(setting.iterations)
+                .measurementTime(TimeValue.milliseconds(setting.iterationMillis));
+    }
+
+    private static Collection<RunResult> run(ChainedOptionsBuilder options, List<String> includes)
+            throws RunnerException {
+        for (String include : includes) {
+            options.include(PACKAGE + include);
+        }
+        return new Runner(options.build()).run();
     }
 
     private static ChainedOptionsBuilder base(Map<String, String[]> params) {
