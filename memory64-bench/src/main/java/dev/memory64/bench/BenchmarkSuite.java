@@ -74,41 +74,53 @@ public final class BenchmarkSuite {
      */
     enum Setting {
         /** The default: statistically honest, under 15 minutes on the project's 2-core machine. */
-        QUICK(2, 3, 8, 500, 5, 500, 2, 2, 8),
+        QUICK(2, 3, 5, 400, 10, 500, 2, 2, 8),
         /**
          * For serious runs, about an hour: more forks rather than more iterations, because on a
          * virtual machine a fork's memory bandwidth can differ from the next fork's by a third.
          */
-        FULL(5, 5, 10, 1000, 5, 1000, 5, 3, 10),
+        FULL(5, 5, 5, 1000, 10, 1000, 5, 3, 10),
         /** Checks that everything runs; its numbers mean nothing. */
-        SMOKE(1, 1, 1, 100, 1, 200, 1, 1, 1);
+        SMOKE(1, 1, 1, 100, 1, 100, 1, 1, 1);
 
         final int forks;
         final int warmups;
-        final int slowWarmups;
-        final int warmupMillis;
         final int iterations;
         final int iterationMillis;
+        final int slowWarmups;
+        final int slowMillis;
         final int modelForks;
         final int modelWarmups;
         final int modelShots;
 
+        /**
+         * @param forks forks of every time-based benchmark
+         * @param warmups warm-up iterations under Chicory's compiler
+         * @param iterations measured iterations, everywhere
+         * @param iterationMillis the length of an iteration under the compiler
+         * @param slowWarmups warm-up iterations of what the JIT takes seconds to compile: Chicory's
+         *     interpreter and the call-cost benchmarks
+         * @param slowMillis the length of their iterations
+         * @param modelForks forks of the model-open benchmark
+         * @param modelWarmups its warm-up shots
+         * @param modelShots its measured shots
+         */
         Setting(
                 int forks,
                 int warmups,
-                int slowWarmups,
-                int warmupMillis,
                 int iterations,
                 int iterationMillis,
+                int slowWarmups,
+                int slowMillis,
                 int modelForks,
                 int modelWarmups,
                 int modelShots) {
             this.forks = forks;
             this.warmups = warmups;
-            this.slowWarmups = slowWarmups;
-            this.warmupMillis = warmupMillis;
             this.iterations = iterations;
             this.iterationMillis = iterationMillis;
+            this.slowWarmups = slowWarmups;
+            this.slowMillis = slowMillis;
             this.modelForks = modelForks;
             this.modelWarmups = modelWarmups;
             this.modelShots = modelShots;
@@ -118,17 +130,19 @@ public final class BenchmarkSuite {
             String text =
                     String.format(
                             Locale.ROOT,
-                            "%s: %d forks of %d warm-up x %d ms (%d for Chicory's interpreter"
-                                    + " and the call cost, which the JIT takes seconds to"
-                                    + " compile) and %d measured x %d ms iterations; model open: %d"
-                                    + " forks of %d warm-up and %d measured shots",
+                            "%s: %d forks of %d warm-up and %d measured iterations of %d ms;"
+                                    + " Chicory's interpreter and the call cost, which the JIT"
+                                    + " takes seconds to compile, %d warm-up and %d measured of %d"
+                                    + " ms; model open: %d forks of %d warm-up and %d measured"
+                                    + " shots",
                             name().toLowerCase(Locale.ROOT),
                             forks,
                             warmups,
-                            warmupMillis,
-                            slowWarmups,
                             iterations,
                             iterationMillis,
+                            slowWarmups,
+                            iterations,
+                            slowMillis,
                             modelForks,
                             modelWarmups,
                             modelShots);
@@ -205,9 +219,10 @@ public final class BenchmarkSuite {
             usage: scripts/bench.sh [--quick | --full | --smoke] [--only GROUPS] [-p name=v1,v2]...
                                     [--results DIR] [--doc FILE]
                    scripts/bench.sh --report bench-results/jmh-DATE.json [--doc FILE]
-              --quick    the default: 2 forks, 3 x 500 ms warm-up (8 for Chicory's interpreter and
-                         the call cost), 5 x 500 ms measured (about 13 minutes on 2 cores)
-              --full     5 forks, 5 x 1 s warm-up (10), 5 x 1 s measured (about an hour)
+              --quick    the default: 2 forks, 3 x 400 ms warm-up and 5 x 400 ms measured
+                         (Chicory's interpreter and the call cost: 10 x 500 ms and 5 x 500 ms),
+                         about 13 minutes on 2 cores
+              --full     5 forks, 5 x 1 s warm-up (10 x 1 s), 5 x 1 s measured: about an hour
               --smoke    1 fork, 1 short iteration: checks that everything runs, proves nothing
               --only     comma-separated groups of: load, call, concurrency, model
               -p         override a JMH parameter, e.g. -p size=64MiB
@@ -292,18 +307,36 @@ public final class BenchmarkSuite {
                 fast.add(GROUPS.get("concurrency") + "\\.");
             }
             if (!fast.isEmpty()) {
-                all.addAll(run(timed(setting, setting.warmups, params, "COMPILER"), fast));
+                all.addAll(
+                        run(
+                                timed(
+                                        setting,
+                                        setting.warmups,
+                                        setting.iterationMillis,
+                                        params,
+                                        "COMPILER"),
+                                fast));
             }
             if (groups.contains("load") && modes.contains("INTERPRETER")) {
                 all.addAll(
                         run(
-                                timed(setting, setting.slowWarmups, params, "INTERPRETER"),
+                                timed(
+                                        setting,
+                                        setting.slowWarmups,
+                                        setting.slowMillis,
+                                        params,
+                                        "INTERPRETER"),
                                 List.of("BenchmarkLayerLoad\\.load$")));
             }
             if (groups.contains("call")) {
                 all.addAll(
                         run(
-                                timed(setting, setting.slowWarmups, params, null),
+                                timed(
+                                        setting,
+                                        setting.slowWarmups,
+                                        setting.slowMillis,
+                                        params,
+                                        null),
                                 List.of(GROUPS.get("call") + "\\.")));
             }
             if (groups.contains("model")) {
@@ -343,7 +376,7 @@ public final class BenchmarkSuite {
 
     /** Options of a time-based pass; {@code mode}, if not null, replaces the mode parameter. */
     private static ChainedOptionsBuilder timed(
-            Setting setting, int warmups, Map<String, String[]> params, String mode) {
+            Setting setting, int warmups, int millis, Map<String, String[]> params, String mode) {
         Map<String, String[]> passParams = new LinkedHashMap<>(params);
         if (mode != null) {
             passParams.put("mode", new String[] {mode});
@@ -351,9 +384,9 @@ public final class BenchmarkSuite {
         return base(passParams)
                 .forks(setting.forks)
                 .warmupIterations(warmups)
-                .warmupTime(TimeValue.milliseconds(setting.warmupMillis))
+                .warmupTime(TimeValue.milliseconds(millis))
                 .measurementIterations(setting.iterations)
-                .measurementTime(TimeValue.milliseconds(setting.iterationMillis));
+                .measurementTime(TimeValue.milliseconds(millis));
     }
 
     private static Collection<RunResult> run(ChainedOptionsBuilder options, List<String> includes)
