@@ -271,6 +271,26 @@ class BenchmarkReportTest {
     }
 
     @Test
+    void everyTableRowHasAsManyColumnsAsItsHeader() {
+        String[] lines = report().markdown().split("\n");
+        int tables = 0;
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("|") && lines[i + 1].startsWith("| ---")) {
+                tables++;
+                int columns = columns(lines[i]);
+                for (int j = i + 1; j < lines.length && lines[j].startsWith("|"); j++) {
+                    assertEquals(columns, columns(lines[j]), "line " + (j + 1) + ": " + lines[j]);
+                }
+            }
+        }
+        assertEquals(7, tables);
+    }
+
+    private static int columns(String row) {
+        return row.split(" \\|", -1).length;
+    }
+
+    @Test
     void rejectsTextThatIsNotJmhJson() {
         assertThrows(IllegalArgumentException.class, () -> BenchmarkResult.readAll("{}"));
         assertThrows(IllegalArgumentException.class, () -> BenchmarkResult.readAll("[1]"));
