@@ -11,11 +11,6 @@ set -euo pipefail
 MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=find-jdk.sh
 . "$MEMORY64_ROOT/scripts/find-jdk.sh"
-memory64_find_jdk
-memory64_find_maven
-memory64_bench_jar
-cd "$MEMORY64_ROOT"
-exec "$JAVA_HOME/bin/java" -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    "-Dmemory64.bench.command=scripts/bench.sh $*" \
-    -cp "$BENCH_JAR" dev.memory64.bench.BenchmarkSuite \
+memory64_run_bench dev.memory64.bench.BenchmarkSuite -Xmx1g \
+    "-Dmemory64.bench.command=scripts/bench.sh $*" -- \
     --results bench-results --doc docs/PERFORMANCE.md "$@"

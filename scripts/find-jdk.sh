@@ -64,3 +64,20 @@ memory64_bench_jar() { # builds memory64-bench.jar when missing or older than a 
         (cd "$MEMORY64_ROOT" && "$MVN" -B -q -ntp -DskipTests -Dspotless.check.skip=true -Denforcer.skip=false package >&2)
     fi
 }
+
+memory64_run_bench() { # CLASS [JVM options...] -- [arguments...]: runs a main class of the bench jar
+    local main=$1
+    shift
+    local -a jvm=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+        jvm+=("$1")
+        shift
+    done
+    [ $# -gt 0 ] && shift
+    memory64_find_jdk
+    memory64_find_maven
+    memory64_bench_jar
+    cd "$MEMORY64_ROOT"
+    exec "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "${jvm[@]}" \
+        -cp "$BENCH_JAR" "$main" "$@"
+}

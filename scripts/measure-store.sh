@@ -5,8 +5,4 @@ set -euo pipefail
 MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=find-jdk.sh
 . "$MEMORY64_ROOT/scripts/find-jdk.sh"
-memory64_find_jdk
-memory64_find_maven
-memory64_bench_jar
-exec "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    -cp "$BENCH_JAR" dev.memory64.bench.StoreFootprint "$@"
+memory64_run_bench dev.memory64.bench.StoreFootprint -- "$@"
