@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Reads this process's memory figures from Linux's {@code /proc/self/status}. */
-final class ProcStatus {
+public final class ProcStatus {
     private ProcStatus() {}
 
     /** Resident memory in bytes (VmRSS). */
-    static long residentBytes() {
+    public static long residentBytes() {
         return field("VmRSS:");
     }
 

@@ -15,16 +15,13 @@ import dev.memory64.gguf.GgufModel;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -236,26 +233,17 @@ public class BenchmarkModelOpen {
                                 "token_embd.weight",
                                 GgmlType.F32,
                                 EMBEDDING_DIMS,
-                                channel -> writeRandom(channel, embeddingBytes));
+                                channel ->
+                                        DemoSample.fill(
+                                                channel,
+                                                DemoSample.seed("token_embd.weight"),
+                                                embeddingBytes,
+                                                new AtomicLong()));
         for (int block = 0; block < BLOCKS; block++) {
             builder.addSparseTensor("blk." + block + ".ffn_up.weight", GgmlType.F32, BLOCK_DIMS);
         }
         builder.addSparseTensor("output.weight", GgmlType.F32, EMBEDDING_DIMS);
         builder.build().write(file);
-    }
-
-    private static void writeRandom(WritableByteChannel channel, long size) throws IOException {
-        int chunk = 1 << 20;
-        for (long done = 0; done < size; done += chunk) {
-            int n = (int) Math.min(chunk, size - done);
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment bytes = BenchmarkGuests.randomSegment(arena, n, (int) (done >> 20));
-                ByteBuffer buffer = bytes.asByteBuffer();
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-            }
-        }
     }
 
     /**

@@ -11,12 +11,12 @@ import dev.memory64.gguf.GgufWriter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Measures whether prefetching helps cold loads from a mapped model: the same sequence of layer
@@ -137,25 +137,14 @@ public final class PrefetchMeasurement {
         GgufWriter.Builder builder =
                 GgufWriter.builder().addMetadata("general.architecture", GgufValue.string("bench"));
         for (int i = 0; i < LAYERS; i++) {
-            int seed = i;
+            String name = "blk." + i + ".weight";
             builder.addTensor(
-                    "blk." + i + ".weight",
+                    name,
                     GgmlType.F32,
                     new long[] {LAYER_BYTES / 4},
-                    channel -> {
-                        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
-                        for (long done = 0; done < LAYER_BYTES; done += chunk.capacity()) {
-                            chunk.clear();
-                            while (chunk.hasRemaining()) {
-                                chunk.putLong(
-                                        (done + chunk.position()) * 0x9E3779B97F4A7C15L + seed);
-                            }
-                            chunk.flip();
-                            while (chunk.hasRemaining()) {
-                                channel.write(chunk);
-                            }
-                        }
-                    });
+                    channel ->
+                            DemoSample.fill(
+                                    channel, DemoSample.seed(name), LAYER_BYTES, new AtomicLong()));
         }
         Path tmp = dir.resolve("prefetch.tmp");
         builder.build().write(tmp);

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
+import dev.memory64.ProcStatus;
 import dev.memory64.RegionBacking;
 import dev.memory64.TensorInfo;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,15 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** GGUF files opened as mapped stores: layers, tensors, bytes, split models, footprint. */
 class GgufModelTest {
     @TempDir Path dir;
-
-    static long residentBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
-            }
-        }
-        throw new IllegalStateException("no VmRSS");
-    }
 
     @Test
     void shouldRegisterLayersAndTensorsAtTheFilesOwnOffsets() throws Exception {
@@ -168,12 +159,12 @@ class GgufModelTest {
         builder.addSparseTensor("output.weight", GgmlType.F32, new long[] {4096, 8192});
         builder.build().write(file);
         assertTrue(Files.size(file) > 5L << 30);
-        long before = residentBytes();
+        long before = ProcStatus.residentBytes();
         long heapBefore = heapUsed();
         long start = System.nanoTime();
         try (GgufModel model = GgufModel.open(file)) {
             long millis = (System.nanoTime() - start) / 1_000_000;
-            long grown = residentBytes() - before;
+            long grown = ProcStatus.residentBytes() - before;
             System.out.printf(
                     "opened a %d-byte GGUF (%d layers) in %d ms; resident memory grew by %d KiB%n",
                     Files.size(file), model.store().layers().size(), millis, grown / 1024);
