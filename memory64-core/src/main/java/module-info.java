@@ -11,4 +11,7 @@ module dev.memory64 {
     exports dev.memory64;
     exports dev.memory64.abi;
     exports dev.memory64.gguf;
+    exports dev.memory64.internal to
+            dev.memory64.chicory,
+            dev.memory64.endive;
 }

@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import dev.memory64.internal.Bytes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -117,7 +118,7 @@ final class LayerTable {
                             + " exceeds layout size="
                             + layout.size()
                             + " ("
-                            + Unsigned64.formatBytes(layout.size())
+                            + Bytes.binary(layout.size())
                             + ")");
         }
     }

@@ -1,6 +1,7 @@
 package dev.memory64;
 
 import dev.memory64.abi.GuestMemory;
+import dev.memory64.internal.Bytes;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -604,7 +605,7 @@ public final class Memory64Store implements AutoCloseable {
                 layout.contains(offset)
                         ? layout.findRegion(offset)
                         : layout.region(layout.regionCount() - 1);
-        return "region \"" + r.name() + "\", " + Unsigned64.formatBytes(r.size());
+        return "region \"" + r.name() + "\", " + Bytes.binary(r.size());
     }
 
     private void copy(String op, long offset, MemorySegment host, boolean write)
@@ -846,7 +847,7 @@ public final class Memory64Store implements AutoCloseable {
         LOG.info(
                 "closed store \"{}\" ({}): {} reads, {} writes, {} errors",
                 name,
-                Unsigned64.formatBytes(layout.size()),
+                Bytes.binary(layout.size()),
                 s.reads(),
                 s.writes(),
                 s.errors());
@@ -965,13 +966,13 @@ public final class Memory64Store implements AutoCloseable {
                 List<String> parts = new ArrayList<>();
                 for (int i = 0; i < count; i++) {
                     MemoryRegion r = layout.region(i);
-                    parts.add(r.name() + " " + Unsigned64.formatBytes(r.size()) + " " + chosen[i]);
+                    parts.add(r.name() + " " + Bytes.binary(r.size()) + " " + chosen[i]);
                 }
                 LOG.info(
                         "opened store \"{}\": {} regions, {}: {}",
                         storeName,
                         count,
-                        Unsigned64.formatBytes(layout.size()),
+                        Bytes.binary(layout.size()),
                         String.join("; ", parts));
             }
             return store;

@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import dev.memory64.internal.Bytes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -217,7 +218,7 @@ public final class MemoryLayout {
                             + " is at or past the layout size="
                             + size
                             + " ("
-                            + Unsigned64.formatBytes(size)
+                            + Bytes.binary(size)
                             + ")");
         }
         int low = 0;
@@ -260,14 +261,14 @@ public final class MemoryLayout {
                             region.purpose(),
                             region.start(),
                             region.end(),
-                            Unsigned64.formatBytes(region.size())));
+                            Bytes.binary(region.size())));
         }
         sb.append(
                 String.format(
                         Locale.ROOT,
                         "total: %d regions, %s (%d bytes)%n",
                         regions.size(),
-                        Unsigned64.formatBytes(size),
+                        Bytes.binary(size),
                         size));
         return sb.toString();
     }
@@ -284,7 +285,7 @@ public final class MemoryLayout {
 
     @Override
     public String toString() {
-        return "MemoryLayout[" + regions.size() + " regions, " + Unsigned64.formatBytes(size) + "]";
+        return "MemoryLayout[" + regions.size() + " regions, " + Bytes.binary(size) + "]";
     }
 
     /** Builds a {@link MemoryLayout} region by region, with sizes in bytes. */

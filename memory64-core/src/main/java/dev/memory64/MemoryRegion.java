@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import dev.memory64.internal.Bytes;
 import java.util.Objects;
 
 /**
@@ -154,6 +155,6 @@ public record MemoryRegion(int index, String name, String purpose, long start, l
                 + ", "
                 + end()
                 + ") "
-                + Unsigned64.formatBytes(size);
+                + Bytes.binary(size);
     }
 }

@@ -1,7 +1,5 @@
 package dev.memory64;
 
-import java.util.Locale;
-
 /**
  * Checked arithmetic on {@code long} values read as unsigned 64-bit integers.
  *
@@ -111,29 +109,5 @@ public final class Unsigned64 {
                             + ", the largest size of a MemorySegment");
         }
         return value;
-    }
-
-    /**
-     * Formats a byte count for people: {@code "16 GiB"}, {@code "1.5 MiB"}, {@code "512 B"}.
-     *
-     * @param bytes an unsigned 64-bit byte count
-     * @return a short human-readable form, with the binary unit
-     */
-    public static String formatBytes(long bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-        if (bytes >= 0 && bytes < 1024) {
-            return bytes + " B";
-        }
-        double value = bytes >= 0 ? bytes : Math.scalb((double) (bytes >>> 1), 1);
-        int unit = 0;
-        // "%.1f" rounds half up, so from 1023.95 on a value would show as "1024.0": step up instead
-        while (value >= 1023.95 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        if (value == Math.rint(value)) {
-            return (long) value + " " + units[unit];
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 }

@@ -10,6 +10,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.memory64.internal.Bytes;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -557,7 +558,7 @@ class MemoryLayoutTest {
                         + " is at or past the layout size="
                         + layout.size()
                         + " ("
-                        + Unsigned64.formatBytes(layout.size())
+                        + Bytes.binary(layout.size())
                         + ")",
                 e.getMessage());
         assertTrue(layout.regions().stream().noneMatch(r -> r.contains(offset)), at);

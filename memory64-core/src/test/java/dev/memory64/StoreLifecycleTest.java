@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.memory64.internal.Bytes;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
@@ -243,10 +244,7 @@ class StoreLifecycleTest {
             long grown = ProcStatus.residentBytes() - before;
             System.out.printf(
                     "reserved %s in %d ms; resident memory grew by %d KiB after touching %d pages%n",
-                    Unsigned64.formatBytes(layout.size()),
-                    createdMillis,
-                    grown / 1024,
-                    offsets.length);
+                    Bytes.binary(layout.size()), createdMillis, grown / 1024, offsets.length);
             assertTrue(layout.size() >= 64L << 30);
             assertTrue(grown < 64L << 20, "resident memory grew by " + grown + " bytes");
         }

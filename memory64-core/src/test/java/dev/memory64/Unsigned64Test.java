@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 
+import dev.memory64.internal.Bytes;
 import java.math.BigInteger;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -263,40 +264,40 @@ class Unsigned64Test {
 
     @Test
     void formatsSmallByteCountsExactly() {
-        assertEquals("0 B", Unsigned64.formatBytes(0));
-        assertEquals("1 B", Unsigned64.formatBytes(1));
-        assertEquals("512 B", Unsigned64.formatBytes(512));
-        assertEquals("1023 B", Unsigned64.formatBytes(1023));
+        assertEquals("0 B", Bytes.binary(0));
+        assertEquals("1 B", Bytes.binary(1));
+        assertEquals("512 B", Bytes.binary(512));
+        assertEquals("1023 B", Bytes.binary(1023));
     }
 
     @Test
     void formatsWholeAndFractionalBinaryUnits() {
-        assertEquals("1 KiB", Unsigned64.formatBytes(1024));
-        assertEquals("1.5 KiB", Unsigned64.formatBytes(1536));
-        assertEquals("64 KiB", Unsigned64.formatBytes(MemoryRegion.PAGE_SIZE));
-        assertEquals("1.5 MiB", Unsigned64.formatBytes(3L << 19));
-        assertEquals("16 GiB", Unsigned64.formatBytes(16L << 30));
-        assertEquals("16 TiB", Unsigned64.formatBytes(MemoryRegion.MAX_SIZE));
-        assertEquals("1 PiB", Unsigned64.formatBytes(1L << 50));
-        assertEquals("1.0 GiB", Unsigned64.formatBytes((1L << 30) + 1));
+        assertEquals("1 KiB", Bytes.binary(1024));
+        assertEquals("1.5 KiB", Bytes.binary(1536));
+        assertEquals("64 KiB", Bytes.binary(MemoryRegion.PAGE_SIZE));
+        assertEquals("1.5 MiB", Bytes.binary(3L << 19));
+        assertEquals("16 GiB", Bytes.binary(16L << 30));
+        assertEquals("16 TiB", Bytes.binary(MemoryRegion.MAX_SIZE));
+        assertEquals("1 PiB", Bytes.binary(1L << 50));
+        assertEquals("1.0 GiB", Bytes.binary((1L << 30) + 1));
     }
 
     @Test
     void formatsValuesFromTwoToThe63AsUnsigned() {
-        assertEquals("8 EiB", Unsigned64.formatBytes(Long.MIN_VALUE));
-        assertEquals("12 EiB", Unsigned64.formatBytes(Long.MIN_VALUE + (1L << 62)));
+        assertEquals("8 EiB", Bytes.binary(Long.MIN_VALUE));
+        assertEquals("12 EiB", Bytes.binary(Long.MIN_VALUE + (1L << 62)));
         // 2^64 - 1 is not representable as a double; it rounds to 2^64
-        assertEquals("16 EiB", Unsigned64.formatBytes(-1L));
+        assertEquals("16 EiB", Bytes.binary(-1L));
     }
 
     @Test
     void neverShowsAFractionThatRoundsUpToTheNextUnit() {
         // 1 MiB - 1 byte is 1023.999 KiB: "%.1f" alone would print "1024.0 KiB"
-        assertEquals("1.0 MiB", Unsigned64.formatBytes((1L << 20) - 1));
-        assertEquals("1.0 GiB", Unsigned64.formatBytes((1L << 30) - 1));
+        assertEquals("1.0 MiB", Bytes.binary((1L << 20) - 1));
+        assertEquals("1.0 GiB", Bytes.binary((1L << 30) - 1));
         // 1023.9395 KiB rounds down; 1023.9502 KiB would round to "1024.0"
-        assertEquals("1023.9 KiB", Unsigned64.formatBytes((1023L << 10) + 962));
-        assertEquals("1.0 MiB", Unsigned64.formatBytes((1023L << 10) + 973));
+        assertEquals("1023.9 KiB", Bytes.binary((1023L << 10) + 962));
+        assertEquals("1.0 MiB", Bytes.binary((1023L << 10) + 973));
     }
 
     @Test
@@ -306,7 +307,7 @@ class Unsigned64Test {
                 .forAll(Unsigned64Generators.unsigned64())
                 .checkAssert(
                         v -> {
-                            String formatted = Unsigned64.formatBytes(v);
+                            String formatted = Bytes.binary(v);
                             String[] parts = formatted.split(" ");
                             assertEquals(2, parts.length, formatted);
                             assertTrue(parts[1].matches("B|KiB|MiB|GiB|TiB|PiB|EiB"), formatted);

@@ -18,11 +18,11 @@ import dev.memory64.LayerChecksum;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
-import dev.memory64.Unsigned64;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufFormatException;
 import dev.memory64.gguf.GgufModel;
+import dev.memory64.internal.Bytes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -348,7 +348,7 @@ final class DemoRun {
                     "SegmentMemory ("
                             + memory.backing().name().toLowerCase(Locale.ROOT)
                             + ") "
-                            + Unsigned64.formatBytes((long) memory.pages() * Memory.PAGE_SIZE);
+                            + Bytes.binary((long) memory.pages() * Memory.PAGE_SIZE);
 
             DemoProgress.Phase phase = progress.start("guest run", bytes, timer.bytes::get);
             before = store.stats();
@@ -452,7 +452,7 @@ final class DemoRun {
         sb.append(
                 fmt(
                         "  bytes          %s (%s)%n%n",
-                        DemoSample.formatSize(r.bytes()), Unsigned64.formatBytes(r.bytes())));
+                        DemoSample.formatSize(r.bytes()), Bytes.binary(r.bytes())));
         sb.append("                 seconds    GB/s\n");
         double checksumSeconds = Math.max(0, r.guestSeconds() - r.loadSeconds());
         row(

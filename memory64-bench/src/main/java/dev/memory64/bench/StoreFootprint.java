@@ -2,7 +2,7 @@ package dev.memory64.bench;
 
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
-import dev.memory64.Unsigned64;
+import dev.memory64.internal.Bytes;
 import java.util.Locale;
 
 /**
@@ -43,10 +43,10 @@ public final class StoreFootprint {
                     "%-9s %8s: created in %.3f s, resident +%s after creating, +%s after writing"
                             + " 16 pages%n",
                     backing,
-                    Unsigned64.formatBytes(layout.size()),
+                    Bytes.binary(layout.size()),
                     seconds,
-                    Unsigned64.formatBytes(Math.max(0, created)),
-                    Unsigned64.formatBytes(Math.max(0, touched)));
+                    Bytes.binary(Math.max(0, created)),
+                    Bytes.binary(Math.max(0, touched)));
         }
     }
 }
