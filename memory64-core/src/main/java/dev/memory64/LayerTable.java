@@ -28,7 +28,7 @@ final class LayerTable {
     }
 
     Layer layer(String name) {
-        return snapshot.byName.get(name);
+        return name == null ? null : snapshot.byName.get(name);
     }
 
     List<Layer> layers() {
@@ -36,7 +36,7 @@ final class LayerTable {
     }
 
     TensorInfo tensor(String name) {
-        return snapshot.tensors.get(name);
+        return name == null ? null : snapshot.tensors.get(name);
     }
 
     Collection<TensorInfo> tensors() {

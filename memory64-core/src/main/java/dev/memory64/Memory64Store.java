@@ -1,34 +1,21 @@
 package dev.memory64;
 
-import dev.memory64.abi.GuestMemory;
 import dev.memory64.internal.Bytes;
+import dev.memory64.internal.StoreAccess;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.ReadOnlyBufferException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import javax.management.StandardMBean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +24,14 @@ import org.slf4j.LoggerFactory;
  * MemoryLayout}, a table of {@link Layer}s, and lock-free {@link Memory64Stats}.
  *
  * <p>Each region has its own {@link RegionBacking}: allocated, reserved (lazily committed) or
- * mapped from a file. All segments belong to one shared {@link Arena} that the store owns; {@link
- * #close()} releases everything.
+ * mapped from a file. All segments belong to one shared {@link java.lang.foreign.Arena} that the
+ * store owns; {@link #close()} releases everything.
  *
  * <p>Offsets and lengths are {@code long}s read as unsigned: a negative value is 2<sup>63</sup> or
  * more and always out of range. Ranges may span region boundaries. Every range is checked before a
- * byte is touched; copies then run in chunks of {@link #CHUNK_SIZE} so that {@link #close()} never
- * waits behind one multi-GiB copy. Reads take no lock: many threads may read (and write disjoint
- * ranges) at once.
+ * byte is touched; copies then run in chunks of 4 MiB so that {@link #close()} never waits behind
+ * one multi-GiB copy. Reads take no lock: many threads may read (and write disjoint ranges) at
+ * once.
  *
  * <pre>{@code
  * try (Memory64Store store = Memory64Store.reserve(MemoryLayout.single(64, "weights"))) {
@@ -56,44 +43,30 @@ import org.slf4j.LoggerFactory;
  */
 public final class Memory64Store implements AutoCloseable {
 
-    /** The largest number of bytes one copy step moves before checking for close again: 4 MiB. */
-    public static final long CHUNK_SIZE = 4L << 20;
-
-    /** The most prefetches queued or running at once; more are dropped. */
-    public static final int PREFETCH_IN_FLIGHT = 4;
-
     private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
     private static final AtomicInteger ANONYMOUS = new AtomicInteger();
 
+    static {
+        StoreAccess.install((StoreAccess.Hooks<Memory64Store>) store -> store.stats.error());
+    }
+
     private final String name;
     private final MemoryLayout layout;
-    private final Arena arena;
-    private final MemorySegment[] segments;
-    private final RegionBacking[] backings;
-    private final boolean[] writable;
+    private final StatsCounter stats;
+    private final RegionStorage storage;
     private final LayerTable layers;
-    private final StatsCounter stats = new StatsCounter();
+    private final Prefetcher prefetcher;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile ObjectName jmxName;
-    private final Semaphore prefetchPermits = new Semaphore(PREFETCH_IN_FLIGHT);
-    private ExecutorService prefetcher;
+    private ObjectName jmxName;
 
     private Memory64Store(
-            String name,
-            MemoryLayout layout,
-            Arena arena,
-            MemorySegment[] segments,
-            RegionBacking[] backings) {
+            String name, MemoryLayout layout, StatsCounter stats, RegionStorage storage) {
         this.name = name;
         this.layout = layout;
-        this.arena = arena;
-        this.segments = segments;
-        this.backings = backings;
-        this.writable = new boolean[backings.length];
-        for (int i = 0; i < backings.length; i++) {
-            writable[i] = !(backings[i] instanceof RegionBacking.Mapped m) || m.writable();
-        }
+        this.stats = stats;
+        this.storage = storage;
         this.layers = new LayerTable(layout);
+        this.prefetcher = new Prefetcher(name, storage);
     }
 
     /**
@@ -170,7 +143,7 @@ public final class Memory64Store implements AutoCloseable {
      * @throws IndexOutOfBoundsException if there is no such region
      */
     public RegionBacking backing(int regionIndex) {
-        return backings[regionIndex];
+        return storage.backing(regionIndex);
     }
 
     /**
@@ -239,7 +212,7 @@ public final class Memory64Store implements AutoCloseable {
      * Looks a layer up by name; if several layers share the name, the one with the lowest id.
      *
      * @param layerName the name
-     * @return the layer, or null if none has that name
+     * @return the layer, or null if none has that name (or the name is null)
      */
     public Layer layer(String layerName) {
         return layers.layer(layerName);
@@ -258,7 +231,7 @@ public final class Memory64Store implements AutoCloseable {
      * Looks a tensor up by name.
      *
      * @param tensorName the name
-     * @return the tensor, or null if none has that name
+     * @return the tensor, or null if none has that name (or the name is null)
      */
     public TensorInfo tensor(String tensorName) {
         return layers.tensor(tensorName);
@@ -274,7 +247,7 @@ public final class Memory64Store implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Stats
+    // Stats and JMX
 
     /**
      * Returns a consistent snapshot of the counters.
@@ -286,14 +259,6 @@ public final class Memory64Store implements AutoCloseable {
     }
 
     /**
-     * Counts a failed operation that the store did not see itself (an ABI call rejected before it
-     * reached the store).
-     */
-    public void recordError() {
-        stats.error();
-    }
-
-    /**
      * Registers a JMX MBean named {@code dev.memory64:type=Memory64Store,name="<name>"} (the name
      * quoted by {@link ObjectName#quote}) exposing the counters; it is unregistered on {@link
      * #close()}. Calling it again does nothing.
@@ -302,64 +267,10 @@ public final class Memory64Store implements AutoCloseable {
      * @throws IllegalStateException if the MBean cannot be registered (e.g. the name is taken)
      */
     public synchronized ObjectName registerMBean() {
-        if (jmxName != null) {
-            return jmxName;
+        if (jmxName == null) {
+            jmxName = StoreMBean.register(this);
         }
-        try {
-            ObjectName objectName =
-                    new ObjectName(
-                            "dev.memory64:type=Memory64Store,name=" + ObjectName.quote(name));
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            server.registerMBean(
-                    new StandardMBean(new MBean(), Memory64StoreMXBean.class, true), objectName);
-            jmxName = objectName;
-            return objectName;
-        } catch (JMException e) {
-            throw new IllegalStateException(
-                    "registerMBean: cannot register store \"" + name + "\": " + e, e);
-        }
-    }
-
-    private final class MBean implements Memory64StoreMXBean {
-        @Override
-        public long getReads() {
-            return stats().reads();
-        }
-
-        @Override
-        public long getWrites() {
-            return stats().writes();
-        }
-
-        @Override
-        public long getBytesRead() {
-            return stats().bytesRead();
-        }
-
-        @Override
-        public long getBytesWritten() {
-            return stats().bytesWritten();
-        }
-
-        @Override
-        public long getErrors() {
-            return stats().errors();
-        }
-
-        @Override
-        public long getSize() {
-            return layout.size();
-        }
-
-        @Override
-        public int getLayerCount() {
-            return layers().size();
-        }
-
-        @Override
-        public boolean isClosed() {
-            return Memory64Store.this.isClosed();
-        }
+        return jmxName;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -372,7 +283,8 @@ public final class Memory64Store implements AutoCloseable {
      * @param src the bytes
      * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
      * @throws IllegalStateException if the range touches a read-only region
-     * @throws Memory64Exception if the store is closed or the storage faults
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
      */
     public void write(long offset, byte[] src) throws Memory64Exception {
         write(offset, src, 0, src.length);
@@ -388,11 +300,19 @@ public final class Memory64Store implements AutoCloseable {
      * @throws IndexOutOfBoundsException if a range is outside the array, the layout or an unbacked
      *     tail
      * @throws IllegalStateException if the range touches a read-only region
-     * @throws Memory64Exception if the store is closed or the storage faults
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
      */
     public void write(long offset, byte[] src, int srcIndex, int len) throws Memory64Exception {
-        Objects.checkFromIndexSize(srcIndex, len, src.length);
-        copy("write", offset, MemorySegment.ofArray(src).asSlice(srcIndex, len), true);
+        checkSlice("write", offset, srcIndex, len, src.length);
+        storage.transfer(
+                "write",
+                offset,
+                len,
+                true,
+                MemorySegment.ofArray(src).asSlice(srcIndex, len),
+                null,
+                0);
     }
 
     /**
@@ -402,12 +322,12 @@ public final class Memory64Store implements AutoCloseable {
      * @param src the buffer
      * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
      * @throws IllegalStateException if the range touches a read-only region
-     * @throws Memory64Exception if the store is closed or the storage faults (the position is then
-     *     unchanged)
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults (the position is then unchanged)
      */
     public void write(long offset, ByteBuffer src) throws Memory64Exception {
         int n = src.remaining();
-        copy("write", offset, MemorySegment.ofBuffer(src), true);
+        write(offset, MemorySegment.ofBuffer(src));
         src.position(src.position() + n);
     }
 
@@ -418,10 +338,11 @@ public final class Memory64Store implements AutoCloseable {
      * @param src the bytes
      * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
      * @throws IllegalStateException if the range touches a read-only region
-     * @throws Memory64Exception if the store is closed or the storage faults
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
      */
     public void write(long offset, MemorySegment src) throws Memory64Exception {
-        copy("write", offset, src, true);
+        storage.transfer("write", offset, src.byteSize(), true, src, null, 0);
     }
 
     /**
@@ -430,7 +351,8 @@ public final class Memory64Store implements AutoCloseable {
      * @param offset the first byte to read
      * @param dst where the bytes go
      * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws Memory64Exception if the store is closed or the storage faults
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
      */
     public void read(long offset, byte[] dst) throws Memory64Exception {
         read(offset, dst, 0, dst.length);
@@ -445,11 +367,19 @@ public final class Memory64Store implements AutoCloseable {
      * @param len how many bytes
      * @throws IndexOutOfBoundsException if a range is outside the array, the layout or an unbacked
      *     tail
-     * @throws Memory64Exception if the store is closed or the storage faults
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
      */
     public void read(long offset, byte[] dst, int dstIndex, int len) throws Memory64Exception {
-        Objects.checkFromIndexSize(dstIndex, len, dst.length);
-        copy("read", offset, MemorySegment.ofArray(dst).asSlice(dstIndex, len), false);
+        checkSlice("read", offset, dstIndex, len, dst.length);
+        storage.transfer(
+                "read",
+                offset,
+                len,
+                false,
+                MemorySegment.ofArray(dst).asSlice(dstIndex, len),
+                null,
+                0);
     }
 
     /**
@@ -458,16 +388,17 @@ public final class Memory64Store implements AutoCloseable {
      * @param offset the first byte to read
      * @param dst the buffer
      * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
-     * @throws Memory64Exception if the store is closed or the storage faults (the position is then
-     *     unchanged)
+     * @throws ReadOnlyBufferException if {@code dst} is read-only
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults (the position is then unchanged)
      */
     public void read(long offset, ByteBuffer dst) throws Memory64Exception {
         if (dst.isReadOnly()) {
-            throw new java.nio.ReadOnlyBufferException();
+            storage.rejected(new IllegalArgumentException("read into a read-only buffer"));
+            throw new ReadOnlyBufferException();
         }
         int n = dst.remaining();
-        copy("read", offset, MemorySegment.ofBuffer(dst), false);
+        read(offset, MemorySegment.ofBuffer(dst));
         dst.position(dst.position() + n);
     }
 
@@ -477,25 +408,30 @@ public final class Memory64Store implements AutoCloseable {
      * @param offset the first byte to read
      * @param dst where the bytes go
      * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws Memory64Exception if the store is closed or the storage faults
+     * @throws IllegalArgumentException if {@code dst} is read-only
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
      */
     public void read(long offset, MemorySegment dst) throws Memory64Exception {
-        copy("read", offset, dst, false);
+        checkWritable("read", offset, dst);
+        storage.transfer("read", offset, dst.byteSize(), false, dst, null, 0);
     }
 
     /**
-     * Copies {@code len} bytes from the store into the start of a segment; for adapters.
+     * Copies {@code len} bytes from the store into the start of a segment.
      *
      * @param offset the first byte to read
      * @param dst where the bytes go; at least {@code len} bytes
      * @param len how many bytes
      * @throws IndexOutOfBoundsException if the range is outside the layout, an unbacked tail, or
      *     {@code dst}
-     * @throws Memory64Exception if the store is closed or the storage faults
+     * @throws IllegalArgumentException if {@code dst} is read-only
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
      */
     public void copyTo(long offset, MemorySegment dst, long len) throws Memory64Exception {
         if (len < 0 || len > dst.byteSize()) {
-            throw rejected(
+            throw storage.rejected(
                     new IndexOutOfBoundsException(
                             "copyTo offset="
                                     + Unsigned64.toString(offset)
@@ -504,208 +440,58 @@ public final class Memory64Store implements AutoCloseable {
                                     + " exceeds the destination size="
                                     + dst.byteSize()));
         }
-        copy("copyTo", offset, dst.asSlice(0, len), false);
+        checkWritable("copyTo", offset, dst);
+        storage.transfer("copyTo", offset, len, false, dst.asSlice(0, len), null, 0);
     }
 
     /**
-     * Copies {@code len} bytes from the store into a guest's memory, slice by slice, with no
-     * intermediate buffer: the path of every ABI load. The guest range must have been checked by
-     * the caller.
+     * Delivers {@code len} bytes from the store to a sink, chunk by chunk (at most 4 MiB each, in
+     * order), with no intermediate buffer: how a guest load reaches a guest's memory, and how a
+     * host can digest or send a range of any size.
      *
      * @param offset the first byte to read
+     * @param dst the sink
+     * @param dstOffset the sink offset of the first byte; each chunk's is this plus the bytes
+     *     delivered before it
      * @param len how many bytes
-     * @param dst the guest memory
-     * @param dstOffset where in the guest the first byte goes
      * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws Memory64Exception if the store is closed or the storage faults
-     * @throws RuntimeException whatever {@link GuestMemory#write} throws, unchanged
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     * @throws RuntimeException whatever the sink throws, unchanged
      */
-    public void copyTo(long offset, long len, GuestMemory dst, long dstOffset)
+    public void copyTo(long offset, SegmentSink dst, long dstOffset, long len)
             throws Memory64Exception {
-        transfer("copyTo", offset, len, false, null, Objects.requireNonNull(dst, "dst"), dstOffset);
+        Objects.requireNonNull(dst, "dst");
+        storage.transfer("copyTo", offset, len, false, null, dst, dstOffset);
     }
 
-    /**
-     * Checks a range and returns the index of the region holding its first byte; counts and throws
-     * on a bad range.
-     */
-    private int checkRange(String op, long offset, long len, boolean write)
-            throws StoreClosedException {
-        if (closed.get()) {
-            throw rejected(closedException(op, offset, len, null));
-        }
-        long size = layout.size();
-        if ((offset | len) < 0 || len > size - offset) {
-            throw rejected(
+    private void checkSlice(String op, long offset, int index, int len, int arrayLength) {
+        if ((index | len) < 0 || len > arrayLength - index) {
+            throw storage.rejected(
                     new IndexOutOfBoundsException(
                             op
                                     + " offset="
                                     + Unsigned64.toString(offset)
+                                    + ": array slice index="
+                                    + index
                                     + " len="
-                                    + Unsigned64.toString(len)
-                                    + " exceeds layout size="
-                                    + size
-                                    + " ("
-                                    + describeRegionAt(offset)
-                                    + ")"));
-        }
-        if (len == 0) {
-            return offset < size ? layout.regionIndex(offset) : layout.regionCount() - 1;
-        }
-        int first = layout.regionIndex(offset);
-        long end = offset + len;
-        for (int i = first; i < segments.length && layout.region(i).start() < end; i++) {
-            MemoryRegion r = layout.region(i);
-            long backedEnd = r.start() + segments[i].byteSize();
-            if (end > backedEnd && backedEnd < r.end()) {
-                throw rejected(
-                        new IndexOutOfBoundsException(
-                                op
-                                        + " offset="
-                                        + offset
-                                        + " len="
-                                        + len
-                                        + " reaches past the backed part of region \""
-                                        + r.name()
-                                        + "\" ("
-                                        + backings[i]
-                                        + ", "
-                                        + segments[i].byteSize()
-                                        + " of "
-                                        + r.size()
-                                        + " bytes backed)"));
-            }
-            if (write && !writable[i]) {
-                throw rejected(
-                        new IllegalStateException(
-                                op
-                                        + " offset="
-                                        + offset
-                                        + " len="
-                                        + len
-                                        + " touches read-only region \""
-                                        + r.name()
-                                        + "\" ("
-                                        + backings[i]
-                                        + ")"));
-            }
-        }
-        return first;
-    }
-
-    /** Counts a rejected or failed operation and logs it at DEBUG, then returns it to throw. */
-    private <T extends Exception> T rejected(T failure) {
-        stats.error();
-        LOG.debug("{}", failure.getMessage());
-        return failure;
-    }
-
-    private String describeRegionAt(long offset) {
-        MemoryRegion r =
-                layout.contains(offset)
-                        ? layout.findRegion(offset)
-                        : layout.region(layout.regionCount() - 1);
-        return "region \"" + r.name() + "\", " + Bytes.binary(r.size());
-    }
-
-    private void copy(String op, long offset, MemorySegment host, boolean write)
-            throws Memory64Exception {
-        transfer(op, offset, host.byteSize(), write, host, null, 0);
-    }
-
-    /**
-     * The one copy loop: checks the range, then moves it region by region in chunks of at most
-     * {@link #CHUNK_SIZE}, checking for close between chunks. The other side is either a host
-     * segment ({@code host}, read or written) or a guest memory ({@code guest}, written).
-     */
-    private void transfer(
-            String op,
-            long offset,
-            long len,
-            boolean write,
-            MemorySegment host,
-            GuestMemory guest,
-            long guestOffset)
-            throws Memory64Exception {
-        int region = checkRange(op, offset, len, write);
-        boolean interruptedBefore = Thread.currentThread().isInterrupted();
-        long done = 0;
-        try {
-            while (done < len) {
-                MemoryRegion r = layout.region(region);
-                long local = offset + done - r.start();
-                long n = Math.min(Math.min(len - done, r.size() - local), CHUNK_SIZE);
-                if (closed.get()) {
-                    throw rejected(closedException(op, offset, len, null));
-                }
-                if (guest != null) {
-                    guest.write(guestOffset + done, segments[region].asSlice(local, n));
-                } else if (write) {
-                    MemorySegment.copy(host, done, segments[region], local, n);
-                } else {
-                    MemorySegment.copy(segments[region], local, host, done, n);
-                }
-                done += n;
-                if (local + n == r.size()) {
-                    region++;
-                }
-            }
-        } catch (InternalError | IllegalStateException e) {
-            if (closed.get() && !interruptedBefore) {
-                // The JDK stops a thread inside a copy from a closing shared arena with an
-                // asynchronous exception, and sets the thread's interrupt flag on the way. That
-                // flag is not the caller's: a Wasm runtime would trap the guest on it later.
-                Thread.interrupted();
-            }
-            throw translate(op, offset, len, region, e);
-        }
-        if (write) {
-            stats.write(len);
-        } else {
-            stats.read(len);
+                                    + len
+                                    + " is outside the array of length="
+                                    + arrayLength));
         }
     }
 
-    /**
-     * Turns a failure during a copy into the store's own: closed, or a storage fault. Anything else
-     * (an {@link IllegalStateException} from a destination that is not ours) is rethrown as is.
-     */
-    private Memory64Exception translate(String op, long offset, long len, int region, Throwable e) {
-        if (closed.get()) {
-            return rejected(closedException(op, offset, len, e));
+    private void checkWritable(String op, long offset, MemorySegment dst) {
+        if (dst.isReadOnly()) {
+            throw storage.rejected(
+                    new IllegalArgumentException(
+                            op
+                                    + " offset="
+                                    + Unsigned64.toString(offset)
+                                    + " len="
+                                    + dst.byteSize()
+                                    + ": the destination segment is read-only"));
         }
-        if (e instanceof IllegalStateException ise) {
-            throw ise; // not ours: the caller's destination failed
-        }
-        MemoryRegion r = layout.region(Math.min(region, layout.regionCount() - 1));
-        Memory64Exception failure =
-                new Memory64Exception(
-                        op
-                                + " offset="
-                                + offset
-                                + " len="
-                                + len
-                                + ": the storage of region \""
-                                + r.name()
-                                + "\" ("
-                                + backings[r.index()]
-                                + ") faulted; a mapped file may have been truncated, or the"
-                                + " file system behind a reserved region is full",
-                        e);
-        return rejected(failure);
-    }
-
-    private StoreClosedException closedException(String op, long offset, long len, Throwable e) {
-        return new StoreClosedException(
-                op
-                        + " offset="
-                        + Unsigned64.toString(offset)
-                        + " len="
-                        + Unsigned64.toString(len)
-                        + ": store \""
-                        + name
-                        + "\" is closed",
-                e);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -714,8 +500,8 @@ public final class Memory64Store implements AutoCloseable {
     /**
      * Starts bringing a layer's pages into memory in the background, so that a later load does not
      * wait for the disk. Useful for mapped (and reserved) regions; a no-op for allocated ones. A
-     * hint: at most {@link #PREFETCH_IN_FLIGHT} prefetches are queued or running at once, and one
-     * asked for beyond that is dropped (the returned future is already done).
+     * hint: at most four prefetches are queued or running at once, and one asked for beyond that is
+     * dropped (the returned future is already done).
      *
      * @param layerId the layer to prefetch
      * @return a future that completes when the pages are in, or that {@code cancel(true)} stops
@@ -738,67 +524,7 @@ public final class Memory64Store implements AutoCloseable {
         if (layer == null) {
             throw new IllegalArgumentException("prefetch: no layer with id=" + layerId);
         }
-        Objects.requireNonNull(listener, "listener");
-        if (closed.get() || !prefetchPermits.tryAcquire()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        // The permit comes back exactly once: when the task completes, fails or is cancelled.
-        FutureTask<Void> task =
-                new FutureTask<>(() -> touch(layer, listener), null) {
-                    @Override
-                    protected void done() {
-                        prefetchPermits.release();
-                    }
-                };
-        try {
-            prefetcher().execute(task);
-        } catch (RuntimeException e) {
-            task.cancel(false);
-            return CompletableFuture.completedFuture(null);
-        }
-        return task;
-    }
-
-    private void touch(Layer layer, ProgressListener listener) {
-        String task = "prefetch layer " + layer.id() + " (\"" + layer.name() + "\")";
-        try {
-            long offset = layer.offset();
-            long end = layer.end();
-            int region = layout.regionIndex(offset);
-            listener.progress(task, 0, layer.size());
-            while (offset < end) {
-                if (closed.get() || Thread.currentThread().isInterrupted()) {
-                    return;
-                }
-                MemoryRegion r = layout.region(region);
-                long local = offset - r.start();
-                long n = Math.min(Math.min(end - offset, r.size() - local), CHUNK_SIZE);
-                MemorySegment segment = segments[region];
-                if (segment.isMapped() && local + n <= segment.byteSize()) {
-                    segment.asSlice(local, n).load();
-                }
-                offset += n;
-                if (offset == r.end()) {
-                    region++;
-                }
-                listener.progress(task, offset - layer.offset(), layer.size());
-            }
-        } catch (RuntimeException | InternalError e) {
-            LOG.debug("{} stopped: {}", task, e.toString());
-        }
-    }
-
-    private synchronized ExecutorService prefetcher() {
-        if (prefetcher == null) {
-            prefetcher =
-                    Executors.newSingleThreadExecutor(
-                            r -> {
-                                Thread t = new Thread(r, "memory64-prefetch-" + name);
-                                t.setDaemon(true);
-                                return t;
-                            });
-        }
-        return prefetcher;
+        return prefetcher.prefetch(layer, Objects.requireNonNull(listener, "listener"));
     }
 
     // ---------------------------------------------------------------------------------------
@@ -814,34 +540,14 @@ public final class Memory64Store implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        prefetcher.shutdown();
+        storage.close();
+        ObjectName objectName;
         synchronized (this) {
-            if (prefetcher != null) {
-                for (Runnable queued : prefetcher.shutdownNow()) {
-                    if (queued instanceof Future<?> future) {
-                        future.cancel(false);
-                    }
-                }
-            }
+            objectName = jmxName;
         }
-        // A thread inside a chunk may briefly keep the arena busy; it stops at the next chunk.
-        while (true) {
-            try {
-                arena.close();
-                break;
-            } catch (IllegalStateException busy) {
-                if (!arena.scope().isAlive()) {
-                    break;
-                }
-                Thread.onSpinWait();
-            }
-        }
-        ObjectName objectName = jmxName;
         if (objectName != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName);
-            } catch (JMException e) {
-                LOG.debug("close: cannot unregister MBean {}: {}", objectName, e.toString());
-            }
+            StoreMBean.unregister(objectName);
         }
         Memory64Stats s = stats.snapshot();
         LOG.info(
@@ -930,7 +636,8 @@ public final class Memory64Store implements AutoCloseable {
          * Creates every region's segment. If one fails, those already created are released.
          *
          * @return the store
-         * @throws IOException if a file cannot be opened, created or mapped
+         * @throws IOException if a file cannot be opened, created or mapped (a directory named as a
+         *     mapped file is refused with its path)
          * @throws IllegalArgumentException if a mapped file offset is past the end of its file
          * @throws OutOfMemoryError if allocated memory cannot be had
          */
@@ -938,22 +645,12 @@ public final class Memory64Store implements AutoCloseable {
             String storeName = name != null ? name : "store-" + ANONYMOUS.incrementAndGet();
             int count = layout.regionCount();
             RegionBacking[] chosen = new RegionBacking[count];
-            MemorySegment[] segments = new MemorySegment[count];
-            Arena arena = Arena.ofShared();
-            boolean success = false;
-            try {
-                for (int i = 0; i < count; i++) {
-                    MemoryRegion region = layout.region(i);
-                    chosen[i] = backings.getOrDefault(region.name(), defaultBacking);
-                    segments[i] = open(arena, region, chosen[i]);
-                }
-                success = true;
-            } finally {
-                if (!success) {
-                    arena.close();
-                }
+            for (int i = 0; i < count; i++) {
+                chosen[i] = backings.getOrDefault(layout.region(i).name(), defaultBacking);
             }
-            Memory64Store store = new Memory64Store(storeName, layout, arena, segments, chosen);
+            StatsCounter stats = new StatsCounter();
+            RegionStorage storage = RegionStorage.open(storeName, layout, chosen, stats);
+            Memory64Store store = new Memory64Store(storeName, layout, stats, storage);
             if (jmx) {
                 try {
                     store.registerMBean();
@@ -976,67 +673,6 @@ public final class Memory64Store implements AutoCloseable {
                         String.join("; ", parts));
             }
             return store;
-        }
-
-        private static MemorySegment open(Arena arena, MemoryRegion region, RegionBacking backing)
-                throws IOException {
-            return switch (backing) {
-                case RegionBacking.Allocated a -> arena.allocate(region.size(), 64);
-                case RegionBacking.Reserved r -> reserve(arena, region, r.directory());
-                case RegionBacking.Mapped m -> map(arena, region, m);
-            };
-        }
-
-        private static MemorySegment reserve(Arena arena, MemoryRegion region, Path directory)
-                throws IOException {
-            Path file =
-                    Files.createTempFile(
-                            directory, "memory64-" + region.index() + "-", ".reserved");
-            try (FileChannel channel =
-                    FileChannel.open(
-                            file,
-                            StandardOpenOption.READ,
-                            StandardOpenOption.WRITE,
-                            StandardOpenOption.SPARSE)) {
-                // Mapping read-write past the end grows the file sparsely: no page is committed.
-                return channel.map(FileChannel.MapMode.READ_WRITE, 0, region.size(), arena);
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        }
-
-        private static MemorySegment map(Arena arena, MemoryRegion region, RegionBacking.Mapped m)
-                throws IOException {
-            StandardOpenOption[] options =
-                    m.writable()
-                            ? new StandardOpenOption[] {
-                                StandardOpenOption.READ, StandardOpenOption.WRITE
-                            }
-                            : new StandardOpenOption[] {StandardOpenOption.READ};
-            try (FileChannel channel = FileChannel.open(m.file(), options)) {
-                long fileSize = channel.size();
-                if (m.fileOffset() > fileSize) {
-                    throw new IllegalArgumentException(
-                            "map region \""
-                                    + region.name()
-                                    + "\": fileOffset="
-                                    + m.fileOffset()
-                                    + " is past the end of "
-                                    + m.file()
-                                    + " (size="
-                                    + fileSize
-                                    + ")");
-                }
-                long backed = Math.min(region.size(), fileSize - m.fileOffset());
-                if (backed == 0) {
-                    return MemorySegment.NULL;
-                }
-                FileChannel.MapMode mode =
-                        m.writable()
-                                ? FileChannel.MapMode.READ_WRITE
-                                : FileChannel.MapMode.READ_ONLY;
-                return channel.map(mode, m.fileOffset(), backed, arena);
-            }
         }
     }
 }

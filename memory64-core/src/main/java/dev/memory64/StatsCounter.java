@@ -2,133 +2,106 @@ package dev.memory64;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.WeakReference;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Lock-free operation counters with consistent snapshots.
+ * Lock-free operation counters with consistent snapshots, in a fixed number of padded cells.
  *
- * <p>Each thread counts into its own cell, guarded by a single-writer sequence number (the owner
- * makes it odd while it updates the cell, even again when done). Counting is therefore a few plain
- * stores with no contention and no allocation; a snapshot sums the cells, retrying a cell whose
- * sequence moved, so that an operation's count and its bytes are always seen together. Cells of
- * threads that have ended are folded into a base total when a snapshot is taken.
+ * <p>The counters live in one {@code long[]}: a few cells of {@link #STRIDE} longs each (128 bytes,
+ * two cache lines, so that two cells never share a line or an adjacent-line prefetch pair). Each
+ * cell is a seqlock: a writer claims it by moving its version from even to odd with a CAS, adds to
+ * its counters, and releases it by making the version even again. A thread starts at a cell chosen
+ * from its id and moves on to the next one when that cell is busy, so counting never waits, never
+ * allocates, and needs no per-thread state: the number of cells stays fixed however many (virtual)
+ * threads come and go. A snapshot sums the cells, retrying a cell that changed while it was read,
+ * so that an operation's count and its bytes are always seen together.
  */
 final class StatsCounter {
 
-    private static final VarHandle VERSION;
+    /** Longs per cell: the version, the five counters, padding to 128 bytes. */
+    static final int STRIDE = 16;
 
-    static {
-        try {
-            VERSION = MethodHandles.lookup().findVarHandle(Cell.class, "version", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+    private static final int VERSION = 0;
+    private static final int READS = 1;
+    private static final int WRITES = 2;
+    private static final int BYTES_READ = 3;
+    private static final int BYTES_WRITTEN = 4;
+    private static final int ERRORS = 5;
+
+    private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final long[] cells;
+    private final int mask;
+
+    StatsCounter() {
+        this(Runtime.getRuntime().availableProcessors());
     }
 
-    private static final class Cell {
-        final WeakReference<Thread> owner;
-        long version;
-        long reads;
-        long writes;
-        long bytesRead;
-        long bytesWritten;
-        long errors;
-
-        Cell(Thread owner) {
-            this.owner = new WeakReference<>(owner);
-        }
-
-        void begin() {
-            VERSION.setOpaque(this, version + 1);
-            VarHandle.storeStoreFence();
-        }
-
-        void end() {
-            VERSION.setRelease(this, version + 1);
-        }
+    /** Creates counters for about {@code threads} threads counting at once (tests pick few). */
+    StatsCounter(int threads) {
+        int count = Integer.highestOneBit(Math.clamp(threads, 1, 32) * 2 - 1) << 1;
+        this.cells = new long[count * STRIDE];
+        this.mask = count - 1;
     }
 
-    private final ThreadLocal<Cell> local = ThreadLocal.withInitial(this::newCell);
-    private final ConcurrentLinkedQueue<Cell> cells = new ConcurrentLinkedQueue<>();
-    private long baseReads;
-    private long baseWrites;
-    private long baseBytesRead;
-    private long baseBytesWritten;
-    private long baseErrors;
-
-    private Cell newCell() {
-        Cell cell = new Cell(Thread.currentThread());
-        cells.add(cell);
-        return cell;
+    /** Returns how many cells there are; fixed at creation. */
+    int cellCount() {
+        return mask + 1;
     }
 
     void read(long bytes) {
-        Cell cell = local.get();
-        cell.begin();
-        cell.reads++;
-        cell.bytesRead += bytes;
-        cell.end();
+        add(READS, BYTES_READ, bytes);
     }
 
     void write(long bytes) {
-        Cell cell = local.get();
-        cell.begin();
-        cell.writes++;
-        cell.bytesWritten += bytes;
-        cell.end();
+        add(WRITES, BYTES_WRITTEN, bytes);
     }
 
     void error() {
-        Cell cell = local.get();
-        cell.begin();
-        cell.errors++;
-        cell.end();
+        add(ERRORS, ERRORS, 0);
     }
 
-    synchronized Memory64Stats snapshot() {
-        long reads = baseReads;
-        long writes = baseWrites;
-        long bytesRead = baseBytesRead;
-        long bytesWritten = baseBytesWritten;
-        long errors = baseErrors;
-        for (Iterator<Cell> it = cells.iterator(); it.hasNext(); ) {
-            Cell cell = it.next();
-            Thread owner = cell.owner.get();
-            boolean ended = owner == null || !owner.isAlive();
-            long r;
-            long w;
-            long br;
-            long bw;
-            long e;
+    private void add(int count, int bytesField, long bytes) {
+        long id = Thread.currentThread().threadId();
+        int cell = (int) (id * 0x9E3779B97F4A7C15L >>> 40) & mask;
+        while (true) {
+            int base = cell * STRIDE;
+            long version = (long) CELLS.getOpaque(cells, base);
+            if ((version & 1) == 0 && CELLS.compareAndSet(cells, base, version, version + 1)) {
+                cells[base + count]++;
+                cells[base + bytesField] += bytes;
+                CELLS.setRelease(cells, base, version + 2);
+                return;
+            }
+            cell = (cell + 1) & mask; // busy: another thread is counting here
+        }
+    }
+
+    Memory64Stats snapshot() {
+        long reads = 0;
+        long writes = 0;
+        long bytesRead = 0;
+        long bytesWritten = 0;
+        long errors = 0;
+        for (int base = 0; base < cells.length; base += STRIDE) {
             while (true) {
-                long before = (long) VERSION.getAcquire(cell);
-                r = cell.reads;
-                w = cell.writes;
-                br = cell.bytesRead;
-                bw = cell.bytesWritten;
-                e = cell.errors;
+                long before = (long) CELLS.getAcquire(cells, base);
+                long r = cells[base + READS];
+                long w = cells[base + WRITES];
+                long br = cells[base + BYTES_READ];
+                long bw = cells[base + BYTES_WRITTEN];
+                long e = cells[base + ERRORS];
                 VarHandle.loadLoadFence();
-                long after = (long) VERSION.getOpaque(cell);
+                long after = (long) CELLS.getOpaque(cells, base);
                 if ((before & 1) == 0 && before == after) {
+                    reads += r;
+                    writes += w;
+                    bytesRead += br;
+                    bytesWritten += bw;
+                    errors += e;
                     break;
                 }
                 Thread.onSpinWait();
             }
-            if (ended) {
-                baseReads += r;
-                baseWrites += w;
-                baseBytesRead += br;
-                baseBytesWritten += bw;
-                baseErrors += e;
-                it.remove();
-            }
-            reads += r;
-            writes += w;
-            bytesRead += br;
-            bytesWritten += bw;
-            errors += e;
         }
         return new Memory64Stats(reads, writes, bytesRead, bytesWritten, errors);
     }

@@ -1,7 +1,10 @@
 package dev.memory64;
 
-/** The store was closed before or during the access. */
-public final class StoreClosedException extends Memory64Exception {
+/**
+ * A {@link Memory64Store} was closed before or during the access. Unchecked, as every use after
+ * close is (see {@link AlreadyClosedException}).
+ */
+public final class StoreClosedException extends AlreadyClosedException {
     private static final long serialVersionUID = 1L;
 
     /**

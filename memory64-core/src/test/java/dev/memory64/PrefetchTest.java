@@ -82,7 +82,7 @@ class PrefetchTest {
                             }
                         }));
         assertTrue(started.await(30, TimeUnit.SECONDS));
-        for (int i = 1; i < Memory64Store.PREFETCH_IN_FLIGHT; i++) {
+        for (int i = 1; i < Prefetcher.IN_FLIGHT; i++) {
             Future<?> queued = store.prefetch(i);
             assertTrue(!queued.isDone(), "hint " + i + " is within the bound and queued");
             futures.add(queued);

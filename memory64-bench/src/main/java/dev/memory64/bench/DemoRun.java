@@ -14,7 +14,6 @@ import com.dylibso.chicory.wasm.Version;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
-import dev.memory64.LayerChecksum;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
@@ -23,6 +22,7 @@ import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufFormatException;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.internal.Bytes;
+import dev.memory64.internal.LayerChecksum;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,7 +167,7 @@ final class DemoRun {
                 for (Layer layer : layers) {
                     expected.put(
                             layer.id(),
-                            new DemoVerifier.Expected(layer, LayerChecksum.of(store, layer)));
+                            new DemoVerifier.Expected(layer, hostChecksum(store, layer)));
                     done.addAndGet(layer.size());
                 }
             } finally {
@@ -527,5 +527,11 @@ final class DemoRun {
 
     private static String fmt(String format, Object... args) {
         return String.format(Locale.ROOT, format, args);
+    }
+
+    private static long hostChecksum(Memory64Store store, Layer layer) throws Memory64Exception {
+        LayerChecksum checksum = new LayerChecksum();
+        store.copyTo(layer.offset(), checksum::write, 0, layer.size());
+        return checksum.value();
     }
 }

@@ -1,13 +1,13 @@
 package dev.memory64.bench;
 
 import dev.memory64.Layer;
-import dev.memory64.LayerChecksum;
 import dev.memory64.Memory64Store;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufFile;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
+import dev.memory64.internal.LayerChecksum;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -7,9 +7,9 @@ import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.memory64.Layer;
-import dev.memory64.LayerChecksum;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
+import dev.memory64.internal.LayerChecksum;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -96,7 +96,7 @@ class CGuestTest {
                     .append(" size ")
                     .append(layer.size())
                     .append(" checksum ")
-                    .append(LayerChecksum.hex(LayerChecksum.of(store, layer)))
+                    .append(LayerChecksum.hex(HostChecksum.of(store, layer)))
                     .append('\n');
             bytes += layer.size();
         }

@@ -10,7 +10,6 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
-import dev.memory64.LayerChecksum;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import java.lang.reflect.InvocationTargetException;
@@ -61,7 +60,7 @@ class ConcurrentGuestsTest {
     void severalGuestsOnSeveralThreadsLoadCorrectlyAtOnce() throws Exception {
         long[] expected = new long[LAYERS];
         for (int i = 0; i < LAYERS; i++) {
-            expected[i] = LayerChecksum.of(store, store.layer(i));
+            expected[i] = HostChecksum.of(store, store.layer(i));
         }
         int threads = 4;
         ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.dylibso.chicory.runtime.Instance;
 import dev.memory64.Layer;
-import dev.memory64.LayerChecksum;
 import dev.memory64.TensorInfo;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
+import dev.memory64.internal.LayerChecksum;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -128,7 +128,7 @@ class GgufGuestTest {
                             null);
             for (Layer layer : model.store().layers()) {
                 assertEquals(
-                        LayerChecksum.of(model.store(), layer),
+                        HostChecksum.of(model.store(), layer),
                         call(guest, "checksum_layer", layer.id(), 0, 4096),
                         layer.name());
             }

@@ -3,10 +3,10 @@ package dev.memory64.chicory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.memory64.LayerChecksum;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
+import dev.memory64.internal.LayerChecksum;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

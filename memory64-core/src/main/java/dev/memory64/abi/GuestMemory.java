@@ -1,5 +1,6 @@
 package dev.memory64.abi;
 
+import dev.memory64.SegmentSink;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -9,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * The ABI validates every range before it calls {@link #write} or {@link #read}, so an
  * implementation may assume {@code offset + segment.byteSize() <= size()} and need not check again.
  */
-public interface GuestMemory {
+public interface GuestMemory extends SegmentSink {
 
     /**
      * Returns the memory's current size in bytes.
@@ -26,6 +27,7 @@ public interface GuestMemory {
      * @throws RuntimeException if the copy fails part-way (the ABI reports it as {@code
      *     GUEST_WRITE})
      */
+    @Override
     void write(long offset, MemorySegment src);
 
     /**

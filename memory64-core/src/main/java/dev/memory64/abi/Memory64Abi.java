@@ -4,13 +4,13 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
+import dev.memory64.StoreClosedException;
 import dev.memory64.TensorInfo;
+import dev.memory64.internal.StoreAccess;
+import dev.memory64.internal.Utf8;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +55,32 @@ public final class Memory64Abi {
     public static final int MAX_NAME_LENGTH = 4096;
 
     private static final long GUEST_ADDRESS_LIMIT = 1L << 32;
+    private static final int OK = 0;
+    private static final long NONE = Long.MIN_VALUE;
     private static final Logger LOG = LoggerFactory.getLogger(Memory64Abi.class);
+    private static final StoreAccess.Hooks<Memory64Store> STORE =
+            StoreAccess.of(Memory64Store.class);
+
+    /** The functions, with the names of the operands a failure is logged with. */
+    private enum Op {
+        LOAD_LAYER("memory64_load_layer", "layer_id", "dst_ptr", "max_size"),
+        READ("memory64_read", "offset", "dst_ptr", "len"),
+        STATS("memory64_stats"),
+        LAYER_SIZE("memory64_layer_size", "layer_id"),
+        STATS_INTO("memory64_stats_into", "dst_ptr", "len"),
+        LOAD_LAYER_RANGE("memory64_load_layer_range", "layer_id", "layer_offset", "dst_ptr", "len"),
+        LAYER_FIND("memory64_layer_find", "name_ptr", "name_len"),
+        TENSOR_INFO("memory64_tensor_info", "name_ptr", "name_len", "dst_ptr", "dst_len"),
+        PREFETCH("memory64_prefetch", "layer_id");
+
+        final String function;
+        final String[] operands;
+
+        Op(String function, String... operands) {
+            this.function = function;
+            this.operands = operands;
+        }
+    }
 
     private final Memory64Store store;
     private final boolean enabled;
@@ -104,10 +129,8 @@ public final class Memory64Abi {
      * @return the count, or {@link ErrorCode#DISABLED}
      */
     public long stats() {
-        if (!enabled) {
-            return fail(ErrorCode.DISABLED, "memory64_stats", "");
-        }
-        return store.stats().reads();
+        int code = checkEnabled(Op.STATS, NONE, NONE, NONE, NONE);
+        return code != OK ? code : store.stats().reads();
     }
 
     /**
@@ -121,45 +144,39 @@ public final class Memory64Abi {
      * @return the layer size (bytes copied), or an error code
      */
     public int loadLayer(GuestMemory memory, int layerId, int dstPtr, int maxSize) {
+        Op op = Op.LOAD_LAYER;
+        long ptr = Integer.toUnsignedLong(dstPtr);
+        long max = Integer.toUnsignedLong(maxSize);
         try {
-            if (!enabled) {
-                return fail(ErrorCode.DISABLED, "memory64_load_layer", "layer_id=" + layerId);
-            }
-            if (memory == null) {
-                return fail(
-                        ErrorCode.NO_GUEST_MEMORY, "memory64_load_layer", "layer_id=" + layerId);
-            }
-            long ptr = Integer.toUnsignedLong(dstPtr);
-            long max = Integer.toUnsignedLong(maxSize);
-            ErrorCode guest = checkGuest(memory, ptr, max);
-            if (guest != null) {
-                return failGuest(
-                        guest, "memory64_load_layer", memory, ptr, max, "layer_id=" + layerId);
+            int code = checkGuest(op, memory, ptr, max, layerId, ptr, max);
+            if (code != OK) {
+                return code;
             }
             Layer layer = store.layer(layerId);
-            if (layer == null) {
-                return fail(
-                        ErrorCode.LAYER_NOT_FOUND, "memory64_load_layer", "layer_id=" + layerId);
-            }
-            if (!policy.allowsLayer(layer)) {
-                return fail(ErrorCode.ACCESS_DENIED, "memory64_load_layer", "layer_id=" + layerId);
+            code = checkLayer(op, layer, layerId, ptr, max, NONE);
+            if (code != OK) {
+                return code;
             }
             if (max < layer.size()) {
                 return fail(
                         ErrorCode.BUFFER_TOO_SMALL,
-                        "memory64_load_layer",
-                        "layer_id=" + layerId + " size=" + layer.size() + " max_size=" + max);
+                        op,
+                        "max_size is smaller than the layer size",
+                        layer.size(),
+                        layerId,
+                        ptr,
+                        max);
             }
-            int result = copy("memory64_load_layer", memory, layer.offset(), layer.size(), ptr);
-            if (result >= 0 && readAhead) {
+            int result = copy(op, memory, layer.offset(), layer.size(), ptr, layerId, ptr, max);
+            if (result >= 0 && readAhead && layerId != Integer.MAX_VALUE) {
                 Layer next = store.layer(layerId + 1);
-                if (next != null && layerId != Integer.MAX_VALUE && policy.allowsLayer(next)) {
+                if (next != null && policy.allowsLayer(next)) {
                     store.prefetch(next.id());
                 }
             }
             return result;
         } catch (RuntimeException e) {
-            return unexpected("memory64_load_layer", e);
+            return unexpected(op, e);
         }
     }
 
@@ -174,43 +191,38 @@ public final class Memory64Abi {
      * @return {@code len}, or an error code
      */
     public int read(GuestMemory memory, long offset, int dstPtr, int len) {
+        Op op = Op.READ;
+        long ptr = Integer.toUnsignedLong(dstPtr);
+        long n = Integer.toUnsignedLong(len);
         try {
-            String op = "memory64_read";
-            if (!enabled) {
-                return fail(ErrorCode.DISABLED, op, "offset=" + Long.toUnsignedString(offset));
-            }
-            if (memory == null) {
-                return fail(
-                        ErrorCode.NO_GUEST_MEMORY, op, "offset=" + Long.toUnsignedString(offset));
-            }
-            long ptr = Integer.toUnsignedLong(dstPtr);
-            long n = Integer.toUnsignedLong(len);
-            ErrorCode guest = checkGuest(memory, ptr, n);
-            if (guest != null) {
-                return failGuest(
-                        guest, op, memory, ptr, n, "offset=" + Long.toUnsignedString(offset));
+            int code = checkGuest(op, memory, ptr, n, offset, ptr, n);
+            if (code != OK) {
+                return code;
             }
             long size = store.size();
             if (offset < 0 || n > size - offset) {
                 return fail(
                         ErrorCode.HOST_RANGE,
                         op,
-                        "offset="
-                                + Long.toUnsignedString(offset)
-                                + " len="
-                                + n
-                                + " layout size="
-                                + size);
+                        "the range exceeds the layout size",
+                        size,
+                        offset,
+                        ptr,
+                        n);
             }
             if (!policy.allowsRange(offset, n)) {
                 return fail(
                         ErrorCode.ACCESS_DENIED,
                         op,
-                        "offset=" + Long.toUnsignedString(offset) + " len=" + n);
+                        "the range is not granted",
+                        NONE,
+                        offset,
+                        ptr,
+                        n);
             }
-            return copy(op, memory, offset, n, ptr);
+            return copy(op, memory, offset, n, ptr, offset, ptr, n);
         } catch (RuntimeException e) {
-            return unexpected("memory64_read", e);
+            return unexpected(op, e);
         }
     }
 
@@ -227,43 +239,34 @@ public final class Memory64Abi {
      */
     public int loadLayerRange(
             GuestMemory memory, int layerId, long layerOffset, int dstPtr, int len) {
+        Op op = Op.LOAD_LAYER_RANGE;
+        long ptr = Integer.toUnsignedLong(dstPtr);
+        long n = Integer.toUnsignedLong(len);
         try {
-            String op = "memory64_load_layer_range";
-            if (!enabled) {
-                return fail(ErrorCode.DISABLED, op, "layer_id=" + layerId);
-            }
-            if (memory == null) {
-                return fail(ErrorCode.NO_GUEST_MEMORY, op, "layer_id=" + layerId);
-            }
-            long ptr = Integer.toUnsignedLong(dstPtr);
-            long n = Integer.toUnsignedLong(len);
-            ErrorCode guest = checkGuest(memory, ptr, n);
-            if (guest != null) {
-                return failGuest(guest, op, memory, ptr, n, "layer_id=" + layerId);
+            int code = checkGuest(op, memory, ptr, n, layerId, layerOffset, ptr, n);
+            if (code != OK) {
+                return code;
             }
             Layer layer = store.layer(layerId);
-            if (layer == null) {
-                return fail(ErrorCode.LAYER_NOT_FOUND, op, "layer_id=" + layerId);
-            }
-            if (!policy.allowsLayer(layer)) {
-                return fail(ErrorCode.ACCESS_DENIED, op, "layer_id=" + layerId);
+            code = checkLayer(op, layer, layerId, layerOffset, ptr, n);
+            if (code != OK) {
+                return code;
             }
             if (layerOffset < 0 || layerOffset > layer.size() || n > layer.size() - layerOffset) {
                 return fail(
                         ErrorCode.HOST_RANGE,
                         op,
-                        "layer_id="
-                                + layerId
-                                + " layer_offset="
-                                + Long.toUnsignedString(layerOffset)
-                                + " len="
-                                + n
-                                + " layer size="
-                                + layer.size());
+                        "the range exceeds the layer size",
+                        layer.size(),
+                        layerId,
+                        layerOffset,
+                        ptr,
+                        n);
             }
-            return copy(op, memory, layer.offset() + layerOffset, n, ptr);
+            return copy(
+                    op, memory, layer.offset() + layerOffset, n, ptr, layerId, layerOffset, ptr, n);
         } catch (RuntimeException e) {
-            return unexpected("memory64_load_layer_range", e);
+            return unexpected(op, e);
         }
     }
 
@@ -274,21 +277,17 @@ public final class Memory64Abi {
      * @return the layer's size, or an error code
      */
     public long layerSize(int layerId) {
+        Op op = Op.LAYER_SIZE;
         try {
-            if (!enabled) {
-                return fail(ErrorCode.DISABLED, "memory64_layer_size", "layer_id=" + layerId);
+            int code = checkEnabled(op, layerId, NONE, NONE, NONE);
+            if (code != OK) {
+                return code;
             }
             Layer layer = store.layer(layerId);
-            if (layer == null) {
-                return fail(
-                        ErrorCode.LAYER_NOT_FOUND, "memory64_layer_size", "layer_id=" + layerId);
-            }
-            if (!policy.allowsLayer(layer)) {
-                return fail(ErrorCode.ACCESS_DENIED, "memory64_layer_size", "layer_id=" + layerId);
-            }
-            return layer.size();
+            code = checkLayer(op, layer, layerId, NONE, NONE, NONE);
+            return code != OK ? code : layer.size();
         } catch (RuntimeException e) {
-            return unexpected("memory64_layer_size", e);
+            return unexpected(op, e);
         }
     }
 
@@ -302,23 +301,23 @@ public final class Memory64Abi {
      * @return {@link #STATS_RECORD_SIZE}, or an error code
      */
     public int statsInto(GuestMemory memory, int dstPtr, int len) {
+        Op op = Op.STATS_INTO;
+        long ptr = Integer.toUnsignedLong(dstPtr);
+        long n = Integer.toUnsignedLong(len);
         try {
-            String op = "memory64_stats_into";
-            if (!enabled) {
-                return fail(ErrorCode.DISABLED, op, "");
-            }
-            if (memory == null) {
-                return fail(ErrorCode.NO_GUEST_MEMORY, op, "");
-            }
-            long ptr = Integer.toUnsignedLong(dstPtr);
-            long n = Integer.toUnsignedLong(len);
-            ErrorCode guest = checkGuest(memory, ptr, n);
-            if (guest != null) {
-                return failGuest(guest, op, memory, ptr, n, "");
+            int code = checkGuest(op, memory, ptr, n, ptr, n, NONE);
+            if (code != OK) {
+                return code;
             }
             if (n < STATS_RECORD_SIZE) {
                 return fail(
-                        ErrorCode.BUFFER_TOO_SMALL, op, "len=" + n + " needs " + STATS_RECORD_SIZE);
+                        ErrorCode.BUFFER_TOO_SMALL,
+                        op,
+                        "len is smaller than the record",
+                        STATS_RECORD_SIZE,
+                        ptr,
+                        n,
+                        NONE);
             }
             Memory64Stats s = store.stats();
             ByteBuffer record =
@@ -328,9 +327,9 @@ public final class Memory64Abi {
                     .putLong(s.bytesRead())
                     .putLong(s.bytesWritten())
                     .putLong(s.errors());
-            return writeRecord(op, memory, ptr, record.array());
+            return writeRecord(op, memory, ptr, record.array(), ptr, n, NONE, NONE);
         } catch (RuntimeException e) {
-            return unexpected("memory64_stats_into", e);
+            return unexpected(op, e);
         }
     }
 
@@ -345,31 +344,20 @@ public final class Memory64Abi {
      *     UTF-8 and names longer than {@link #MAX_NAME_LENGTH})
      */
     public int layerFind(GuestMemory memory, int namePtr, int nameLen) {
+        Op op = Op.LAYER_FIND;
+        long ptr = Integer.toUnsignedLong(namePtr);
+        long n = Integer.toUnsignedLong(nameLen);
         try {
-            String op = "memory64_layer_find";
-            if (!enabled) {
-                return fail(ErrorCode.DISABLED, op, "");
-            }
-            if (memory == null) {
-                return fail(ErrorCode.NO_GUEST_MEMORY, op, "");
-            }
-            long ptr = Integer.toUnsignedLong(namePtr);
-            long n = Integer.toUnsignedLong(nameLen);
-            ErrorCode guest = checkGuest(memory, ptr, n);
-            if (guest != null) {
-                return failGuest(guest, op, memory, ptr, n, "");
+            int code = checkGuest(op, memory, ptr, n, ptr, n, NONE);
+            if (code != OK) {
+                return code;
             }
             String name = readName(memory, ptr, n);
-            Layer layer = name == null ? null : store.layer(name);
-            if (layer == null) {
-                return fail(ErrorCode.LAYER_NOT_FOUND, op, "name=" + quote(name, n));
-            }
-            if (!policy.allowsLayer(layer)) {
-                return fail(ErrorCode.ACCESS_DENIED, op, "name=" + quote(name, n));
-            }
-            return layer.id();
+            Layer layer = store.layer(name);
+            code = checkLayer(op, layer, ptr, n, NONE, NONE);
+            return code != OK ? code : layer.id();
         } catch (RuntimeException e) {
-            return unexpected("memory64_layer_find", e);
+            return unexpected(op, e);
         }
     }
 
@@ -387,40 +375,53 @@ public final class Memory64Abi {
      * @return {@link #TENSOR_INFO_SIZE}, or an error code
      */
     public int tensorInfo(GuestMemory memory, int namePtr, int nameLen, int dstPtr, int dstLen) {
+        Op op = Op.TENSOR_INFO;
+        long namePointer = Integer.toUnsignedLong(namePtr);
+        long n = Integer.toUnsignedLong(nameLen);
+        long ptr = Integer.toUnsignedLong(dstPtr);
+        long dst = Integer.toUnsignedLong(dstLen);
         try {
-            String op = "memory64_tensor_info";
-            if (!enabled) {
-                return fail(ErrorCode.DISABLED, op, "");
+            int code = checkGuest(op, memory, namePointer, n, namePointer, n, ptr, dst);
+            if (code == OK) {
+                code = checkGuestRange(op, memory, ptr, dst, namePointer, n, ptr, dst);
             }
-            if (memory == null) {
-                return fail(ErrorCode.NO_GUEST_MEMORY, op, "");
+            if (code != OK) {
+                return code;
             }
-            long namePointer = Integer.toUnsignedLong(namePtr);
-            long n = Integer.toUnsignedLong(nameLen);
-            ErrorCode guest = checkGuest(memory, namePointer, n);
-            if (guest != null) {
-                return failGuest(guest, op, memory, namePointer, n, "(name)");
-            }
-            long ptr = Integer.toUnsignedLong(dstPtr);
-            long dst = Integer.toUnsignedLong(dstLen);
-            guest = checkGuest(memory, ptr, dst);
-            if (guest != null) {
-                return failGuest(guest, op, memory, ptr, dst, "(dst)");
-            }
-            String name = readName(memory, namePointer, n);
-            TensorInfo tensor = name == null ? null : store.tensor(name);
+            TensorInfo tensor = store.tensor(readName(memory, namePointer, n));
             if (tensor == null) {
-                return fail(ErrorCode.LAYER_NOT_FOUND, op, "name=" + quote(name, n));
+                return fail(
+                        ErrorCode.LAYER_NOT_FOUND,
+                        op,
+                        "no tensor has that name (or it is not UTF-8, or too long)",
+                        NONE,
+                        namePointer,
+                        n,
+                        ptr,
+                        dst);
             }
             Layer layer = store.layer(tensor.layerId());
             if (layer == null || !policy.allowsLayer(layer)) {
-                return fail(ErrorCode.ACCESS_DENIED, op, "name=" + quote(name, n));
+                return fail(
+                        ErrorCode.ACCESS_DENIED,
+                        op,
+                        "the tensor's layer is not granted",
+                        tensor.layerId(),
+                        namePointer,
+                        n,
+                        ptr,
+                        dst);
             }
             if (dst < TENSOR_INFO_SIZE) {
                 return fail(
                         ErrorCode.BUFFER_TOO_SMALL,
                         op,
-                        "dst_len=" + dst + " needs " + TENSOR_INFO_SIZE);
+                        "dst_len is smaller than the record",
+                        TENSOR_INFO_SIZE,
+                        namePointer,
+                        n,
+                        ptr,
+                        dst);
             }
             ByteBuffer record =
                     ByteBuffer.allocate(TENSOR_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
@@ -433,9 +434,9 @@ public final class Memory64Abi {
             for (int i = 0; i < TensorInfo.MAX_DIMS; i++) {
                 record.putLong(i < tensor.dims().size() ? tensor.dims().get(i) : 1L);
             }
-            return writeRecord(op, memory, ptr, record.array());
+            return writeRecord(op, memory, ptr, record.array(), namePointer, n, ptr, dst);
         } catch (RuntimeException e) {
-            return unexpected("memory64_tensor_info", e);
+            return unexpected(op, e);
         }
     }
 
@@ -447,116 +448,203 @@ public final class Memory64Abi {
      * @return 0, or an error code
      */
     public int prefetch(int layerId) {
+        Op op = Op.PREFETCH;
         try {
-            if (!enabled) {
-                return fail(ErrorCode.DISABLED, "memory64_prefetch", "layer_id=" + layerId);
+            int code = checkEnabled(op, layerId, NONE, NONE, NONE);
+            if (code == OK) {
+                code = checkLayer(op, store.layer(layerId), layerId, NONE, NONE, NONE);
             }
-            Layer layer = store.layer(layerId);
-            if (layer == null) {
-                return fail(ErrorCode.LAYER_NOT_FOUND, "memory64_prefetch", "layer_id=" + layerId);
-            }
-            if (!policy.allowsLayer(layer)) {
-                return fail(ErrorCode.ACCESS_DENIED, "memory64_prefetch", "layer_id=" + layerId);
+            if (code != OK) {
+                return code;
             }
             store.prefetch(layerId);
-            return 0;
+            return OK;
         } catch (RuntimeException e) {
-            return unexpected("memory64_prefetch", e);
+            return unexpected(op, e);
         }
     }
 
     // ---------------------------------------------------------------------------------------
+    // The one validation path. Operands a, b, c, d are the call's values in the order of
+    // Op.operands (NONE where a function has fewer); they are only formatted when DEBUG is on.
 
-    private static ErrorCode checkGuest(GuestMemory memory, long ptr, long len) {
+    private int checkEnabled(Op op, long a, long b, long c, long d) {
+        return enabled
+                ? OK
+                : fail(ErrorCode.DISABLED, op, "memory64 is disabled", NONE, a, b, c, d);
+    }
+
+    /** Steps 1 to 4: enabled, a memory, then the guest range {@code [ptr, ptr + len)}. */
+    private int checkGuest(Op op, GuestMemory memory, long ptr, long len, long a, long b, long c) {
+        return checkGuest(op, memory, ptr, len, a, b, c, NONE);
+    }
+
+    private int checkGuest(
+            Op op, GuestMemory memory, long ptr, long len, long a, long b, long c, long d) {
+        int code = checkEnabled(op, a, b, c, d);
+        if (code != OK) {
+            return code;
+        }
+        if (memory == null) {
+            return fail(
+                    ErrorCode.NO_GUEST_MEMORY, op, "the caller has no memory", NONE, a, b, c, d);
+        }
+        return checkGuestRange(op, memory, ptr, len, a, b, c, d);
+    }
+
+    private int checkGuestRange(
+            Op op, GuestMemory memory, long ptr, long len, long a, long b, long c, long d) {
         long end = ptr + len; // both below 2^32: no overflow in a long
         if (end > GUEST_ADDRESS_LIMIT) {
-            return ErrorCode.POINTER_OVERFLOW;
+            return fail(ErrorCode.POINTER_OVERFLOW, op, "ptr + len exceeds 2^32", end, a, b, c, d);
         }
-        if (end > memory.size()) {
-            return ErrorCode.OUT_OF_BOUNDS;
-        }
-        return null;
-    }
-
-    private int copy(String op, GuestMemory memory, long offset, long len, long ptr) {
-        try {
-            store.copyTo(offset, len, memory, ptr);
-            return (int) len;
-        } catch (Memory64Exception | IndexOutOfBoundsException e) {
-            // The store has counted it.
-            return logOnly(ErrorCode.HOST_RANGE, op, e.getMessage());
-        } catch (RuntimeException e) {
+        long size = memory.size();
+        if (end > size) {
             return fail(
-                    ErrorCode.GUEST_WRITE,
+                    ErrorCode.OUT_OF_BOUNDS,
                     op,
-                    "offset=" + offset + " len=" + len + " dst_ptr=" + ptr + ": " + e);
+                    "ptr + len exceeds the guest memory size (end, size)",
+                    end,
+                    a,
+                    b,
+                    c,
+                    d,
+                    size);
+        }
+        return OK;
+    }
+
+    /** Step 5: the layer exists and is granted. */
+    private int checkLayer(Op op, Layer layer, long a, long b, long c, long d) {
+        if (layer == null) {
+            return fail(ErrorCode.LAYER_NOT_FOUND, op, "no such layer", NONE, a, b, c, d);
+        }
+        if (!policy.allowsLayer(layer)) {
+            return fail(ErrorCode.ACCESS_DENIED, op, "the layer is not granted", NONE, a, b, c, d);
+        }
+        return OK;
+    }
+
+    private int copy(
+            Op op, GuestMemory memory, long offset, long len, long ptr, long a, long b, long c) {
+        return copy(op, memory, offset, len, ptr, a, b, c, NONE);
+    }
+
+    private int copy(
+            Op op,
+            GuestMemory memory,
+            long offset,
+            long len,
+            long ptr,
+            long a,
+            long b,
+            long c,
+            long d) {
+        try {
+            store.copyTo(offset, memory, ptr, len);
+            return (int) len;
+        } catch (Memory64Exception | IndexOutOfBoundsException | StoreClosedException e) {
+            // The store has counted and logged it.
+            return ErrorCode.HOST_RANGE.code();
+        } catch (RuntimeException e) {
+            return failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
         }
     }
 
-    private int writeRecord(String op, GuestMemory memory, long ptr, byte[] record) {
+    private int writeRecord(
+            Op op, GuestMemory memory, long ptr, byte[] record, long a, long b, long c, long d) {
         try {
             memory.write(ptr, MemorySegment.ofArray(record));
             return record.length;
         } catch (RuntimeException e) {
-            return fail(ErrorCode.GUEST_WRITE, op, "dst_ptr=" + ptr + ": " + e);
+            return failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
         }
     }
 
+    /** Reads a guest's name: null if too long or not UTF-8 (such a name is never found). */
     private static String readName(GuestMemory memory, long ptr, long len) {
         if (len > MAX_NAME_LENGTH) {
             return null;
         }
         byte[] bytes = new byte[(int) len];
         memory.read(ptr, MemorySegment.ofArray(bytes));
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
+        return Utf8.decodeOrNull(bytes, 0, bytes.length);
     }
 
-    private static String quote(String name, long len) {
-        return name == null ? "(" + len + " bytes, too long or not UTF-8)" : "\"" + name + "\"";
+    private int fail(ErrorCode code, Op op, String reason, long value, long a, long b, long c) {
+        return fail(code, op, reason, value, a, b, c, NONE);
     }
 
-    private int failGuest(
-            ErrorCode code, String op, GuestMemory memory, long ptr, long len, String what) {
-        return fail(
-                code,
-                op,
-                what
-                        + " dst_ptr="
-                        + ptr
-                        + " len="
-                        + len
-                        + " end="
-                        + (ptr + len)
-                        + (code == ErrorCode.POINTER_OVERFLOW
-                                ? " exceeds 2^32"
-                                : " exceeds guest memory size=" + memory.size()));
+    private int fail(
+            ErrorCode code, Op op, String reason, long value, long a, long b, long c, long d) {
+        return fail(code, op, reason, value, a, b, c, d, NONE);
     }
 
-    private int fail(ErrorCode code, String op, String values) {
-        store.recordError();
-        return logOnly(code, op, values);
-    }
-
-    private static int logOnly(ErrorCode code, String op, String values) {
+    /**
+     * Counts a failure and logs it at DEBUG with its operands; builds no string unless DEBUG is on.
+     *
+     * @return the code's value
+     */
+    private int fail(
+            ErrorCode code,
+            Op op,
+            String reason,
+            long value,
+            long a,
+            long b,
+            long c,
+            long d,
+            long value2) {
+        STORE.recordError(store);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("{} failed with {} ({}): {}", op, code, code.code(), values);
+            String because = reason;
+            if (value != NONE) {
+                because += ": " + value + (value2 != NONE ? ", " + value2 : "");
+            }
+            LOG.debug(
+                    "{} failed with {} ({}): {}",
+                    describe(op, a, b, c, d),
+                    code,
+                    code.code(),
+                    because);
         }
         return code.code();
     }
 
-    private int unexpected(String op, RuntimeException e) {
-        store.recordError();
-        LOG.debug("{} failed unexpectedly: {}", op, e.toString(), e);
+    private int failWith(
+            ErrorCode code, Op op, RuntimeException e, long a, long b, long c, long d) {
+        STORE.recordError(store);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug(
+                    "{} failed with {} ({}): {}",
+                    describe(op, a, b, c, d),
+                    code,
+                    code.code(),
+                    e.toString(),
+                    e);
+        }
+        return code.code();
+    }
+
+    private int unexpected(Op op, RuntimeException e) {
+        STORE.recordError(store);
+        LOG.debug("{} failed unexpectedly: {}", op.function, e.toString(), e);
         return ErrorCode.HOST_RANGE.code();
+    }
+
+    /** {@code memory64_read(offset=…, dst_ptr=…, len=…)}: layer ids signed, the rest unsigned. */
+    private static String describe(Op op, long a, long b, long c, long d) {
+        long[] values = {a, b, c, d};
+        StringBuilder text = new StringBuilder(op.function).append('(');
+        for (int i = 0; i < op.operands.length; i++) {
+            String operand = op.operands[i];
+            text.append(i == 0 ? "" : ", ").append(operand).append('=');
+            text.append(
+                    operand.equals("layer_id")
+                            ? Long.toString(values[i])
+                            : Long.toUnsignedString(values[i]));
+        }
+        return text.append(')').toString();
     }
 
     @Override

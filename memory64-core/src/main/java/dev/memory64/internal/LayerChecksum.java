@@ -1,9 +1,9 @@
-package dev.memory64;
+package dev.memory64.internal;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.HexFormat;
 
 /**
  * The 64-bit checksum the example guests compute over a layer, so that a host can verify what a
@@ -78,26 +78,16 @@ public final class LayerChecksum {
     }
 
     /**
-     * Computes the checksum of a layer as the host holds it.
+     * Adds the next chunk; the shape of {@code dev.memory64.SegmentSink}, so that {@code
+     * store.copyTo(layer.offset(), checksum::write, 0, layer.size())} sums a layer as the host
+     * holds it, chunk by chunk.
      *
-     * @param store the store
-     * @param layer a layer of the store
-     * @return the checksum
-     * @throws Memory64Exception if the store is closed or its storage faults
+     * @param offset ignored: chunks arrive in order
+     * @param chunk the next bytes
+     * @throws IllegalStateException as {@link #update}
      */
-    public static long of(Memory64Store store, Layer layer) throws Memory64Exception {
-        LayerChecksum checksum = new LayerChecksum();
-        long chunk = Math.min(layer.size(), Memory64Store.CHUNK_SIZE);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(chunk, 8);
-            for (long done = 0; done < layer.size(); ) {
-                long n = Math.min(chunk, layer.size() - done);
-                store.copyTo(layer.offset() + done, buffer, n);
-                checksum.update(buffer.asSlice(0, n));
-                done += n;
-            }
-        }
-        return checksum.value();
+    public void write(long offset, MemorySegment chunk) {
+        update(chunk);
     }
 
     /**
@@ -107,6 +97,6 @@ public final class LayerChecksum {
      * @return the hex form
      */
     public static String hex(long checksum) {
-        return String.format("%016x", checksum);
+        return HexFormat.of().toHexDigits(checksum);
     }
 }

@@ -1,0 +1,97 @@
+package dev.memory64;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings layers' pages in ahead of use on one daemon thread per store, started on first use; at
+ * most {@link #IN_FLIGHT} prefetches are queued or running at once, and more are dropped.
+ */
+final class Prefetcher {
+
+    /** The most prefetches queued or running at once; more are dropped. */
+    static final int IN_FLIGHT = 4;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Prefetcher.class);
+
+    private final String storeName;
+    private final RegionStorage storage;
+    private final Semaphore permits = new Semaphore(IN_FLIGHT);
+    private ExecutorService executor;
+    private boolean shutdown;
+
+    Prefetcher(String storeName, RegionStorage storage) {
+        this.storeName = storeName;
+        this.storage = storage;
+    }
+
+    Future<?> prefetch(Layer layer, ProgressListener listener) {
+        if (storage.isClosed() || !permits.tryAcquire()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        // The permit comes back exactly once: when the task completes, fails or is cancelled.
+        FutureTask<Void> task =
+                new FutureTask<>(() -> touch(layer, listener), null) {
+                    @Override
+                    protected void done() {
+                        permits.release();
+                    }
+                };
+        try {
+            executor().execute(task);
+        } catch (RuntimeException e) {
+            task.cancel(false);
+            return CompletableFuture.completedFuture(null);
+        }
+        return task;
+    }
+
+    private void touch(Layer layer, ProgressListener listener) {
+        String task = "prefetch layer " + layer.id() + " (\"" + layer.name() + "\")";
+        try {
+            listener.progress(task, 0, layer.size());
+            storage.load(
+                    layer.offset(),
+                    layer.size(),
+                    () -> Thread.currentThread().isInterrupted(),
+                    done -> listener.progress(task, done, layer.size()));
+        } catch (RuntimeException | InternalError e) {
+            LOG.debug("{} stopped: {}", task, e.toString());
+        }
+    }
+
+    private synchronized ExecutorService executor() {
+        if (shutdown) {
+            throw new IllegalStateException(
+                    "prefetcher of store \"" + storeName + "\" is shut down");
+        }
+        if (executor == null) {
+            executor =
+                    Executors.newSingleThreadExecutor(
+                            r -> {
+                                Thread t = new Thread(r, "memory64-prefetch-" + storeName);
+                                t.setDaemon(true);
+                                return t;
+                            });
+        }
+        return executor;
+    }
+
+    /** Cancels what is queued, interrupts what runs, and refuses new prefetches. */
+    synchronized void shutdown() {
+        shutdown = true;
+        if (executor != null) {
+            for (Runnable queued : executor.shutdownNow()) {
+                if (queued instanceof Future<?> future) {
+                    future.cancel(false);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,375 @@
+package dev.memory64;
+
+import dev.memory64.internal.Bytes;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bytes of a store: one segment per region from its backing, all in one shared {@link Arena}
+ * owned here, and the one copy loop every host read, write and guest load goes through (range
+ * checks, chunking, close checks between chunks, fault translation, counting).
+ */
+final class RegionStorage {
+
+    /** The most bytes one copy step moves before checking for close again: 4 MiB. */
+    static final long CHUNK_SIZE = 4L << 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegionStorage.class);
+
+    private final String storeName;
+    private final MemoryLayout layout;
+    private final Arena arena;
+    private final MemorySegment[] segments;
+    private final RegionBacking[] backings;
+    private final boolean[] writable;
+    private final StatsCounter stats;
+    private volatile boolean closed;
+
+    private RegionStorage(
+            String storeName,
+            MemoryLayout layout,
+            Arena arena,
+            MemorySegment[] segments,
+            RegionBacking[] backings,
+            StatsCounter stats) {
+        this.storeName = storeName;
+        this.layout = layout;
+        this.arena = arena;
+        this.segments = segments;
+        this.backings = backings;
+        this.stats = stats;
+        this.writable = new boolean[backings.length];
+        for (int i = 0; i < backings.length; i++) {
+            writable[i] = !(backings[i] instanceof RegionBacking.Mapped m) || m.writable();
+        }
+    }
+
+    /**
+     * Creates every region's segment; if one fails, those already created are released.
+     *
+     * @throws IOException if a file cannot be opened, created or mapped
+     */
+    static RegionStorage open(
+            String storeName, MemoryLayout layout, RegionBacking[] backings, StatsCounter stats)
+            throws IOException {
+        MemorySegment[] segments = new MemorySegment[backings.length];
+        Arena arena = Arena.ofShared();
+        boolean success = false;
+        try {
+            for (int i = 0; i < backings.length; i++) {
+                segments[i] = open(arena, layout.region(i), backings[i]);
+            }
+            success = true;
+        } finally {
+            if (!success) {
+                arena.close();
+            }
+        }
+        return new RegionStorage(storeName, layout, arena, segments, backings, stats);
+    }
+
+    private static MemorySegment open(Arena arena, MemoryRegion region, RegionBacking backing)
+            throws IOException {
+        return switch (backing) {
+            case RegionBacking.Allocated a -> arena.allocate(region.size(), 64);
+            case RegionBacking.Reserved r -> reserve(arena, region, r.directory());
+            case RegionBacking.Mapped m -> map(arena, region, m);
+        };
+    }
+
+    private static MemorySegment reserve(Arena arena, MemoryRegion region, Path directory)
+            throws IOException {
+        Path file =
+                Files.createTempFile(directory, "memory64-" + region.index() + "-", ".reserved");
+        try (FileChannel channel =
+                FileChannel.open(
+                        file,
+                        StandardOpenOption.READ,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.SPARSE)) {
+            // Mapping read-write past the end grows the file sparsely: no page is committed.
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, region.size(), arena);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static MemorySegment map(Arena arena, MemoryRegion region, RegionBacking.Mapped m)
+            throws IOException {
+        if (Files.isDirectory(m.file())) {
+            throw new IOException(
+                    "map region \"" + region.name() + "\": " + m.file() + " is a directory");
+        }
+        StandardOpenOption[] options =
+                m.writable()
+                        ? new StandardOpenOption[] {
+                            StandardOpenOption.READ, StandardOpenOption.WRITE
+                        }
+                        : new StandardOpenOption[] {StandardOpenOption.READ};
+        try (FileChannel channel = FileChannel.open(m.file(), options)) {
+            long fileSize = channel.size();
+            if (m.fileOffset() > fileSize) {
+                throw new IllegalArgumentException(
+                        "map region \""
+                                + region.name()
+                                + "\": fileOffset="
+                                + m.fileOffset()
+                                + " is past the end of "
+                                + m.file()
+                                + " (size="
+                                + fileSize
+                                + ")");
+            }
+            long backed = Math.min(region.size(), fileSize - m.fileOffset());
+            if (backed == 0) {
+                return MemorySegment.NULL;
+            }
+            FileChannel.MapMode mode =
+                    m.writable() ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY;
+            return channel.map(mode, m.fileOffset(), backed, arena);
+        }
+    }
+
+    RegionBacking backing(int regionIndex) {
+        return backings[regionIndex];
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Copies between the store and one other side: a host segment ({@code host}, read or written)
+     * or a sink ({@code sink}, written from the store). Checks the range, then moves it region by
+     * region in chunks of at most {@link #CHUNK_SIZE}, checking for close between chunks; counts
+     * the operation (or its failure) once.
+     */
+    void transfer(
+            String op,
+            long offset,
+            long len,
+            boolean write,
+            MemorySegment host,
+            SegmentSink sink,
+            long sinkOffset)
+            throws Memory64Exception {
+        int region = checkRange(op, offset, len, write);
+        boolean interruptedBefore = Thread.currentThread().isInterrupted();
+        long done = 0;
+        try {
+            while (done < len) {
+                MemoryRegion r = layout.region(region);
+                long local = offset + done - r.start();
+                long n = Math.min(Math.min(len - done, r.size() - local), CHUNK_SIZE);
+                if (closed) {
+                    throw rejected(closedException(op, offset, len, null));
+                }
+                if (sink != null) {
+                    sink.write(sinkOffset + done, segments[region].asSlice(local, n));
+                } else if (write) {
+                    MemorySegment.copy(host, done, segments[region], local, n);
+                } else {
+                    MemorySegment.copy(segments[region], local, host, done, n);
+                }
+                done += n;
+                if (local + n == r.size()) {
+                    region++;
+                }
+            }
+        } catch (InternalError | IllegalStateException e) {
+            if (e instanceof StoreClosedException) {
+                throw e;
+            }
+            if (closed && !interruptedBefore) {
+                // The JDK stops a thread inside a copy from a closing shared arena with an
+                // asynchronous exception, and sets the thread's interrupt flag on the way. That
+                // flag is not the caller's: a Wasm runtime would trap the guest on it later.
+                Thread.interrupted();
+            }
+            throw translate(op, offset, len, region, e);
+        }
+        if (write) {
+            stats.write(len);
+        } else {
+            stats.read(len);
+        }
+    }
+
+    /**
+     * Brings the mapped pages of a range into memory, chunk by chunk, telling {@code progress} the
+     * bytes done after each; stops early when {@code stop} says so or the store closes.
+     */
+    void load(long offset, long len, BooleanSupplier stop, LongConsumer progress) {
+        long end = offset + len;
+        long at = offset;
+        int region = layout.regionIndex(offset);
+        while (at < end) {
+            if (closed || stop.getAsBoolean()) {
+                return;
+            }
+            MemoryRegion r = layout.region(region);
+            long local = at - r.start();
+            long n = Math.min(Math.min(end - at, r.size() - local), CHUNK_SIZE);
+            MemorySegment segment = segments[region];
+            if (segment.isMapped() && local + n <= segment.byteSize()) {
+                segment.asSlice(local, n).load();
+            }
+            at += n;
+            if (at == r.end()) {
+                region++;
+            }
+            progress.accept(at - offset);
+        }
+    }
+
+    /**
+     * Checks a range and returns the index of the region holding its first byte; counts and throws
+     * on a bad range.
+     */
+    private int checkRange(String op, long offset, long len, boolean write) {
+        if (closed) {
+            throw rejected(closedException(op, offset, len, null));
+        }
+        long size = layout.size();
+        if ((offset | len) < 0 || len > size - offset) {
+            throw rejected(
+                    new IndexOutOfBoundsException(
+                            op
+                                    + " offset="
+                                    + Unsigned64.toString(offset)
+                                    + " len="
+                                    + Unsigned64.toString(len)
+                                    + " exceeds layout size="
+                                    + size
+                                    + " ("
+                                    + describeRegionAt(offset)
+                                    + ")"));
+        }
+        if (len == 0) {
+            return offset < size ? layout.regionIndex(offset) : layout.regionCount() - 1;
+        }
+        int first = layout.regionIndex(offset);
+        long end = offset + len;
+        for (int i = first; i < segments.length && layout.region(i).start() < end; i++) {
+            MemoryRegion r = layout.region(i);
+            long backedEnd = r.start() + segments[i].byteSize();
+            if (end > backedEnd && backedEnd < r.end()) {
+                throw rejected(
+                        new IndexOutOfBoundsException(
+                                op
+                                        + " offset="
+                                        + offset
+                                        + " len="
+                                        + len
+                                        + " reaches past the backed part of region \""
+                                        + r.name()
+                                        + "\" ("
+                                        + backings[i]
+                                        + ", "
+                                        + segments[i].byteSize()
+                                        + " of "
+                                        + r.size()
+                                        + " bytes backed)"));
+            }
+            if (write && !writable[i]) {
+                throw rejected(
+                        new IllegalStateException(
+                                op
+                                        + " offset="
+                                        + offset
+                                        + " len="
+                                        + len
+                                        + " touches read-only region \""
+                                        + r.name()
+                                        + "\" ("
+                                        + backings[i]
+                                        + ")"));
+            }
+        }
+        return first;
+    }
+
+    /** Counts a rejected or failed operation and logs it at DEBUG, then returns it to throw. */
+    <T extends Exception> T rejected(T failure) {
+        stats.error();
+        LOG.debug("{}", failure.getMessage());
+        return failure;
+    }
+
+    private String describeRegionAt(long offset) {
+        MemoryRegion r =
+                layout.contains(offset)
+                        ? layout.findRegion(offset)
+                        : layout.region(layout.regionCount() - 1);
+        return "region \"" + r.name() + "\", " + Bytes.binary(r.size());
+    }
+
+    /**
+     * Turns a failure during a copy into the store's own: closed, or a storage fault. Anything else
+     * (an {@link IllegalStateException} from a destination that is not ours) is rethrown as is.
+     */
+    private Memory64Exception translate(String op, long offset, long len, int region, Throwable e) {
+        if (closed) {
+            throw rejected(closedException(op, offset, len, e));
+        }
+        if (e instanceof IllegalStateException ise) {
+            throw ise; // not ours: the caller's destination failed
+        }
+        MemoryRegion r = layout.region(Math.min(region, layout.regionCount() - 1));
+        return rejected(
+                new Memory64Exception(
+                        op
+                                + " offset="
+                                + offset
+                                + " len="
+                                + len
+                                + ": the storage of region \""
+                                + r.name()
+                                + "\" ("
+                                + backings[r.index()]
+                                + ") faulted; a mapped file may have been truncated, or the"
+                                + " file system behind a reserved region is full",
+                        e));
+    }
+
+    StoreClosedException closedException(String op, long offset, long len, Throwable e) {
+        return new StoreClosedException(
+                op
+                        + " offset="
+                        + Unsigned64.toString(offset)
+                        + " len="
+                        + Unsigned64.toString(len)
+                        + ": store \""
+                        + storeName
+                        + "\" is closed",
+                e);
+    }
+
+    /**
+     * Marks the storage closed and releases every segment. A thread inside a chunk may briefly keep
+     * the arena busy; it stops at the next chunk, so this spins until the arena closes.
+     */
+    void close() {
+        closed = true;
+        while (true) {
+            try {
+                arena.close();
+                return;
+            } catch (IllegalStateException busy) {
+                if (!arena.scope().isAlive()) {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+}
