@@ -4,9 +4,6 @@ import dev.memory64.internal.Bytes;
 import dev.memory64.internal.StoreAccess;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ReadOnlyBufferException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -41,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class Memory64Store implements AutoCloseable {
+public final class Memory64Store extends HostIo implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
     private static final AtomicInteger ANONYMOUS = new AtomicInteger();
@@ -53,7 +50,6 @@ public final class Memory64Store implements AutoCloseable {
     private final String name;
     private final MemoryLayout layout;
     private final StatsCounter stats;
-    private final RegionStorage storage;
     private final LayerTable layers;
     private final Prefetcher prefetcher;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -61,10 +57,10 @@ public final class Memory64Store implements AutoCloseable {
 
     private Memory64Store(
             String name, MemoryLayout layout, StatsCounter stats, RegionStorage storage) {
+        super(storage);
         this.name = name;
         this.layout = layout;
         this.stats = stats;
-        this.storage = storage;
         this.layers = new LayerTable(layout);
         this.prefetcher = new Prefetcher(name, storage);
     }
@@ -274,227 +270,6 @@ public final class Memory64Store implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Host I/O
-
-    /**
-     * Copies a whole array into the store.
-     *
-     * @param offset where the first byte goes
-     * @param src the bytes
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws IllegalStateException if the range touches a read-only region
-     * @throws StoreClosedException if the store is closed
-     * @throws Memory64Exception if the storage faults
-     */
-    public void write(long offset, byte[] src) throws Memory64Exception {
-        write(offset, src, 0, src.length);
-    }
-
-    /**
-     * Copies part of an array into the store.
-     *
-     * @param offset where the first byte goes
-     * @param src the array
-     * @param srcIndex the first byte of {@code src} to copy
-     * @param len how many bytes
-     * @throws IndexOutOfBoundsException if a range is outside the array, the layout or an unbacked
-     *     tail
-     * @throws IllegalStateException if the range touches a read-only region
-     * @throws StoreClosedException if the store is closed
-     * @throws Memory64Exception if the storage faults
-     */
-    public void write(long offset, byte[] src, int srcIndex, int len) throws Memory64Exception {
-        checkSlice("write", offset, srcIndex, len, src.length);
-        storage.transfer(
-                "write",
-                offset,
-                len,
-                true,
-                MemorySegment.ofArray(src).asSlice(srcIndex, len),
-                null,
-                0);
-    }
-
-    /**
-     * Copies the remaining bytes of a buffer into the store and advances its position past them.
-     *
-     * @param offset where the first byte goes
-     * @param src the buffer
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws IllegalStateException if the range touches a read-only region
-     * @throws StoreClosedException if the store is closed
-     * @throws Memory64Exception if the storage faults (the position is then unchanged)
-     */
-    public void write(long offset, ByteBuffer src) throws Memory64Exception {
-        int n = src.remaining();
-        write(offset, MemorySegment.ofBuffer(src));
-        src.position(src.position() + n);
-    }
-
-    /**
-     * Copies a whole segment into the store.
-     *
-     * @param offset where the first byte goes
-     * @param src the bytes
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws IllegalStateException if the range touches a read-only region
-     * @throws StoreClosedException if the store is closed
-     * @throws Memory64Exception if the storage faults
-     */
-    public void write(long offset, MemorySegment src) throws Memory64Exception {
-        storage.transfer("write", offset, src.byteSize(), true, src, null, 0);
-    }
-
-    /**
-     * Fills an array from the store.
-     *
-     * @param offset the first byte to read
-     * @param dst where the bytes go
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws StoreClosedException if the store is closed
-     * @throws Memory64Exception if the storage faults
-     */
-    public void read(long offset, byte[] dst) throws Memory64Exception {
-        read(offset, dst, 0, dst.length);
-    }
-
-    /**
-     * Fills part of an array from the store.
-     *
-     * @param offset the first byte to read
-     * @param dst the array
-     * @param dstIndex where in {@code dst} the first byte goes
-     * @param len how many bytes
-     * @throws IndexOutOfBoundsException if a range is outside the array, the layout or an unbacked
-     *     tail
-     * @throws StoreClosedException if the store is closed
-     * @throws Memory64Exception if the storage faults
-     */
-    public void read(long offset, byte[] dst, int dstIndex, int len) throws Memory64Exception {
-        checkSlice("read", offset, dstIndex, len, dst.length);
-        storage.transfer(
-                "read",
-                offset,
-                len,
-                false,
-                MemorySegment.ofArray(dst).asSlice(dstIndex, len),
-                null,
-                0);
-    }
-
-    /**
-     * Fills the remaining bytes of a buffer from the store and advances its position past them.
-     *
-     * @param offset the first byte to read
-     * @param dst the buffer
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws ReadOnlyBufferException if {@code dst} is read-only
-     * @throws StoreClosedException if the store is closed
-     * @throws Memory64Exception if the storage faults (the position is then unchanged)
-     */
-    public void read(long offset, ByteBuffer dst) throws Memory64Exception {
-        if (dst.isReadOnly()) {
-            storage.rejected(new IllegalArgumentException("read into a read-only buffer"));
-            throw new ReadOnlyBufferException();
-        }
-        int n = dst.remaining();
-        read(offset, MemorySegment.ofBuffer(dst));
-        dst.position(dst.position() + n);
-    }
-
-    /**
-     * Fills a whole segment from the store.
-     *
-     * @param offset the first byte to read
-     * @param dst where the bytes go
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws IllegalArgumentException if {@code dst} is read-only
-     * @throws StoreClosedException if the store is closed
-     * @throws Memory64Exception if the storage faults
-     */
-    public void read(long offset, MemorySegment dst) throws Memory64Exception {
-        checkWritable("read", offset, dst);
-        storage.transfer("read", offset, dst.byteSize(), false, dst, null, 0);
-    }
-
-    /**
-     * Copies {@code len} bytes from the store into the start of a segment.
-     *
-     * @param offset the first byte to read
-     * @param dst where the bytes go; at least {@code len} bytes
-     * @param len how many bytes
-     * @throws IndexOutOfBoundsException if the range is outside the layout, an unbacked tail, or
-     *     {@code dst}
-     * @throws IllegalArgumentException if {@code dst} is read-only
-     * @throws StoreClosedException if the store is closed
-     * @throws Memory64Exception if the storage faults
-     */
-    public void copyTo(long offset, MemorySegment dst, long len) throws Memory64Exception {
-        if (len < 0 || len > dst.byteSize()) {
-            throw storage.rejected(
-                    new IndexOutOfBoundsException(
-                            "copyTo offset="
-                                    + Unsigned64.toString(offset)
-                                    + " len="
-                                    + Unsigned64.toString(len)
-                                    + " exceeds the destination size="
-                                    + dst.byteSize()));
-        }
-        checkWritable("copyTo", offset, dst);
-        storage.transfer("copyTo", offset, len, false, dst.asSlice(0, len), null, 0);
-    }
-
-    /**
-     * Delivers {@code len} bytes from the store to a sink, chunk by chunk (at most 4 MiB each, in
-     * order), with no intermediate buffer: how a guest load reaches a guest's memory, and how a
-     * host can digest or send a range of any size.
-     *
-     * @param offset the first byte to read
-     * @param dst the sink
-     * @param dstOffset the sink offset of the first byte; each chunk's is this plus the bytes
-     *     delivered before it
-     * @param len how many bytes
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
-     * @throws StoreClosedException if the store is closed
-     * @throws Memory64Exception if the storage faults
-     * @throws RuntimeException whatever the sink throws, unchanged
-     */
-    public void copyTo(long offset, SegmentSink dst, long dstOffset, long len)
-            throws Memory64Exception {
-        Objects.requireNonNull(dst, "dst");
-        storage.transfer("copyTo", offset, len, false, null, dst, dstOffset);
-    }
-
-    private void checkSlice(String op, long offset, int index, int len, int arrayLength) {
-        if ((index | len) < 0 || len > arrayLength - index) {
-            throw storage.rejected(
-                    new IndexOutOfBoundsException(
-                            op
-                                    + " offset="
-                                    + Unsigned64.toString(offset)
-                                    + ": array slice index="
-                                    + index
-                                    + " len="
-                                    + len
-                                    + " is outside the array of length="
-                                    + arrayLength));
-        }
-    }
-
-    private void checkWritable(String op, long offset, MemorySegment dst) {
-        if (dst.isReadOnly()) {
-            throw storage.rejected(
-                    new IllegalArgumentException(
-                            op
-                                    + " offset="
-                                    + Unsigned64.toString(offset)
-                                    + " len="
-                                    + dst.byteSize()
-                                    + ": the destination segment is read-only"));
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------
     // Read-ahead
 
     /**
@@ -658,19 +433,6 @@ public final class Memory64Store implements AutoCloseable {
                     store.close();
                     throw e;
                 }
-            }
-            if (LOG.isInfoEnabled()) {
-                List<String> parts = new ArrayList<>();
-                for (int i = 0; i < count; i++) {
-                    MemoryRegion r = layout.region(i);
-                    parts.add(r.name() + " " + Bytes.binary(r.size()) + " " + chosen[i]);
-                }
-                LOG.info(
-                        "opened store \"{}\": {} regions, {}: {}",
-                        storeName,
-                        count,
-                        Bytes.binary(layout.size()),
-                        String.join("; ", parts));
             }
             return store;
         }

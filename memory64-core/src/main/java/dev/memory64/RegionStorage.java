@@ -8,6 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -73,6 +75,19 @@ final class RegionStorage {
             if (!success) {
                 arena.close();
             }
+        }
+        if (LOG.isInfoEnabled()) {
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < backings.length; i++) {
+                MemoryRegion r = layout.region(i);
+                parts.add(r.name() + " " + Bytes.binary(r.size()) + " " + backings[i]);
+            }
+            LOG.info(
+                    "opened store \"{}\": {} regions, {}: {}",
+                    storeName,
+                    backings.length,
+                    Bytes.binary(layout.size()),
+                    String.join("; ", parts));
         }
         return new RegionStorage(storeName, layout, arena, segments, backings, stats);
     }

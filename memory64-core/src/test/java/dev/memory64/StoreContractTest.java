@@ -13,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -116,6 +117,59 @@ abstract class StoreContractTest {
                     Arrays.copyOfRange(src, (int) PAGE - 50, (int) PAGE + 50),
                     viaSegment.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         }
+    }
+
+    @Test
+    void shouldStreamARangeAcrossRegionsToASinkInOrder() throws Exception {
+        byte[] src = pattern((int) LAYOUT.size(), 5);
+        store.write(0, src);
+        long from = PAGE - 7;
+        int len = (int) (2 * PAGE + 20);
+        byte[] seen = new byte[len];
+        List<Long> offsets = new ArrayList<>();
+        store.copyTo(
+                from,
+                (offset, chunk) -> {
+                    offsets.add(offset);
+                    MemorySegment.copy(
+                            chunk, 0, MemorySegment.ofArray(seen), offset - 1000, chunk.byteSize());
+                },
+                1000,
+                len);
+        assertArrayEquals(Arrays.copyOfRange(src, (int) from, (int) from + len), seen);
+        assertEquals(List.of(1000L, 1007L, 1007L + 2 * PAGE), offsets); // split at region ends
+        assertEquals(1, store.stats().reads());
+    }
+
+    @Test
+    void countsEveryRejectedHostCallAndNamesTheBadDestination() throws Exception {
+        assertThrows(
+                java.nio.ReadOnlyBufferException.class,
+                () -> store.read(0, ByteBuffer.allocate(8).asReadOnlyBuffer()));
+        IllegalArgumentException readOnly =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> store.read(16, MemorySegment.ofArray(new byte[8]).asReadOnly()));
+        assertEquals(
+                "read offset=16 len=8: the destination segment is read-only",
+                readOnly.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> store.copyTo(0, MemorySegment.ofArray(new byte[8]).asReadOnly(), 8));
+        IndexOutOfBoundsException slice =
+                assertThrows(
+                        IndexOutOfBoundsException.class, () -> store.read(0, new byte[4], 3, 2));
+        assertEquals(
+                "read offset=0: array slice index=3 len=2 is outside the array of length=4",
+                slice.getMessage());
+        assertEquals(4, store.stats().errors());
+        assertEquals(0, store.stats().reads());
+    }
+
+    @Test
+    void findsNoLayerOrTensorForANullName() {
+        assertNull(store.layer((String) null));
+        assertNull(store.tensor(null));
     }
 
     @Test

@@ -108,6 +108,19 @@ class StoreLifecycleTest {
     }
 
     @Test
+    void rejectsADirectoryAsAMappedFileNamingIt() {
+        MemoryLayout layout = MemoryLayout.builder().addRegion("model", PAGE).build();
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                Memory64Store.builder(layout)
+                                        .withBacking("model", RegionBacking.mapped(dir, 0, false))
+                                        .build());
+        assertEquals("map region \"model\": " + dir + " is a directory", e.getMessage());
+    }
+
+    @Test
     void rejectsAFileOffsetPastTheEndAndReleasesWhatItOpened() throws Exception {
         Path file = fileOf(dir, new byte[10]);
         MemoryLayout layout =

@@ -6,14 +6,11 @@ import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.StoreClosedException;
 import dev.memory64.TensorInfo;
-import dev.memory64.internal.StoreAccess;
 import dev.memory64.internal.Utf8;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Every function of the memory64 guest ABI, against a {@link Memory64Store} and a {@link
@@ -56,39 +53,17 @@ public final class Memory64Abi {
 
     private static final long GUEST_ADDRESS_LIMIT = 1L << 32;
     private static final int OK = 0;
-    private static final long NONE = Long.MIN_VALUE;
-    private static final Logger LOG = LoggerFactory.getLogger(Memory64Abi.class);
-    private static final StoreAccess.Hooks<Memory64Store> STORE =
-            StoreAccess.of(Memory64Store.class);
-
-    /** The functions, with the names of the operands a failure is logged with. */
-    private enum Op {
-        LOAD_LAYER("memory64_load_layer", "layer_id", "dst_ptr", "max_size"),
-        READ("memory64_read", "offset", "dst_ptr", "len"),
-        STATS("memory64_stats"),
-        LAYER_SIZE("memory64_layer_size", "layer_id"),
-        STATS_INTO("memory64_stats_into", "dst_ptr", "len"),
-        LOAD_LAYER_RANGE("memory64_load_layer_range", "layer_id", "layer_offset", "dst_ptr", "len"),
-        LAYER_FIND("memory64_layer_find", "name_ptr", "name_len"),
-        TENSOR_INFO("memory64_tensor_info", "name_ptr", "name_len", "dst_ptr", "dst_len"),
-        PREFETCH("memory64_prefetch", "layer_id");
-
-        final String function;
-        final String[] operands;
-
-        Op(String function, String... operands) {
-            this.function = function;
-            this.operands = operands;
-        }
-    }
+    private static final long NONE = AbiFailures.NONE;
 
     private final Memory64Store store;
+    private final AbiFailures failures;
     private final boolean enabled;
     private final AccessPolicy policy;
     private final boolean readAhead;
 
     private Memory64Abi(Builder builder) {
         this.store = builder.store;
+        this.failures = new AbiFailures(builder.store);
         this.enabled = builder.enabled;
         this.policy = builder.policy;
         this.readAhead = builder.readAhead;
@@ -129,7 +104,7 @@ public final class Memory64Abi {
      * @return the count, or {@link ErrorCode#DISABLED}
      */
     public long stats() {
-        int code = checkEnabled(Op.STATS, NONE, NONE, NONE, NONE);
+        int code = checkEnabled(AbiOp.STATS, NONE, NONE, NONE, NONE);
         return code != OK ? code : store.stats().reads();
     }
 
@@ -144,7 +119,7 @@ public final class Memory64Abi {
      * @return the layer size (bytes copied), or an error code
      */
     public int loadLayer(GuestMemory memory, int layerId, int dstPtr, int maxSize) {
-        Op op = Op.LOAD_LAYER;
+        AbiOp op = AbiOp.LOAD_LAYER;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long max = Integer.toUnsignedLong(maxSize);
         try {
@@ -158,7 +133,7 @@ public final class Memory64Abi {
                 return code;
             }
             if (max < layer.size()) {
-                return fail(
+                return failures.fail(
                         ErrorCode.BUFFER_TOO_SMALL,
                         op,
                         "max_size is smaller than the layer size",
@@ -176,7 +151,7 @@ public final class Memory64Abi {
             }
             return result;
         } catch (RuntimeException e) {
-            return unexpected(op, e);
+            return failures.unexpected(op, e);
         }
     }
 
@@ -191,7 +166,7 @@ public final class Memory64Abi {
      * @return {@code len}, or an error code
      */
     public int read(GuestMemory memory, long offset, int dstPtr, int len) {
-        Op op = Op.READ;
+        AbiOp op = AbiOp.READ;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
         try {
@@ -201,7 +176,7 @@ public final class Memory64Abi {
             }
             long size = store.size();
             if (offset < 0 || n > size - offset) {
-                return fail(
+                return failures.fail(
                         ErrorCode.HOST_RANGE,
                         op,
                         "the range exceeds the layout size",
@@ -211,7 +186,7 @@ public final class Memory64Abi {
                         n);
             }
             if (!policy.allowsRange(offset, n)) {
-                return fail(
+                return failures.fail(
                         ErrorCode.ACCESS_DENIED,
                         op,
                         "the range is not granted",
@@ -222,7 +197,7 @@ public final class Memory64Abi {
             }
             return copy(op, memory, offset, n, ptr, offset, ptr, n);
         } catch (RuntimeException e) {
-            return unexpected(op, e);
+            return failures.unexpected(op, e);
         }
     }
 
@@ -239,7 +214,7 @@ public final class Memory64Abi {
      */
     public int loadLayerRange(
             GuestMemory memory, int layerId, long layerOffset, int dstPtr, int len) {
-        Op op = Op.LOAD_LAYER_RANGE;
+        AbiOp op = AbiOp.LOAD_LAYER_RANGE;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
         try {
@@ -253,7 +228,7 @@ public final class Memory64Abi {
                 return code;
             }
             if (layerOffset < 0 || layerOffset > layer.size() || n > layer.size() - layerOffset) {
-                return fail(
+                return failures.fail(
                         ErrorCode.HOST_RANGE,
                         op,
                         "the range exceeds the layer size",
@@ -266,7 +241,7 @@ public final class Memory64Abi {
             return copy(
                     op, memory, layer.offset() + layerOffset, n, ptr, layerId, layerOffset, ptr, n);
         } catch (RuntimeException e) {
-            return unexpected(op, e);
+            return failures.unexpected(op, e);
         }
     }
 
@@ -277,7 +252,7 @@ public final class Memory64Abi {
      * @return the layer's size, or an error code
      */
     public long layerSize(int layerId) {
-        Op op = Op.LAYER_SIZE;
+        AbiOp op = AbiOp.LAYER_SIZE;
         try {
             int code = checkEnabled(op, layerId, NONE, NONE, NONE);
             if (code != OK) {
@@ -287,7 +262,7 @@ public final class Memory64Abi {
             code = checkLayer(op, layer, layerId, NONE, NONE, NONE);
             return code != OK ? code : layer.size();
         } catch (RuntimeException e) {
-            return unexpected(op, e);
+            return failures.unexpected(op, e);
         }
     }
 
@@ -301,7 +276,7 @@ public final class Memory64Abi {
      * @return {@link #STATS_RECORD_SIZE}, or an error code
      */
     public int statsInto(GuestMemory memory, int dstPtr, int len) {
-        Op op = Op.STATS_INTO;
+        AbiOp op = AbiOp.STATS_INTO;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
         try {
@@ -310,7 +285,7 @@ public final class Memory64Abi {
                 return code;
             }
             if (n < STATS_RECORD_SIZE) {
-                return fail(
+                return failures.fail(
                         ErrorCode.BUFFER_TOO_SMALL,
                         op,
                         "len is smaller than the record",
@@ -329,7 +304,7 @@ public final class Memory64Abi {
                     .putLong(s.errors());
             return writeRecord(op, memory, ptr, record.array(), ptr, n, NONE, NONE);
         } catch (RuntimeException e) {
-            return unexpected(op, e);
+            return failures.unexpected(op, e);
         }
     }
 
@@ -344,7 +319,7 @@ public final class Memory64Abi {
      *     UTF-8 and names longer than {@link #MAX_NAME_LENGTH})
      */
     public int layerFind(GuestMemory memory, int namePtr, int nameLen) {
-        Op op = Op.LAYER_FIND;
+        AbiOp op = AbiOp.LAYER_FIND;
         long ptr = Integer.toUnsignedLong(namePtr);
         long n = Integer.toUnsignedLong(nameLen);
         try {
@@ -357,7 +332,7 @@ public final class Memory64Abi {
             code = checkLayer(op, layer, ptr, n, NONE, NONE);
             return code != OK ? code : layer.id();
         } catch (RuntimeException e) {
-            return unexpected(op, e);
+            return failures.unexpected(op, e);
         }
     }
 
@@ -375,7 +350,7 @@ public final class Memory64Abi {
      * @return {@link #TENSOR_INFO_SIZE}, or an error code
      */
     public int tensorInfo(GuestMemory memory, int namePtr, int nameLen, int dstPtr, int dstLen) {
-        Op op = Op.TENSOR_INFO;
+        AbiOp op = AbiOp.TENSOR_INFO;
         long namePointer = Integer.toUnsignedLong(namePtr);
         long n = Integer.toUnsignedLong(nameLen);
         long ptr = Integer.toUnsignedLong(dstPtr);
@@ -390,7 +365,7 @@ public final class Memory64Abi {
             }
             TensorInfo tensor = store.tensor(readName(memory, namePointer, n));
             if (tensor == null) {
-                return fail(
+                return failures.fail(
                         ErrorCode.LAYER_NOT_FOUND,
                         op,
                         "no tensor has that name (or it is not UTF-8, or too long)",
@@ -402,7 +377,7 @@ public final class Memory64Abi {
             }
             Layer layer = store.layer(tensor.layerId());
             if (layer == null || !policy.allowsLayer(layer)) {
-                return fail(
+                return failures.fail(
                         ErrorCode.ACCESS_DENIED,
                         op,
                         "the tensor's layer is not granted",
@@ -413,7 +388,7 @@ public final class Memory64Abi {
                         dst);
             }
             if (dst < TENSOR_INFO_SIZE) {
-                return fail(
+                return failures.fail(
                         ErrorCode.BUFFER_TOO_SMALL,
                         op,
                         "dst_len is smaller than the record",
@@ -436,7 +411,7 @@ public final class Memory64Abi {
             }
             return writeRecord(op, memory, ptr, record.array(), namePointer, n, ptr, dst);
         } catch (RuntimeException e) {
-            return unexpected(op, e);
+            return failures.unexpected(op, e);
         }
     }
 
@@ -448,7 +423,7 @@ public final class Memory64Abi {
      * @return 0, or an error code
      */
     public int prefetch(int layerId) {
-        Op op = Op.PREFETCH;
+        AbiOp op = AbiOp.PREFETCH;
         try {
             int code = checkEnabled(op, layerId, NONE, NONE, NONE);
             if (code == OK) {
@@ -460,47 +435,49 @@ public final class Memory64Abi {
             store.prefetch(layerId);
             return OK;
         } catch (RuntimeException e) {
-            return unexpected(op, e);
+            return failures.unexpected(op, e);
         }
     }
 
     // ---------------------------------------------------------------------------------------
     // The one validation path. Operands a, b, c, d are the call's values in the order of
-    // Op.operands (NONE where a function has fewer); they are only formatted when DEBUG is on.
+    // AbiOp.operands (NONE where a function has fewer); they are only formatted when DEBUG is on.
 
-    private int checkEnabled(Op op, long a, long b, long c, long d) {
+    private int checkEnabled(AbiOp op, long a, long b, long c, long d) {
         return enabled
                 ? OK
-                : fail(ErrorCode.DISABLED, op, "memory64 is disabled", NONE, a, b, c, d);
+                : failures.fail(ErrorCode.DISABLED, op, "memory64 is disabled", NONE, a, b, c, d);
     }
 
     /** Steps 1 to 4: enabled, a memory, then the guest range {@code [ptr, ptr + len)}. */
-    private int checkGuest(Op op, GuestMemory memory, long ptr, long len, long a, long b, long c) {
+    private int checkGuest(
+            AbiOp op, GuestMemory memory, long ptr, long len, long a, long b, long c) {
         return checkGuest(op, memory, ptr, len, a, b, c, NONE);
     }
 
     private int checkGuest(
-            Op op, GuestMemory memory, long ptr, long len, long a, long b, long c, long d) {
+            AbiOp op, GuestMemory memory, long ptr, long len, long a, long b, long c, long d) {
         int code = checkEnabled(op, a, b, c, d);
         if (code != OK) {
             return code;
         }
         if (memory == null) {
-            return fail(
+            return failures.fail(
                     ErrorCode.NO_GUEST_MEMORY, op, "the caller has no memory", NONE, a, b, c, d);
         }
         return checkGuestRange(op, memory, ptr, len, a, b, c, d);
     }
 
     private int checkGuestRange(
-            Op op, GuestMemory memory, long ptr, long len, long a, long b, long c, long d) {
+            AbiOp op, GuestMemory memory, long ptr, long len, long a, long b, long c, long d) {
         long end = ptr + len; // both below 2^32: no overflow in a long
         if (end > GUEST_ADDRESS_LIMIT) {
-            return fail(ErrorCode.POINTER_OVERFLOW, op, "ptr + len exceeds 2^32", end, a, b, c, d);
+            return failures.fail(
+                    ErrorCode.POINTER_OVERFLOW, op, "ptr + len exceeds 2^32", end, a, b, c, d);
         }
         long size = memory.size();
         if (end > size) {
-            return fail(
+            return failures.fail(
                     ErrorCode.OUT_OF_BOUNDS,
                     op,
                     "ptr + len exceeds the guest memory size (end, size)",
@@ -515,23 +492,24 @@ public final class Memory64Abi {
     }
 
     /** Step 5: the layer exists and is granted. */
-    private int checkLayer(Op op, Layer layer, long a, long b, long c, long d) {
+    private int checkLayer(AbiOp op, Layer layer, long a, long b, long c, long d) {
         if (layer == null) {
-            return fail(ErrorCode.LAYER_NOT_FOUND, op, "no such layer", NONE, a, b, c, d);
+            return failures.fail(ErrorCode.LAYER_NOT_FOUND, op, "no such layer", NONE, a, b, c, d);
         }
         if (!policy.allowsLayer(layer)) {
-            return fail(ErrorCode.ACCESS_DENIED, op, "the layer is not granted", NONE, a, b, c, d);
+            return failures.fail(
+                    ErrorCode.ACCESS_DENIED, op, "the layer is not granted", NONE, a, b, c, d);
         }
         return OK;
     }
 
     private int copy(
-            Op op, GuestMemory memory, long offset, long len, long ptr, long a, long b, long c) {
+            AbiOp op, GuestMemory memory, long offset, long len, long ptr, long a, long b, long c) {
         return copy(op, memory, offset, len, ptr, a, b, c, NONE);
     }
 
     private int copy(
-            Op op,
+            AbiOp op,
             GuestMemory memory,
             long offset,
             long len,
@@ -547,17 +525,17 @@ public final class Memory64Abi {
             // The store has counted and logged it.
             return ErrorCode.HOST_RANGE.code();
         } catch (RuntimeException e) {
-            return failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
+            return failures.failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
         }
     }
 
     private int writeRecord(
-            Op op, GuestMemory memory, long ptr, byte[] record, long a, long b, long c, long d) {
+            AbiOp op, GuestMemory memory, long ptr, byte[] record, long a, long b, long c, long d) {
         try {
             memory.write(ptr, MemorySegment.ofArray(record));
             return record.length;
         } catch (RuntimeException e) {
-            return failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
+            return failures.failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
         }
     }
 
@@ -569,82 +547,6 @@ public final class Memory64Abi {
         byte[] bytes = new byte[(int) len];
         memory.read(ptr, MemorySegment.ofArray(bytes));
         return Utf8.decodeOrNull(bytes, 0, bytes.length);
-    }
-
-    private int fail(ErrorCode code, Op op, String reason, long value, long a, long b, long c) {
-        return fail(code, op, reason, value, a, b, c, NONE);
-    }
-
-    private int fail(
-            ErrorCode code, Op op, String reason, long value, long a, long b, long c, long d) {
-        return fail(code, op, reason, value, a, b, c, d, NONE);
-    }
-
-    /**
-     * Counts a failure and logs it at DEBUG with its operands; builds no string unless DEBUG is on.
-     *
-     * @return the code's value
-     */
-    private int fail(
-            ErrorCode code,
-            Op op,
-            String reason,
-            long value,
-            long a,
-            long b,
-            long c,
-            long d,
-            long value2) {
-        STORE.recordError(store);
-        if (LOG.isDebugEnabled()) {
-            String because = reason;
-            if (value != NONE) {
-                because += ": " + value + (value2 != NONE ? ", " + value2 : "");
-            }
-            LOG.debug(
-                    "{} failed with {} ({}): {}",
-                    describe(op, a, b, c, d),
-                    code,
-                    code.code(),
-                    because);
-        }
-        return code.code();
-    }
-
-    private int failWith(
-            ErrorCode code, Op op, RuntimeException e, long a, long b, long c, long d) {
-        STORE.recordError(store);
-        if (LOG.isDebugEnabled()) {
-            LOG.debug(
-                    "{} failed with {} ({}): {}",
-                    describe(op, a, b, c, d),
-                    code,
-                    code.code(),
-                    e.toString(),
-                    e);
-        }
-        return code.code();
-    }
-
-    private int unexpected(Op op, RuntimeException e) {
-        STORE.recordError(store);
-        LOG.debug("{} failed unexpectedly: {}", op.function, e.toString(), e);
-        return ErrorCode.HOST_RANGE.code();
-    }
-
-    /** {@code memory64_read(offset=…, dst_ptr=…, len=…)}: layer ids signed, the rest unsigned. */
-    private static String describe(Op op, long a, long b, long c, long d) {
-        long[] values = {a, b, c, d};
-        StringBuilder text = new StringBuilder(op.function).append('(');
-        for (int i = 0; i < op.operands.length; i++) {
-            String operand = op.operands[i];
-            text.append(i == 0 ? "" : ", ").append(operand).append('=');
-            text.append(
-                    operand.equals("layer_id")
-                            ? Long.toString(values[i])
-                            : Long.toUnsignedString(values[i]));
-        }
-        return text.append(')').toString();
     }
 
     @Override
