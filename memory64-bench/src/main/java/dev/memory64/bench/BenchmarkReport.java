@@ -4,6 +4,8 @@ import static dev.memory64.bench.BenchmarkResults.CHICORY_MEMORIES;
 import static dev.memory64.bench.BenchmarkResults.MEMORIES;
 import static dev.memory64.bench.BenchmarkResults.MODES;
 import static dev.memory64.bench.BenchmarkResults.SIZES;
+import static dev.memory64.bench.BenchmarkResults.memoryName;
+import static dev.memory64.bench.BenchmarkResults.modeName;
 
 import dev.memory64.bench.BenchmarkTargets.Status;
 import dev.memory64.bench.BenchmarkTargets.Target;
@@ -142,9 +144,9 @@ final class BenchmarkReport {
                     md.append("| ")
                             .append(size)
                             .append(" | ")
-                            .append(BenchmarkResults.memoryName(memory))
+                            .append(memoryName(memory))
                             .append(" | ")
-                            .append(BenchmarkResults.modeName(mode))
+                            .append(modeName(mode))
                             .append(" | ")
                             .append(ours.format("%.2f"))
                             .append(" | ")
@@ -204,7 +206,7 @@ final class BenchmarkReport {
             Measure read = run.call("read", mode);
             Measure noop = run.call("noop", mode);
             md.append("| ")
-                    .append(BenchmarkResults.modeName(mode))
+                    .append(modeName(mode))
                     .append(" | ")
                     .append(cell(read, "%.1f"))
                     .append(" | ")

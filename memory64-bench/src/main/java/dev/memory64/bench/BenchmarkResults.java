@@ -64,16 +64,19 @@ final class BenchmarkResults {
         return r.map(x -> x.measure().times(bytes / 1e9)).orElse(null);
     }
 
+    /** GB/s of our layer load at a size, into a guest memory, under an execution mode. */
     Measure load(String size, String memory, String mode) {
         return gbps(
                 find(LOAD_BENCH + "load", "size", size, "memory", memory, "mode", mode),
                 BenchmarkGuests.bytes(size));
     }
 
+    /** GB/s of the plain {@code MemorySegment.copy} baseline at a size. */
     Measure plainCopy(String size) {
         return gbps(find(LOAD_BENCH + "plainCopy", "size", size), BenchmarkGuests.bytes(size));
     }
 
+    /** GB/s of Chicory's own {@code Memory.write} of a ready {@code byte[]} into a memory. */
     Measure chicoryWrite(String size, String memory) {
         return gbps(
                 find(LOAD_BENCH + "chicoryWrite", "size", size, "memory", memory),
@@ -94,14 +97,17 @@ final class BenchmarkResults {
                 BenchmarkGuests.bytes(size));
     }
 
+    /** GB/s summed over the threads of a concurrency benchmark method, {@code ours2Threads}. */
     Measure threads(String method) {
         return gbps(find(THREAD_BENCH + method), BenchmarkConcurrency.LAYER_SIZE);
     }
 
+    /** Nanoseconds per guest call of a call-cost benchmark method under an execution mode. */
     Measure call(String method, String mode) {
         return find(CALL_BENCH + method, "mode", mode).map(BenchmarkResult::measure).orElse(null);
     }
 
+    /** Milliseconds of a model-open benchmark method with a warm or cold page cache. */
     Measure model(String method, String cache) {
         return find(MODEL_BENCH + method, "cache", cache)
                 .map(BenchmarkResult::measure)
@@ -113,6 +119,7 @@ final class BenchmarkResults {
         return find(LOAD_BENCH + "plainCopy", "size", size);
     }
 
+    /** A {@code memory} parameter as the report names it: {@code SegmentMemory}. */
     static String memoryName(String memory) {
         return switch (memory) {
             case "SEGMENT" -> "SegmentMemory";
@@ -122,6 +129,7 @@ final class BenchmarkResults {
         };
     }
 
+    /** A {@code mode} parameter as the report names it: {@code compiler}. */
     static String modeName(String mode) {
         return mode.toLowerCase(Locale.ROOT);
     }

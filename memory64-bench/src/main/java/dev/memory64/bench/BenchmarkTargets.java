@@ -4,6 +4,8 @@ import static dev.memory64.bench.BenchmarkResults.BIG;
 import static dev.memory64.bench.BenchmarkResults.CHICORY_MEMORIES;
 import static dev.memory64.bench.BenchmarkResults.MEMORIES;
 import static dev.memory64.bench.BenchmarkResults.MODES;
+import static dev.memory64.bench.BenchmarkResults.memoryName;
+import static dev.memory64.bench.BenchmarkResults.modeName;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -78,9 +80,7 @@ final class BenchmarkTargets {
             Measure ours = run.load(BIG, "SEGMENT", mode);
             targets.add(
                     new Target(
-                            "64 MiB load into SegmentMemory vs plain copy ("
-                                    + BenchmarkResults.modeName(mode)
-                                    + ")",
+                            "64 MiB load into SegmentMemory vs plain copy (" + modeName(mode) + ")",
                             true,
                             0.95,
                             Measure.ratio(ours, copy),
@@ -92,9 +92,9 @@ final class BenchmarkTargets {
                 targets.add(
                         new Target(
                                 "64 MiB load into "
-                                        + BenchmarkResults.memoryName(memory)
+                                        + memoryName(memory)
                                         + " vs plain copy ("
-                                        + BenchmarkResults.modeName(mode)
+                                        + modeName(mode)
                                         + ")",
                                 true,
                                 0.75,
@@ -108,7 +108,7 @@ final class BenchmarkTargets {
             targets.add(
                     new Target(
                             "64 MiB, 1 thread: ours into "
-                                    + BenchmarkResults.memoryName(memory)
+                                    + memoryName(memory)
                                     + " vs the origin design's way (into ByteBufferMemory;"
                                     + " compiler)",
                             true,
@@ -168,7 +168,7 @@ final class BenchmarkTargets {
             Measure limit = write.over(copy);
             notes.add(
                     "Chicory's own Memory.write of a ready byte[] into "
-                            + BenchmarkResults.memoryName(memory)
+                            + memoryName(memory)
                             + " reaches "
                             + limit.format("%.2f")
                             + " of the plain copy"
@@ -236,7 +236,7 @@ final class BenchmarkTargets {
         if (write != null) {
             note +=
                     "; Chicory's own Memory.write of a ready byte[] into "
-                            + BenchmarkResults.memoryName(memory)
+                            + memoryName(memory)
                             + ", the ceiling of any load into it, reaches "
                             + write.over(copy).format("%.2f")
                             + " of the plain copy";

@@ -17,7 +17,7 @@ final class DemoTable {
      * The result as the demo prints it on stdout.
      *
      * @param r what the run measured
-     * @return the table, lines ending in the platform's line separator
+     * @return the table, one line per row
      */
     static String of(DemoRun.Result r) {
         StringBuilder sb = new StringBuilder();
