@@ -1,10 +1,10 @@
 package dev.memory64.bench;
 
+import dev.memory64.internal.Bytes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -53,9 +53,9 @@ final class BenchmarkMachine {
         String[] parts = value.trim().split("\\s+");
         if (parts.length == 2 && parts[1].equals("kB")) {
             try {
-                return String.format(
-                        Locale.ROOT, "%.1f GiB", Long.parseLong(parts[0]) / (1024.0 * 1024.0));
-            } catch (NumberFormatException e) {
+                long kib = Long.parseLong(parts[0]);
+                return kib < 0 ? value : Bytes.binary(Math.multiplyExact(kib, 1024L));
+            } catch (ArithmeticException | NumberFormatException e) {
                 return value;
             }
         }

@@ -9,6 +9,7 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.memory64.bench.BenchmarkGuests.ExecutionMode;
 import dev.memory64.bench.BenchmarkGuests.MemoryKind;
+import dev.memory64.bench.support.PseudoRandomBytes;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufModel;
@@ -234,9 +235,9 @@ public class BenchmarkModelOpen {
                                 GgmlType.F32,
                                 EMBEDDING_DIMS,
                                 channel ->
-                                        DemoSample.fill(
+                                        PseudoRandomBytes.fill(
                                                 channel,
-                                                DemoSample.seed("token_embd.weight"),
+                                                PseudoRandomBytes.seed("token_embd.weight"),
                                                 embeddingBytes,
                                                 new AtomicLong()));
         for (int block = 0; block < BLOCKS; block++) {

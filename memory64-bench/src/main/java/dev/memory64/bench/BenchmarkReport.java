@@ -1,31 +1,26 @@
 package dev.memory64.bench;
 
+import static dev.memory64.bench.BenchmarkResults.CHICORY_MEMORIES;
+import static dev.memory64.bench.BenchmarkResults.MEMORIES;
+import static dev.memory64.bench.BenchmarkResults.MODES;
+import static dev.memory64.bench.BenchmarkResults.SIZES;
+import static dev.memory64.bench.BenchmarkResults.memoryName;
+import static dev.memory64.bench.BenchmarkResults.modeName;
+
+import dev.memory64.bench.BenchmarkTargets.Status;
+import dev.memory64.bench.BenchmarkTargets.Target;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Writes {@code docs/PERFORMANCE.md} from one run's JMH results and the facts of the run that JMH
+ * Renders {@code docs/PERFORMANCE.md} from one run's JMH results and the facts of the run that JMH
  * does not record (machine, command, load): tables of GB/s with their error, ratios to the
- * baselines of the same run, and the issue's targets, met or missed, with what the run's own
- * baselines say about a miss.
+ * baselines of the same run, and the targets as {@link BenchmarkTargets} judged them. It judges
+ * nothing itself.
  */
 final class BenchmarkReport {
-
-    /** Layer sizes, as the benchmarks' {@code size} parameter spells them. */
-    static final List<String> SIZES = List.of("4KiB", "64KiB", "1MiB", "16MiB", "64MiB");
-
-    /** Guest memories, as the {@code memory} parameter spells them. */
-    static final List<String> MEMORIES = List.of("SEGMENT", "BYTE_BUFFER", "BYTE_ARRAY");
-
-    /** Chicory's own memories, which the Chicory-write baseline writes. */
-    static final List<String> CHICORY_MEMORIES = List.of("BYTE_BUFFER", "BYTE_ARRAY");
-
-    /** Execution modes, as the {@code mode} parameter spells them. */
-    static final List<String> MODES = List.of("COMPILER", "INTERPRETER");
 
     /** Keys of the run facts. */
     static final String DATE = "date",
@@ -41,389 +36,18 @@ final class BenchmarkReport {
             JSON = "json",
             COLD = "cold";
 
-    private static final String LOAD_BENCH = "BenchmarkLayerLoad.";
-    private static final String CALL_BENCH = "BenchmarkCallCost.";
-    private static final String THREAD_BENCH = "BenchmarkConcurrency.";
-    private static final String MODEL_BENCH = "BenchmarkModelOpen.";
-    private static final String BIG = "64MiB";
-
-    private final List<BenchmarkResult> results;
+    private final BenchmarkResults run;
     private final Map<String, String> facts;
 
-    private BenchmarkReport(List<BenchmarkResult> results, Map<String, String> facts) {
-        this.results = List.copyOf(results);
+    private BenchmarkReport(BenchmarkResults run, Map<String, String> facts) {
+        this.run = run;
         this.facts = Map.copyOf(facts);
     }
 
     /** A report over these results and facts (keys above; a missing fact reads "unknown"). */
-    static BenchmarkReport of(List<BenchmarkResult> results, Map<String, String> facts) {
-        return new BenchmarkReport(results, facts);
+    static BenchmarkReport of(BenchmarkResults run, Map<String, String> facts) {
+        return new BenchmarkReport(run, facts);
     }
-
-    /** A value and the half-width of its 99.9% confidence interval (NaN if unknown). */
-    record Measure(double value, double error) {
-        /** This over {@code base}, relative errors combined in quadrature. */
-        Measure over(Measure base) {
-            double ratio = value / base.value;
-            return new Measure(ratio, ratio * Math.hypot(error / value, base.error / base.value));
-        }
-
-        /** This times a constant. */
-        Measure times(double factor) {
-            return new Measure(value * factor, error * factor);
-        }
-
-        String format(String pattern) {
-            String v = String.format(Locale.ROOT, pattern, value);
-            return Double.isNaN(error)
-                    ? v + " ± ?"
-                    : v + " ± " + String.format(Locale.ROOT, pattern, error);
-        }
-    }
-
-    /** Whether a target is met. */
-    enum Status {
-        MET("met"),
-        WITHIN_ERROR("missed (within error)"),
-        MISSED("missed"),
-        NOT_MEASURED("not measured");
-
-        final String text;
-
-        Status(String text) {
-            this.text = text;
-        }
-    }
-
-    /**
-     * One target of the issue and what this run measured for it.
-     *
-     * @param target what is promised
-     * @param atLeast whether the ratio must be at least (else at most) the threshold
-     * @param threshold the threshold
-     * @param measured the measured ratio, or null if not measured
-     * @param note what the run's baselines say about a miss, or empty
-     */
-    record Target(String target, boolean atLeast, double threshold, Measure measured, String note) {
-        Status status() {
-            if (measured == null || Double.isNaN(measured.value)) {
-                return Status.NOT_MEASURED;
-            }
-            double v = measured.value;
-            double e = Double.isNaN(measured.error) ? 0 : measured.error;
-            if (atLeast ? v >= threshold : v <= threshold) {
-                return Status.MET;
-            }
-            return (atLeast ? v + e >= threshold : v - e <= threshold)
-                    ? Status.WITHIN_ERROR
-                    : Status.MISSED;
-        }
-
-        String bound() {
-            return (atLeast ? "≥ " : "≤ ") + String.format(Locale.ROOT, "%.2f", threshold);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // Lookups
-
-    /** The one result of a benchmark with these parameters ({@code name, value, ...}). */
-    Optional<BenchmarkResult> find(String benchmark, String... params) {
-        outer:
-        for (BenchmarkResult r : results) {
-            if (!r.benchmark().equals(benchmark)) {
-                continue;
-            }
-            for (int i = 0; i + 1 < params.length; i += 2) {
-                if (!params[i + 1].equals(r.param(params[i]))) {
-                    continue outer;
-                }
-            }
-            return Optional.of(r);
-        }
-        return Optional.empty();
-    }
-
-    /** A throughput result (operations per second) as GB/s for operations of {@code bytes}. */
-    private Measure gbps(Optional<BenchmarkResult> r, long bytes) {
-        return r.map(x -> x.measure().times(bytes / 1e9)).orElse(null);
-    }
-
-    private Measure load(String size, String memory, String mode) {
-        return gbps(
-                find(LOAD_BENCH + "load", "size", size, "memory", memory, "mode", mode),
-                BenchmarkGuests.bytes(size));
-    }
-
-    private Measure plainCopy(String size) {
-        return gbps(find(LOAD_BENCH + "plainCopy", "size", size), BenchmarkGuests.bytes(size));
-    }
-
-    private Measure chicoryWrite(String size, String memory) {
-        return gbps(
-                find(LOAD_BENCH + "chicoryWrite", "size", size, "memory", memory),
-                BenchmarkGuests.bytes(size));
-    }
-
-    /** The origin design's way: into Chicory's default memory, under the compiler. */
-    private Measure origin(String size) {
-        return gbps(
-                find(
-                        LOAD_BENCH + "origin",
-                        "size",
-                        size,
-                        "memory",
-                        "BYTE_BUFFER",
-                        "mode",
-                        "COMPILER"),
-                BenchmarkGuests.bytes(size));
-    }
-
-    private Measure threads(String method) {
-        return gbps(find(THREAD_BENCH + method), BenchmarkConcurrency.LAYER_SIZE);
-    }
-
-    private Measure call(String method, String mode) {
-        return find(CALL_BENCH + method, "mode", mode).map(BenchmarkResult::measure).orElse(null);
-    }
-
-    private Measure model(String method, String cache) {
-        return find(MODEL_BENCH + method, "cache", cache)
-                .map(BenchmarkResult::measure)
-                .orElse(null);
-    }
-
-    private static Measure ratio(Measure a, Measure b) {
-        return a == null || b == null ? null : a.over(b);
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // Targets
-
-    /** The issue's targets, in its order, with this run's ratios. */
-    List<Target> targets() {
-        List<Target> targets = new ArrayList<>();
-        Measure copy = plainCopy(BIG);
-        for (String mode : MODES) {
-            Measure ours = load(BIG, "SEGMENT", mode);
-            targets.add(
-                    new Target(
-                            "64 MiB load into SegmentMemory vs plain copy (" + modeName(mode) + ")",
-                            true,
-                            0.95,
-                            ratio(ours, copy),
-                            bandwidthNote("SEGMENT", ours, copy, 0.95)));
-        }
-        for (String memory : CHICORY_MEMORIES) {
-            for (String mode : MODES) {
-                Measure ours = load(BIG, memory, mode);
-                targets.add(
-                        new Target(
-                                "64 MiB load into "
-                                        + memoryName(memory)
-                                        + " vs plain copy ("
-                                        + modeName(mode)
-                                        + ")",
-                                true,
-                                0.75,
-                                ratio(ours, copy),
-                                bandwidthNote(memory, ours, copy, 0.75)));
-            }
-        }
-        Measure origin = origin(BIG);
-        for (String memory : MEMORIES) {
-            Measure ours = load(BIG, memory, "COMPILER");
-            targets.add(
-                    new Target(
-                            "64 MiB, 1 thread: ours into "
-                                    + memoryName(memory)
-                                    + " vs the origin design's way (into ByteBufferMemory;"
-                                    + " compiler)",
-                            true,
-                            2.5,
-                            ratio(ours, origin),
-                            originNote(memory, ours, origin, copy)));
-        }
-        Measure read = call("read", "COMPILER");
-        Measure noop = call("noop", "COMPILER");
-        targets.add(
-                new Target(
-                        "64-byte memory64_read vs no-op host call, time per guest call (compiler)",
-                        false,
-                        2.0,
-                        ratio(read, noop),
-                        callNote(read, noop)));
-        Measure ours1 = threads("ours1Thread");
-        Measure ours2 = threads("ours2Threads");
-        targets.add(
-                new Target(
-                        "1 MiB loads, ours (SegmentMemory): 2 threads vs 1 thread",
-                        true,
-                        1.6,
-                        ratio(ours2, ours1),
-                        scalingNote(ours1, ours2)));
-        Measure origin1 = threads("origin1Thread");
-        Measure origin2 = threads("origin2Threads");
-        targets.add(
-                new Target(
-                        "1 MiB loads, origin design's global lock: 2 threads vs 1 thread stays"
-                                + " near 1",
-                        false,
-                        1.2,
-                        ratio(origin2, origin1),
-                        ""));
-        return targets;
-    }
-
-    private String bandwidthNote(String memory, Measure ours, Measure copy, double target) {
-        if (ours == null || copy == null) {
-            return "";
-        }
-        List<String> notes = new ArrayList<>();
-        notes.add(
-                String.format(
-                        Locale.ROOT,
-                        "a load takes %.2f ms, the plain copy %.2f ms",
-                        BenchmarkGuests.bytes(BIG) / (ours.value * 1e6),
-                        BenchmarkGuests.bytes(BIG) / (copy.value * 1e6)));
-        if (memory.equals("SEGMENT")) {
-            notes.add(
-                    "the load is one MemorySegment.copy from the store into the guest's"
-                            + " off-heap segment, the plain copy one into a heap array");
-        }
-        Measure write = chicoryWrite(BIG, memory);
-        if (write != null) {
-            Measure limit = write.over(copy);
-            notes.add(
-                    "Chicory's own Memory.write of a ready byte[] into "
-                            + memoryName(memory)
-                            + " reaches "
-                            + limit.format("%.2f")
-                            + " of the plain copy"
-                            + limitVersusTarget(limit, target));
-            notes.add(
-                    "our load reaches "
-                            + ours.over(write).format("%.2f")
-                            + " of that write: Chicory's Memory takes no MemorySegment, so each"
-                            + " load is staged through a 64 KiB per-thread buffer, two copies");
-        }
-        String spread = forkSpread(find(LOAD_BENCH + "plainCopy", "size", BIG), BIG);
-        if (!spread.isEmpty()) {
-            notes.add("the plain copy's forks gave " + spread);
-        }
-        return String.join("; ", notes);
-    }
-
-    /** What a ceiling means for a target: nothing if it is above it. */
-    private static String limitVersusTarget(Measure limit, double target) {
-        if (limit.value >= target) {
-            return "";
-        }
-        double error = Double.isNaN(limit.error) ? 0 : limit.error;
-        return limit.value + error < target
-                ? ", below the target itself: no load into this memory can reach it here"
-                : ", itself short of the target (within its error)";
-    }
-
-    /** The per-fork means in GB/s when they differ by more than 10%, else empty. */
-    private static String forkSpread(Optional<BenchmarkResult> result, String size) {
-        if (result.isEmpty() || result.get().forkMeans().size() < 2) {
-            return "";
-        }
-        List<Double> means = result.get().forkMeans();
-        double min = means.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-        double max = means.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-        if (max <= min * 1.1) {
-            return "";
-        }
-        double bytes = BenchmarkGuests.bytes(size) / 1e9;
-        StringBuilder sb = new StringBuilder();
-        for (double m : means) {
-            sb.append(sb.isEmpty() ? "" : ", ")
-                    .append(String.format(Locale.ROOT, "%.1f", m * bytes));
-        }
-        return sb.append(" GB/s: the machine itself varies from fork to fork").toString();
-    }
-
-    private String originNote(String memory, Measure ours, Measure origin, Measure copy) {
-        if (ours == null || origin == null || copy == null) {
-            return "";
-        }
-        Measure share = origin.over(copy);
-        double needed = 2.5 * share.value;
-        String note =
-                "the origin design's way reaches "
-                        + share.format("%.2f")
-                        + " of the plain copy here, so 2.5 times it is "
-                        + String.format(Locale.ROOT, "%.2f", needed)
-                        + " of the plain copy";
-        if (needed > 1) {
-            note += ": above the memory-bus limit, out of reach of any copy on this machine";
-        }
-        Measure write = chicoryWrite(BIG, memory);
-        if (write != null) {
-            note +=
-                    "; Chicory's own Memory.write of a ready byte[] into "
-                            + memoryName(memory)
-                            + ", the ceiling of any load into it, reaches "
-                            + write.over(copy).format("%.2f")
-                            + " of the plain copy";
-        }
-        return note;
-    }
-
-    private String callNote(Measure read, Measure noop) {
-        if (read == null || noop == null) {
-            return "";
-        }
-        String note =
-                String.format(
-                        Locale.ROOT,
-                        "the read costs %.1f ns, the no-op call %.1f ns",
-                        read.value,
-                        noop.value);
-        Measure raw = call("rawCopy", "COMPILER");
-        if (raw != null) {
-            note +=
-                    String.format(
-                            Locale.ROOT,
-                            "; a host function that only copies the 64 bytes into the guest's"
-                                    + " segment, unchecked, costs %.1f ns, so the copy accounts"
-                                    + " for %.1f ns and the ABI (argument checks, layout range"
-                                    + " check, statistics, closed-store check, the guest-memory"
-                                    + " view) for the other %.1f ns",
-                            raw.value,
-                            raw.value - noop.value,
-                            read.value - raw.value);
-        } else {
-            note +=
-                    String.format(
-                            Locale.ROOT,
-                            ": %.1f ns for the ABI's checks, its statistics and the copy",
-                            read.value - noop.value);
-        }
-        return note;
-    }
-
-    private String scalingNote(Measure one, Measure two) {
-        Measure copy1 = threads("plainCopy1Thread");
-        Measure copy2 = threads("plainCopy2Threads");
-        String note = "";
-        if (copy1 != null && copy2 != null) {
-            Measure machine = copy2.over(copy1);
-            note =
-                    "a plain 1 MiB copy scales "
-                            + machine.format("%.2f")
-                            + " times on 2 threads on this machine"
-                            + (machine.value < 1.6 ? ", below the target itself" : "")
-                            + "; with 2 cores, the 2 benchmark threads share them with JMH and"
-                            + " every other process";
-        }
-        return note;
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // The document
 
     /** The whole Markdown document. */
     String markdown() {
@@ -449,7 +73,7 @@ final class BenchmarkReport {
                 .append(fact(OS))
                 .append('\n');
         md.append("- **JDK**: ")
-                .append(results.isEmpty() ? "unknown" : results.get(0).jdk())
+                .append(run.all().isEmpty() ? "unknown" : run.all().get(0).jdk())
                 .append('\n');
         md.append("- **Command**: `").append(fact(COMMAND)).append("`\n");
         md.append("- **Setting**: ").append(fact(SETTING)).append('\n');
@@ -478,7 +102,7 @@ final class BenchmarkReport {
                         + " load during the run (above).\n\n");
         md.append("| target | bound | measured | result | notes |\n");
         md.append("| --- | --- | --- | --- | --- |\n");
-        for (Target t : targets()) {
+        for (Target t : BenchmarkTargets.judge(run)) {
             Status status = t.status();
             md.append("| ")
                     .append(t.target())
@@ -512,11 +136,11 @@ final class BenchmarkReport {
         for (String size : SIZES) {
             for (String memory : MEMORIES) {
                 for (String mode : MODES) {
-                    Measure ours = load(size, memory, mode);
+                    Measure ours = run.load(size, memory, mode);
                     if (ours == null) {
                         continue;
                     }
-                    Measure origin = mode.equals("COMPILER") ? origin(size) : null;
+                    Measure origin = mode.equals("COMPILER") ? run.origin(size) : null;
                     md.append("| ")
                             .append(size)
                             .append(" | ")
@@ -526,11 +150,11 @@ final class BenchmarkReport {
                             .append(" | ")
                             .append(ours.format("%.2f"))
                             .append(" | ")
-                            .append(cell(ratio(ours, plainCopy(size))))
+                            .append(cell(Measure.ratio(ours, run.plainCopy(size))))
                             .append(" | ")
-                            .append(cell(ratio(ours, chicoryWrite(size, memory))))
+                            .append(cell(Measure.ratio(ours, run.chicoryWrite(size, memory))))
                             .append(" | ")
-                            .append(cell(ratio(ours, origin)))
+                            .append(cell(Measure.ratio(ours, origin)))
                             .append(" |\n");
                 }
             }
@@ -556,11 +180,11 @@ final class BenchmarkReport {
                         + " ByteArrayMemory | origin design |\n");
         md.append("| --- | --- | --- | --- | --- |\n");
         for (String size : SIZES) {
-            md.append("| ").append(size).append(" | ").append(cell(plainCopy(size)));
+            md.append("| ").append(size).append(" | ").append(cell(run.plainCopy(size)));
             for (String memory : CHICORY_MEMORIES) {
-                md.append(" | ").append(cell(chicoryWrite(size, memory)));
+                md.append(" | ").append(cell(run.chicoryWrite(size, memory)));
             }
-            md.append(" | ").append(cell(origin(size))).append(" |\n");
+            md.append(" | ").append(cell(run.origin(size))).append(" |\n");
         }
         md.append('\n');
     }
@@ -579,8 +203,8 @@ final class BenchmarkReport {
                         + " (ns) | read / no-op |\n");
         md.append("| --- | --- | --- | --- | --- |\n");
         for (String mode : MODES) {
-            Measure read = call("read", mode);
-            Measure noop = call("noop", mode);
+            Measure read = run.call("read", mode);
+            Measure noop = run.call("noop", mode);
             md.append("| ")
                     .append(modeName(mode))
                     .append(" | ")
@@ -588,9 +212,9 @@ final class BenchmarkReport {
                     .append(" | ")
                     .append(cell(noop, "%.1f"))
                     .append(" | ")
-                    .append(cell(call("rawCopy", mode), "%.1f"))
+                    .append(cell(run.call("rawCopy", mode), "%.1f"))
                     .append(" | ")
-                    .append(cell(ratio(read, noop)))
+                    .append(cell(Measure.ratio(read, noop)))
                     .append(" |\n");
         }
         md.append('\n');
@@ -609,8 +233,8 @@ final class BenchmarkReport {
             {"plain copy of 1 MiB per thread (the machine's own scaling)", "plainCopy"}
         };
         for (String[] row : rows) {
-            Measure one = threads(row[1] + "1Thread");
-            Measure two = threads(row[1] + "2Threads");
+            Measure one = run.threads(row[1] + "1Thread");
+            Measure two = run.threads(row[1] + "2Threads");
             md.append("| ")
                     .append(row[0])
                     .append(" | ")
@@ -618,7 +242,7 @@ final class BenchmarkReport {
                     .append(" | ")
                     .append(cell(two))
                     .append(" | ")
-                    .append(cell(ratio(two, one)))
+                    .append(cell(Measure.ratio(two, one)))
                     .append(" |\n");
         }
         md.append('\n');
@@ -639,11 +263,11 @@ final class BenchmarkReport {
             {"open", "open"}, {"open and load the first layer", "openAndLoadFirstLayer"}
         };
         for (String[] row : rows) {
-            Measure coldMeasure = model(row[1], "COLD");
+            Measure coldMeasure = run.model(row[1], "COLD");
             md.append("| ")
                     .append(row[0])
                     .append(" | ")
-                    .append(cell(model(row[1], "WARM")))
+                    .append(cell(run.model(row[1], "WARM")))
                     .append(" | ")
                     .append(
                             coldMeasure == null && cold != null && !cold.isEmpty()
@@ -670,7 +294,7 @@ final class BenchmarkReport {
         md.append(" samples per result | fork JVM options |\n");
         md.append("| --- | --- | --- | --- | --- | --- | --- |\n");
         Map<String, List<String>> rows = new LinkedHashMap<>();
-        for (BenchmarkResult r : results) {
+        for (BenchmarkResult r : run.all()) {
             String[] name = r.benchmark().split("\\.", 2);
             String key =
                     String.join(
@@ -735,18 +359,5 @@ final class BenchmarkReport {
 
     private static String cell(Measure m, String pattern) {
         return m == null ? "—" : m.format(pattern);
-    }
-
-    static String memoryName(String memory) {
-        return switch (memory) {
-            case "SEGMENT" -> "SegmentMemory";
-            case "BYTE_BUFFER" -> "ByteBufferMemory";
-            case "BYTE_ARRAY" -> "ByteArrayMemory";
-            default -> memory;
-        };
-    }
-
-    static String modeName(String mode) {
-        return mode.toLowerCase(Locale.ROOT);
     }
 }

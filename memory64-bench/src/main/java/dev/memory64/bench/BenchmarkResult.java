@@ -53,8 +53,8 @@ record BenchmarkResult(
     }
 
     /** The score and its error. */
-    BenchmarkReport.Measure measure() {
-        return new BenchmarkReport.Measure(score, error);
+    Measure measure() {
+        return new Measure(score, error);
     }
 
     /**

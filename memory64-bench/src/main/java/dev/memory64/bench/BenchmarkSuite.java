@@ -410,13 +410,14 @@ public final class BenchmarkSuite {
     static void writeReport(Path json, Map<String, String> facts, Path doc) throws IOException {
         List<BenchmarkResult> results =
                 BenchmarkResult.readAll(Files.readString(json, StandardCharsets.UTF_8));
-        BenchmarkReport report = BenchmarkReport.of(results, facts);
+        BenchmarkResults run = new BenchmarkResults(results);
+        BenchmarkReport report = BenchmarkReport.of(run, facts);
         if (doc.getParent() != null) {
             Files.createDirectories(doc.getParent());
         }
         Files.writeString(doc, report.markdown(), StandardCharsets.UTF_8);
         System.out.println("memory64: wrote " + doc + " from " + results.size() + " results");
-        for (BenchmarkReport.Target t : report.targets()) {
+        for (BenchmarkTargets.Target t : BenchmarkTargets.judge(run)) {
             System.out.printf(
                     Locale.ROOT,
                     "  %-22s %-8s %-14s %s%n",

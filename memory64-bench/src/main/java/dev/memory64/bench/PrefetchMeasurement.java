@@ -2,6 +2,7 @@ package dev.memory64.bench;
 
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
+import dev.memory64.bench.support.PseudoRandomBytes;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufFile;
 import dev.memory64.gguf.GgufModel;
@@ -143,8 +144,11 @@ public final class PrefetchMeasurement {
                     GgmlType.F32,
                     new long[] {LAYER_BYTES / 4},
                     channel ->
-                            DemoSample.fill(
-                                    channel, DemoSample.seed(name), LAYER_BYTES, new AtomicLong()));
+                            PseudoRandomBytes.fill(
+                                    channel,
+                                    PseudoRandomBytes.seed(name),
+                                    LAYER_BYTES,
+                                    new AtomicLong()));
         }
         Path tmp = dir.resolve("prefetch.tmp");
         builder.build().write(tmp);

@@ -2,6 +2,7 @@ package dev.memory64.bench;
 
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
+import dev.memory64.bench.support.ProcStatus;
 import dev.memory64.internal.Bytes;
 import java.util.Locale;
 

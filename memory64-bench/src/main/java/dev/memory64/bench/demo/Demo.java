@@ -1,4 +1,4 @@
-package dev.memory64.bench;
+package dev.memory64.bench.demo;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -68,7 +68,7 @@ public final class Demo {
                 written = !sample.reused();
             }
             DemoRun.Result result = DemoRun.run(model, options.layers(), progress);
-            out.print(DemoRun.table(result));
+            out.print(DemoTable.of(result));
             out.flush();
             if (written) {
                 progress.note(

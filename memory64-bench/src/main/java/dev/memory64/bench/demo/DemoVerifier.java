@@ -1,4 +1,4 @@
-package dev.memory64.bench;
+package dev.memory64.bench.demo;
 
 import dev.memory64.Layer;
 import dev.memory64.internal.LayerChecksum;

@@ -1,4 +1,4 @@
-package dev.memory64.bench;
+package dev.memory64.bench.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,6 +119,24 @@ class DemoTest {
     }
 
     @Test
+    void saysTheSizeOfASparseModelApartFromWhatItTakesOnDisk() throws Exception {
+        Path model = dir.resolve("sparse.gguf");
+        // 16 MiB of holes: the file's size is 16.78 MB, next to nothing of it on disk.
+        GgufWriter.builder()
+                .addTensor("blk.0.w", GgmlType.F32, new long[] {64}, new byte[4 * 64])
+                .addSparseTensor("blk.1.w", GgmlType.F32, new long[] {4L << 20})
+                .build()
+                .write(model);
+        Outcome o = demo("--model", model.toString(), "--progress", "none");
+        assertEquals(0, o.exit(), o.err());
+        assertLine(
+                o.out(),
+                "memory64 demo: sparse\\.gguf, 16\\.78 MB, \\d+\\.\\d\\d kB of it allocated on disk"
+                        + " \\(sparse\\), mapped read-only .*");
+        assertLine(o.out(), "  layers +2 streamed by id; every checksum matches the host's");
+    }
+
+    @Test
     void failsWithOneLineAndExitOneOnAFileThatIsNotGguf() throws Exception {
         Path model = Files.writeString(dir.resolve("notes.gguf"), "these are not weights\n");
         Outcome o = demo("--model", model.toString(), "--progress", "none");
@@ -176,7 +194,7 @@ class DemoTest {
                         .startsWith("layer 2 (blk.1): checksum mismatch: the guest computed "),
                 result.problems().get(0));
         assertLine(
-                DemoRun.table(result),
+                DemoTable.of(result),
                 "  layers +6 streamed by id; 1 problem\\(s\\), see stderr: FAILED");
     }
 }

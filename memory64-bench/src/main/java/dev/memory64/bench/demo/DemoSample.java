@@ -1,15 +1,15 @@
-package dev.memory64.bench;
+package dev.memory64.bench.demo;
 
+import dev.memory64.bench.support.PseudoRandomBytes;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufFile;
 import dev.memory64.gguf.GgufTensor;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
+import dev.memory64.internal.Bytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -39,7 +39,6 @@ final class DemoSample {
     static final long DISK_MARGIN = 64L << 20;
 
     private static final long CHUNK = 4L << 20;
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
     private DemoSample() {}
 
@@ -99,9 +98,9 @@ final class DemoSample {
     }
 
     /**
-     * Adds tensors whose content is {@link #fill}ed from a seed derived from the name, all through
-     * one direct buffer (the file is written by one thread, tensor after tensor), so that writing
-     * does not leave a GC's worth of direct buffers behind.
+     * Adds tensors whose content is {@link PseudoRandomBytes#fill}ed from a seed derived from the
+     * name, all through one direct buffer (the file is written by one thread, tensor after tensor),
+     * so that writing does not leave a GC's worth of direct buffers behind.
      */
     private record Adder(GgufWriter.Builder builder, AtomicLong written, ByteBuffer[] buffer) {
         Adder(GgufWriter.Builder builder, AtomicLong written) {
@@ -110,7 +109,7 @@ final class DemoSample {
 
         void tensor(String name, GgmlType type, long... dims) {
             long size = type.byteSize(dims);
-            long seed = seed(name);
+            long seed = PseudoRandomBytes.seed(name);
             builder.addTensor(
                     name,
                     type,
@@ -119,68 +118,9 @@ final class DemoSample {
                         if (buffer[0] == null) {
                             buffer[0] = ByteBuffer.allocateDirect((int) CHUNK);
                         }
-                        fill(channel, seed, size, written, buffer[0]);
+                        PseudoRandomBytes.fill(channel, seed, size, written, buffer[0]);
                     });
         }
-    }
-
-    /** The seed of a tensor's content. */
-    static long seed(String tensorName) {
-        return tensorName.hashCode() * GOLDEN;
-    }
-
-    /**
-     * Writes {@code size} pseudo-random bytes: little-endian u64 words, word {@code i} being the
-     * SplitMix64 output for {@code seed + (i + 1) * GOLDEN}.
-     */
-    static void fill(WritableByteChannel channel, long seed, long size, AtomicLong written)
-            throws IOException {
-        fill(
-                channel,
-                seed,
-                size,
-                written,
-                ByteBuffer.allocate((int) Math.min(CHUNK, (size + 7) & ~7L)));
-    }
-
-    /** As {@link #fill(WritableByteChannel, long, long, AtomicLong)}, through a given buffer. */
-    static void fill(
-            WritableByteChannel channel,
-            long seed,
-            long size,
-            AtomicLong written,
-            ByteBuffer scratch)
-            throws IOException {
-        ByteBuffer buffer = scratch.order(ByteOrder.LITTLE_ENDIAN);
-        int capacity = buffer.capacity() & ~7;
-        long word = 0;
-        for (long done = 0; done < size; ) {
-            int n = (int) Math.min(capacity, size - done);
-            buffer.clear();
-            for (int i = 0; i < n; i += 8) {
-                long value = mix(seed + ++word * GOLDEN);
-                if (n - i >= 8) {
-                    buffer.putLong(i, value);
-                } else {
-                    for (int j = i; j < n; j++, value >>>= 8) {
-                        buffer.put(j, (byte) value);
-                    }
-                }
-            }
-            buffer.limit(n);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            done += n;
-            written.addAndGet(n);
-        }
-    }
-
-    /** SplitMix64's finalizer. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     /** What {@link #ensure} did: the model's path and whether an existing file was reused. */
@@ -229,9 +169,9 @@ final class DemoSample {
                     "not enough free disk space in "
                             + dir
                             + " for the sample model: it needs "
-                            + formatSize(needed)
+                            + Bytes.decimal(needed)
                             + ", "
-                            + formatSize(usable)
+                            + Bytes.decimal(usable)
                             + " are free; free some space, or choose another place with --dir"
                             + " PATH, or use your own model with --model PATH");
         }
@@ -341,20 +281,5 @@ final class DemoSample {
 
     static String describe(IOException e) {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-    }
-
-    /** Formats a byte count in decimal units, as disks and GB/s are: "4.63 GB". */
-    static String formatSize(long bytes) {
-        if (bytes < 1000) {
-            return bytes + " B";
-        }
-        String[] units = {"kB", "MB", "GB", "TB", "PB", "EB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 999.995 && unit < units.length - 1) {
-            value /= 1000;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.2f %s", value, units[unit]);
     }
 }

@@ -1,4 +1,4 @@
-package dev.memory64.bench;
+package dev.memory64.bench.demo;
 
 /** A failed demo run, with a one-line message for the user (printed after "demo: "). */
 final class DemoException extends Exception {

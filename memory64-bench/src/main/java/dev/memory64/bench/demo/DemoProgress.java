@@ -1,5 +1,6 @@
-package dev.memory64.bench;
+package dev.memory64.bench.demo;
 
+import dev.memory64.internal.Bytes;
 import java.io.Console;
 import java.io.PrintStream;
 import java.lang.foreign.FunctionDescriptor;
@@ -109,8 +110,8 @@ final class DemoProgress implements AutoCloseable {
                             ".".repeat(BAR_WIDTH - filled),
                             percent(now),
                             label,
-                            DemoSample.formatSize(now),
-                            DemoSample.formatSize(total),
+                            Bytes.decimal(now),
+                            Bytes.decimal(total),
                             seconds > 0.2 ? " " + gbPerSecond(now, seconds) : "");
             err.print("\r" + bar + " ".repeat(Math.max(0, barLength - bar.length())));
             err.flush();
@@ -156,7 +157,7 @@ final class DemoProgress implements AutoCloseable {
                                 Locale.ROOT,
                                 "%s: %s in %.1f s (%s)",
                                 label,
-                                DemoSample.formatSize(now),
+                                Bytes.decimal(now),
                                 seconds,
                                 gbPerSecond(now, seconds));
                 if (barLength > 0) {

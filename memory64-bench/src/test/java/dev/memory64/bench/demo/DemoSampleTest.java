@@ -1,4 +1,4 @@
-package dev.memory64.bench;
+package dev.memory64.bench.demo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,29 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.memory64.bench.support.PseudoRandomBytes;
+import dev.memory64.bench.support.PseudoRandomBytesTest;
 import dev.memory64.gguf.GgufFile;
 import dev.memory64.gguf.GgufTensor;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-/** The sample model: its content, its layout, writing it safely and reusing it. */
+/** The sample model: its layout, its content, writing it safely and reusing it. */
 class DemoSampleTest {
 
     /** Six layers of about 1.7 MB in all. */
@@ -37,42 +34,8 @@ class DemoSampleTest {
 
     @TempDir Path dir;
 
-    static byte[] fill(long seed, long size) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        AtomicLong written = new AtomicLong();
-        DemoSample.fill(Channels.newChannel(bytes), seed, size, written);
-        assertEquals(size, written.get());
-        return bytes.toByteArray();
-    }
-
     static DemoProgress quiet() {
         return new DemoProgress(DemoProgress.Mode.NONE, System.err);
-    }
-
-    @ParameterizedTest
-    @ValueSource(longs = {1, 7, 8, 13, 4096, (4L << 20) + 13})
-    void fillWritesExactlyTheSizeTheSameWayEveryTime(long size) throws Exception {
-        byte[] first = fill(42, size);
-        assertEquals(size, first.length);
-        assertArrayEquals(first, fill(42, size));
-        // The stream of words does not depend on the size: a shorter fill is a prefix.
-        byte[] prefix = fill(42, Math.min(size, 11));
-        assertArrayEquals(prefix, Arrays.copyOf(first, prefix.length));
-    }
-
-    @Test
-    void fillDependsOnTheSeedAndIsNotConstant() throws Exception {
-        byte[] a = fill(DemoSample.seed("blk.0.attn_q.weight"), 4096);
-        byte[] b = fill(DemoSample.seed("blk.1.attn_q.weight"), 4096);
-        assertFalse(Arrays.equals(a, b));
-        long distinct = 0;
-        int[] counts = new int[256];
-        for (byte x : a) {
-            if (counts[x & 0xff]++ == 0) {
-                distinct++;
-            }
-        }
-        assertTrue(distinct > 200, "distinct byte values: " + distinct);
     }
 
     @Test
@@ -99,7 +62,8 @@ class DemoSampleTest {
                 ByteBuffer actual = ByteBuffer.allocate((int) tensor.byteSize());
                 channel.read(actual, tensor.fileOffset());
                 assertArrayEquals(
-                        fill(DemoSample.seed(tensor.name()), tensor.byteSize()),
+                        PseudoRandomBytesTest.fill(
+                                PseudoRandomBytes.seed(tensor.name()), tensor.byteSize()),
                         actual.array(),
                         tensor.name());
             }

@@ -1,4 +1,4 @@
-package dev.memory64.bench;
+package dev.memory64.bench.demo;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.HostFunction;
@@ -10,13 +10,13 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
-import com.dylibso.chicory.wasm.Version;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
+import dev.memory64.bench.support.ProcStatus;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufFormatException;
@@ -29,7 +29,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,7 +61,7 @@ final class DemoRun {
      * What a run measured.
      *
      * @param model the model file (the first part of a split model)
-     * @param modelBytes the model's size on disk, every part
+     * @param disk the model's size and its allocated size on disk, every part
      * @param layers the layers streamed
      * @param bytes their bytes in all
      * @param hostChecksumSeconds the host computing every checksum in Java
@@ -83,7 +82,7 @@ final class DemoRun {
      */
     record Result(
             Path model,
-            long modelBytes,
+            DiskUsage disk,
             int layers,
             long bytes,
             double hostChecksumSeconds,
@@ -154,10 +153,7 @@ final class DemoRun {
             for (Layer layer : layers) {
                 bytes += layer.size();
             }
-            long modelBytes = 0;
-            for (Path part : model.paths()) {
-                modelBytes += Files.size(part);
-            }
+            DiskUsage disk = DiskUsage.of(model.paths());
 
             AtomicLong done = new AtomicLong();
             Map<Integer, DemoVerifier.Expected> expected = new LinkedHashMap<>();
@@ -176,7 +172,7 @@ final class DemoRun {
             double hostChecksumSeconds = (System.nanoTime() - start) / 1e9;
 
             beforeGuest.run();
-            return guest(model, layers, bytes, modelBytes, hostChecksumSeconds, expected, progress);
+            return guest(model, layers, bytes, disk, hostChecksumSeconds, expected, progress);
         }
     }
 
@@ -282,7 +278,7 @@ final class DemoRun {
             GgufModel model,
             List<Layer> layers,
             long bytes,
-            long modelBytes,
+            DiskUsage disk,
             double hostChecksumSeconds,
             Map<Integer, DemoVerifier.Expected> expected,
             DemoProgress progress)
@@ -389,7 +385,7 @@ final class DemoRun {
         problems.addAll(verifier.finish());
         return new Result(
                 model.paths().get(0),
-                modelBytes,
+                disk,
                 layers.size(),
                 bytes,
                 hostChecksumSeconds,
@@ -426,107 +422,6 @@ final class DemoRun {
             throw new DemoException(
                     "cannot read the guest " + GUEST_RESOURCE + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The result as the table the demo prints on stdout. */
-    static String table(Result r) {
-        StringBuilder sb = new StringBuilder();
-        Path name = r.model().getFileName();
-        Path dir = r.model().toAbsolutePath().getParent();
-        sb.append(
-                fmt(
-                        "memory64 demo: %s, %s on disk, mapped read-only (%s)%n",
-                        name, DemoSample.formatSize(r.modelBytes()), dir));
-        sb.append(
-                fmt(
-                        "guest: layer_checksum.wasm, Chicory %s compiler, WASI, %s%n%n",
-                        Version.version(), r.guestMemory()));
-        int bad = r.problems().size();
-        sb.append(
-                fmt(
-                        "  layers         %d streamed by id; %s%n",
-                        r.layers(),
-                        bad == 0
-                                ? "every checksum matches the host's"
-                                : bad + " problem(s), see stderr: FAILED"));
-        sb.append(
-                fmt(
-                        "  bytes          %s (%s)%n%n",
-                        DemoSample.formatSize(r.bytes()), Bytes.binary(r.bytes())));
-        sb.append("                 seconds    GB/s\n");
-        double checksumSeconds = Math.max(0, r.guestSeconds() - r.loadSeconds());
-        row(
-                sb,
-                "guest run",
-                r.guestSeconds(),
-                r.bytes(),
-                "end to end: layer loads + the checksum loop in Wasm");
-        row(
-                sb,
-                "  loads",
-                r.loadSeconds(),
-                r.loadBytes(),
-                "inside memory64_load_layer_range (" + r.loadCalls() + " calls)");
-        row(sb, "  checksum", checksumSeconds, r.bytes(), "the rest: the guest's checksum loop");
-        row(
-                sb,
-                "host loop",
-                r.hostLoopSeconds(),
-                r.bytes(),
-                "the same load calls from a host loop, back to back");
-        row(
-                sb,
-                "plain copy",
-                r.plainCopySeconds(),
-                r.bytes(),
-                "MemorySegment.copy of the same bytes into the same guest memory");
-        row(
-                sb,
-                "host checksum",
-                r.hostChecksumSeconds(),
-                r.bytes(),
-                "the same checksum in Java, to verify");
-        double copyRate = rate(r.bytes(), r.plainCopySeconds());
-        double hostLoopRatio = copyRate > 0 ? rate(r.bytes(), r.hostLoopSeconds()) / copyRate : 0;
-        double guestRatio = copyRate > 0 ? rate(r.loadBytes(), r.loadSeconds()) / copyRate : 0;
-        sb.append(
-                fmt(
-                        "%n  loads / copy   %.2f from the host loop, %.2f inside the guest run"
-                                + " (load rate over plain-copy%n"
-                                + "                 rate; 1.00 = as fast as a plain copy)%n",
-                        hostLoopRatio, guestRatio));
-        Memory64Stats s = r.stats();
-        sb.append(
-                fmt(
-                        "  store stats    reads %d, bytes read %s, errors %d (during the guest run)%n",
-                        s.reads(), DemoSample.formatSize(s.bytesRead()), s.errors()));
-        if (r.peakResident() >= 0) {
-            sb.append(fmt("  peak resident  %s (VmHWM)", DemoSample.formatSize(r.peakResident())));
-            if (r.resident() >= 0 && r.residentFile() >= 0) {
-                sb.append(
-                        fmt(
-                                "; at the end %s, %s of it the mapped model's pages%n"
-                                        + "                 (page cache: shared and reclaimable,"
-                                        + " not heap)",
-                                DemoSample.formatSize(r.resident()),
-                                DemoSample.formatSize(r.residentFile())));
-            }
-            sb.append(System.lineSeparator());
-        }
-        return sb.toString();
-    }
-
-    private static void row(
-            StringBuilder sb, String what, double seconds, long bytes, String note) {
-        sb.append(fmt("  %-13s %8.2f %7.2f   %s%n", what, seconds, rate(bytes, seconds), note));
-    }
-
-    private static double rate(long bytes, double seconds) {
-        return seconds > 0 ? bytes / seconds / 1e9 : 0.0;
-    }
-
-    private static String fmt(String format, Object... args) {
-        return String.format(Locale.ROOT, format, args);
     }
 
     private static long hostChecksum(Memory64Store store, Layer layer) throws Memory64Exception {

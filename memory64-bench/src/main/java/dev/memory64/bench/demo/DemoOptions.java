@@ -1,5 +1,6 @@
-package dev.memory64.bench;
+package dev.memory64.bench.demo;
 
+import dev.memory64.internal.Bytes;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ record DemoOptions(boolean help, Path model, Path dir, int layers, DemoProgress.
                 invalid model, too little disk space: the reason is on stderr); 2 bad usage.
                 """
                 .formatted(
-                        DemoSample.formatSize(DemoSample.Spec.DEFAULT.fileSize()),
+                        Bytes.decimal(DemoSample.Spec.DEFAULT.fileSize()),
                         defaultDir().resolve(DemoSample.Spec.DEFAULT.fileName()));
     }
 

@@ -1,0 +1,32 @@
+package dev.memory64.bench.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The module's one reader of {@code /proc/self/status}. */
+class ProcStatusTest {
+
+    @Test
+    void parsesKibibytesAndRejectsAnythingElse() {
+        assertEquals(24683620L * 1024, ProcStatus.parseKiB("\t  24683620 kB"));
+        assertEquals(0, ProcStatus.parseKiB(" 0 kB"));
+        assertEquals(-1, ProcStatus.parseKiB(" 12 MB"));
+        assertEquals(-1, ProcStatus.parseKiB(" 12"));
+        assertEquals(-1, ProcStatus.parseKiB(" x kB"));
+        assertEquals(-1, ProcStatus.parseKiB(" 9223372036854775807 kB"), "overflows a long");
+    }
+
+    @Test
+    void readsThisProcesssFiguresOnLinux() {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux /proc");
+        long resident = ProcStatus.residentBytes();
+        assertTrue(resident > 0, "VmRSS " + resident);
+        assertTrue(ProcStatus.peakResidentBytes() >= resident, "VmHWM below VmRSS");
+        assertTrue(ProcStatus.fileResidentBytes() >= 0, "no RssFile");
+    }
+}
