@@ -208,6 +208,84 @@ abstract sealed class HostIo permits Memory64Store {
         storage.transfer("copyTo", offset, len, false, null, dst, dstOffset);
     }
 
+    /**
+     * Delivers {@code len} bytes of a layer's logical byte sequence, from {@code layerOffset}, to a
+     * sink, chunk by chunk and in order, across the layer's extents: the bytes a guest's {@code
+     * memory64_load_layer_range} sees. Every extent the range touches is checked before the first
+     * byte moves; the whole counts as one read.
+     *
+     * @param layerId the layer
+     * @param layerOffset the first byte, from the layer's start
+     * @param dst the sink
+     * @param dstOffset the sink offset of the first byte
+     * @param len how many bytes
+     * @throws IllegalArgumentException if no layer has that id
+     * @throws IndexOutOfBoundsException if the range is outside the layer, or an extent is in an
+     *     unbacked tail
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     * @throws RuntimeException whatever the sink throws, unchanged
+     */
+    public void copyLayerTo(
+            int layerId, long layerOffset, SegmentSink dst, long dstOffset, long len)
+            throws Memory64Exception {
+        Objects.requireNonNull(dst, "dst");
+        Layer layer = checkLayerRange("copyLayerTo", layerId, layerOffset, len);
+        storage.transferLayer("copyLayerTo", layer, layerOffset, len, null, dst, dstOffset);
+    }
+
+    /**
+     * Fills a segment with a layer's logical bytes from {@code layerOffset}, across its extents.
+     *
+     * @param layerId the layer
+     * @param layerOffset the first byte, from the layer's start
+     * @param dst where the bytes go; its size is how many
+     * @throws IllegalArgumentException if no layer has that id, or {@code dst} is read-only
+     * @throws IndexOutOfBoundsException if the range is outside the layer, or an extent is in an
+     *     unbacked tail
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     */
+    public void readLayer(int layerId, long layerOffset, MemorySegment dst)
+            throws Memory64Exception {
+        checkWritable("readLayer", layerOffset, dst);
+        Layer layer = checkLayerRange("readLayer", layerId, layerOffset, dst.byteSize());
+        storage.transferLayer("readLayer", layer, layerOffset, dst.byteSize(), dst, null, 0);
+    }
+
+    /**
+     * Looks a layer up by id.
+     *
+     * @param layerId the id
+     * @return the layer, or null if none has that id
+     */
+    public abstract Layer layer(int layerId);
+
+    private Layer checkLayerRange(String op, int layerId, long layerOffset, long len) {
+        Layer layer = layer(layerId);
+        if (layer == null) {
+            throw storage.rejected(
+                    new IllegalArgumentException(op + ": no layer with id=" + layerId));
+        }
+        long size = layer.size();
+        if ((layerOffset | len) < 0 || layerOffset > size || len > size - layerOffset) {
+            throw storage.rejected(
+                    new IndexOutOfBoundsException(
+                            op
+                                    + " layer id="
+                                    + layerId
+                                    + " (\""
+                                    + layer.name()
+                                    + "\") layerOffset="
+                                    + Unsigned64.toString(layerOffset)
+                                    + " len="
+                                    + Unsigned64.toString(len)
+                                    + " exceeds the layer size="
+                                    + size));
+        }
+        return layer;
+    }
+
     private void checkSlice(String op, long offset, int index, int len, int arrayLength) {
         if ((index | len) < 0 || len > arrayLength - index) {
             throw storage.rejected(

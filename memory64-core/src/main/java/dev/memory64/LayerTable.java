@@ -1,23 +1,32 @@
 package dev.memory64;
 
 import dev.memory64.internal.Bytes;
-import java.util.ArrayList;
+import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * The layers and tensors of a store: an immutable snapshot swapped on registration, so that lookups
- * take no lock. Lookups by id are O(1): an array indexed by id when ids are dense, an
- * open-addressing hash table otherwise.
+ * The layers and tensors of a store. Lookups take no lock: they read an immutable {@link Snapshot}
+ * that registration replaces, all or nothing.
+ *
+ * <p>Registration is linear overall, not quadratic, however the layers come (one by one or in
+ * bulk): a snapshot is a count over append-only arrays and open-addressing tables that the next
+ * snapshot shares. A writer (one at a time, under this object's lock) only fills slots past the
+ * published count or slots that were empty, and an older snapshot ignores every entry at or past
+ * its own count, so what a reader sees never changes under it. Tables grow by doubling into new
+ * arrays that only newer snapshots reference.
  */
 final class LayerTable {
 
     private final MemoryLayout layout;
-    private volatile Snapshot snapshot = Snapshot.EMPTY;
+    private volatile Snapshot snapshot = Snapshot.empty();
 
     LayerTable(MemoryLayout layout) {
         this.layout = layout;
@@ -28,19 +37,19 @@ final class LayerTable {
     }
 
     Layer layer(String name) {
-        return name == null ? null : snapshot.byName.get(name);
+        return name == null ? null : snapshot.byName(name);
     }
 
     List<Layer> layers() {
-        return snapshot.inIdOrder;
+        return snapshot.inIdOrder();
     }
 
     TensorInfo tensor(String name) {
-        return name == null ? null : snapshot.tensors.get(name);
+        return name == null ? null : snapshot.tensor(name);
     }
 
     Collection<TensorInfo> tensors() {
-        return snapshot.tensors.values();
+        return snapshot.tensorList();
     }
 
     synchronized void register(List<Layer> layers, List<TensorInfo> tensors) {
@@ -48,11 +57,11 @@ final class LayerTable {
         Map<Integer, Layer> added = new HashMap<>();
         for (Layer layer : layers) {
             check(layer);
-            if (current.byId(layer.id()) != null || added.containsKey(layer.id())) {
-                Layer existing =
-                        current.byId(layer.id()) != null
-                                ? current.byId(layer.id())
-                                : added.get(layer.id());
+            Layer existing = current.byId(layer.id());
+            if (existing == null) {
+                existing = added.get(layer.id());
+            }
+            if (existing != null) {
                 throw new IllegalArgumentException(
                         "registerLayer id="
                                 + layer.id()
@@ -64,9 +73,9 @@ final class LayerTable {
             }
             added.put(layer.id(), layer);
         }
-        Map<String, TensorInfo> newTensors = new HashMap<>(current.tensors);
+        Set<String> newNames = new HashSet<>();
         for (TensorInfo tensor : tensors) {
-            Layer owner = added.containsKey(tensor.layerId()) ? added.get(tensor.layerId()) : null;
+            Layer owner = added.get(tensor.layerId());
             if (owner == null) {
                 owner = current.byId(tensor.layerId());
             }
@@ -93,123 +102,276 @@ final class LayerTable {
                                 + "\") size="
                                 + owner.size());
             }
-            if (newTensors.putIfAbsent(tensor.name(), tensor) != null) {
+            if (current.tensor(tensor.name()) != null || !newNames.add(tensor.name())) {
                 throw new IllegalArgumentException(
                         "registerTensor \"" + tensor.name() + "\": the name is already registered");
             }
         }
-        List<Layer> all = new ArrayList<>(current.inIdOrder);
-        all.addAll(added.values());
-        all.sort(Comparator.comparingInt(Layer::id));
-        snapshot = Snapshot.of(all, newTensors);
+        // Everything is valid: append, then publish in one volatile write.
+        snapshot = current.with(layers, tensors);
     }
 
     private void check(Layer layer) {
-        if (layer.end() > layout.size()) {
-            throw new IllegalArgumentException(
-                    "registerLayer id="
-                            + layer.id()
-                            + " (\""
-                            + layer.name()
-                            + "\") offset="
-                            + layer.offset()
-                            + " size="
-                            + layer.size()
-                            + " exceeds layout size="
-                            + layout.size()
-                            + " ("
-                            + Bytes.binary(layout.size())
-                            + ")");
+        for (Layer.Extent e : layer.extents()) {
+            if (e.end() > layout.size()) {
+                throw new IllegalArgumentException(
+                        "registerLayer id="
+                                + layer.id()
+                                + " (\""
+                                + layer.name()
+                                + "\") offset="
+                                + e.offset()
+                                + " size="
+                                + e.size()
+                                + " exceeds layout size="
+                                + layout.size()
+                                + " ("
+                                + Bytes.binary(layout.size())
+                                + ")");
+            }
         }
     }
 
+    /** A published state: the first {@code layerCount} layers and {@code tensorCount} tensors. */
     private static final class Snapshot {
-        static final Snapshot EMPTY = of(List.of(), Map.of());
-
-        final List<Layer> inIdOrder;
-        final Map<String, Layer> byName;
-        final Map<String, TensorInfo> tensors;
-        // Dense: dense[id] for 0 <= id < dense.length. Sparse: open addressing over keys/values.
-        final Layer[] dense;
-        final int[] keys;
-        final Layer[] values;
-
-        private Snapshot(
-                List<Layer> inIdOrder,
-                Map<String, Layer> byName,
-                Map<String, TensorInfo> tensors,
-                Layer[] dense,
-                int[] keys,
-                Layer[] values) {
-            this.inIdOrder = inIdOrder;
-            this.byName = byName;
-            this.tensors = tensors;
-            this.dense = dense;
-            this.keys = keys;
-            this.values = values;
+        /** A new empty snapshot: its arrays are appended to, so never shared between tables. */
+        static Snapshot empty() {
+            return new Snapshot(
+                    new Layer[8],
+                    0,
+                    new int[64],
+                    new int[16],
+                    new int[16],
+                    new TensorInfo[8],
+                    0,
+                    new int[16]);
         }
 
-        static Snapshot of(List<Layer> sorted, Map<String, TensorInfo> tensors) {
-            Map<String, Layer> byName = new HashMap<>();
-            for (Layer layer : sorted) {
-                byName.putIfAbsent(layer.name(), layer); // the lowest id wins
-            }
-            int maxId = sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1).id();
-            if ((long) maxId < 2L * sorted.size() + 1024) {
-                Layer[] dense = new Layer[maxId + 1];
-                for (Layer layer : sorted) {
-                    dense[layer.id()] = layer;
-                }
-                return new Snapshot(
-                        List.copyOf(sorted),
-                        Map.copyOf(byName),
-                        Map.copyOf(tensors),
-                        dense,
-                        null,
-                        null);
-            }
-            int capacity = Integer.highestOneBit(sorted.size() * 4 - 1) << 1;
-            int[] keys = new int[capacity];
-            Arrays.fill(keys, -1);
-            Layer[] values = new Layer[capacity];
-            for (Layer layer : sorted) {
-                int slot = hash(layer.id()) & (capacity - 1);
-                while (keys[slot] != -1) {
-                    slot = (slot + 1) & (capacity - 1);
-                }
-                keys[slot] = layer.id();
-                values[slot] = layer;
-            }
-            return new Snapshot(
-                    List.copyOf(sorted),
-                    Map.copyOf(byName),
-                    Map.copyOf(tensors),
-                    null,
-                    keys,
-                    values);
+        // Every table holds positions + 1 (0 is empty) into layers or tensors; an entry at or past
+        // this snapshot's count belongs to a newer snapshot and is skipped.
+        final Layer[] layers; // in registration order
+        final int layerCount;
+        final int[] dense; // by id, for ids below its length (the usual case)
+        final int[] idTable; // open addressing, for larger ids
+        final int[] nameTable; // open addressing; a name maps to its lowest id
+        final TensorInfo[] tensors;
+        final int tensorCount;
+        final int[] tensorTable;
+        private volatile List<Layer> sorted;
+
+        Snapshot(
+                Layer[] layers,
+                int layerCount,
+                int[] dense,
+                int[] idTable,
+                int[] nameTable,
+                TensorInfo[] tensors,
+                int tensorCount,
+                int[] tensorTable) {
+            this.layers = layers;
+            this.layerCount = layerCount;
+            this.dense = dense;
+            this.idTable = idTable;
+            this.nameTable = nameTable;
+            this.tensors = tensors;
+            this.tensorCount = tensorCount;
+            this.tensorTable = tensorTable;
         }
 
         Layer byId(int id) {
-            if (dense != null) {
-                return id >= 0 && id < dense.length ? dense[id] : null;
-            }
             if (id < 0) {
                 return null;
             }
-            int mask = keys.length - 1;
+            if (id < dense.length) {
+                int position = dense[id] - 1;
+                return position >= 0 && position < layerCount ? layers[position] : null;
+            }
+            int mask = idTable.length - 1;
             for (int slot = hash(id) & mask; ; slot = (slot + 1) & mask) {
-                int key = keys[slot];
-                if (key == id) {
-                    return values[slot];
-                }
-                if (key == -1) {
+                int position = idTable[slot] - 1;
+                if (position < 0) {
                     return null;
+                }
+                if (position < layerCount && layers[position].id() == id) {
+                    return layers[position];
                 }
             }
         }
 
-        private static int hash(int id) {
-            int h = id * 0x9E3779B9;
+        Layer byName(String name) {
+            int mask = nameTable.length - 1;
+            for (int slot = hash(name.hashCode()) & mask; ; slot = (slot + 1) & mask) {
+                int position = nameTable[slot] - 1;
+                if (position < 0) {
+                    return null;
+                }
+                if (position < layerCount && layers[position].name().equals(name)) {
+                    return layers[position];
+                }
+            }
+        }
+
+        TensorInfo tensor(String name) {
+            int mask = tensorTable.length - 1;
+            for (int slot = hash(name.hashCode()) & mask; ; slot = (slot + 1) & mask) {
+                int position = tensorTable[slot] - 1;
+                if (position < 0) {
+                    return null;
+                }
+                if (position < tensorCount && tensors[position].name().equals(name)) {
+                    return tensors[position];
+                }
+            }
+        }
+
+        List<Layer> inIdOrder() {
+            List<Layer> list = sorted;
+            if (list == null) {
+                Layer[] copy = Arrays.copyOf(layers, layerCount);
+                Arrays.sort(copy, Comparator.comparingInt(Layer::id));
+                list = List.of(copy);
+                sorted = list;
+            }
+            return list;
+        }
+
+        List<TensorInfo> tensorList() {
+            TensorInfo[] array = tensors;
+            int count = tensorCount;
+            return new AbstractList<>() {
+                @Override
+                public TensorInfo get(int index) {
+                    return array[Objects.checkIndex(index, count)];
+                }
+
+                @Override
+                public int size() {
+                    return count;
+                }
+            };
+        }
+
+        /**
+         * Appends checked layers and tensors. Arrays are shared with this snapshot while they have
+         * room, and only slots past this snapshot's counts or empty slots are written; a table that
+         * must grow, or a slot that must change, is rebuilt into a new array instead.
+         */
+        Snapshot with(List<Layer> newLayers, List<TensorInfo> newTensors) {
+            int layerTotal = layerCount + newLayers.size();
+            Layer[] all =
+                    layerTotal <= layers.length ? layers : Arrays.copyOf(layers, grow(layerTotal));
+            int maxId = -1;
+            for (Layer layer : newLayers) {
+                maxId = Math.max(maxId, layer.id());
+            }
+            boolean growDense = maxId >= dense.length && (long) maxId < 2L * layerTotal + 1024;
+            boolean rebuild =
+                    growDense
+                            || 2L * layerTotal > idTable.length
+                            || 2L * layerTotal > nameTable.length;
+            int[] byId = dense;
+            int[] ids = idTable;
+            int[] names = nameTable;
+            if (rebuild) {
+                byId = new int[growDense ? grow(maxId + 1) : dense.length];
+                ids = new int[capacity(layerTotal)];
+                names = new int[capacity(layerTotal)];
+                for (int p = 0; p < layerCount; p++) {
+                    indexId(all[p].id(), p, byId, ids);
+                    indexName(all, p, names, true);
+                }
+            }
+            boolean freshNames = rebuild;
+            for (int i = 0; i < newLayers.size(); i++) {
+                int p = layerCount + i;
+                all[p] = newLayers.get(i);
+                indexId(all[p].id(), p, byId, ids);
+                if (!indexName(all, p, names, freshNames)) {
+                    // A lower id takes over a name that older snapshots resolve: never change a
+                    // shared slot; rebuild the name table (rare: a shared name out of id order).
+                    names = new int[names.length];
+                    for (int q = 0; q <= p; q++) {
+                        indexName(all, q, names, true);
+                    }
+                    freshNames = true;
+                }
+            }
+            int tensorTotal = tensorCount + newTensors.size();
+            TensorInfo[] allTensors =
+                    tensorTotal <= tensors.length
+                            ? tensors
+                            : Arrays.copyOf(tensors, grow(tensorTotal));
+            int[] tensorSlots = tensorTable;
+            if (2L * tensorTotal > tensorTable.length) {
+                tensorSlots = new int[capacity(tensorTotal)];
+                for (int p = 0; p < tensorCount; p++) {
+                    insert(tensorSlots, hash(allTensors[p].name().hashCode()), p);
+                }
+            }
+            for (int i = 0; i < newTensors.size(); i++) {
+                int p = tensorCount + i;
+                allTensors[p] = newTensors.get(i);
+                insert(tensorSlots, hash(allTensors[p].name().hashCode()), p);
+            }
+            return new Snapshot(
+                    all, layerTotal, byId, ids, names, allTensors, tensorTotal, tensorSlots);
+        }
+
+        private static void indexId(int id, int position, int[] byId, int[] ids) {
+            if (id < byId.length) {
+                byId[id] = position + 1;
+            } else {
+                insert(ids, hash(id), position);
+            }
+        }
+
+        /**
+         * Indexes the layer at {@code position} by name. Returns false only when the name is held
+         * by a layer with a higher id and the table is shared ({@code fresh} false): the caller
+         * then rebuilds it. In a fresh table the lower id simply takes the slot.
+         */
+        private static boolean indexName(Layer[] all, int position, int[] names, boolean fresh) {
+            Layer layer = all[position];
+            int mask = names.length - 1;
+            for (int slot = hash(layer.name().hashCode()) & mask; ; slot = (slot + 1) & mask) {
+                int held = names[slot] - 1;
+                if (held < 0) {
+                    names[slot] = position + 1;
+                    return true;
+                }
+                if (all[held].name().equals(layer.name())) {
+                    if (layer.id() > all[held].id()) {
+                        return true; // the lower id keeps the name
+                    }
+                    if (!fresh) {
+                        return false;
+                    }
+                    names[slot] = position + 1;
+                    return true;
+                }
+            }
+        }
+
+        private static void insert(int[] table, int hash, int position) {
+            int mask = table.length - 1;
+            int slot = hash & mask;
+            while (table[slot] != 0) {
+                slot = (slot + 1) & mask;
+            }
+            table[slot] = position + 1;
+        }
+
+        /** A table at most half full with {@code entries}. */
+        private static int capacity(int entries) {
+            return Math.max(16, Integer.highestOneBit(Math.max(1, entries) * 4 - 1) << 1);
+        }
+
+        private static int grow(int needed) {
+            return Math.max(8, Integer.highestOneBit(Math.max(1, needed) - 1) << 1);
+        }
+
+        private static int hash(int value) {
+            int h = value * 0x9E3779B9;
             return h ^ (h >>> 16);
         }
     }

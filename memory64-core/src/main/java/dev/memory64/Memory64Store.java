@@ -160,7 +160,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
      * @param layerId the id a guest will pass; non-negative and not yet registered
      * @param kind what the layer holds; also its name
      * @param offset the layer's first byte in the layout
-     * @param size the layer's size, 1 to {@link Layer#MAX_SIZE} bytes
+     * @param size the layer's size in bytes, at least one
      * @return the registered layer
      * @throws IllegalArgumentException if the id is taken, or the range is not inside the layout or
      *     breaks the {@link Layer} rules; nothing is registered then
@@ -200,6 +200,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
      * @param layerId the id
      * @return the layer, or null if none has that id
      */
+    @Override
     public Layer layer(int layerId) {
         return layers.layer(layerId);
     }

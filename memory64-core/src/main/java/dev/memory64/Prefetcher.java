@@ -55,12 +55,18 @@ final class Prefetcher {
     private void touch(Layer layer, ProgressListener listener) {
         String task = "prefetch layer " + layer.id() + " (\"" + layer.name() + "\")";
         try {
-            listener.progress(task, 0, layer.size());
-            storage.load(
-                    layer.offset(),
-                    layer.size(),
-                    () -> Thread.currentThread().isInterrupted(),
-                    done -> listener.progress(task, done, layer.size()));
+            long size = layer.size();
+            listener.progress(task, 0, size);
+            long before = 0;
+            for (Layer.Extent e : layer.extents()) {
+                long base = before;
+                storage.load(
+                        e.offset(),
+                        e.size(),
+                        () -> Thread.currentThread().isInterrupted(),
+                        done -> listener.progress(task, base + done, size));
+                before += e.size();
+            }
         } catch (RuntimeException | InternalError e) {
             LOG.debug("{} stopped: {}", task, e.toString());
         }

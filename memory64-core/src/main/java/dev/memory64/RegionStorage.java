@@ -164,9 +164,8 @@ final class RegionStorage {
 
     /**
      * Copies between the store and one other side: a host segment ({@code host}, read or written)
-     * or a sink ({@code sink}, written from the store). Checks the range, then moves it region by
-     * region in chunks of at most {@link #CHUNK_SIZE}, checking for close between chunks; counts
-     * the operation (or its failure) once.
+     * or a sink ({@code sink}, written from the store). Checks the range, moves it, and counts the
+     * operation (or its failure) once.
      */
     void transfer(
             String op,
@@ -178,6 +177,89 @@ final class RegionStorage {
             long sinkOffset)
             throws Memory64Exception {
         int region = checkRange(op, offset, len, write);
+        move(op, offset, len, region, write, host, 0, sink, sinkOffset);
+        if (write) {
+            stats.write(len);
+        } else {
+            stats.read(len);
+        }
+    }
+
+    /**
+     * Reads {@code len} bytes of a layer's logical byte sequence from {@code layerOffset} into a
+     * host segment or a sink, across as many extents as the range covers: every piece is checked
+     * before the first byte moves, and the whole is counted as one read. The caller has checked
+     * {@code [layerOffset, layerOffset + len)} against the layer's size.
+     */
+    void transferLayer(
+            String op,
+            Layer layer,
+            long layerOffset,
+            long len,
+            MemorySegment host,
+            SegmentSink sink,
+            long sinkOffset)
+            throws Memory64Exception {
+        List<Layer.Extent> extents = layer.extents();
+        if (extents.size() == 1) {
+            transfer(op, layer.offset() + layerOffset, len, false, host, sink, sinkOffset);
+            return;
+        }
+        int first = 0;
+        long skip = layerOffset;
+        while (first < extents.size() - 1 && skip >= extents.get(first).size()) {
+            skip -= extents.get(first).size();
+            first++;
+        }
+        long remaining = len;
+        long at = skip;
+        for (int i = first; remaining > 0; i++, at = 0) {
+            Layer.Extent e = extents.get(i);
+            long n = Math.min(remaining, e.size() - at);
+            checkRange(op, e.offset() + at, n, false);
+            remaining -= n;
+        }
+        if (len == 0) {
+            checkRange(op, extents.get(first).offset() + skip, 0, false);
+        }
+        long done = 0;
+        at = skip;
+        for (int i = first; done < len; i++, at = 0) {
+            Layer.Extent e = extents.get(i);
+            long n = Math.min(len - done, e.size() - at);
+            long offset = e.offset() + at;
+            move(
+                    op,
+                    offset,
+                    n,
+                    layout.regionIndex(offset),
+                    false,
+                    host,
+                    done,
+                    sink,
+                    sinkOffset + done);
+            done += n;
+        }
+        stats.read(len);
+    }
+
+    /**
+     * The chunk loop: moves a checked range region by region in chunks of at most {@link
+     * #CHUNK_SIZE}, checking for close between chunks; {@code hostOffset} is where the range starts
+     * in {@code host}.
+     */
+    private void move(
+            String op,
+            long offset,
+            long len,
+            int firstRegion,
+            boolean write,
+            MemorySegment host,
+            long hostOffset,
+            SegmentSink sink,
+            long sinkOffset)
+            throws Memory64Exception {
+        int region = firstRegion;
         boolean interruptedBefore = Thread.currentThread().isInterrupted();
         long done = 0;
         try {
@@ -191,9 +273,9 @@ final class RegionStorage {
                 if (sink != null) {
                     sink.write(sinkOffset + done, segments[region].asSlice(local, n));
                 } else if (write) {
-                    MemorySegment.copy(host, done, segments[region], local, n);
+                    MemorySegment.copy(host, hostOffset + done, segments[region], local, n);
                 } else {
-                    MemorySegment.copy(segments[region], local, host, done, n);
+                    MemorySegment.copy(segments[region], local, host, hostOffset + done, n);
                 }
                 done += n;
                 if (local + n == r.size()) {
@@ -211,11 +293,6 @@ final class RegionStorage {
                 Thread.interrupted();
             }
             throw translate(op, offset, len, region, e);
-        }
-        if (write) {
-            stats.write(len);
-        } else {
-            stats.read(len);
         }
     }
 

@@ -333,18 +333,25 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void rejectsLayersLargerThanAnI32Count() {
+    void rejectsLayersOutsideTheLayoutOrBreakingTheRules() {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
                         () -> store.registerLayer(0, "huge", 0, Integer.MAX_VALUE + 1L));
         assertTrue(
-                e.getMessage().contains("size=2147483648 is not in [1, 2147483647]"),
+                e.getMessage().contains("size=2147483648 exceeds layout size=262144"),
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> store.registerLayer(-1, "neg", 0, 1));
         assertThrows(IllegalArgumentException.class, () -> store.registerLayer(0, "zero", 0, 0));
-        assertThrows(
-                IllegalArgumentException.class, () -> store.registerLayer(0, "neg-off", -5, 1));
+        IllegalArgumentException negative =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> store.registerLayer(0, "neg-off", -5, 1));
+        assertEquals(
+                "layer id=0 (\"neg-off\"): extent offset=18446744073709551611 size=1: the offset"
+                        + " must be below 2^63, the size positive, and their sum must not overflow",
+                negative.getMessage());
+        assertTrue(store.layers().isEmpty());
     }
 
     @Test

@@ -54,6 +54,7 @@ public final class Memory64Abi {
     private static final long GUEST_ADDRESS_LIMIT = 1L << 32;
     private static final int OK = 0;
     private static final long NONE = AbiFailures.NONE;
+    private static final int RAW = -1;
 
     private final Memory64Store store;
     private final AbiFailures failures;
@@ -132,7 +133,8 @@ public final class Memory64Abi {
             if (code != OK) {
                 return code;
             }
-            if (max < layer.size()) {
+            if (layer.size() > Layer.MAX_SIZE || max < layer.size()) {
+                // Also a layer over 2^31 - 1 bytes: the i32 result cannot carry its size.
                 return failures.fail(
                         ErrorCode.BUFFER_TOO_SMALL,
                         op,
@@ -142,7 +144,7 @@ public final class Memory64Abi {
                         ptr,
                         max);
             }
-            int result = copy(op, memory, layer.offset(), layer.size(), ptr, layerId, ptr, max);
+            int result = copy(op, memory, layerId, 0, layer.size(), ptr, layerId, ptr, max, NONE);
             if (result >= 0 && readAhead && layerId != Integer.MAX_VALUE) {
                 Layer next = store.layer(layerId + 1);
                 if (next != null && policy.allowsLayer(next)) {
@@ -195,7 +197,7 @@ public final class Memory64Abi {
                         ptr,
                         n);
             }
-            return copy(op, memory, offset, n, ptr, offset, ptr, n);
+            return copy(op, memory, RAW, offset, n, ptr, offset, ptr, n, NONE);
         } catch (RuntimeException e) {
             return failures.unexpected(op, e);
         }
@@ -238,8 +240,7 @@ public final class Memory64Abi {
                         ptr,
                         n);
             }
-            return copy(
-                    op, memory, layer.offset() + layerOffset, n, ptr, layerId, layerOffset, ptr, n);
+            return copy(op, memory, layerId, layerOffset, n, ptr, layerId, layerOffset, ptr, n);
         } catch (RuntimeException e) {
             return failures.unexpected(op, e);
         }
@@ -503,14 +504,15 @@ public final class Memory64Abi {
         return OK;
     }
 
-    private int copy(
-            AbiOp op, GuestMemory memory, long offset, long len, long ptr, long a, long b, long c) {
-        return copy(op, memory, offset, len, ptr, a, b, c, NONE);
-    }
-
+    /**
+     * Copies a raw range ({@code layerId} {@link #RAW}) or part of a layer's logical bytes into the
+     * guest: HOST_RANGE if the store fails (it counted and logged that), GUEST_WRITE if the guest's
+     * memory does.
+     */
     private int copy(
             AbiOp op,
             GuestMemory memory,
+            int layerId,
             long offset,
             long len,
             long ptr,
@@ -519,10 +521,13 @@ public final class Memory64Abi {
             long c,
             long d) {
         try {
-            store.copyTo(offset, memory, ptr, len);
+            if (layerId == RAW) {
+                store.copyTo(offset, memory, ptr, len);
+            } else {
+                store.copyLayerTo(layerId, offset, memory, ptr, len);
+            }
             return (int) len;
         } catch (Memory64Exception | IndexOutOfBoundsException | StoreClosedException e) {
-            // The store has counted and logged it.
             return ErrorCode.HOST_RANGE.code();
         } catch (RuntimeException e) {
             return failures.failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
