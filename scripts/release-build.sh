@@ -9,8 +9,8 @@
 #                                                  compare every artifact byte for byte: exit 1
 #                                                  naming each file that differs
 #
-# Javadoc runs with every doclint group and fails on a warning. The bench module is not a library
-# and is not built here.
+# Javadoc runs with every doclint group and fails on a warning. Modules whose POM sets
+# maven.deploy.skip (the bench: not a library) are not built here.
 set -euo pipefail
 MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=find-jdk.sh
@@ -44,9 +44,26 @@ memory64_find_maven
 cd "$MEMORY64_ROOT"
 OUT=target/release
 
-# The modules a release publishes: every module of the root POM but the bench and the BOM.
+# The modules a release publishes: every module of the root POM but the BOM and those whose POM
+# sets maven.deploy.skip (the bench: not a library).
 published_modules() {
-    sed -n 's|^ *<module>\(.*\)</module> *$|\1|p' pom.xml | grep -v -x -e memory64-bench -e memory64-bom
+    local module
+    for module in $(sed -n 's|^ *<module>\(.*\)</module> *$|\1|p' pom.xml); do
+        if [[ $module != memory64-bom ]] &&
+            ! grep -q '<maven.deploy.skip>true</maven.deploy.skip>' "$module/pom.xml"; then
+            echo "$module"
+        fi
+    done
+}
+
+# The modules a release does not build.
+unpublished_modules() {
+    local module
+    for module in $(sed -n 's|^ *<module>\(.*\)</module> *$|\1|p' pom.xml); do
+        if grep -q '<maven.deploy.skip>true</maven.deploy.skip>' "$module/pom.xml"; then
+            printf '!%s,' "$module"
+        fi
+    done
 }
 
 # The artifacts the BOM lists.
@@ -77,7 +94,9 @@ check_bom() {
 build() {
     local version module file
     rm -rf "$OUT"
-    memory64_mvn -q clean verify -Prelease -pl '!memory64-bench' -Dspotless.check.skip=true "$@"
+    local skip
+    skip=$(unpublished_modules)
+    memory64_mvn -q clean verify -Prelease ${skip:+-pl "${skip%,}"} -Dspotless.check.skip=true "$@"
     version=$(memory64_mvn -q -N help:evaluate -Dexpression=project.version -DforceStdout)
     mkdir -p "$OUT"
     cp pom.xml "$OUT/memory64-parent-$version.pom"
