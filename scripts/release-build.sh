@@ -75,15 +75,18 @@ bom_entries() {
 # Every published module must be in the BOM; a BOM entry this tree does not build gets a note
 # (a module that lives on another branch until it is merged).
 check_bom() {
-    local module missing=0
-    for module in $(published_modules); do
-        if ! bom_entries | grep -q -x "$module"; then
+    local module missing=0 published listed
+    # Lists in variables, not pipes: grep -q stops reading early, which pipefail would report.
+    published=$(published_modules)
+    listed=$(bom_entries)
+    for module in $published; do
+        if ! grep -q -x "$module" <<<"$listed"; then
             echo "release-build: $module is published but missing from memory64-bom/pom.xml" >&2
             missing=1
         fi
     done
-    for module in $(bom_entries); do
-        if ! published_modules | grep -q -x "$module"; then
+    for module in $listed; do
+        if ! grep -q -x "$module" <<<"$published"; then
             echo "release-build: note: the BOM lists $module, which this tree does not build" >&2
         fi
     done
