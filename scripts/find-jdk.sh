@@ -48,6 +48,13 @@ memory64_find_maven() { # sets MVN: the project's Maven wrapper, else `mvn` on t
     if [ -x "${MEMORY64_ROOT}/mvnw" ]; then
         # The wrapper fetches the Maven pinned in .mvn/wrapper/maven-wrapper.properties once.
         MVN="${MEMORY64_ROOT}/mvnw"
+        local url name
+        url=$(sed -n 's/^distributionUrl=//p' "${MEMORY64_ROOT}/.mvn/wrapper/maven-wrapper.properties")
+        name=${url##*/}
+        name=${name%-bin.zip}
+        if [ ! -d "${MAVEN_USER_HOME:-$HOME/.m2}/wrapper/dists/$name" ]; then
+            echo "memory64: first run of the Maven wrapper: downloading $name from Maven Central..." >&2
+        fi
     elif command -v mvn >/dev/null 2>&1; then
         MVN=$(command -v mvn)
     else
