@@ -97,7 +97,7 @@ memory64_run_bench() { # CLASS [JVM options...] -- [arguments...]: runs a main c
     memory64_find_jdk
     memory64_find_maven
     memory64_bench_jar
-    cd "$MEMORY64_ROOT"
+    cd "$MEMORY64_ROOT" || return 1
     exec "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "${jvm[@]}" \
         -cp "$BENCH_JAR" "$main" "$@"
 }

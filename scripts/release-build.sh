@@ -23,7 +23,7 @@ usage() {
 mode=build
 case "${1:-}" in
     "") ;;
-    --skip-tests) mode=skip-tests ;;
+    --skip-tests) mode="skip-tests" ;;
     --check-reproducible) mode=check ;;
     -h | --help)
         usage
