@@ -44,24 +44,44 @@ memory64_find_jdk() {
     export PATH="$JAVA_HOME/bin:$PATH"
 }
 
-memory64_find_maven() {
+memory64_find_maven() { # sets MVN: the project's Maven wrapper, else `mvn` on the PATH
     if [ -x "${MEMORY64_ROOT}/mvnw" ]; then
+        # The wrapper fetches the Maven pinned in .mvn/wrapper/maven-wrapper.properties once.
         MVN="${MEMORY64_ROOT}/mvnw"
+        local url name
+        url=$(sed -n 's/^distributionUrl=//p' "${MEMORY64_ROOT}/.mvn/wrapper/maven-wrapper.properties")
+        name=${url##*/}
+        name=${name%-bin.zip}
+        if [ ! -d "${MAVEN_USER_HOME:-$HOME/.m2}/wrapper/dists/$name" ]; then
+            echo "memory64: first run of the Maven wrapper: downloading $name from Maven Central..." >&2
+        fi
     elif command -v mvn >/dev/null 2>&1; then
         MVN=$(command -v mvn)
     else
-        echo "memory64: needs Apache Maven 3.8 or newer (mvn on the PATH); none found." >&2
+        echo "memory64: needs the Maven wrapper (mvnw in the project root) or Apache Maven 3.9 or newer (mvn on the PATH); found neither." >&2
         return 1
     fi
-    # Maven's own libraries call sun.misc.Unsafe, which JDK 24+ warns about on every run.
-    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+    # Maven's own libraries call sun.misc.Unsafe, which JDK 24+ warns about on every run; the
+    # option that silences it exists from JDK 23 and an older JVM refuses to start with it.
+    local feature
+    feature=$(memory64_java_feature "$JAVA_HOME")
+    if [ -n "$feature" ] && [ "$feature" -ge 23 ]; then
+        case " ${MAVEN_OPTS:-} " in
+            *" --sun-misc-unsafe-memory-access="*) ;;
+            *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+        esac
+    fi
+}
+
+memory64_mvn() { # runs Maven in batch mode with no download progress and no terminal escape codes
+    "$MVN" -B -ntp -Dstyle.color=never "$@"
 }
 
 memory64_bench_jar() { # builds memory64-bench.jar when missing or older than a source; sets BENCH_JAR
     BENCH_JAR="$MEMORY64_ROOT/memory64-bench/target/memory64-bench.jar"
     if [ ! -f "$BENCH_JAR" ] || [ -n "$(find "$MEMORY64_ROOT" \( -path '*/src/*' -o -name pom.xml -o -path '*/guests/*.wasm' \) -newer "$BENCH_JAR" -print -quit)" ]; then
         echo "memory64: building (first run, or sources changed)..." >&2
-        (cd "$MEMORY64_ROOT" && "$MVN" -B -q -ntp -DskipTests -Dspotless.check.skip=true -Denforcer.skip=false package >&2)
+        (cd "$MEMORY64_ROOT" && memory64_mvn -q -DskipTests -Dspotless.check.skip=true -Denforcer.skip=false package >&2)
     fi
 }
 
@@ -77,7 +97,7 @@ memory64_run_bench() { # CLASS [JVM options...] -- [arguments...]: runs a main c
     memory64_find_jdk
     memory64_find_maven
     memory64_bench_jar
-    cd "$MEMORY64_ROOT"
+    cd "$MEMORY64_ROOT" || return 1
     exec "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "${jvm[@]}" \
         -cp "$BENCH_JAR" "$main" "$@"
 }

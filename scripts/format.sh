@@ -7,4 +7,4 @@ MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 memory64_find_jdk
 memory64_find_maven
 cd "$MEMORY64_ROOT"
-exec "$MVN" -B -q -ntp spotless:apply "$@"
+memory64_mvn -q spotless:apply "$@"

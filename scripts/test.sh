@@ -7,5 +7,5 @@ MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 memory64_find_jdk
 memory64_find_maven
 cd "$MEMORY64_ROOT"
-echo "memory64: testing with JDK at $JAVA_HOME" >&2
-exec "$MVN" -B -ntp verify "$@"
+echo "memory64: testing with JDK at $JAVA_HOME, Maven: $MVN" >&2
+memory64_mvn verify "$@"

@@ -1,0 +1,213 @@
+package dev.memory64.micrometer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.memory64.Memory64Exception;
+import dev.memory64.Memory64Stats;
+import dev.memory64.Memory64Store;
+import dev.memory64.MemoryLayout;
+import dev.memory64.RegionBacking;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class Memory64MetricsTest {
+
+    private static final long PAGE = 65536;
+    private static final long STORE_SIZE = 4 * PAGE;
+
+    private static Memory64Store store(String name) throws IOException {
+        return Memory64Store.builder(MemoryLayout.builder().addRegion("w", STORE_SIZE).build())
+                .withDefaultBacking(RegionBacking.allocated())
+                .withName(name)
+                .build();
+    }
+
+    private static double counter(MeterRegistry registry, String name, String store) {
+        return registry.get(name).tag(Memory64Metrics.STORE_TAG, store).functionCounter().count();
+    }
+
+    private static double gauge(MeterRegistry registry, String name, String store) {
+        return registry.get(name).tag(Memory64Metrics.STORE_TAG, store).gauge().value();
+    }
+
+    @Test
+    void countersReportExactReadsWritesBytesAndErrors() throws Exception {
+        try (Memory64Store store = store("weights")) {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            Memory64Metrics.of(store).bindTo(registry);
+
+            store.write(0, new byte[100]);
+            store.write(PAGE, new byte[28]);
+            store.read(0, new byte[40]);
+            store.read(PAGE, new byte[40]);
+            store.read(2 * PAGE, new byte[7]);
+            assertThrows(
+                    IndexOutOfBoundsException.class,
+                    () -> store.read(STORE_SIZE - 10, new byte[20]));
+            assertThrows(
+                    IndexOutOfBoundsException.class, () -> store.write(STORE_SIZE, new byte[1]));
+
+            assertEquals(new Memory64Stats(3, 2, 87, 128, 2), store.stats());
+            assertEquals(3.0, counter(registry, Memory64Metrics.READS, "weights"));
+            assertEquals(2.0, counter(registry, Memory64Metrics.WRITES, "weights"));
+            assertEquals(87.0, counter(registry, Memory64Metrics.BYTES_READ, "weights"));
+            assertEquals(128.0, counter(registry, Memory64Metrics.BYTES_WRITTEN, "weights"));
+            assertEquals(2.0, counter(registry, Memory64Metrics.ERRORS, "weights"));
+        }
+    }
+
+    @Test
+    void countersFollowTheStoreAfterBinding() throws Exception {
+        try (Memory64Store store = store("live")) {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            Memory64Metrics.of(store).bindTo(registry);
+            assertEquals(0.0, counter(registry, Memory64Metrics.READS, "live"));
+            store.read(0, new byte[5]);
+            assertEquals(1.0, counter(registry, Memory64Metrics.READS, "live"));
+            assertEquals(5.0, counter(registry, Memory64Metrics.BYTES_READ, "live"));
+        }
+    }
+
+    @Test
+    void gaugesReportSizeAndLayerCount() throws Exception {
+        try (Memory64Store store = store("gauged")) {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            Memory64Metrics.of(store).bindTo(registry);
+            assertEquals((double) STORE_SIZE, gauge(registry, Memory64Metrics.SIZE, "gauged"));
+            assertEquals(0.0, gauge(registry, Memory64Metrics.LAYERS, "gauged"));
+            store.registerLayer(0, "blk.0", 0, PAGE);
+            store.registerLayer(1, "blk.1", PAGE, 2 * PAGE);
+            assertEquals(2.0, gauge(registry, Memory64Metrics.LAYERS, "gauged"));
+        }
+    }
+
+    @Test
+    void registersExactlyTheDocumentedMetersWithUnitsAndTags() throws Exception {
+        try (Memory64Store store = store("named")) {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            Memory64Metrics.of(store, Tags.of("model", "tiny", "host", "a")).bindTo(registry);
+
+            Map<String, String> units = new TreeMap<>();
+            Map<String, Meter.Type> types = new TreeMap<>();
+            for (Meter meter : registry.getMeters()) {
+                Meter.Id id = meter.getId();
+                units.put(id.getName(), String.valueOf(id.getBaseUnit()));
+                types.put(id.getName(), id.getType());
+                assertEquals(
+                        List.of(
+                                Tag.of("host", "a"),
+                                Tag.of("model", "tiny"),
+                                Tag.of("store", "named")),
+                        id.getTags(),
+                        id.getName());
+            }
+            assertEquals(
+                    Map.of(
+                            "memory64.bytes.read", "bytes",
+                            "memory64.bytes.written", "bytes",
+                            "memory64.errors", "null",
+                            "memory64.layers", "null",
+                            "memory64.reads", "null",
+                            "memory64.size", "bytes",
+                            "memory64.writes", "null"),
+                    units);
+            assertEquals(
+                    Set.of(Meter.Type.COUNTER),
+                    types.entrySet().stream()
+                            .filter(e -> !e.getKey().equals("memory64.size"))
+                            .filter(e -> !e.getKey().equals("memory64.layers"))
+                            .map(Map.Entry::getValue)
+                            .collect(Collectors.toSet()));
+            assertEquals(Meter.Type.GAUGE, types.get("memory64.size"));
+            assertEquals(Meter.Type.GAUGE, types.get("memory64.layers"));
+        }
+    }
+
+    @Test
+    void twoStoresInOneRegistryKeepSeparateSeries() throws Exception {
+        try (Memory64Store first = store("first");
+                Memory64Store second = store("second")) {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            Memory64Metrics.of(first).bindTo(registry);
+            Memory64Metrics.of(second).bindTo(registry);
+            first.write(0, new byte[10]);
+            second.write(0, new byte[3]);
+            second.write(0, new byte[3]);
+            assertEquals(10.0, counter(registry, Memory64Metrics.BYTES_WRITTEN, "first"));
+            assertEquals(6.0, counter(registry, Memory64Metrics.BYTES_WRITTEN, "second"));
+            assertEquals(2.0, counter(registry, Memory64Metrics.WRITES, "second"));
+            assertEquals(14, registry.getMeters().size());
+        }
+    }
+
+    @Test
+    void aGivenStoreTagReplacesTheStoreName() throws Exception {
+        try (Memory64Store store = store("internal-name")) {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            Memory64Metrics.of(store, Tags.of("store", "public-name")).bindTo(registry);
+            store.read(0, new byte[1]);
+            assertEquals(1.0, counter(registry, Memory64Metrics.READS, "public-name"));
+            assertNull(
+                    registry.find(Memory64Metrics.READS)
+                            .tag(Memory64Metrics.STORE_TAG, "internal-name")
+                            .functionCounter());
+        }
+    }
+
+    @Test
+    void aClosedStoreKeepsReportingItsFinalCounters() throws Exception {
+        Memory64Store store = store("closing");
+        MeterRegistry registry = new SimpleMeterRegistry();
+        Memory64Metrics.of(store).bindTo(registry);
+        store.write(0, new byte[9]);
+        store.close();
+        assertThrows(Memory64Exception.class, () -> store.read(0, new byte[1]));
+        assertEquals(1.0, counter(registry, Memory64Metrics.WRITES, "closing"));
+        assertEquals(9.0, counter(registry, Memory64Metrics.BYTES_WRITTEN, "closing"));
+        assertEquals(1.0, counter(registry, Memory64Metrics.ERRORS, "closing"));
+        assertEquals((double) STORE_SIZE, gauge(registry, Memory64Metrics.SIZE, "closing"));
+    }
+
+    @Test
+    void rejectsNullArgumentsNamingThem() throws Exception {
+        NullPointerException e =
+                assertThrows(NullPointerException.class, () -> Memory64Metrics.of(null));
+        assertEquals("Memory64Metrics.of: store is null", e.getMessage());
+        try (Memory64Store store = store("nulls")) {
+            e = assertThrows(NullPointerException.class, () -> Memory64Metrics.of(store, null));
+            assertEquals("Memory64Metrics.of: tags is null", e.getMessage());
+            Memory64Metrics metrics = Memory64Metrics.of(store);
+            e = assertThrows(NullPointerException.class, () -> metrics.bindTo(null));
+            assertEquals("Memory64Metrics.bindTo: registry is null", e.getMessage());
+        }
+    }
+
+    @Test
+    void theCoreModuleDoesNotDependOnMicrometer() {
+        ModuleDescriptor core = Memory64Store.class.getModule().getDescriptor();
+        assertEquals("dev.memory64", core.name());
+        Set<String> required =
+                core.requires().stream()
+                        .map(ModuleDescriptor.Requires::name)
+                        .collect(Collectors.toSet());
+        assertEquals(
+                Set.of(),
+                required.stream()
+                        .filter(name -> name.contains("micrometer"))
+                        .collect(Collectors.toSet()),
+                "modules the core requires: " + required);
+    }
+}
