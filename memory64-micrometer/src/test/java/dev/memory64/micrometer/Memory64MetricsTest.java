@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.RegionBacking;
+import dev.memory64.StoreClosedException;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -174,7 +174,7 @@ class Memory64MetricsTest {
         Memory64Metrics.of(store).bindTo(registry);
         store.write(0, new byte[9]);
         store.close();
-        assertThrows(Memory64Exception.class, () -> store.read(0, new byte[1]));
+        assertThrows(StoreClosedException.class, () -> store.read(0, new byte[1]));
         assertEquals(1.0, counter(registry, Memory64Metrics.WRITES, "closing"));
         assertEquals(9.0, counter(registry, Memory64Metrics.BYTES_WRITTEN, "closing"));
         assertEquals(1.0, counter(registry, Memory64Metrics.ERRORS, "closing"));
