@@ -7,6 +7,7 @@
 module dev.memory64 {
     requires org.slf4j;
     requires transitive java.management;
+    requires jdk.jfr;
 
     exports dev.memory64;
     exports dev.memory64.abi;

@@ -115,14 +115,7 @@ abstract sealed class HostIo permits Memory64Store {
      */
     public void read(long offset, byte[] dst, int dstIndex, int len) throws Memory64Exception {
         checkSlice("read", offset, dstIndex, len, dst.length);
-        storage.transfer(
-                "read",
-                offset,
-                len,
-                false,
-                MemorySegment.ofArray(dst).asSlice(dstIndex, len),
-                null,
-                0);
+        hostRead("read", null, offset, MemorySegment.ofArray(dst).asSlice(dstIndex, len));
     }
 
     /**
@@ -157,7 +150,7 @@ abstract sealed class HostIo permits Memory64Store {
      */
     public void read(long offset, MemorySegment dst) throws Memory64Exception {
         checkWritable("read", offset, dst);
-        storage.transfer("read", offset, dst.byteSize(), false, dst, null, 0);
+        hostRead("read", null, offset, dst);
     }
 
     /**
@@ -184,7 +177,7 @@ abstract sealed class HostIo permits Memory64Store {
                                     + dst.byteSize()));
         }
         checkWritable("copyTo", offset, dst);
-        storage.transfer("copyTo", offset, len, false, dst.asSlice(0, len), null, 0);
+        hostRead("copyTo", null, offset, dst.asSlice(0, len));
     }
 
     /**
@@ -250,7 +243,7 @@ abstract sealed class HostIo permits Memory64Store {
             throws Memory64Exception {
         checkWritable("readLayer", layerOffset, dst);
         Layer layer = checkLayerRange("readLayer", layerId, layerOffset, dst.byteSize());
-        storage.transferLayer("readLayer", layer, layerOffset, dst.byteSize(), dst, null, 0);
+        hostRead("readLayer", layer, layerOffset, dst);
     }
 
     /**
@@ -260,6 +253,29 @@ abstract sealed class HostIo permits Memory64Store {
      * @return the layer, or null if none has that id
      */
     public abstract Layer layer(int layerId);
+
+    /**
+     * A host read into a segment: a raw range ({@code layer} null) or part of a layer; recorded as
+     * a {@code dev.memory64.HostRead} Flight Recorder event when that is enabled.
+     */
+    private void hostRead(String op, Layer layer, long offset, MemorySegment dst)
+            throws Memory64Exception {
+        long len = dst.byteSize();
+        HostReadEvent event =
+                HostReadEvent.start(
+                        storage.name(), op, layer == null ? -1 : layer.id(), offset, len);
+        boolean succeeded = false;
+        try {
+            if (layer == null) {
+                storage.transfer(op, offset, len, false, dst, null, 0);
+            } else {
+                storage.transferLayer(op, layer, offset, len, dst, null, 0);
+            }
+            succeeded = true;
+        } finally {
+            HostReadEvent.end(event, succeeded);
+        }
+    }
 
     private Layer checkLayerRange(String op, int layerId, long layerOffset, long len) {
         Layer layer = layer(layerId);

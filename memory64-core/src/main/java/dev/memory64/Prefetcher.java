@@ -54,21 +54,27 @@ final class Prefetcher {
 
     private void touch(Layer layer, ProgressListener listener) {
         String task = "prefetch layer " + layer.id() + " (\"" + layer.name() + "\")";
+        PrefetchEvent event = PrefetchEvent.start(storeName, layer);
+        boolean completed = true;
         try {
             long size = layer.size();
             listener.progress(task, 0, size);
             long before = 0;
             for (Layer.Extent e : layer.extents()) {
                 long base = before;
-                storage.load(
-                        e.offset(),
-                        e.size(),
-                        () -> Thread.currentThread().isInterrupted(),
-                        done -> listener.progress(task, base + done, size));
+                completed &=
+                        storage.load(
+                                e.offset(),
+                                e.size(),
+                                () -> Thread.currentThread().isInterrupted(),
+                                done -> listener.progress(task, base + done, size));
                 before += e.size();
             }
         } catch (RuntimeException | InternalError e) {
+            completed = false;
             LOG.debug("{} stopped: {}", task, e.toString());
+        } finally {
+            PrefetchEvent.end(event, completed);
         }
     }
 

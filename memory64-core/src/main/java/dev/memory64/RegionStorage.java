@@ -154,6 +154,10 @@ final class RegionStorage {
         }
     }
 
+    String name() {
+        return storeName;
+    }
+
     RegionBacking backing(int regionIndex) {
         return backings[regionIndex];
     }
@@ -299,14 +303,16 @@ final class RegionStorage {
     /**
      * Brings the mapped pages of a range into memory, chunk by chunk, telling {@code progress} the
      * bytes done after each; stops early when {@code stop} says so or the store closes.
+     *
+     * @return true if the whole range was brought in, false if it stopped early
      */
-    void load(long offset, long len, BooleanSupplier stop, LongConsumer progress) {
+    boolean load(long offset, long len, BooleanSupplier stop, LongConsumer progress) {
         long end = offset + len;
         long at = offset;
         int region = layout.regionIndex(offset);
         while (at < end) {
             if (closed || stop.getAsBoolean()) {
-                return;
+                return false;
             }
             MemoryRegion r = layout.region(region);
             long local = at - r.start();
@@ -321,6 +327,7 @@ final class RegionStorage {
             }
             progress.accept(at - offset);
         }
+        return true;
     }
 
     /**

@@ -120,6 +120,13 @@ public final class Memory64Abi {
      * @return the layer size (bytes copied), or an error code
      */
     public int loadLayer(GuestMemory memory, int layerId, int dstPtr, int maxSize) {
+        GuestLoadEvent event =
+                GuestLoadEvent.start(
+                        AbiOp.LOAD_LAYER.function, layerId, 0, Integer.toUnsignedLong(maxSize));
+        return GuestLoadEvent.end(event, loadLayerChecked(memory, layerId, dstPtr, maxSize));
+    }
+
+    private int loadLayerChecked(GuestMemory memory, int layerId, int dstPtr, int maxSize) {
         AbiOp op = AbiOp.LOAD_LAYER;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long max = Integer.toUnsignedLong(maxSize);
@@ -168,6 +175,12 @@ public final class Memory64Abi {
      * @return {@code len}, or an error code
      */
     public int read(GuestMemory memory, long offset, int dstPtr, int len) {
+        GuestLoadEvent event =
+                GuestLoadEvent.start(AbiOp.READ.function, -1, offset, Integer.toUnsignedLong(len));
+        return GuestLoadEvent.end(event, readChecked(memory, offset, dstPtr, len));
+    }
+
+    private int readChecked(GuestMemory memory, long offset, int dstPtr, int len) {
         AbiOp op = AbiOp.READ;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
@@ -215,6 +228,18 @@ public final class Memory64Abi {
      * @return {@code len}, or an error code
      */
     public int loadLayerRange(
+            GuestMemory memory, int layerId, long layerOffset, int dstPtr, int len) {
+        GuestLoadEvent event =
+                GuestLoadEvent.start(
+                        AbiOp.LOAD_LAYER_RANGE.function,
+                        layerId,
+                        layerOffset,
+                        Integer.toUnsignedLong(len));
+        return GuestLoadEvent.end(
+                event, loadLayerRangeChecked(memory, layerId, layerOffset, dstPtr, len));
+    }
+
+    private int loadLayerRangeChecked(
             GuestMemory memory, int layerId, long layerOffset, int dstPtr, int len) {
         AbiOp op = AbiOp.LOAD_LAYER_RANGE;
         long ptr = Integer.toUnsignedLong(dstPtr);
