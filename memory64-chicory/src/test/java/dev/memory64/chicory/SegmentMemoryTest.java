@@ -15,6 +15,7 @@ import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import dev.memory64.AlreadyClosedException;
 import dev.memory64.chicory.SegmentMemory.Backing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,18 +40,18 @@ class SegmentMemoryTest {
     private static final int PAGE = Memory.PAGE_SIZE;
     private static final long MIB = 1 << 20;
 
-    @Test
-    void refusesSharedMemoriesAndNamesTheAlternative() {
-        MemoryLimits shared = new MemoryLimits(1, 1, true);
-        for (var create :
-                List.<Runnable>of(
-                        () -> SegmentMemory.of(shared),
-                        () -> SegmentMemory.of(shared, Backing.ALLOCATED),
-                        () -> SegmentMemory.factory().apply(shared))) {
-            UnsupportedOperationException e =
-                    assertThrows(UnsupportedOperationException.class, create::run);
-            assertTrue(e.getMessage().contains("shared memories"), e.getMessage());
-            assertTrue(e.getMessage().contains("ByteBufferMemory"), e.getMessage());
+    @ParameterizedTest
+    @EnumSource(Backing.class)
+    void acceptsSharedMemoriesWhoseBytesNeverMove(Backing backing) {
+        try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 4, true), backing)) {
+            assertTrue(memory.shared());
+            assertTrue(memory.toString().contains("shared"), memory.toString());
+            MemorySegment before = memory.segment();
+            memory.writeI32(8, 42);
+            assertEquals(1, memory.grow(3));
+            assertEquals(before.address(), memory.segment().address());
+            assertEquals(4L * PAGE, memory.segment().byteSize());
+            assertEquals(42, before.get(ValueLayout.JAVA_INT_UNALIGNED, 8));
         }
     }
 
@@ -229,26 +230,38 @@ class SegmentMemoryTest {
                 m -> m.segment(),
                 m -> m.initialize(null, new DataSegment[0]),
                 m -> m.atomicAddInt(0, 1),
+                m -> m.atomicReadLong(8),
+                m -> m.atomicWriteShort(2, (short) 1),
+                m -> m.atomicCmpxchgByte(1, (byte) 0, (byte) 1),
+                m -> m.atomicXorLong(3, 1),
                 m -> m.readInt(PAGE),
                 m -> m.fill((byte) 1, 0, PAGE + 1));
     }
 
     @ParameterizedTest
     @EnumSource(Backing.class)
-    void everyAccessAfterCloseFailsWithIllegalState(Backing backing) {
+    void everyAccessAfterCloseFailsWithAlreadyClosed(Backing backing) {
         SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 2), backing);
         memory.close();
         assertTrue(memory.isClosed());
         List<Consumer<SegmentMemory>> accesses = everyAccess();
         for (int i = 0; i < accesses.size(); i++) {
             Consumer<SegmentMemory> access = accesses.get(i);
-            IllegalStateException e =
+            AlreadyClosedException e =
                     assertThrows(
-                            IllegalStateException.class,
+                            AlreadyClosedException.class,
                             () -> access.accept(memory),
                             "access " + i);
             assertTrue(e.getMessage().contains("closed"), "access " + i + ": " + e.getMessage());
         }
+        assertEquals(
+                "readLong address=65528 size=8: this SegmentMemory is closed",
+                assertThrows(AlreadyClosedException.class, () -> memory.readLong(PAGE - 8))
+                        .getMessage());
+        assertEquals(
+                "fill address=16 size=4: this SegmentMemory is closed",
+                assertThrows(AlreadyClosedException.class, () -> memory.fill((byte) 0, 16, 20))
+                        .getMessage());
         assertEquals(1, memory.pages());
         assertEquals(2, memory.maximumPages());
         assertTrue(memory.toString().contains("closed"), memory.toString());
@@ -288,7 +301,7 @@ class SegmentMemoryTest {
         accessing.await();
         memory.close();
         reader.join();
-        assertTrue(failure.get() instanceof IllegalStateException, String.valueOf(failure.get()));
+        assertTrue(failure.get() instanceof AlreadyClosedException, String.valueOf(failure.get()));
         assertTrue(failure.get().getMessage().contains("closed"), failure.get().getMessage());
     }
 
