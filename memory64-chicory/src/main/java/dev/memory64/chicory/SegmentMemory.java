@@ -13,6 +13,7 @@ import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
 import dev.memory64.AlreadyClosedException;
+import dev.memory64.abi.GuestMemory;
 import dev.memory64.internal.LinearMemory;
 import dev.memory64.internal.LinearMemory.Rmw;
 import dev.memory64.internal.SparseReservation;
@@ -218,6 +219,11 @@ public final class SegmentMemory implements Memory, AutoCloseable {
      */
     public MemorySegment segment() {
         return memory.segment();
+    }
+
+    /** The guest ABI's single-copy view of this memory. */
+    GuestMemory guestMemory() {
+        return memory.guestMemory();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.memory64.internal;
 
 import dev.memory64.AlreadyClosedException;
+import dev.memory64.abi.GuestMemory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -130,6 +131,7 @@ public final class LinearMemory implements AutoCloseable {
     private final Storage storage;
     private final Traps traps;
     private final Waiters waiters;
+    private final GuestMemory guestMemory = new LinearGuestMemory(this);
 
     /** Serializes grow, zero and close, and the unaligned atomics. */
     private final Object monitor = new Object();
@@ -241,6 +243,16 @@ public final class LinearMemory implements AutoCloseable {
             throw closedException("segment()");
         }
         return bytes();
+    }
+
+    /**
+     * Returns the guest ABI's view of this memory, into which a layer load is one copy; the same
+     * object on every call.
+     *
+     * @return the view
+     */
+    public GuestMemory guestMemory() {
+        return guestMemory;
     }
 
     /**
