@@ -1,11 +1,15 @@
 package dev.memory64.endive;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import run.endive.compiler.MachineFactoryCompiler;
 import run.endive.runtime.ImportValues;
 import run.endive.runtime.Instance;
+import run.endive.runtime.Machine;
 import run.endive.runtime.Memory;
 import run.endive.wasm.Parser;
 import run.endive.wasm.WasmModule;
@@ -14,6 +18,10 @@ import run.endive.wasm.types.MemoryLimits;
 /** The committed guests of {@code guests/}, and the ways to run them. */
 final class Guests {
     static final Path ROOT = Path.of("..", "guests");
+
+    /** Each module compiled once: the compiled machine factory serves every instance of it. */
+    private static final Map<WasmModule, Function<Instance, Machine>> COMPILED =
+            Collections.synchronizedMap(new IdentityHashMap<>());
 
     private Guests() {}
 
@@ -66,7 +74,8 @@ final class Guests {
 
         Instance.Builder apply(Instance.Builder builder, WasmModule module) {
             return this == COMPILER
-                    ? builder.withMachineFactory(MachineFactoryCompiler.compile(module))
+                    ? builder.withMachineFactory(
+                            COMPILED.computeIfAbsent(module, MachineFactoryCompiler::compile))
                     : builder;
         }
     }
