@@ -36,8 +36,8 @@ final class Guests {
     /**
      * The system property that turns on {@link Mode#COMPILER}: Endive's compiler is served only at
      * 1.0.0 and does not compile every module parsed by the 1.2.0 runtime, so the tests of this
-     * module run the interpreter, and module {@code memory64-endive-compiler-tests} runs the same
-     * tests again under runtime and compiler 1.0.0 with this property set.
+     * module run the interpreter, and module {@code memory64-compiler-tests} runs the same tests
+     * again under runtime and compiler 1.0.0 with this property set.
      */
     static final String COMPILER_PROPERTY = "memory64.endive.compiler";
 
