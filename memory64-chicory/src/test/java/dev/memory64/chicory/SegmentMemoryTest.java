@@ -3,12 +3,14 @@ package dev.memory64.chicory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
 import com.dylibso.chicory.wasm.ChicoryException;
@@ -24,6 +26,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,6 +55,108 @@ class SegmentMemoryTest {
             assertEquals(before.address(), memory.segment().address());
             assertEquals(4L * PAGE, memory.segment().byteSize());
             assertEquals(42, before.get(ValueLayout.JAVA_INT_UNALIGNED, 8));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backing.class)
+    void atomicsOfEveryWidthLoseNoUpdateUnderContention(Backing backing) throws Exception {
+        try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1, true), backing)) {
+            int threads = 4;
+            int n = 5000;
+            CountDownLatch gate = new CountDownLatch(1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> started = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                started.add(
+                        Thread.ofPlatform()
+                                .start(
+                                        () -> {
+                                            try {
+                                                gate.await();
+                                                for (int i = 0; i < n; i++) {
+                                                    // Four lanes of the word at 16, and wider ones.
+                                                    memory.atomicAddByte(16, (byte) 1);
+                                                    memory.atomicXorByte(17, (byte) 1);
+                                                    memory.atomicAddShort(18, (short) 3);
+                                                    memory.atomicAddInt(24, 1);
+                                                    memory.atomicAddLong(32, 1L << 33);
+                                                    long old;
+                                                    do {
+                                                        old = memory.atomicReadLong(40);
+                                                    } while (memory.atomicCmpxchgLong(
+                                                                    40, old, old + 1)
+                                                            != old);
+                                                }
+                                            } catch (Throwable e) {
+                                                failure.compareAndSet(null, e);
+                                            }
+                                        }));
+            }
+            gate.countDown();
+            for (Thread thread : started) {
+                thread.join();
+            }
+            assertEquals(null, failure.get());
+            int total = threads * n;
+            assertEquals((byte) total, memory.atomicReadByte(16));
+            assertEquals(0, memory.atomicReadByte(17));
+            assertEquals((short) (3 * total), memory.atomicReadShort(18));
+            assertEquals(total, memory.atomicReadInt(24));
+            assertEquals((long) total << 33, memory.atomicReadLong(32));
+            assertEquals(total, memory.atomicReadLong(40));
+            assertEquals(0, memory.readInt(20));
+        }
+    }
+
+    @Test
+    void atomicsAtUnalignedAddressesWorkForTheHost() {
+        try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1))) {
+            memory.atomicWriteInt(1, 0x01020304);
+            assertEquals(0x01020304, memory.atomicAddInt(1, 1));
+            assertEquals(0x01020305, memory.readInt(1));
+            assertEquals((short) 0x0305, memory.atomicCmpxchgShort(1, (short) 0x0305, (short) 7));
+            assertEquals(7, memory.atomicReadShort(1));
+            assertEquals(0, memory.atomicXchgLong(PAGE - 9, -1L));
+            assertEquals(-1L, memory.readLong(PAGE - 9));
+            MemoryContractTest.assertOutOfBounds(() -> memory.atomicReadInt(PAGE - 3));
+        }
+    }
+
+    @Test
+    void notifyOnASharedMemoryChecksTheAddress() {
+        try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 2, true))) {
+            assertEquals(0, memory.atomicNotify(PAGE - 4, 1));
+            assertEquals(
+                    MemoryContractTest.outOfBoundsMessage(PAGE, PAGE, 4),
+                    MemoryContractTest.assertOutOfBounds(() -> memory.atomicNotify(PAGE, 1))
+                            .getMessage());
+            MemoryContractTest.assertOutOfBounds(() -> memory.atomicWait(PAGE, 0, 0L));
+        }
+    }
+
+    @Test
+    void anInterruptedWaitFailsAsTheRuntimeDoesAndKeepsTheInterrupt() throws Exception {
+        try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1, true))) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<Boolean> interrupted = new AtomicReference<>();
+            Thread waiter =
+                    Thread.ofPlatform()
+                            .start(
+                                    () -> {
+                                        try {
+                                            memory.atomicWait(0, 0, -1L);
+                                        } catch (Throwable e) {
+                                            failure.set(e);
+                                            interrupted.set(Thread.currentThread().isInterrupted());
+                                        }
+                                    });
+            // Interrupted before or during the wait, the wait ends either way.
+            waiter.interrupt();
+            waiter.join();
+            assertInstanceOf(ChicoryInterruptedException.class, failure.get());
+            assertEquals(Boolean.TRUE, interrupted.get());
+            assertEquals(0, memory.atomicNotify(0, 1));
         }
     }
 
