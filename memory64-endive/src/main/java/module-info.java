@@ -6,7 +6,6 @@
 module dev.memory64.endive {
     requires transitive dev.memory64;
     requires transitive run.endive.runtime;
-    requires org.slf4j;
 
     exports dev.memory64.endive;
 }

@@ -136,6 +136,27 @@ class SegmentMemoryTest {
     }
 
     @Test
+    void closingASharedMemoryWakesItsWaitersWithAlreadyClosed() throws Exception {
+        SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1, true));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread waiter =
+                Thread.ofPlatform()
+                        .start(
+                                () -> {
+                                    try {
+                                        memory.atomicWait(64, 0L, -1L);
+                                    } catch (Throwable e) {
+                                        failure.set(e);
+                                    }
+                                });
+        // Closed before or during the wait, the waiter fails either way and never hangs.
+        memory.close();
+        waiter.join();
+        AlreadyClosedException e = assertInstanceOf(AlreadyClosedException.class, failure.get());
+        assertEquals("atomicWait address=64 size=8: this SegmentMemory is closed", e.getMessage());
+    }
+
+    @Test
     void anInterruptedWaitFailsAsTheRuntimeDoesAndKeepsTheInterrupt() throws Exception {
         try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1, true))) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -339,6 +360,8 @@ class SegmentMemoryTest {
                 m -> m.atomicWriteShort(2, (short) 1),
                 m -> m.atomicCmpxchgByte(1, (byte) 0, (byte) 1),
                 m -> m.atomicXorLong(3, 1),
+                m -> m.atomicNotify(0, 1),
+                m -> m.atomicWait(0, 0, 0L),
                 m -> m.readInt(PAGE),
                 m -> m.fill((byte) 1, 0, PAGE + 1));
     }

@@ -339,6 +339,10 @@ public final class LinearMemory implements AutoCloseable {
                 closed = false;
                 throw e;
             }
+            if (waiters != null) {
+                // A thread waiting on this memory would otherwise sleep forever.
+                waiters.close();
+            }
         }
     }
 
@@ -1006,13 +1010,21 @@ public final class LinearMemory implements AutoCloseable {
      *     out of bounds, {@link Traps#interrupted} if the thread is interrupted
      */
     public int atomicWait(int addr, int width, long expected, long timeoutNanos) {
+        if (closed) {
+            throw closedException("atomicWait", addr, width);
+        }
         if (!shared) {
             throw traps.unsupported("Attempt to wait on a non-shared memory, not supported.");
         }
         long mask = width == 8 ? -1L : 0xFFFF_FFFFL;
         try {
-            return waiters.await(
-                    addr, () -> atomicLoad(addr, width) == (expected & mask), timeoutNanos);
+            int result =
+                    waiters.await(
+                            addr, () -> atomicLoad(addr, width) == (expected & mask), timeoutNanos);
+            if (result == Waiters.CLOSED) {
+                throw closedException("atomicWait", addr, width);
+            }
+            return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw traps.interrupted("Thread interrupted");
@@ -1025,8 +1037,12 @@ public final class LinearMemory implements AutoCloseable {
      * @param addr the address, read as unsigned; checked against the bounds on a shared memory
      * @param count how many at most, read as unsigned
      * @return how many were woken; always 0 on a non-shared memory, where no one can wait
+     * @throws AlreadyClosedException if this memory is closed
      */
     public int atomicNotify(int addr, int count) {
+        if (closed) {
+            throw closedException("atomicNotify", addr, Integer.BYTES);
+        }
         if (!shared) {
             return 0;
         }

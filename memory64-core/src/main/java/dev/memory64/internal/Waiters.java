@@ -32,6 +32,11 @@ final class Waiters {
     static final int NOT_EQUAL = 1;
     static final int TIMED_OUT = 2;
 
+    /** Not a result of the proposal: the memory was closed while the thread waited. */
+    static final int CLOSED = -1;
+
+    private volatile boolean closed;
+
     private final ConcurrentHashMap<Integer, Queue> queues = new ConcurrentHashMap<>();
 
     /**
@@ -41,7 +46,8 @@ final class Waiters {
      * @param address the address, only a key here
      * @param expected read under the address's monitor: whether the memory holds the expected value
      * @param timeoutNanos the longest wait in nanoseconds; negative waits forever
-     * @return {@link #WOKEN}, {@link #NOT_EQUAL} or {@link #TIMED_OUT}
+     * @return {@link #WOKEN}, {@link #NOT_EQUAL}, {@link #TIMED_OUT}, or {@link #CLOSED} once
+     *     {@link #close()} ran
      * @throws InterruptedException if the thread is interrupted while waiting (its wake-up, if one
      *     was issued to it, is consumed)
      */
@@ -50,6 +56,9 @@ final class Waiters {
         long start = System.nanoTime();
         Queue queue = queues.computeIfAbsent(address, a -> new Queue());
         synchronized (queue) {
+            if (closed) {
+                return CLOSED;
+            }
             if (!expected.getAsBoolean()) {
                 return NOT_EQUAL;
             }
@@ -57,6 +66,9 @@ final class Waiters {
             long arrival = queue.generation;
             try {
                 while (queue.wakeups == 0 || queue.generation == arrival) {
+                    if (closed) {
+                        return CLOSED;
+                    }
                     long remaining =
                             timeoutNanos < 0
                                     ? Long.MAX_VALUE
@@ -103,6 +115,19 @@ final class Waiters {
             queue.generation++;
             queue.notifyAll();
             return woken;
+        }
+    }
+
+    /**
+     * Wakes every waiting thread for good: each returns {@link #CLOSED}, and so does every later
+     * wait.
+     */
+    void close() {
+        closed = true;
+        for (Queue queue : queues.values()) {
+            synchronized (queue) {
+                queue.notifyAll();
+            }
         }
     }
 }
