@@ -105,14 +105,6 @@ public final class LinearMemory implements AutoCloseable {
     private static final ValueLayout.OfDouble DOUBLE =
             ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private static final VarHandle ATOMIC_BYTE = ValueLayout.JAVA_BYTE.varHandle();
-    private static final VarHandle ATOMIC_SHORT =
-            ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-    private static final VarHandle ATOMIC_INT =
-            ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-    private static final VarHandle ATOMIC_LONG =
-            ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-
     private static final VarHandle SEGMENT;
 
     static {
@@ -815,14 +807,7 @@ public final class LinearMemory implements AutoCloseable {
             }
         }
         try {
-            MemorySegment bytes = bytes();
-            long offset = Integer.toUnsignedLong(addr);
-            return switch (width) {
-                case 1 -> Byte.toUnsignedLong((byte) ATOMIC_BYTE.getVolatile(bytes, offset));
-                case 2 -> Short.toUnsignedLong((short) ATOMIC_SHORT.getVolatile(bytes, offset));
-                case 4 -> Integer.toUnsignedLong((int) ATOMIC_INT.getVolatile(bytes, offset));
-                default -> (long) ATOMIC_LONG.getVolatile(bytes, offset);
-            };
+            return SegmentAtomics.load(bytes(), Integer.toUnsignedLong(addr), width);
         } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "atomicLoad", addr, width);
         }
@@ -844,14 +829,7 @@ public final class LinearMemory implements AutoCloseable {
             return;
         }
         try {
-            MemorySegment bytes = bytes();
-            long offset = Integer.toUnsignedLong(addr);
-            switch (width) {
-                case 1 -> ATOMIC_BYTE.setVolatile(bytes, offset, (byte) value);
-                case 2 -> ATOMIC_SHORT.setVolatile(bytes, offset, (short) value);
-                case 4 -> ATOMIC_INT.setVolatile(bytes, offset, (int) value);
-                default -> ATOMIC_LONG.setVolatile(bytes, offset, value);
-            }
+            SegmentAtomics.store(bytes(), Integer.toUnsignedLong(addr), width, value);
         } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "atomicStore", addr, width);
         }
@@ -876,30 +854,8 @@ public final class LinearMemory implements AutoCloseable {
             }
         }
         try {
-            MemorySegment bytes = bytes();
-            long offset = Integer.toUnsignedLong(addr);
-            if (width == 8) {
-                return switch (op) {
-                    case ADD -> (long) ATOMIC_LONG.getAndAdd(bytes, offset, operand);
-                    case AND -> (long) ATOMIC_LONG.getAndBitwiseAnd(bytes, offset, operand);
-                    case OR -> (long) ATOMIC_LONG.getAndBitwiseOr(bytes, offset, operand);
-                    case XOR -> (long) ATOMIC_LONG.getAndBitwiseXor(bytes, offset, operand);
-                    case XCHG -> (long) ATOMIC_LONG.getAndSet(bytes, offset, operand);
-                };
-            }
-            if (width == 4) {
-                int value = (int) operand;
-                int old =
-                        switch (op) {
-                            case ADD -> (int) ATOMIC_INT.getAndAdd(bytes, offset, value);
-                            case AND -> (int) ATOMIC_INT.getAndBitwiseAnd(bytes, offset, value);
-                            case OR -> (int) ATOMIC_INT.getAndBitwiseOr(bytes, offset, value);
-                            case XOR -> (int) ATOMIC_INT.getAndBitwiseXor(bytes, offset, value);
-                            case XCHG -> (int) ATOMIC_INT.getAndSet(bytes, offset, value);
-                        };
-                return Integer.toUnsignedLong(old);
-            }
-            return updateLane(bytes, addr, width, op, operand, 0, false);
+            return SegmentAtomics.readModifyWrite(
+                    bytes(), Integer.toUnsignedLong(addr), width, op, operand);
         } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "atomicRmw", addr, width);
         }
@@ -927,49 +883,10 @@ public final class LinearMemory implements AutoCloseable {
             }
         }
         try {
-            MemorySegment bytes = bytes();
-            long offset = Integer.toUnsignedLong(addr);
-            if (width == 8) {
-                return (long) ATOMIC_LONG.compareAndExchange(bytes, offset, expected, replacement);
-            }
-            if (width == 4) {
-                return Integer.toUnsignedLong(
-                        (int)
-                                ATOMIC_INT.compareAndExchange(
-                                        bytes, offset, (int) expected, (int) replacement));
-            }
-            return updateLane(bytes, addr, width, Rmw.XCHG, replacement, expected & mask, true);
+            return SegmentAtomics.compareExchange(
+                    bytes(), Integer.toUnsignedLong(addr), width, expected & mask, replacement);
         } catch (IndexOutOfBoundsException | IllegalStateException | InternalError e) {
             throw accessFailure(e, "atomicCmpxchg", addr, width);
-        }
-    }
-
-    /**
-     * An 8- or 16-bit atomic update as a compare-and-set loop on the aligned 32-bit word holding
-     * it, which lies inside the memory whenever the lane does (the size is a multiple of 4).
-     */
-    private static long updateLane(
-            MemorySegment bytes,
-            int addr,
-            int width,
-            Rmw op,
-            long operand,
-            long expected,
-            boolean compare) {
-        long word = Integer.toUnsignedLong(addr) & ~3L;
-        int shift = (addr & 3) * 8;
-        int laneMask = width == 1 ? 0xFF : 0xFFFF;
-        while (true) {
-            int current = (int) ATOMIC_INT.getVolatile(bytes, word);
-            long old = (current >>> shift) & laneMask;
-            if (compare && old != expected) {
-                return old;
-            }
-            int lane = (int) op.apply(old, operand) & laneMask;
-            int next = (current & ~(laneMask << shift)) | (lane << shift);
-            if (ATOMIC_INT.compareAndSet(bytes, word, current, next)) {
-                return old;
-            }
         }
     }
 
