@@ -90,11 +90,16 @@ trap 'rm -rf "$work"' EXIT
 failures=0
 skipped=()
 
-# Builds one source into $2 (a path inside $work).
+# Builds one source into $2 (a path inside $work). A WAT source may ask for wat2wasm feature
+# flags in a comment line ";; build-flags: --enable-threads" (threads.wat does).
 build_one() {
-    local src=$1 out=$2
+    local src=$1 out=$2 flags
     case "$src" in
-        *.wat) "$WAT2WASM" --debug-names "$src" -o "$out" ;;
+        *.wat)
+            flags=$(sed -n 's/^;; build-flags: //p' "$src" | head -n 1)
+            # shellcheck disable=SC2086 # the flags are words
+            "$WAT2WASM" --debug-names $flags "$src" -o "$out"
+            ;;
         *.c) "$CLANG" "${C_FLAGS[@]}" "$src" "${LD_FLAGS[@]}" -o "$out" ;;
     esac
 }

@@ -6,7 +6,6 @@
 module dev.memory64.chicory {
     requires transitive dev.memory64;
     requires transitive com.dylibso.chicory.runtime;
-    requires org.slf4j;
 
     exports dev.memory64.chicory;
 }

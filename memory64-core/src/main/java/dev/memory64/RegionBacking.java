@@ -41,13 +41,29 @@ public sealed interface RegionBacking {
     }
 
     /**
-     * Lazily committed memory in a sparse, unlinked temporary file in the given directory.
+     * Lazily committed memory in a sparse, unlinked, owner-only temporary file in the given
+     * directory. The directory's file system must have room for the whole region when the store is
+     * built (else the build fails, naming the region, the directory and both sizes), so that a
+     * later write cannot fault for want of room.
      *
      * @param directory where the temporary file is created (and at once unlinked)
      * @return the backing
      */
     static RegionBacking reserved(Path directory) {
         return new Reserved(directory);
+    }
+
+    /**
+     * Like {@link #reserved(Path)}, without the check that the file system has room for the whole
+     * region now: for a region larger than the disk whose pages are released behind their reader (a
+     * cache). A page touched beyond the file system's room faults on access: a {@link
+     * Memory64Exception} for the host, {@code HOST_RANGE} for a guest.
+     *
+     * @param directory where the temporary file is created (and at once unlinked)
+     * @return the backing
+     */
+    static RegionBacking reservedOvercommitted(Path directory) {
+        return new Reserved(directory, true);
     }
 
     /**
@@ -77,8 +93,9 @@ public sealed interface RegionBacking {
      * Lazily committed memory in a sparse, unlinked temporary file.
      *
      * @param directory where the temporary file is created
+     * @param overcommitted true to skip the check that the file system has room for the region
      */
-    record Reserved(Path directory) implements RegionBacking {
+    record Reserved(Path directory, boolean overcommitted) implements RegionBacking {
         /**
          * Validates the directory.
          *
@@ -88,9 +105,18 @@ public sealed interface RegionBacking {
             Objects.requireNonNull(directory, "directory");
         }
 
+        /**
+         * A reservation that needs room for the whole region when it is made.
+         *
+         * @param directory where the temporary file is created
+         */
+        public Reserved(Path directory) {
+            this(directory, false);
+        }
+
         @Override
         public String toString() {
-            return "reserved";
+            return overcommitted ? "reserved (overcommitted)" : "reserved";
         }
     }
 

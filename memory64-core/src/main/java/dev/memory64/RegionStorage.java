@@ -1,12 +1,12 @@
 package dev.memory64;
 
 import dev.memory64.internal.Bytes;
+import dev.memory64.internal.SparseReservation;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,25 +96,33 @@ final class RegionStorage {
             throws IOException {
         return switch (backing) {
             case RegionBacking.Allocated a -> arena.allocate(region.size(), 64);
-            case RegionBacking.Reserved r -> reserve(arena, region, r.directory());
+            case RegionBacking.Reserved r -> reserve(arena, region, r);
             case RegionBacking.Mapped m -> map(arena, region, m);
         };
     }
 
-    private static MemorySegment reserve(Arena arena, MemoryRegion region, Path directory)
-            throws IOException {
-        Path file =
-                Files.createTempFile(directory, "memory64-" + region.index() + "-", ".reserved");
-        try (FileChannel channel =
-                FileChannel.open(
-                        file,
-                        StandardOpenOption.READ,
-                        StandardOpenOption.WRITE,
-                        StandardOpenOption.SPARSE)) {
-            // Mapping read-write past the end grows the file sparsely: no page is committed.
-            return channel.map(FileChannel.MapMode.READ_WRITE, 0, region.size(), arena);
-        } finally {
-            Files.deleteIfExists(file);
+    private static MemorySegment reserve(
+            Arena arena, MemoryRegion region, RegionBacking.Reserved backing) throws IOException {
+        try {
+            return SparseReservation.map(
+                            List.of(backing.directory()),
+                            region.size(),
+                            arena,
+                            !backing.overcommitted())
+                    .segment();
+        } catch (IOException e) {
+            throw new IOException(
+                    "reserve region \""
+                            + region.name()
+                            + "\" ("
+                            + region.size()
+                            + " bytes, "
+                            + Bytes.binary(region.size())
+                            + ") in "
+                            + backing.directory()
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

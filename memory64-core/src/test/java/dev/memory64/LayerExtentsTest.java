@@ -218,7 +218,7 @@ class LayerExtentsTest {
         long gib = 1L << 30;
         try (Memory64Store store =
                 Memory64Store.builder(MemoryLayout.builder().addRegion("big", 4 * gib).build())
-                        .withDefaultBacking(RegionBacking.reserved(dir))
+                        .withDefaultBacking(RegionBacking.reservedOvercommitted(dir))
                         .build()) {
             byte[] head = pattern(4096, 3);
             byte[] tail = pattern(4096, 4);

@@ -236,13 +236,46 @@ class StoreLifecycleTest {
     }
 
     @Test
+    void refusesAReservationTheFileSystemHasNoRoomForNamingRegionAndSizes() throws Exception {
+        MemoryLayout layout =
+                MemoryLayout.builder()
+                        .addRegion("small", PAGE)
+                        .addRegion("huge", 16L << 40)
+                        .build();
+        long usable = java.nio.file.Files.getFileStore(dir).getUsableSpace();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                usable < 16L << 40, "the test directory has room for 16 TiB");
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                Memory64Store.builder(layout)
+                                        .withDefaultBacking(RegionBacking.reserved(dir))
+                                        .build());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "reserve region \"huge\" (17592186044416 bytes, 16 TiB) in "
+                                        + dir
+                                        + ": cannot reserve 17592186044416 bytes"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("usable bytes, fewer than the 17592186044416"));
+        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(dir)) {
+            assertEquals(0, left.count(), "nothing left behind");
+        }
+    }
+
+    @Test
     void reservesALayoutFarLargerThanMemoryAndCommitsOnlyTouchedPages() throws Exception {
         MemoryLayout layout =
                 MemoryLayout.multi(
                         java.util.Map.entry("emb", 8L), java.util.Map.entry("layers", 120L));
         long before = ProcStatus.residentBytes();
         long start = System.nanoTime();
-        try (Memory64Store store = Memory64Store.reserve(layout)) {
+        try (Memory64Store store =
+                Memory64Store.builder(layout)
+                        .withDefaultBacking(RegionBacking.reservedOvercommitted(dir))
+                        .build()) {
             long createdMillis = (System.nanoTime() - start) / 1_000_000;
             byte[] page = StoreContractTest.pattern(4096, 6);
             long[] offsets = {0, 8L << 30, 64L << 30, layout.size() - 4096};

@@ -2,8 +2,10 @@ package dev.memory64.bench;
 
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
+import dev.memory64.RegionBacking;
 import dev.memory64.bench.support.ProcStatus;
 import dev.memory64.internal.Bytes;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -31,7 +33,13 @@ public final class StoreFootprint {
         long before = ProcStatus.residentBytes();
         long start = System.nanoTime();
         try (Memory64Store store =
-                reserve ? Memory64Store.reserve(layout) : Memory64Store.allocate(layout)) {
+                reserve
+                        ? Memory64Store.builder(layout)
+                                .withDefaultBacking(
+                                        RegionBacking.reservedOvercommitted(
+                                                Path.of(System.getProperty("java.io.tmpdir"))))
+                                .build()
+                        : Memory64Store.allocate(layout)) {
             double seconds = (System.nanoTime() - start) / 1e9;
             long created = ProcStatus.residentBytes() - before;
             byte[] page = new byte[4096];

@@ -4,12 +4,15 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.memory64.Memory64Store;
-import dev.memory64.abi.AccessPolicy;
+import dev.memory64.abi.AbiFunction;
+import dev.memory64.abi.AbiOptions;
 import dev.memory64.abi.GuestMemory;
 import dev.memory64.abi.Memory64Abi;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -39,20 +42,7 @@ public final class Memory64HostFunctions {
 
     /** The ten ABI import names, in the order {@link #toHostFunctions()} returns them. */
     public static final List<String> NAMES =
-            List.of(
-                    "memory64_load_layer",
-                    "memory64_read",
-                    "memory64_is_enabled",
-                    "memory64_stats",
-                    "memory64_layer_size",
-                    "memory64_stats_into",
-                    "memory64_load_layer_range",
-                    "memory64_layer_find",
-                    "memory64_tensor_info",
-                    "memory64_prefetch");
-
-    private static final ValType I32 = ValType.I32;
-    private static final ValType I64 = ValType.I64;
+            Arrays.stream(AbiFunction.values()).map(AbiFunction::importName).toList();
 
     private final Memory64Abi abi;
     private final String module;
@@ -96,81 +86,22 @@ public final class Memory64HostFunctions {
      * @return the functions
      */
     public HostFunction[] toHostFunctions() {
-        return new HostFunction[] {
-            fn(
-                    "memory64_load_layer",
-                    List.of(I32, I32, I32),
-                    List.of(I32),
-                    (instance, args) ->
-                            i32(
-                                    abi.loadLayer(
-                                            guest(instance),
-                                            (int) args[0],
-                                            (int) args[1],
-                                            (int) args[2]))),
-            fn(
-                    "memory64_read",
-                    List.of(I64, I32, I32),
-                    List.of(I32),
-                    (instance, args) ->
-                            i32(abi.read(guest(instance), args[0], (int) args[1], (int) args[2]))),
-            fn(
-                    "memory64_is_enabled",
-                    List.of(),
-                    List.of(I32),
-                    (instance, args) -> i32(abi.isEnabled())),
-            fn(
-                    "memory64_stats",
-                    List.of(),
-                    List.of(I64),
-                    (instance, args) -> new long[] {abi.stats()}),
-            fn(
-                    "memory64_layer_size",
-                    List.of(I32),
-                    List.of(I64),
-                    (instance, args) -> new long[] {abi.layerSize((int) args[0])}),
-            fn(
-                    "memory64_stats_into",
-                    List.of(I32, I32),
-                    List.of(I32),
-                    (instance, args) ->
-                            i32(abi.statsInto(guest(instance), (int) args[0], (int) args[1]))),
-            fn(
-                    "memory64_load_layer_range",
-                    List.of(I32, I64, I32, I32),
-                    List.of(I32),
-                    (instance, args) ->
-                            i32(
-                                    abi.loadLayerRange(
-                                            guest(instance),
-                                            (int) args[0],
-                                            args[1],
-                                            (int) args[2],
-                                            (int) args[3]))),
-            fn(
-                    "memory64_layer_find",
-                    List.of(I32, I32),
-                    List.of(I32),
-                    (instance, args) ->
-                            i32(abi.layerFind(guest(instance), (int) args[0], (int) args[1]))),
-            fn(
-                    "memory64_tensor_info",
-                    List.of(I32, I32, I32, I32),
-                    List.of(I32),
-                    (instance, args) ->
-                            i32(
-                                    abi.tensorInfo(
-                                            guest(instance),
-                                            (int) args[0],
-                                            (int) args[1],
-                                            (int) args[2],
-                                            (int) args[3]))),
-            fn(
-                    "memory64_prefetch",
-                    List.of(I32),
-                    List.of(I32),
-                    (instance, args) -> i32(abi.prefetch((int) args[0]))),
-        };
+        AbiFunction[] functions = AbiFunction.values();
+        HostFunction[] result = new HostFunction[functions.length];
+        for (int i = 0; i < functions.length; i++) {
+            AbiFunction function = functions[i];
+            FunctionType type =
+                    FunctionType.of(
+                            function.params().stream().map(Memory64HostFunctions::valType).toList(),
+                            List.of(valType(function.result())));
+            WasmFunctionHandle handle =
+                    function.usesMemory()
+                            ? (instance, args) ->
+                                    new long[] {function.invoke(abi, guest(instance), args)}
+                            : (instance, args) -> new long[] {function.invoke(abi, null, args)};
+            result[i] = new HostFunction(module, function.importName(), type, handle);
+        }
+        return result;
     }
 
     /**
@@ -183,16 +114,11 @@ public final class Memory64HostFunctions {
         return ImportValues.builder().addFunction(toHostFunctions()).build();
     }
 
-    private HostFunction fn(
-            String name,
-            List<ValType> params,
-            List<ValType> results,
-            com.dylibso.chicory.runtime.WasmFunctionHandle handle) {
-        return new HostFunction(module, name, FunctionType.of(params, results), handle);
-    }
-
-    private static long[] i32(int value) {
-        return new long[] {value};
+    private static ValType valType(AbiFunction.Type type) {
+        return switch (type) {
+            case I32 -> ValType.I32;
+            case I64 -> ValType.I64;
+        };
     }
 
     private static GuestMemory guest(Instance instance) {
@@ -210,13 +136,21 @@ public final class Memory64HostFunctions {
         return "Memory64HostFunctions[module=\"" + module + "\", " + abi + "]";
     }
 
-    /** Builds {@link Memory64HostFunctions}. */
-    public static final class Builder {
-        private final Memory64Abi.Builder abi;
+    /**
+     * Builds {@link Memory64HostFunctions}: the import module name here, the ABI's options ({@code
+     * withEnabled}, {@code withAccessPolicy}, {@code withReadAhead}) from {@link AbiOptions}.
+     */
+    public static final class Builder extends AbiOptions<Builder> {
+        private final Memory64Store store;
         private String module = DEFAULT_MODULE;
 
         private Builder(Memory64Store store) {
-            this.abi = Memory64Abi.builder(store);
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
         }
 
         /**
@@ -224,43 +158,10 @@ public final class Memory64HostFunctions {
          *
          * @param name the module name; {@code "env"} by default
          * @return this builder
+         * @throws NullPointerException if {@code name} is null
          */
         public Builder withModuleName(String name) {
             this.module = Objects.requireNonNull(name, "name");
-            return this;
-        }
-
-        /**
-         * Enables or disables memory64: a disabled host answers {@code memory64_is_enabled() = 0}
-         * and {@code DISABLED} (-1) everywhere else.
-         *
-         * @param enabled whether enabled; true by default
-         * @return this builder
-         */
-        public Builder withEnabled(boolean enabled) {
-            abi.withEnabled(enabled);
-            return this;
-        }
-
-        /**
-         * Sets what the guest may read.
-         *
-         * @param policy the policy; everything by default
-         * @return this builder
-         */
-        public Builder withAccessPolicy(AccessPolicy policy) {
-            abi.withAccessPolicy(policy);
-            return this;
-        }
-
-        /**
-         * Turns on sequential read-ahead: loading layer N starts prefetching layer N+1.
-         *
-         * @param readAhead whether to read ahead; false by default
-         * @return this builder
-         */
-        public Builder withReadAhead(boolean readAhead) {
-            abi.withReadAhead(readAhead);
             return this;
         }
 
@@ -270,7 +171,7 @@ public final class Memory64HostFunctions {
          * @return the host functions
          */
         public Memory64HostFunctions build() {
-            return new Memory64HostFunctions(abi.build(), module);
+            return new Memory64HostFunctions(abi(store), module);
         }
     }
 }

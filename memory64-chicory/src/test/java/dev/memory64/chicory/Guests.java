@@ -3,16 +3,24 @@ package dev.memory64.chicory;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /** The committed guests of {@code guests/}, and the ways to run them. */
 final class Guests {
     static final Path ROOT = Path.of("..", "guests");
+
+    /** Each module compiled once: the compiled machine factory serves every instance of it. */
+    private static final Map<WasmModule, Function<Instance, Machine>> COMPILED =
+            Collections.synchronizedMap(new IdentityHashMap<>());
 
     private Guests() {}
 
@@ -31,7 +39,8 @@ final class Guests {
 
         Instance.Builder apply(Instance.Builder builder, WasmModule module) {
             return this == COMPILER
-                    ? builder.withMachineFactory(MachineFactoryCompiler.compile(module))
+                    ? builder.withMachineFactory(
+                            COMPILED.computeIfAbsent(module, MachineFactoryCompiler::compile))
                     : builder;
         }
     }

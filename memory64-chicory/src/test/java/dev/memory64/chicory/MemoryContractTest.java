@@ -2,7 +2,6 @@ package dev.memory64.chicory;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,8 +40,13 @@ abstract class MemoryContractTest {
     /** Creates the memory under test. */
     abstract Memory create(MemoryLimits limits);
 
+    /** Whether the contract runs over shared memories (threads proposal). */
+    boolean shared() {
+        return false;
+    }
+
     final Memory memory(int initialPages, int maximumPages) {
-        Memory memory = create(new MemoryLimits(initialPages, maximumPages));
+        Memory memory = create(new MemoryLimits(initialPages, maximumPages, shared()));
         created.add(memory);
         return memory;
     }
@@ -275,7 +279,7 @@ abstract class MemoryContractTest {
         assertEquals(2, memory.initialPages());
         assertEquals(2, memory.pages());
         assertEquals(5, memory.maximumPages());
-        assertFalse(memory.shared());
+        assertEquals(shared(), memory.shared());
     }
 
     @Test
@@ -319,7 +323,8 @@ abstract class MemoryContractTest {
 
     @Test
     void capsTheMaximumAtTheRuntimeMaximum() {
-        Memory memory = create(new MemoryLimits(1));
+        // A shared memory must declare a maximum: the largest one.
+        Memory memory = create(shared() ? new MemoryLimits(1, 65_536, true) : new MemoryLimits(1));
         created.add(memory);
         assertEquals(Memory.RUNTIME_MAX_PAGES, memory.maximumPages());
         assertEquals(-1, memory.grow(Memory.RUNTIME_MAX_PAGES));
@@ -608,12 +613,25 @@ abstract class MemoryContractTest {
     }
 
     @Test
-    void waitingOnANonSharedMemoryFailsAndNotifyWakesNoOne() {
+    void waitAndNotifyAnswerAsTheRuntimesOwnMemoriesDo() {
         Memory memory = memory(1, 1);
-        ChicoryException e =
-                assertThrows(ChicoryException.class, () -> memory.atomicWait(0, 0, 0L));
-        assertTrue(e.getMessage().contains("non-shared"), e.getMessage());
-        assertThrows(ChicoryException.class, () -> memory.atomicWait(0, 0L, 0L));
-        assertEquals(0, memory.atomicNotify(0, 1));
+        assertEquals(shared(), memory.shared());
+        if (!shared()) {
+            ChicoryException e =
+                    assertThrows(ChicoryException.class, () -> memory.atomicWait(0, 0, 0L));
+            assertTrue(e.getMessage().contains("non-shared"), e.getMessage());
+            assertThrows(ChicoryException.class, () -> memory.atomicWait(0, 0L, 0L));
+            assertEquals(0, memory.atomicNotify(0, 1));
+            return;
+        }
+        memory.atomicWriteInt(8, 5);
+        assertEquals(1, memory.atomicWait(8, 4, -1L));
+        assertEquals(2, memory.atomicWait(8, 5, 0L));
+        assertEquals(2, memory.atomicWait(8, 5, 1_000L));
+        memory.atomicWriteLong(16, -2L);
+        assertEquals(1, memory.atomicWait(16, 0xFFFF_FFFEL, -1L));
+        assertEquals(2, memory.atomicWait(16, -2L, 1_000L));
+        assertEquals(0, memory.atomicNotify(8, 1));
+        assertEquals(0, memory.atomicNotify(8, -1));
     }
 }

@@ -3,18 +3,21 @@ package dev.memory64.chicory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import dev.memory64.AlreadyClosedException;
 import dev.memory64.chicory.SegmentMemory.Backing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +26,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,18 +43,141 @@ class SegmentMemoryTest {
     private static final int PAGE = Memory.PAGE_SIZE;
     private static final long MIB = 1 << 20;
 
+    @ParameterizedTest
+    @EnumSource(Backing.class)
+    void acceptsSharedMemoriesWhoseBytesNeverMove(Backing backing) {
+        try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 4, true), backing)) {
+            assertTrue(memory.shared());
+            assertTrue(memory.toString().contains("shared"), memory.toString());
+            MemorySegment before = memory.segment();
+            memory.writeI32(8, 42);
+            assertEquals(1, memory.grow(3));
+            assertEquals(before.address(), memory.segment().address());
+            assertEquals(4L * PAGE, memory.segment().byteSize());
+            assertEquals(42, before.get(ValueLayout.JAVA_INT_UNALIGNED, 8));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backing.class)
+    void atomicsOfEveryWidthLoseNoUpdateUnderContention(Backing backing) throws Exception {
+        try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1, true), backing)) {
+            int threads = 4;
+            int n = 5000;
+            CountDownLatch gate = new CountDownLatch(1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> started = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                started.add(
+                        Thread.ofPlatform()
+                                .start(
+                                        () -> {
+                                            try {
+                                                gate.await();
+                                                for (int i = 0; i < n; i++) {
+                                                    // Four lanes of the word at 16, and wider ones.
+                                                    memory.atomicAddByte(16, (byte) 1);
+                                                    memory.atomicXorByte(17, (byte) 1);
+                                                    memory.atomicAddShort(18, (short) 3);
+                                                    memory.atomicAddInt(24, 1);
+                                                    memory.atomicAddLong(32, 1L << 33);
+                                                    long old;
+                                                    do {
+                                                        old = memory.atomicReadLong(40);
+                                                    } while (memory.atomicCmpxchgLong(
+                                                                    40, old, old + 1)
+                                                            != old);
+                                                }
+                                            } catch (Throwable e) {
+                                                failure.compareAndSet(null, e);
+                                            }
+                                        }));
+            }
+            gate.countDown();
+            for (Thread thread : started) {
+                thread.join();
+            }
+            assertEquals(null, failure.get());
+            int total = threads * n;
+            assertEquals((byte) total, memory.atomicReadByte(16));
+            assertEquals(0, memory.atomicReadByte(17));
+            assertEquals((short) (3 * total), memory.atomicReadShort(18));
+            assertEquals(total, memory.atomicReadInt(24));
+            assertEquals((long) total << 33, memory.atomicReadLong(32));
+            assertEquals(total, memory.atomicReadLong(40));
+            assertEquals(0, memory.readInt(20));
+        }
+    }
+
     @Test
-    void refusesSharedMemoriesAndNamesTheAlternative() {
-        MemoryLimits shared = new MemoryLimits(1, 1, true);
-        for (var create :
-                List.<Runnable>of(
-                        () -> SegmentMemory.of(shared),
-                        () -> SegmentMemory.of(shared, Backing.ALLOCATED),
-                        () -> SegmentMemory.factory().apply(shared))) {
-            UnsupportedOperationException e =
-                    assertThrows(UnsupportedOperationException.class, create::run);
-            assertTrue(e.getMessage().contains("shared memories"), e.getMessage());
-            assertTrue(e.getMessage().contains("ByteBufferMemory"), e.getMessage());
+    void atomicsAtUnalignedAddressesWorkForTheHost() {
+        try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1))) {
+            memory.atomicWriteInt(1, 0x01020304);
+            assertEquals(0x01020304, memory.atomicAddInt(1, 1));
+            assertEquals(0x01020305, memory.readInt(1));
+            assertEquals((short) 0x0305, memory.atomicCmpxchgShort(1, (short) 0x0305, (short) 7));
+            assertEquals(7, memory.atomicReadShort(1));
+            assertEquals(0, memory.atomicXchgLong(PAGE - 9, -1L));
+            assertEquals(-1L, memory.readLong(PAGE - 9));
+            MemoryContractTest.assertOutOfBounds(() -> memory.atomicReadInt(PAGE - 3));
+        }
+    }
+
+    @Test
+    void notifyOnASharedMemoryChecksTheAddress() {
+        try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 2, true))) {
+            assertEquals(0, memory.atomicNotify(PAGE - 4, 1));
+            assertEquals(
+                    MemoryContractTest.outOfBoundsMessage(PAGE, PAGE, 4),
+                    MemoryContractTest.assertOutOfBounds(() -> memory.atomicNotify(PAGE, 1))
+                            .getMessage());
+            MemoryContractTest.assertOutOfBounds(() -> memory.atomicWait(PAGE, 0, 0L));
+        }
+    }
+
+    @Test
+    void closingASharedMemoryWakesItsWaitersWithAlreadyClosed() throws Exception {
+        SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1, true));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread waiter =
+                Thread.ofPlatform()
+                        .start(
+                                () -> {
+                                    try {
+                                        memory.atomicWait(64, 0L, -1L);
+                                    } catch (Throwable e) {
+                                        failure.set(e);
+                                    }
+                                });
+        // Closed before or during the wait, the waiter fails either way and never hangs.
+        memory.close();
+        waiter.join();
+        AlreadyClosedException e = assertInstanceOf(AlreadyClosedException.class, failure.get());
+        assertEquals("atomicWait address=64 size=8: this SegmentMemory is closed", e.getMessage());
+    }
+
+    @Test
+    void anInterruptedWaitFailsAsTheRuntimeDoesAndKeepsTheInterrupt() throws Exception {
+        try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1, true))) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<Boolean> interrupted = new AtomicReference<>();
+            Thread waiter =
+                    Thread.ofPlatform()
+                            .start(
+                                    () -> {
+                                        try {
+                                            memory.atomicWait(0, 0, -1L);
+                                        } catch (Throwable e) {
+                                            failure.set(e);
+                                            interrupted.set(Thread.currentThread().isInterrupted());
+                                        }
+                                    });
+            // Interrupted before or during the wait, the wait ends either way.
+            waiter.interrupt();
+            waiter.join();
+            assertInstanceOf(ChicoryInterruptedException.class, failure.get());
+            assertEquals(Boolean.TRUE, interrupted.get());
+            assertEquals(0, memory.atomicNotify(0, 1));
         }
     }
 
@@ -229,26 +356,40 @@ class SegmentMemoryTest {
                 m -> m.segment(),
                 m -> m.initialize(null, new DataSegment[0]),
                 m -> m.atomicAddInt(0, 1),
+                m -> m.atomicReadLong(8),
+                m -> m.atomicWriteShort(2, (short) 1),
+                m -> m.atomicCmpxchgByte(1, (byte) 0, (byte) 1),
+                m -> m.atomicXorLong(3, 1),
+                m -> m.atomicNotify(0, 1),
+                m -> m.atomicWait(0, 0, 0L),
                 m -> m.readInt(PAGE),
                 m -> m.fill((byte) 1, 0, PAGE + 1));
     }
 
     @ParameterizedTest
     @EnumSource(Backing.class)
-    void everyAccessAfterCloseFailsWithIllegalState(Backing backing) {
+    void everyAccessAfterCloseFailsWithAlreadyClosed(Backing backing) {
         SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 2), backing);
         memory.close();
         assertTrue(memory.isClosed());
         List<Consumer<SegmentMemory>> accesses = everyAccess();
         for (int i = 0; i < accesses.size(); i++) {
             Consumer<SegmentMemory> access = accesses.get(i);
-            IllegalStateException e =
+            AlreadyClosedException e =
                     assertThrows(
-                            IllegalStateException.class,
+                            AlreadyClosedException.class,
                             () -> access.accept(memory),
                             "access " + i);
             assertTrue(e.getMessage().contains("closed"), "access " + i + ": " + e.getMessage());
         }
+        assertEquals(
+                "readLong address=65528 size=8: this SegmentMemory is closed",
+                assertThrows(AlreadyClosedException.class, () -> memory.readLong(PAGE - 8))
+                        .getMessage());
+        assertEquals(
+                "fill address=16 size=4: this SegmentMemory is closed",
+                assertThrows(AlreadyClosedException.class, () -> memory.fill((byte) 0, 16, 20))
+                        .getMessage());
         assertEquals(1, memory.pages());
         assertEquals(2, memory.maximumPages());
         assertTrue(memory.toString().contains("closed"), memory.toString());
@@ -288,7 +429,7 @@ class SegmentMemoryTest {
         accessing.await();
         memory.close();
         reader.join();
-        assertTrue(failure.get() instanceof IllegalStateException, String.valueOf(failure.get()));
+        assertTrue(failure.get() instanceof AlreadyClosedException, String.valueOf(failure.get()));
         assertTrue(failure.get().getMessage().contains("closed"), failure.get().getMessage());
     }
 

@@ -584,49 +584,16 @@ public final class Memory64Abi {
         return "Memory64Abi[" + store + (enabled ? "" : ", disabled") + ", " + policy + "]";
     }
 
-    /** Builds a {@link Memory64Abi}. */
-    public static final class Builder {
+    /** Builds a {@link Memory64Abi}; its options are those of {@link AbiOptions}. */
+    public static final class Builder extends AbiOptions<Builder> {
         private final Memory64Store store;
-        private boolean enabled = true;
-        private AccessPolicy policy = AccessPolicy.allowAll();
-        private boolean readAhead;
 
         private Builder(Memory64Store store) {
             this.store = Objects.requireNonNull(store, "store");
         }
 
-        /**
-         * Enables or disables memory64 (the origin design's feature flag): a disabled host answers
-         * {@code memory64_is_enabled() = 0} and {@link ErrorCode#DISABLED} everywhere else.
-         *
-         * @param value whether enabled; true by default
-         * @return this builder
-         */
-        public Builder withEnabled(boolean value) {
-            this.enabled = value;
-            return this;
-        }
-
-        /**
-         * Sets what the guest may read.
-         *
-         * @param value the policy; {@link AccessPolicy#allowAll()} by default
-         * @return this builder
-         */
-        public Builder withAccessPolicy(AccessPolicy value) {
-            this.policy = Objects.requireNonNull(value, "policy");
-            return this;
-        }
-
-        /**
-         * Turns on sequential read-ahead: a successful load of layer N starts prefetching layer
-         * N+1.
-         *
-         * @param value whether to read ahead; false by default
-         * @return this builder
-         */
-        public Builder withReadAhead(boolean value) {
-            this.readAhead = value;
+        @Override
+        protected Builder self() {
             return this;
         }
 

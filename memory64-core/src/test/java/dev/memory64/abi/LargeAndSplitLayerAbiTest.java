@@ -52,7 +52,7 @@ class LargeAndSplitLayerAbiTest {
     void shouldStreamALayerOverTwoGiBByRangeAndRefuseItWhole() throws Exception {
         try (Memory64Store store =
                 Memory64Store.builder(MemoryLayout.builder().addRegion("big", 4 * GIB).build())
-                        .withDefaultBacking(RegionBacking.reserved(dir))
+                        .withDefaultBacking(RegionBacking.reservedOvercommitted(dir))
                         .build()) {
             byte[] tail = pattern(4096, 1);
             store.write(3 * GIB - 4096, tail);

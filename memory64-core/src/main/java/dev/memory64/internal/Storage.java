@@ -1,12 +1,12 @@
-package dev.memory64.chicory;
+package dev.memory64.internal;
 
 import java.lang.foreign.MemorySegment;
 
 /**
- * The off-heap bytes behind a {@link SegmentMemory}: a segment that grows, can be cleared, and is
+ * The off-heap bytes behind a {@link LinearMemory}: a segment that grows, can be cleared, and is
  * released once.
  *
- * <p>Not thread-safe: {@link SegmentMemory} calls every method under its own monitor.
+ * <p>Not thread-safe: {@link LinearMemory} calls every method under its own monitor.
  */
 sealed interface Storage permits ReservedStorage, AllocatedStorage {
 
@@ -15,7 +15,7 @@ sealed interface Storage permits ReservedStorage, AllocatedStorage {
      *
      * @return the backing, never null
      */
-    SegmentMemory.Backing backing();
+    LinearMemory.Backing backing();
 
     /**
      * Returns a segment of {@code newBytes} bytes whose first {@code oldBytes} bytes are those of

@@ -1,4 +1,4 @@
-package dev.memory64.chicory;
+package dev.memory64.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -53,8 +53,8 @@ final class AllocatedStorage implements Storage {
     }
 
     @Override
-    public SegmentMemory.Backing backing() {
-        return SegmentMemory.Backing.ALLOCATED;
+    public LinearMemory.Backing backing() {
+        return LinearMemory.Backing.ALLOCATED;
     }
 
     @Override

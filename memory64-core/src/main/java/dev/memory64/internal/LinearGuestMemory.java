@@ -1,28 +1,27 @@
-package dev.memory64.chicory;
+package dev.memory64.internal;
 
-import com.dylibso.chicory.runtime.Memory;
 import dev.memory64.abi.GuestMemory;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The ABI's view of a {@link SegmentMemory}: a layer load is one {@code MemorySegment.copy} from
- * the host region into the guest's segment, with no staging.
+ * The ABI's view of a {@link LinearMemory}: a layer load is one {@code MemorySegment.copy} from the
+ * host region into the guest's segment, with no staging.
  *
  * <p>Because source and destination are touched by the same copy, a hardware fault during it (a
  * truncated model file, or a full file system under the guest's reserved memory) surfaces as one
  * {@code InternalError} that cannot be attributed to either side; the store reports it as a host
  * fault ({@code HOST_RANGE}). Every other failure of this memory is a {@code GUEST_WRITE}.
  */
-final class SegmentGuestMemory implements GuestMemory {
-    private final SegmentMemory memory;
+final class LinearGuestMemory implements GuestMemory {
+    private final LinearMemory memory;
 
-    SegmentGuestMemory(SegmentMemory memory) {
+    LinearGuestMemory(LinearMemory memory) {
         this.memory = memory;
     }
 
     @Override
     public long size() {
-        return (long) memory.pages() * Memory.PAGE_SIZE;
+        return (long) memory.pages() * LinearMemory.PAGE_SIZE;
     }
 
     @Override

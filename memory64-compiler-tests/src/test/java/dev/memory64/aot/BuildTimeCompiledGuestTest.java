@@ -1,0 +1,94 @@
+package dev.memory64.aot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.memory64.Layer;
+import dev.memory64.Memory64Store;
+import dev.memory64.MemoryLayout;
+import dev.memory64.abi.ErrorCode;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Guests compiled to JVM bytecode at build time ({@code guests/wat/abi.wasm}, by Chicory's and by
+ * Endive's Maven plugin, see this module's pom) work with the host functions and the segment
+ * memory: a layer load is one copy into the guest's segment, as under the interpreter.
+ */
+class BuildTimeCompiledGuestTest {
+
+    private static final int PAGE = 64 * 1024;
+
+    private Memory64Store store;
+    private byte[] weights;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        store = Memory64Store.allocate(MemoryLayout.builder().addRegion("weights", PAGE).build());
+        weights = new byte[PAGE];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (byte) (i * 29 + 5);
+        }
+        store.write(0, weights);
+        store.registerLayers(List.of(new Layer(4, "blk.4", "block", 512, 3000)), List.of());
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    private byte[] expectedLayer() {
+        return Arrays.copyOfRange(weights, 512, 512 + 3000);
+    }
+
+    @Test
+    void chicorysBuildTimeCompiledGuestLoadsALayerIntoASegmentMemory() {
+        var memory64 = dev.memory64.chicory.Memory64HostFunctions.builder(store).build();
+        var instance =
+                com.dylibso.chicory.runtime.Instance.builder(ChicoryAbiGuest.load())
+                        .withMachineFactory(ChicoryAbiGuest::create)
+                        .withImportValues(memory64.toImportValues())
+                        .withMemoryFactory(dev.memory64.chicory.SegmentMemory.factory())
+                        .build();
+        try (var memory =
+                assertInstanceOf(dev.memory64.chicory.SegmentMemory.class, instance.memory())) {
+            assertEquals(3000, instance.export("load_layer").apply(4, 100, 4096)[0]);
+            assertArrayEquals(expectedLayer(), memory.readBytes(100, 3000));
+            assertEquals(16, instance.export("read").apply(520, 8000, 16)[0]);
+            assertArrayEquals(Arrays.copyOfRange(weights, 520, 536), memory.readBytes(8000, 16));
+            assertEquals(
+                    ErrorCode.OUT_OF_BOUNDS.code(),
+                    (int) instance.export("load_layer").apply(4, PAGE - 10, 4096)[0]);
+            assertEquals(3000, instance.export("layer_size").apply(4)[0]);
+            assertEquals(2, instance.export("stats").apply()[0]);
+        }
+    }
+
+    @Test
+    void endivesBuildTimeCompiledGuestLoadsALayerIntoASegmentMemory() {
+        var memory64 = dev.memory64.endive.Memory64HostFunctions.builder(store).build();
+        var instance =
+                run.endive.runtime.Instance.builder(EndiveAbiGuest.load())
+                        .withMachineFactory(EndiveAbiGuest::create)
+                        .withImportValues(memory64.toImportValues())
+                        .withMemoryFactory(dev.memory64.endive.SegmentMemory.factory())
+                        .build();
+        try (var memory =
+                assertInstanceOf(dev.memory64.endive.SegmentMemory.class, instance.memory())) {
+            assertEquals(3000, instance.export("load_layer").apply(4, 100, 4096)[0]);
+            assertArrayEquals(expectedLayer(), memory.readBytes(100, 3000));
+            assertEquals(16, instance.export("read").apply(520, 8000, 16)[0]);
+            assertArrayEquals(Arrays.copyOfRange(weights, 520, 536), memory.readBytes(8000, 16));
+            assertEquals(
+                    ErrorCode.OUT_OF_BOUNDS.code(),
+                    (int) instance.export("load_layer").apply(4, PAGE - 10, 4096)[0]);
+            assertEquals(3000, instance.export("layer_size").apply(4)[0]);
+            assertEquals(2, instance.export("stats").apply()[0]);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.memory64.endive;
+
+import dev.memory64.abi.GuestMemory;
+import dev.memory64.internal.StagedGuestMemory;
+import run.endive.runtime.Memory;
+
+/**
+ * The ABI's view of a Endive {@link Memory}: for a {@link SegmentMemory} its single-copy view, for
+ * any other memory one that stages bytes through a small per-thread buffer, because Endive's own
+ * memories take no bulk write from a {@code MemorySegment}.
+ */
+final class EndiveGuestMemory extends StagedGuestMemory {
+
+    private final Memory memory;
+
+    private EndiveGuestMemory(Memory memory) {
+        this.memory = memory;
+    }
+
+    /** Returns the ABI's view of a Endive memory, or null if there is none. */
+    static GuestMemory of(Memory memory) {
+        if (memory == null) {
+            return null;
+        }
+        if (memory instanceof SegmentMemory segmentMemory) {
+            return segmentMemory.guestMemory();
+        }
+        return new EndiveGuestMemory(memory);
+    }
+
+    @Override
+    protected int pages() {
+        return memory.pages();
+    }
+
+    @Override
+    protected void writeBytes(int address, byte[] bytes, int size) {
+        memory.write(address, bytes, 0, size);
+    }
+
+    @Override
+    protected byte[] readBytes(int address, int size) {
+        return memory.readBytes(address, size);
+    }
+}

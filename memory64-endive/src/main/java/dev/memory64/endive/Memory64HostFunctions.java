@@ -1,0 +1,177 @@
+package dev.memory64.endive;
+
+import dev.memory64.Memory64Store;
+import dev.memory64.abi.AbiFunction;
+import dev.memory64.abi.AbiOptions;
+import dev.memory64.abi.GuestMemory;
+import dev.memory64.abi.Memory64Abi;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import run.endive.runtime.HostFunction;
+import run.endive.runtime.ImportValues;
+import run.endive.runtime.Instance;
+import run.endive.runtime.Memory;
+import run.endive.runtime.WasmFunctionHandle;
+import run.endive.wasm.types.FunctionType;
+import run.endive.wasm.types.ValType;
+
+/**
+ * The memory64 guest ABI as Endive host functions, to add to an {@code ImportValues} or {@code
+ * Store} next to anything else the host registers (WASI included).
+ *
+ * <pre>{@code
+ * Memory64HostFunctions memory64 = Memory64HostFunctions.builder(store).build();
+ * ImportValues imports = ImportValues.builder()
+ *         .addFunction(wasi.toHostFunctions())
+ *         .addFunction(memory64.toHostFunctions())
+ *         .build();
+ * Instance instance = Instance.builder(module).withImportValues(imports).build();
+ * }</pre>
+ *
+ * <p>Every function is the runtime-neutral {@link Memory64Abi} behind a thin handle: arguments are
+ * passed through as the guest gave them, and results (values or error codes) returned as they are;
+ * no exception escapes into the guest for any argument values. Works under Endive's interpreter and
+ * its compiler alike. Guests whose memory is a {@link SegmentMemory} get each layer with a single
+ * copy; other Endive memories through a small reused per-thread buffer.
+ */
+public final class Memory64HostFunctions {
+
+    /** The import module name used unless another is set: {@code "env"}. */
+    public static final String DEFAULT_MODULE = "env";
+
+    /** The ten ABI import names, in the order {@link #toHostFunctions()} returns them. */
+    public static final List<String> NAMES =
+            Arrays.stream(AbiFunction.values()).map(AbiFunction::importName).toList();
+
+    private final Memory64Abi abi;
+    private final String module;
+
+    private Memory64HostFunctions(Memory64Abi abi, String module) {
+        this.abi = abi;
+        this.module = module;
+    }
+
+    /**
+     * Starts host functions over a store: module {@code "env"}, enabled, granting everything.
+     *
+     * @param store the store guests read
+     * @return a new builder
+     */
+    public static Builder builder(Memory64Store store) {
+        return new Builder(store);
+    }
+
+    /**
+     * Returns the ABI logic behind the functions.
+     *
+     * @return the ABI
+     */
+    public Memory64Abi abi() {
+        return abi;
+    }
+
+    /**
+     * Returns the import module name.
+     *
+     * @return the name, {@code "env"} by default
+     */
+    public String moduleName() {
+        return module;
+    }
+
+    /**
+     * Returns the ten host functions, a new array each call, in the order of {@link #NAMES}.
+     *
+     * @return the functions
+     */
+    public HostFunction[] toHostFunctions() {
+        AbiFunction[] functions = AbiFunction.values();
+        HostFunction[] result = new HostFunction[functions.length];
+        for (int i = 0; i < functions.length; i++) {
+            AbiFunction function = functions[i];
+            FunctionType type =
+                    FunctionType.of(
+                            function.params().stream().map(Memory64HostFunctions::valType).toList(),
+                            List.of(valType(function.result())));
+            WasmFunctionHandle handle =
+                    function.usesMemory()
+                            ? (instance, args) ->
+                                    new long[] {function.invoke(abi, guest(instance), args)}
+                            : (instance, args) -> new long[] {function.invoke(abi, null, args)};
+            result[i] = new HostFunction(module, function.importName(), type, handle);
+        }
+        return result;
+    }
+
+    /**
+     * Returns import values holding just the ten functions; to combine them with others, use {@link
+     * #toHostFunctions()} with {@code ImportValues.builder().addFunction(...)}.
+     *
+     * @return the import values
+     */
+    public ImportValues toImportValues() {
+        return ImportValues.builder().addFunction(toHostFunctions()).build();
+    }
+
+    private static ValType valType(AbiFunction.Type type) {
+        return switch (type) {
+            case I32 -> ValType.I32;
+            case I64 -> ValType.I64;
+        };
+    }
+
+    private static GuestMemory guest(Instance instance) {
+        Memory memory;
+        try {
+            memory = instance.memory();
+        } catch (RuntimeException e) {
+            memory = null; // a module without a memory
+        }
+        return EndiveGuestMemory.of(memory);
+    }
+
+    @Override
+    public String toString() {
+        return "Memory64HostFunctions[module=\"" + module + "\", " + abi + "]";
+    }
+
+    /**
+     * Builds {@link Memory64HostFunctions}: the import module name here, the ABI's options ({@code
+     * withEnabled}, {@code withAccessPolicy}, {@code withReadAhead}) from {@link AbiOptions}.
+     */
+    public static final class Builder extends AbiOptions<Builder> {
+        private final Memory64Store store;
+        private String module = DEFAULT_MODULE;
+
+        private Builder(Memory64Store store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        /**
+         * Sets the import module name.
+         *
+         * @param name the module name; {@code "env"} by default
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         */
+        public Builder withModuleName(String name) {
+            this.module = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Builds the host functions.
+         *
+         * @return the host functions
+         */
+        public Memory64HostFunctions build() {
+            return new Memory64HostFunctions(abi(store), module);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.memory64.endive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.memory64.Layer;
+import dev.memory64.Memory64Store;
+import dev.memory64.MemoryLayout;
+import dev.memory64.internal.LayerChecksum;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import run.endive.runtime.ImportValues;
+import run.endive.wasi.WasiExitException;
+import run.endive.wasi.WasiOptions;
+import run.endive.wasi.WasiPreview1;
+
+/** The C example guest under WASI and memory64 together, checked against the host's checksums. */
+class CGuestTest {
+
+    record Run(int exitCode, String stdout, String stderr) {}
+
+    static Run run(Memory64Store store, Guests.Mode mode, boolean enabled, String... args) {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        List<String> argv = new ArrayList<>();
+        argv.add("layer_checksum");
+        argv.addAll(List.of(args));
+        try (WasiPreview1 wasi =
+                WasiPreview1.builder()
+                        .withOptions(
+                                WasiOptions.builder()
+                                        .withStdout(stdout)
+                                        .withStderr(stderr)
+                                        .withArguments(argv)
+                                        .build())
+                        .build()) {
+            ImportValues imports =
+                    ImportValues.builder()
+                            .addFunction(wasi.toHostFunctions())
+                            .addFunction(
+                                    Memory64HostFunctions.builder(store)
+                                            .withEnabled(enabled)
+                                            .build()
+                                            .toHostFunctions())
+                            .build();
+            int exit = 0;
+            try {
+                Guests.instantiate(Guests.c("layer_checksum"), imports, mode, null);
+            } catch (WasiExitException e) {
+                exit = e.exitCode();
+            }
+            return new Run(
+                    exit,
+                    stdout.toString(StandardCharsets.UTF_8),
+                    stderr.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    static Memory64Store model(long... layerSizes) throws Exception {
+        long total = 0;
+        for (long size : layerSizes) {
+            total += size;
+        }
+        long regionSize = (total + 65535) / 65536 * 65536;
+        Memory64Store store =
+                Memory64Store.allocate(MemoryLayout.builder().addRegion("w", regionSize).build());
+        byte[] chunk = new byte[1 << 20];
+        for (long offset = 0; offset < regionSize; offset += chunk.length) {
+            for (int i = 0; i < chunk.length; i++) {
+                long at = offset + i;
+                chunk[i] = (byte) (at * 31 + (at >>> 13));
+            }
+            store.write(offset, chunk, 0, (int) Math.min(chunk.length, regionSize - offset));
+        }
+        long offset = 0;
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < layerSizes.length; i++) {
+            // Leave id 2 out, so that the guest must skip a missing id.
+            int id = i < 2 ? i : i + 1;
+            layers.add(new Layer(id, "layer." + id, "block", offset, layerSizes[i]));
+            offset += layerSizes[i];
+        }
+        store.registerLayers(layers);
+        return store;
+    }
+
+    static String expectedOutput(Memory64Store store) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        long bytes = 0;
+        for (Layer layer : store.layers()) {
+            sb.append("layer ")
+                    .append(layer.id())
+                    .append(" size ")
+                    .append(layer.size())
+                    .append(" checksum ")
+                    .append(LayerChecksum.hex(HostChecksum.of(store, layer)))
+                    .append('\n');
+            bytes += layer.size();
+        }
+        sb.append("total layers ")
+                .append(store.layers().size())
+                .append(" bytes ")
+                .append(bytes)
+                .append('\n');
+        return sb.toString();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.memory64.endive.Guests#modes")
+    void shouldChecksumEveryLayerAsTheHostDoes(Guests.Mode mode) throws Exception {
+        try (Memory64Store store = model(1000, 4099, 65536, 3, 200_001)) {
+            Run run = run(store, mode, true, "8");
+            assertEquals("", run.stderr());
+            assertEquals(0, run.exitCode());
+            assertEquals(expectedOutput(store), run.stdout());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.memory64.endive.Guests#fastestOnly")
+    void shouldStreamALayerLargerThanItsBuffer(Guests.Mode mode) throws Exception {
+        // One 16 MiB chunk and a short tail: long enough to stream, short enough to interpret.
+        try (Memory64Store store = model((16L << 20) + 12345, 12345)) {
+            Run run = run(store, mode, true, "4");
+            assertEquals(0, run.exitCode(), run.stderr());
+            assertEquals(expectedOutput(store), run.stdout());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.memory64.endive.Guests#modes")
+    void shouldExitTwoWhenTheHostIsDisabled(Guests.Mode mode) throws Exception {
+        try (Memory64Store store = model(100)) {
+            Run run = run(store, mode, false, "1");
+            assertEquals(2, run.exitCode());
+            assertEquals("memory64 disabled\n", run.stderr());
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.memory64.endive;
+
+import run.endive.runtime.Memory;
+import run.endive.wasm.types.MemoryLimits;
+
+/** The memory contract for a {@link SegmentMemory} with the reserved backing. */
+class ReservedSegmentMemoryContractTest extends MemoryContractTest {
+
+    @Override
+    Memory create(MemoryLimits limits) {
+        return SegmentMemory.of(limits, SegmentMemory.Backing.RESERVED);
+    }
+}
