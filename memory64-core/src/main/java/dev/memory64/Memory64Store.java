@@ -44,7 +44,18 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
     private static final AtomicInteger ANONYMOUS = new AtomicInteger();
 
     static {
-        StoreAccess.install((StoreAccess.Hooks<Memory64Store>) store -> store.stats.error());
+        StoreAccess.install(
+                new StoreAccess.Hooks<Memory64Store>() {
+                    @Override
+                    public void recordError(Memory64Store store) {
+                        store.stats.error();
+                    }
+
+                    @Override
+                    public boolean isBacked(Memory64Store store, long offset, long len) {
+                        return store.storage.isBacked(offset, len);
+                    }
+                });
     }
 
     private final String name;

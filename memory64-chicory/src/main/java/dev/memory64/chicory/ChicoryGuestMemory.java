@@ -2,7 +2,7 @@ package dev.memory64.chicory;
 
 import com.dylibso.chicory.runtime.Memory;
 import dev.memory64.abi.GuestMemory;
-import dev.memory64.internal.StagedGuestMemory;
+import dev.memory64.internal.linear.StagedGuestMemory;
 
 /**
  * The ABI's view of a Chicory {@link Memory}: for a {@link SegmentMemory} its single-copy view, for

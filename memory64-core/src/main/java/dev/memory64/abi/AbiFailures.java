@@ -16,8 +16,9 @@ final class AbiFailures {
     static final long NONE = Long.MIN_VALUE;
 
     private static final Logger LOG = LoggerFactory.getLogger(Memory64Abi.class);
-    private static final StoreAccess.Hooks<Memory64Store> STORE =
-            StoreAccess.of(Memory64Store.class);
+
+    /** The store operations that are not host API. */
+    static final StoreAccess.Hooks<Memory64Store> STORE = StoreAccess.of(Memory64Store.class);
 
     private final Memory64Store store;
 

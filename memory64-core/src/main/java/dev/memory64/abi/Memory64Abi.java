@@ -545,6 +545,17 @@ public final class Memory64Abi {
             long b,
             long c,
             long d) {
+        if (!isBacked(layerId, offset, len)) {
+            return failures.fail(
+                    ErrorCode.HOST_RANGE,
+                    op,
+                    "the range reaches past what a mapped file backs",
+                    NONE,
+                    a,
+                    b,
+                    c,
+                    d);
+        }
         try {
             if (layerId == RAW) {
                 store.copyTo(offset, memory, ptr, len);
@@ -552,11 +563,37 @@ public final class Memory64Abi {
                 store.copyLayerTo(layerId, offset, memory, ptr, len);
             }
             return (int) len;
-        } catch (Memory64Exception | IndexOutOfBoundsException | StoreClosedException e) {
-            return ErrorCode.HOST_RANGE.code();
+        } catch (Memory64Exception | StoreClosedException e) {
+            return ErrorCode.HOST_RANGE.code(); // the store counted and logged it
         } catch (RuntimeException e) {
+            // The range was checked and backed, so the guest's memory failed (whatever it threw).
             return failures.failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
         }
+    }
+
+    /** Whether every byte of a raw range, or of part of a layer, is in backed storage. */
+    private boolean isBacked(int layerId, long offset, long len) {
+        if (layerId == RAW) {
+            return AbiFailures.STORE.isBacked(store, offset, len);
+        }
+        long skip = offset;
+        long remaining = len;
+        for (Layer.Extent e : store.layer(layerId).extents()) {
+            if (remaining == 0) {
+                break;
+            }
+            if (skip >= e.size()) {
+                skip -= e.size();
+                continue;
+            }
+            long n = Math.min(remaining, e.size() - skip);
+            if (!AbiFailures.STORE.isBacked(store, e.offset() + skip, n)) {
+                return false;
+            }
+            remaining -= n;
+            skip = 0;
+        }
+        return true;
     }
 
     private int writeRecord(

@@ -1,7 +1,7 @@
 package dev.memory64.endive;
 
 import dev.memory64.abi.GuestMemory;
-import dev.memory64.internal.StagedGuestMemory;
+import dev.memory64.internal.linear.StagedGuestMemory;
 import run.endive.runtime.Memory;
 
 /**

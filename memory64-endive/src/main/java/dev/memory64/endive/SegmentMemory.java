@@ -2,9 +2,9 @@ package dev.memory64.endive;
 
 import dev.memory64.AlreadyClosedException;
 import dev.memory64.abi.GuestMemory;
-import dev.memory64.internal.LinearMemory;
-import dev.memory64.internal.LinearMemory.Rmw;
 import dev.memory64.internal.SparseReservation;
+import dev.memory64.internal.linear.LinearMemory;
+import dev.memory64.internal.linear.LinearMemory.Rmw;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;

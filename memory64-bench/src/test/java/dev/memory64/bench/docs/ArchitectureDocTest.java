@@ -34,6 +34,7 @@ class ArchitectureDocTest {
                     "dev.memory64.abi",
                     "dev.memory64.gguf",
                     "dev.memory64.internal",
+                    "dev.memory64.internal.linear",
                     "dev.memory64.chicory",
                     "dev.memory64.endive",
                     "dev.memory64.micrometer",
@@ -45,6 +46,7 @@ class ArchitectureDocTest {
                     "java.nio",
                     "java.nio.channels",
                     "com.dylibso.chicory.runtime",
+                    "io.micrometer.core.instrument.binder",
                     "com.dylibso.chicory.wasm");
 
     /** A backticked class name, optionally followed by nested classes or a member. */

@@ -1,7 +1,8 @@
-package dev.memory64.internal;
+package dev.memory64.internal.linear;
 
 import dev.memory64.AlreadyClosedException;
 import dev.memory64.abi.GuestMemory;
+import dev.memory64.internal.SparseReservation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;

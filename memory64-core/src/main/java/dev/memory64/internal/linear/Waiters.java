@@ -1,4 +1,4 @@
-package dev.memory64.internal;
+package dev.memory64.internal.linear;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;

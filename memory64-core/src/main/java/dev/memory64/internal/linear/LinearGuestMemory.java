@@ -1,4 +1,4 @@
-package dev.memory64.internal;
+package dev.memory64.internal.linear;
 
 import dev.memory64.abi.GuestMemory;
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,6 @@
-package dev.memory64.internal;
+package dev.memory64.internal.linear;
 
+import dev.memory64.internal.SparseReservation;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package dev.memory64.internal;
+package dev.memory64.internal.linear;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
