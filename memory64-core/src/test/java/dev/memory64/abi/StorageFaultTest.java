@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Storage faults as a host and a guest meet them: a reserved region on a full file system, a mapped
- * file truncated before and during a read, and a file replaced while mapped. Each fault is a {@link
- * Memory64Exception} naming the region for the host, HOST_RANGE (-4) for a guest, one error in the
- * stats, and never a crash.
+ * Storage faults as a host and a guest meet them: a reserved region on a full file system (tmpfs
+ * and ext4 behave differently for pages never touched), a mapped file truncated before and during a
+ * read, and a file replaced while mapped. Each fault is a {@link Memory64Exception} naming the
+ * region for the host, HOST_RANGE (-4) for a guest, one error in the stats, and never a crash.
  */
 class StorageFaultTest {
     static final int PAGE = 64 * 1024;
@@ -41,37 +41,17 @@ class StorageFaultTest {
     }
 
     @Test
-    void reservedRegionOnAFullFileSystemFaultsCleanlyForHostAndGuest() throws Exception {
+    void reservedRegionOnAFullTmpfsFaultsEvenForUntouchedPagesCleanlyForHostAndGuest()
+            throws Exception {
         Path mountPoint = Files.createDirectory(dir.resolve("tmpfs"));
-        try (Tmpfs tmpfs = Tmpfs.mountOrSkip(mountPoint, "1m");
-                Memory64Store store =
-                        Memory64Store.builder(
-                                        MemoryLayout.builder().addRegion("r", 32L * PAGE).build())
-                                .withDefaultBacking(RegionBacking.reserved(tmpfs.path()))
-                                .build()) {
-            // Fill the file system page by page: the first write that finds no room faults.
-            byte[] page = pattern(PAGE, 1);
-            int written = 0;
-            Memory64Exception full = null;
-            while (full == null) {
-                try {
-                    store.write((long) written * PAGE, page);
-                    written++;
-                } catch (Memory64Exception e) {
-                    full = e;
-                }
-            }
+        try (SmallFileSystem fs = SmallFileSystem.tmpfsOrSkip(mountPoint, "1m");
+                Memory64Store store = reservedStore(fs.path(), 32)) {
+            int written = fillUntilFull(store);
             assertTrue(written >= 1 && written <= 16, "1 MiB holds at most 16 pages: " + written);
-            assertTrue(full.getMessage().contains("region \"r\""), full.getMessage());
-            assertEquals(written, store.stats().writes());
-            assertEquals(1, store.stats().errors());
 
-            // Pages written before the file system filled up read back exactly.
+            // On tmpfs the page cache is the storage: reading a never-touched page needs a page
+            // of the file system too, so it faults as well instead of reading zeros.
             byte[] back = new byte[PAGE];
-            store.read((long) (written - 1) * PAGE, back);
-            assertArrayEquals(page, back);
-
-            // A never-touched page does not read as zero: tmpfs needs room for it too.
             long untouched = 31L * PAGE;
             Memory64Exception fault =
                     assertThrows(Memory64Exception.class, () -> store.read(untouched, back));
@@ -94,8 +74,66 @@ class StorageFaultTest {
             }
             // The store still serves what it holds.
             assertEquals(4096, abi.loadLayer(guest, 1, 0, 4096));
-            assertArrayEquals(Arrays.copyOf(page, 4096), Arrays.copyOfRange(guest.bytes, 0, 4096));
+            assertArrayEquals(
+                    Arrays.copyOf(pattern(PAGE, 1), 4096),
+                    Arrays.copyOfRange(guest.bytes, 0, 4096));
         }
+    }
+
+    @Test
+    void reservedRegionOnAFullDiskFileSystemStillReadsUntouchedPagesAsZero() throws Exception {
+        Path mountPoint = Files.createDirectory(dir.resolve("ext4"));
+        try (SmallFileSystem fs =
+                        SmallFileSystem.ext4OrSkip(mountPoint, dir.resolve("ext4.img"), 8L << 20);
+                Memory64Store store = reservedStore(fs.path(), 256)) {
+            int written = fillUntilFull(store);
+            assertTrue(written >= 1 && written < 128, "8 MiB holds under 128 pages: " + written);
+
+            // On a disk file system an untouched page is a hole: reading it needs no room.
+            byte[] back = pattern(PAGE, 9);
+            store.read(255L * PAGE, back);
+            assertArrayEquals(new byte[PAGE], back);
+            store.registerLayer(0, "untouched", 255L * PAGE, 4096);
+            HeapGuestMemory guest = new HeapGuestMemory(4096);
+            Arrays.fill(guest.bytes, (byte) 0x5A);
+            assertEquals(4096, Memory64Abi.builder(store).build().loadLayer(guest, 0, 0, 4096));
+            assertArrayEquals(new byte[4096], guest.bytes);
+            assertEquals(1, store.stats().errors());
+        }
+    }
+
+    /**
+     * Writes distinct pages from the start of region "r" until the file system is full; checks that
+     * the failing write is a {@link Memory64Exception} naming the region, counted once, and that
+     * the last page written reads back exactly. Returns the pages written.
+     */
+    static int fillUntilFull(Memory64Store store) throws Memory64Exception {
+        byte[] page = pattern(PAGE, 1);
+        int written = 0;
+        Memory64Exception full = null;
+        while (full == null) {
+            try {
+                store.write((long) written * PAGE, page);
+                written++;
+            } catch (Memory64Exception e) {
+                full = e;
+            }
+        }
+        assertTrue(full.getMessage().contains("region \"r\""), full.getMessage());
+        assertTrue(full.getMessage().contains("full"), full.getMessage());
+        assertEquals(written, store.stats().writes());
+        assertEquals(1, store.stats().errors());
+        byte[] back = new byte[PAGE];
+        store.read((long) (written - 1) * PAGE, back);
+        assertArrayEquals(page, back);
+        return written;
+    }
+
+    static Memory64Store reservedStore(Path directory, int pages) throws IOException {
+        return Memory64Store.builder(
+                        MemoryLayout.builder().addRegion("r", (long) pages * PAGE).build())
+                .withDefaultBacking(RegionBacking.reserved(directory))
+                .build();
     }
 
     @Test
