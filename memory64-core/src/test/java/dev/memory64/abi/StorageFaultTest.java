@@ -220,6 +220,11 @@ class StorageFaultTest {
             store.read(0, read);
             assertArrayEquals(before, read);
             assertFalse(Arrays.equals(before, after));
+            store.registerLayer(0, "all", 0, 2 * PAGE);
+            HeapGuestMemory guest = new HeapGuestMemory(2 * PAGE);
+            assertEquals(
+                    2 * PAGE, Memory64Abi.builder(store).build().loadLayer(guest, 0, 0, 2 * PAGE));
+            assertArrayEquals(before, guest.bytes);
             // A store opened now maps the new file.
             try (Memory64Store reopened = mappedStore(file, 2)) {
                 reopened.read(0, read);
