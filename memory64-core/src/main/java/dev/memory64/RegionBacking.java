@@ -9,12 +9,15 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #allocated()}: off-heap memory, zero-filled and committed up front ({@code
  *       Arena.allocate}); an 8 GiB region costs 8 GiB of resident memory and seconds to create.
- *   <li>{@link #reserved()}: lazily committed: a sparse temporary file mapped read-write and
- *       unlinked at once, so creating even a region larger than physical memory is instant and only
- *       touched pages cost memory (in the page cache). Needs no native access. Failure mode: a
- *       touched page needs room in the temporary directory's file system (or, on tmpfs, in memory);
- *       when there is none the write faults, and the store reports it as a {@link
- *       Memory64Exception} naming the region, never a crash. Untouched pages read as zero.
+ *   <li>{@link #reserved()}: lazily committed: a sparse, owner-only temporary file mapped
+ *       read-write and unlinked at once, so creating even a region larger than physical memory is
+ *       instant and only touched pages cost memory (in the page cache). Needs no native access. The
+ *       file system must have room for the whole region when the store is built, else the build
+ *       fails naming the region, the directory and both sizes. {@link #reservedOvercommitted} skips
+ *       that check (for caches whose pages are released behind their reader): a page touched beyond
+ *       the file system's room then faults, and the store reports a {@link Memory64Exception}
+ *       naming the region, never a crash; on a full tmpfs even reading an untouched page faults.
+ *       Otherwise untouched pages read as zero.
  *   <li>{@link #mapped(Path, long, boolean)}: an existing file (or a slice of it from an offset)
  *       mapped read-only or read-write; the file is never read into the heap. If the file slice is
  *       shorter than the region, the region's tail is unbacked and any access to it is rejected.

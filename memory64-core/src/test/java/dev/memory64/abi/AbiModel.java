@@ -1,0 +1,340 @@
+package dev.memory64.abi;
+
+import dev.memory64.Layer;
+import dev.memory64.Memory64Stats;
+import dev.memory64.TensorInfo;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What each ABI call must return, write and count, computed from docs/ABI.md (the validation order
+ * table, the records, the unsigned rules) independently of {@link Memory64Abi}: plain unsigned and
+ * {@link BigInteger} arithmetic, linear searches, the JDK's strict UTF-8 decoder.
+ *
+ * @param layoutSize the store's size
+ * @param content every backed byte, from offset 0; bytes past it are an unbacked tail
+ * @param layers the registered layers
+ * @param tensors the registered tensors
+ * @param enabled whether the ABI is enabled
+ * @param granted the granted layer ids, or null if everything is granted
+ */
+record AbiModel(
+        long layoutSize,
+        byte[] content,
+        List<Layer> layers,
+        List<TensorInfo> tensors,
+        boolean enabled,
+        Set<Integer> granted) {
+
+    static final int DISABLED = -1;
+    static final int LAYER_NOT_FOUND = -2;
+    static final int BUFFER_TOO_SMALL = -3;
+    static final int HOST_RANGE = -4;
+    static final int NO_GUEST_MEMORY = -5;
+    static final int POINTER_OVERFLOW = -6;
+    static final int OUT_OF_BOUNDS = -7;
+    static final int GUEST_WRITE = -8;
+    static final int ACCESS_DENIED = -9;
+
+    private static final long TWO_TO_THE_32 = 1L << 32;
+
+    /** The ten functions, in the order of the ABI's import table. */
+    enum Fn {
+        LOAD_LAYER,
+        READ,
+        IS_ENABLED,
+        STATS,
+        LAYER_SIZE,
+        STATS_INTO,
+        LOAD_LAYER_RANGE,
+        LAYER_FIND,
+        TENSOR_INFO,
+        PREFETCH
+    }
+
+    /**
+     * One call with its raw arguments, in the order of the function's parameters (i32 values as
+     * ints widened to long, i64 values as they are).
+     */
+    record Call(Fn fn, long... args) {
+        int i32(int index) {
+            return (int) args[index];
+        }
+
+        long u32(int index) {
+            return Integer.toUnsignedLong((int) args[index]);
+        }
+
+        @Override
+        public String toString() {
+            return fn + Arrays.toString(args);
+        }
+    }
+
+    /**
+     * The expected outcome.
+     *
+     * @param result the return value
+     * @param at where the bytes go in guest memory
+     * @param bytes the bytes written on success, empty if none
+     * @param readBytes for a successful layer load or read, the bytes counted as read; else -1
+     */
+    record Outcome(long result, long at, byte[] bytes, long readBytes) {
+        static Outcome fail(int code) {
+            return new Outcome(code, 0, new byte[0], -1);
+        }
+
+        static Outcome value(long result) {
+            return new Outcome(result, 0, new byte[0], -1);
+        }
+    }
+
+    /**
+     * Predicts a call.
+     *
+     * @param call the call
+     * @param guest the caller's memory before the call, or null if it has none
+     * @param stats the store's counters before the call
+     * @return what the call must do if guest writes succeed
+     */
+    Outcome predict(Call call, SparseGuestMemory guest, Memory64Stats stats) {
+        return switch (call.fn()) {
+            case IS_ENABLED -> Outcome.value(enabled ? 1 : 0);
+            case STATS -> enabled ? Outcome.value(stats.reads()) : Outcome.fail(DISABLED);
+            case LAYER_SIZE, PREFETCH -> {
+                if (!enabled) {
+                    yield Outcome.fail(DISABLED);
+                }
+                Layer layer = layerById(call.i32(0));
+                if (layer == null) {
+                    yield Outcome.fail(LAYER_NOT_FOUND);
+                }
+                if (!grants(layer)) {
+                    yield Outcome.fail(ACCESS_DENIED);
+                }
+                yield Outcome.value(call.fn() == Fn.LAYER_SIZE ? layer.size() : 0);
+            }
+            case LOAD_LAYER -> loadLayer(call, guest);
+            case READ -> read(call, guest);
+            case LOAD_LAYER_RANGE -> loadLayerRange(call, guest);
+            case STATS_INTO -> statsInto(call, guest, stats);
+            case LAYER_FIND -> layerFind(call, guest);
+            case TENSOR_INFO -> tensorInfo(call, guest);
+        };
+    }
+
+    private Outcome loadLayer(Call call, SparseGuestMemory guest) {
+        long ptr = call.u32(1);
+        long max = call.u32(2);
+        Integer code = checkGuest(guest, ptr, max);
+        if (code != null) {
+            return Outcome.fail(code);
+        }
+        Layer layer = layerById(call.i32(0));
+        if (layer == null) {
+            return Outcome.fail(LAYER_NOT_FOUND);
+        }
+        if (!grants(layer)) {
+            return Outcome.fail(ACCESS_DENIED);
+        }
+        if (max < layer.size()) {
+            return Outcome.fail(BUFFER_TOO_SMALL);
+        }
+        return copy(layer.offset(), layer.size(), ptr);
+    }
+
+    private Outcome read(Call call, SparseGuestMemory guest) {
+        long offset = call.args()[0];
+        long ptr = call.u32(1);
+        long len = call.u32(2);
+        Integer code = checkGuest(guest, ptr, len);
+        if (code != null) {
+            return Outcome.fail(code);
+        }
+        if (unsigned(offset).add(BigInteger.valueOf(len)).compareTo(BigInteger.valueOf(layoutSize))
+                > 0) {
+            return Outcome.fail(HOST_RANGE);
+        }
+        if (granted != null
+                && layers.stream()
+                        .noneMatch(
+                                l ->
+                                        granted.contains(l.id())
+                                                && offset >= l.offset()
+                                                && offset + len <= l.offset() + l.size())) {
+            return Outcome.fail(ACCESS_DENIED);
+        }
+        return copy(offset, len, ptr);
+    }
+
+    private Outcome loadLayerRange(Call call, SparseGuestMemory guest) {
+        long layerOffset = call.args()[1];
+        long ptr = call.u32(2);
+        long len = call.u32(3);
+        Integer code = checkGuest(guest, ptr, len);
+        if (code != null) {
+            return Outcome.fail(code);
+        }
+        Layer layer = layerById(call.i32(0));
+        if (layer == null) {
+            return Outcome.fail(LAYER_NOT_FOUND);
+        }
+        if (!grants(layer)) {
+            return Outcome.fail(ACCESS_DENIED);
+        }
+        if (unsigned(layerOffset).add(BigInteger.valueOf(len)).compareTo(size(layer)) > 0) {
+            return Outcome.fail(HOST_RANGE);
+        }
+        return copy(layer.offset() + layerOffset, len, ptr);
+    }
+
+    private Outcome statsInto(Call call, SparseGuestMemory guest, Memory64Stats s) {
+        long ptr = call.u32(0);
+        long len = call.u32(1);
+        Integer code = checkGuest(guest, ptr, len);
+        if (code != null) {
+            return Outcome.fail(code);
+        }
+        if (len < 40) {
+            return Outcome.fail(BUFFER_TOO_SMALL);
+        }
+        ByteBuffer record = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
+        record.putLong(s.reads())
+                .putLong(s.writes())
+                .putLong(s.bytesRead())
+                .putLong(s.bytesWritten())
+                .putLong(s.errors());
+        return new Outcome(40, ptr, record.array(), -1);
+    }
+
+    private Outcome layerFind(Call call, SparseGuestMemory guest) {
+        long ptr = call.u32(0);
+        long len = call.u32(1);
+        Integer code = checkGuest(guest, ptr, len);
+        if (code != null) {
+            return Outcome.fail(code);
+        }
+        String name = name(guest, ptr, len);
+        Layer layer =
+                layers.stream()
+                        .filter(l -> l.name().equals(name))
+                        .min(Comparator.comparingInt(Layer::id))
+                        .orElse(null);
+        if (layer == null) {
+            return Outcome.fail(LAYER_NOT_FOUND);
+        }
+        return grants(layer) ? Outcome.value(layer.id()) : Outcome.fail(ACCESS_DENIED);
+    }
+
+    private Outcome tensorInfo(Call call, SparseGuestMemory guest) {
+        long namePtr = call.u32(0);
+        long nameLen = call.u32(1);
+        long ptr = call.u32(2);
+        long len = call.u32(3);
+        Integer code = checkGuest(guest, namePtr, nameLen);
+        if (code == null) {
+            code = checkGuest(guest, ptr, len);
+        }
+        if (code != null) {
+            return Outcome.fail(code);
+        }
+        String name = name(guest, namePtr, nameLen);
+        TensorInfo tensor =
+                tensors.stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
+        if (tensor == null) {
+            return Outcome.fail(LAYER_NOT_FOUND);
+        }
+        Layer layer = layerById(tensor.layerId());
+        if (layer == null || !grants(layer)) {
+            return Outcome.fail(ACCESS_DENIED);
+        }
+        if (len < 64) {
+            return Outcome.fail(BUFFER_TOO_SMALL);
+        }
+        ByteBuffer record = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        record.putInt(tensor.layerId())
+                .putInt(tensor.type())
+                .putLong(tensor.offsetInLayer())
+                .putLong(tensor.size())
+                .putInt(tensor.dims().size())
+                .putInt(0);
+        for (int i = 0; i < 4; i++) {
+            record.putLong(i < tensor.dims().size() ? tensor.dims().get(i) : 1);
+        }
+        return new Outcome(64, ptr, record.array(), -1);
+    }
+
+    /** Steps 1 to 3 of the validation order. */
+    private Integer checkGuest(SparseGuestMemory guest, long ptr, long len) {
+        if (!enabled) {
+            return DISABLED;
+        }
+        if (guest == null) {
+            return NO_GUEST_MEMORY;
+        }
+        if (ptr + len > TWO_TO_THE_32) {
+            return POINTER_OVERFLOW;
+        }
+        if (ptr + len > guest.size()) {
+            return OUT_OF_BOUNDS;
+        }
+        return null;
+    }
+
+    /** The copy: a range reaching the unbacked tail fails before a byte is written. */
+    private Outcome copy(long offset, long len, long ptr) {
+        if (len == 0) {
+            return new Outcome(0, ptr, new byte[0], 0);
+        }
+        if (offset + len > content.length) {
+            return Outcome.fail(HOST_RANGE);
+        }
+        byte[] bytes = Arrays.copyOfRange(content, (int) offset, (int) (offset + len));
+        return new Outcome(len, ptr, bytes, len);
+    }
+
+    private Layer layerById(int id) {
+        return layers.stream().filter(l -> l.id() == id).findFirst().orElse(null);
+    }
+
+    private boolean grants(Layer layer) {
+        return granted == null || granted.contains(layer.id());
+    }
+
+    /** The name a guest passes: null (never found) if over 4096 bytes or not strict UTF-8. */
+    private static String name(SparseGuestMemory guest, long ptr, long len) {
+        if (len > 4096) {
+            return null;
+        }
+        byte[] bytes = new byte[(int) len];
+        for (int i = 0; i < len; i++) {
+            bytes[i] = guest.byteAt(ptr + i);
+        }
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static BigInteger unsigned(long value) {
+        return new BigInteger(Long.toUnsignedString(value));
+    }
+
+    private static BigInteger size(Layer layer) {
+        return BigInteger.valueOf(layer.size());
+    }
+}
