@@ -115,6 +115,7 @@ final class GgufParser {
         return new GgufFile(
                 version,
                 Collections.unmodifiableMap(metadata),
+                Map.copyOf(valueOffsets),
                 alignment,
                 tensors,
                 headerSize,
@@ -148,7 +149,8 @@ final class GgufParser {
                 || key.equals(GgufFile.KEY_NAME)
                 || key.endsWith(GgufFile.SUFFIX_BLOCK_COUNT)
                 || key.endsWith(GgufFile.SUFFIX_CONTEXT_LENGTH)
-                || key.endsWith(GgufFile.SUFFIX_EMBEDDING_LENGTH)) {
+                || key.endsWith(GgufFile.SUFFIX_EMBEDDING_LENGTH)
+                || key.startsWith("split.")) {
             valueOffsets.put(key, valueOffset);
         }
         metadata.put(key, value);
