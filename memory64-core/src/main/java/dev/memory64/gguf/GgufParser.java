@@ -1,10 +1,12 @@
 package dev.memory64.gguf;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharsetDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -17,12 +19,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads and validates a GGUF header through bounded, buffered positional reads of a channel.
+ * Reads and validates a GGUF header: reads the header into one heap array (grown as the parse
+ * advances, never past the end of the file or the header size limit) and checks it in place.
  *
  * <p>Every count and length from the file is checked against the bytes left in the file (and under
- * the header size limit) before anything is allocated by it, every loop consumes at least one byte
- * per iteration, and arrays nest at most {@link GgufValue#MAX_ARRAY_DEPTH} deep, so no input can
- * exhaust the heap, loop without end or overflow the stack. Tensor data is never read.
+ * the header size limit) before it is used, every loop consumes at least one byte per iteration,
+ * and arrays nest at most {@link GgufValue#MAX_ARRAY_DEPTH} deep, so no input can loop without end
+ * or overflow the stack. Metadata strings and arrays are checked where they lie and stay there:
+ * their values point into the header array and decode on access, so the heap a header takes is its
+ * size (at most three times its size while the array grows), plus one object per metadata entry and
+ * per tensor. Tensor data is never read.
  */
 final class GgufParser {
 
@@ -35,7 +41,15 @@ final class GgufParser {
     /** Smallest metadata entry: key length, value type and a one-byte value. */
     private static final int MIN_KV_SIZE = 8 + 4 + 1;
 
-    private static final int BUFFER_SIZE = 64 * 1024;
+    /** The first read; the header array then doubles as the parse needs more. */
+    private static final int FIRST_READ = 64 * 1024;
+
+    private static final VarHandle SHORT =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Reads that return nothing in a row before giving up, so that a stuck channel cannot hang. */
     private static final int MAX_EMPTY_READS = 1000;
@@ -43,11 +57,14 @@ final class GgufParser {
     private final FileChannel channel;
     private final long fileSize;
     private final long maxHeaderSize;
-    private final ByteBuffer buffer;
-    private final CharsetDecoder utf8 = Utf8.strictDecoder();
 
-    /** File offset of the buffer's byte 0; the buffer holds [bufferStart, bufferStart + limit). */
-    private long bufferStart;
+    /** The most of the file the header array may hold: the file or the limit, whichever is less. */
+    private final int capacityLimit;
+
+    /** The header as read so far: file bytes {@code [0, filled)} of {@code header.bytes}. */
+    private final HeaderBytes header;
+
+    private int filled;
 
     /** File offset of the next byte to read. */
     private long position;
@@ -59,10 +76,8 @@ final class GgufParser {
         this.channel = channel;
         this.fileSize = fileSize;
         this.maxHeaderSize = maxHeaderSize;
-        this.buffer =
-                ByteBuffer.allocate((int) Math.min(BUFFER_SIZE, Math.max(fileSize, 16)))
-                        .order(ByteOrder.LITTLE_ENDIAN);
-        this.buffer.limit(0);
+        this.capacityLimit = (int) Math.max(0, Math.min(fileSize, maxHeaderSize));
+        this.header = new HeaderBytes(new byte[Math.min(capacityLimit, FIRST_READ)]);
     }
 
     static GgufFile parse(FileChannel channel, long maxHeaderSize) throws IOException {
@@ -112,6 +127,9 @@ final class GgufParser {
         long headerSize = position;
         long dataStart = alignUp(headerSize, alignment);
         List<GgufTensor> tensors = place(infos, alignment, dataStart);
+        if (header.bytes.length != headerSize) {
+            header.bytes = Arrays.copyOf(header.bytes, (int) headerSize);
+        }
         return new GgufFile(
                 version,
                 Collections.unmodifiableMap(metadata),
@@ -187,7 +205,13 @@ final class GgufParser {
                 checkBool(field, raw, at);
                 yield new GgufValue.BoolValue(raw != 0);
             }
-            case STRING -> new GgufValue.StringValue(string(field));
+            case STRING -> {
+                long lengthOffset = position;
+                long length = u64(field + ".length");
+                checkCount(field + ".length", length, lengthOffset, 1, "a byte");
+                int at = checkedUtf8(field, length);
+                yield GgufValue.StringValue.ofUtf8(header, at, (int) length);
+            }
             case ARRAY -> array(field, depth);
         };
     }
@@ -221,42 +245,40 @@ final class GgufParser {
                 elementType.minEncodedSize(),
                 "an element of type " + elementType.typeName());
         int n = (int) count;
+        int base = (int) position;
         switch (elementType) {
             case STRING -> {
-                int[] bounds = new int[n + 1];
-                ByteSink utf8Bytes = new ByteSink();
                 for (int i = 0; i < n; i++) {
                     long length = elementLength(field, i);
-                    long at = position;
-                    byte[] bytes = bytes(null, (int) length);
-                    if (Utf8.decodeOrNull(utf8, bytes, 0, bytes.length) == null) {
-                        throw invalidUtf8(field + "[" + i + "]", bytes, at);
-                    }
-                    utf8Bytes.append(bytes);
-                    bounds[i + 1] = utf8Bytes.size();
+                    checkedUtf8(null, length, field, i);
                 }
-                return GgufValue.ArrayValue.ofStrings(utf8Bytes.toArray(), bounds);
             }
             case ARRAY -> {
-                GgufValue.ArrayValue[] children = new GgufValue.ArrayValue[n];
                 for (int i = 0; i < n; i++) {
-                    children[i] = array(field + "[" + i + "]", depth + 1);
+                    array(field, i, depth + 1);
                 }
-                return GgufValue.ArrayValue.ofArrays(children);
             }
             default -> {
                 long at = position;
-                byte[] bytes = bytes(field, n * elementType.fixedSize());
+                int size = n * elementType.fixedSize();
+                require(field, size);
                 if (elementType == GgufValueType.BOOL) {
+                    byte[] bytes = header.bytes;
                     for (int i = 0; i < n; i++) {
-                        if ((bytes[i] & 0xFF) > 1) {
-                            checkBool(field + "[" + i + "]", bytes[i] & 0xFF, at + i);
+                        if ((bytes[(int) at + i] & 0xFF) > 1) {
+                            checkBool(field + "[" + i + "]", bytes[(int) at + i] & 0xFF, at + i);
                         }
                     }
                 }
-                return GgufValue.ArrayValue.ofFixed(elementType, bytes);
+                position += size;
             }
         }
+        return GgufValue.ArrayValue.encoded(elementType, n, header, base, (int) position);
+    }
+
+    /** An element array of an array: its field name is built only for a message. */
+    private GgufValue.ArrayValue array(String arrayField, int index, int depth) throws IOException {
+        return array(arrayField + "[" + index + "]", depth);
     }
 
     /**
@@ -585,22 +607,24 @@ final class GgufParser {
         return Math.min(fileSize, maxHeaderSize) - position;
     }
 
-    private int buffered() {
-        return (int) (bufferStart + buffer.limit() - position);
-    }
-
-    /** Makes {@code n <= buffer capacity} bytes at {@link #position} available in the buffer. */
-    private void require(String field, int n) throws IOException {
-        if (n <= buffered()) {
-            buffer.position((int) (position - bufferStart));
+    /**
+     * Makes the {@code n} bytes at {@link #position} available in the header array, after checking
+     * that they lie in the file and under the header size limit ({@code field} names them then).
+     */
+    private void require(String field, long n) throws IOException {
+        if (n <= filled - position) {
             return;
         }
         checkReadable(field, n);
-        bufferStart = position;
-        buffer.clear();
-        buffer.limit((int) Math.min(buffer.capacity(), fileSize - position));
-        fill(buffer, position);
-        buffer.flip();
+        long end = position + n; // <= capacityLimit
+        byte[] bytes = header.bytes;
+        if (end > bytes.length) {
+            long grown = Math.max(end, Math.min(2L * bytes.length, capacityLimit));
+            bytes = Arrays.copyOf(bytes, (int) grown);
+            header.bytes = bytes;
+        }
+        fill(ByteBuffer.wrap(bytes, filled, bytes.length - filled), filled);
+        filled = bytes.length;
     }
 
     private void checkReadable(String field, long n) throws GgufFormatException {
@@ -653,53 +677,54 @@ final class GgufParser {
 
     private int u8(String field) throws IOException {
         require(field, 1);
-        position += 1;
-        return buffer.get() & 0xFF;
+        return header.bytes[(int) position++] & 0xFF;
     }
 
     private int u16(String field) throws IOException {
         require(field, 2);
+        int value = (short) SHORT.get(header.bytes, (int) position) & 0xFFFF;
         position += 2;
-        return buffer.getShort() & 0xFFFF;
+        return value;
     }
 
     private int i32(String field) throws IOException {
         require(field, 4);
+        int value = (int) INT.get(header.bytes, (int) position);
         position += 4;
-        return buffer.getInt();
+        return value;
     }
 
     private long u64(String field) throws IOException {
         require(field, 8);
+        long value = (long) LONG.get(header.bytes, (int) position);
         position += 8;
-        return buffer.getLong();
+        return value;
     }
 
     /**
-     * Reads {@code n} bytes; the caller has checked that they fit in the file. A null field means
-     * the caller checked the header limit too.
+     * Checks that the {@code length} bytes at {@link #position} (checked to fit) are valid UTF-8
+     * and steps over them.
+     *
+     * @return the offset of the bytes in the header array
      */
-    private byte[] bytes(String field, int n) throws IOException {
-        if (field != null) {
-            checkReadable(field, n);
+    private int checkedUtf8(String field, long length) throws IOException {
+        return checkedUtf8(field, length, null, 0);
+    }
+
+    /** As above; with a null field, names the string element {@code arrayField[index]}. */
+    private int checkedUtf8(String field, long length, String arrayField, int index)
+            throws IOException {
+        require(field == null ? arrayField + "[" + index + "]" : field, length);
+        int at = (int) position;
+        if (!Utf8.isValid(header.bytes, at, (int) length)) {
+            throw invalidUtf8(
+                    field == null ? arrayField + "[" + index + "]" : field,
+                    header.bytes,
+                    at,
+                    (int) length);
         }
-        byte[] bytes = new byte[n];
-        int fromBuffer = Math.max(0, Math.min(n, buffered()));
-        if (fromBuffer > 0) {
-            buffer.position((int) (position - bufferStart));
-            buffer.get(bytes, 0, fromBuffer);
-            position += fromBuffer;
-        }
-        int rest = n - fromBuffer;
-        if (rest > buffer.capacity() / 2) {
-            fill(ByteBuffer.wrap(bytes, fromBuffer, rest), position);
-            position += rest;
-        } else if (rest > 0) {
-            require("bytes", rest);
-            buffer.get(bytes, fromBuffer, rest);
-            position += rest;
-        }
-        return bytes;
+        position += length;
+        return at;
     }
 
     /** Reads a GGUF string: a checked uint64 length, then valid UTF-8. */
@@ -707,27 +732,23 @@ final class GgufParser {
         long lengthOffset = position;
         long length = u64(field + ".length");
         checkCount(field + ".length", length, lengthOffset, 1, "a byte");
-        long at = position;
-        byte[] bytes = bytes(field, (int) length);
-        String text = Utf8.decodeOrNull(utf8, bytes, 0, bytes.length);
-        if (text == null) {
-            throw invalidUtf8(field, bytes, at);
-        }
-        return text;
+        int at = checkedUtf8(field, length);
+        return new String(header.bytes, at, (int) length, StandardCharsets.UTF_8);
     }
 
-    private static GgufFormatException invalidUtf8(String field, byte[] bytes, long offset) {
+    private static GgufFormatException invalidUtf8(
+            String field, byte[] bytes, int offset, int length) {
         StringBuilder hex = new StringBuilder();
-        int shown = Math.min(bytes.length, 16);
+        int shown = Math.min(length, 16);
         for (int i = 0; i < shown; i++) {
             hex.append(i == 0 ? "" : " ")
-                    .append(String.format(Locale.ROOT, "%02x", bytes[i] & 0xFF));
+                    .append(String.format(Locale.ROOT, "%02x", bytes[offset + i] & 0xFF));
         }
-        if (shown < bytes.length) {
+        if (shown < length) {
             hex.append(" ...");
         }
         return new GgufFormatException(
-                field, "[" + hex + "]", offset, "is not valid UTF-8 (" + bytes.length + " bytes)");
+                field, "[" + hex + "]", offset, "is not valid UTF-8 (" + length + " bytes)");
     }
 
     // ---------------------------------------------------------------- text
@@ -758,28 +779,5 @@ final class GgufParser {
 
     private static String hex(int value) {
         return String.format(Locale.ROOT, "0x%08X", value);
-    }
-
-    /** A growable byte array for the UTF-8 of a string array. */
-    private static final class ByteSink {
-        private byte[] bytes = new byte[64];
-        private int size;
-
-        void append(byte[] more) {
-            if (more.length > bytes.length - size) {
-                long wanted = Math.max((long) size + more.length, 2L * bytes.length);
-                bytes = Arrays.copyOf(bytes, (int) Math.min(wanted, Integer.MAX_VALUE - 8L));
-            }
-            System.arraycopy(more, 0, bytes, size, more.length);
-            size += more.length;
-        }
-
-        int size() {
-            return size;
-        }
-
-        byte[] toArray() {
-            return Arrays.copyOf(bytes, size);
-        }
     }
 }
