@@ -45,6 +45,7 @@ public final class OpenTimeMeasurement {
      */
     public static void main(String[] args) throws Exception {
         long start = System.nanoTime();
+        long[] schedStart = schedStat();
         if (args.length != 2 || !(args[0].equals("write") || args[0].equals("open"))) {
             System.err.println("usage: OpenTimeMeasurement write|open DIR");
             System.exit(2);
@@ -54,15 +55,17 @@ public final class OpenTimeMeasurement {
         if (args[0].equals("write")) {
             write(file);
         } else {
-            open(file, start);
+            open(file, start, schedStart);
         }
     }
 
-    private static void open(Path file, long start) throws Exception {
+    private static void open(Path file, long start, long[] schedStart) throws Exception {
         double firstMillis;
         int layers;
+        long[] schedEnd;
         try (GgufModel model = GgufModel.open(file)) {
             firstMillis = (System.nanoTime() - start) / 1e6;
+            schedEnd = schedStat();
             layers = model.store().layers().size();
         }
         double[] warm = new double[WARM_OPENS];
@@ -84,7 +87,8 @@ public final class OpenTimeMeasurement {
         System.out.printf(
                 Locale.ROOT,
                 "%s: %,d bytes, %d layers, header %,d bytes%n"
-                        + "first open in a fresh JVM (from the first line of main): %.1f ms%n"
+                        + "first open in a fresh JVM (from the first line of main): %.1f ms"
+                        + " (main thread on a CPU %.1f ms, waiting for one %.1f ms)%n"
                         + "warm opens (%d): median %.1f ms, min %.1f ms, max %.1f ms%n"
                         + "heap retained by the open model: %.2f MiB%n",
                 file,
@@ -92,11 +96,28 @@ public final class OpenTimeMeasurement {
                 layers,
                 dev.memory64.gguf.GgufFile.read(file).dataStart(),
                 firstMillis,
+                (schedEnd[0] - schedStart[0]) / 1e6,
+                (schedEnd[1] - schedStart[1]) / 1e6,
                 WARM_OPENS,
                 warm[WARM_OPENS / 2],
                 warm[0],
                 warm[WARM_OPENS - 1],
                 retained / 1048576.0);
+    }
+
+    /**
+     * The calling thread's time on a CPU and waiting for one, in ns, from Linux's {@code
+     * /proc/thread-self/schedstat}; zeros where there is none. On a loaded machine the wait shows
+     * how much of a wall time is the load's.
+     */
+    private static long[] schedStat() {
+        try {
+            String[] fields =
+                    Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split(" ");
+            return new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1])};
+        } catch (Exception e) {
+            return new long[2];
+        }
     }
 
     /** Heap in use after collections have settled. */

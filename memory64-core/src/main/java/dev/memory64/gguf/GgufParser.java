@@ -44,6 +44,9 @@ final class GgufParser {
     /** The first read; the header array then doubles as the parse needs more. */
     private static final int FIRST_READ = 64 * 1024;
 
+    /** How much more than it needs a read takes. */
+    private static final int READ_AHEAD = 1 << 20;
+
     private static final VarHandle SHORT =
             MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT =
@@ -133,7 +136,7 @@ final class GgufParser {
         return new GgufFile(
                 version,
                 Collections.unmodifiableMap(metadata),
-                Map.copyOf(valueOffsets),
+                valueOffsets,
                 alignment,
                 tensors,
                 headerSize,
@@ -248,7 +251,7 @@ final class GgufParser {
         int base = (int) position;
         switch (elementType) {
             case STRING -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = skipStrings(n); i < n; i = i + 1 + skipStrings(n - i - 1)) {
                     long length = elementLength(field, i);
                     checkedUtf8(null, length, field, i);
                 }
@@ -279,6 +282,39 @@ final class GgufParser {
     /** An element array of an array: its field name is built only for a message. */
     private GgufValue.ArrayValue array(String arrayField, int index, int depth) throws IOException {
         return array(arrayField + "[" + index + "]", depth);
+    }
+
+    /**
+     * Steps over up to {@code n} string elements that lie wholly in the bytes read so far and are
+     * valid, in one tight loop (a vocabulary has hundreds of thousands); stops at the first that
+     * does not, which the caller reads the checked way.
+     *
+     * @return how many it stepped over
+     */
+    private int skipStrings(int n) {
+        byte[] bytes = header.bytes;
+        int at = (int) position;
+        int limit = (int) Math.min(filled, Math.min(fileSize, maxHeaderSize));
+        int i = 0;
+        while (i < n && limit - at >= 8) {
+            long length = (long) LONG.get(bytes, at);
+            if (length < 0 || length > limit - at - 8) {
+                break;
+            }
+            int start = at + 8;
+            int end = start + (int) length;
+            int k = start;
+            while (k < end && bytes[k] >= 0) {
+                k++;
+            }
+            if (k < end && !Utf8.isValid(bytes, k, end - k)) {
+                break;
+            }
+            at = end;
+            i++;
+        }
+        position = at;
+        return i;
     }
 
     /**
@@ -620,11 +656,15 @@ final class GgufParser {
         byte[] bytes = header.bytes;
         if (end > bytes.length) {
             long grown = Math.max(end, Math.min(2L * bytes.length, capacityLimit));
-            bytes = Arrays.copyOf(bytes, (int) grown);
+            bytes = new byte[(int) grown];
+            System.arraycopy(header.bytes, 0, bytes, 0, filled);
             header.bytes = bytes;
         }
-        fill(ByteBuffer.wrap(bytes, filled, bytes.length - filled), filled);
-        filled = bytes.length;
+        // Reads what is needed and up to READ_AHEAD more, so that reads are few and the bytes
+        // read past the header few.
+        int target = (int) Math.min(bytes.length, Math.max(end, (long) filled + READ_AHEAD));
+        fill(ByteBuffer.wrap(bytes, filled, target - filled), filled);
+        filled = target;
     }
 
     private void checkReadable(String field, long n) throws GgufFormatException {
@@ -714,7 +754,9 @@ final class GgufParser {
     /** As above; with a null field, names the string element {@code arrayField[index]}. */
     private int checkedUtf8(String field, long length, String arrayField, int index)
             throws IOException {
-        require(field == null ? arrayField + "[" + index + "]" : field, length);
+        if (length > filled - position) {
+            require(field == null ? arrayField + "[" + index + "]" : field, length);
+        }
         int at = (int) position;
         if (!Utf8.isValid(header.bytes, at, (int) length)) {
             throw invalidUtf8(
