@@ -72,6 +72,12 @@ final class GgufParser {
     /** File offset of the next byte to read. */
     private long position;
 
+    /** The field name of the metadata value being read, for messages about its arrays. */
+    private String valueField = "";
+
+    /** While an array of arrays is read: the index of the element being read at each depth. */
+    private final int[] indices = new int[GgufValue.MAX_ARRAY_DEPTH + 1];
+
     /** Offsets of the values of metadata keys validated after the whole header is read. */
     private final Map<String, Long> valueOffsets = new HashMap<>();
 
@@ -215,7 +221,10 @@ final class GgufParser {
                 int at = checkedUtf8(field, length);
                 yield GgufValue.StringValue.ofUtf8(header, at, (int) length);
             }
-            case ARRAY -> array(field, depth);
+            case ARRAY -> {
+                valueField = field;
+                yield array(depth);
+            }
         };
     }
 
@@ -226,13 +235,23 @@ final class GgufParser {
         }
     }
 
-    private GgufValue.ArrayValue array(String field, int depth) throws IOException {
+    /**
+     * Reads an array value at nesting {@code depth} (1 for a metadata value). Its field name
+     * ({@link #valueField} and the element indices above it) is built only for a message, so that
+     * no element costs an allocation.
+     */
+    private GgufValue.ArrayValue array(int depth) throws IOException {
         long typeOffset = position;
-        int typeId = i32(field + ".element_type");
-        GgufValueType elementType = valueType(field + ".element_type", typeId, typeOffset);
+        requireIn(depth, ".element_type", 4);
+        int typeId = (int) INT.get(header.bytes, (int) position);
+        position += 4;
+        GgufValueType elementType = GgufValueType.fromId(typeId).orElse(null);
+        if (elementType == null) {
+            valueType(arrayField(depth) + ".element_type", typeId, typeOffset); // throws
+        }
         if (elementType == GgufValueType.ARRAY && depth >= GgufValue.MAX_ARRAY_DEPTH) {
             throw new GgufFormatException(
-                    field + ".element_type",
+                    arrayField(depth) + ".element_type",
                     "array",
                     typeOffset,
                     "nests arrays more than "
@@ -240,36 +259,47 @@ final class GgufParser {
                             + " levels deep, the most this reader accepts");
         }
         long countOffset = position;
-        long count = u64(field + ".count");
-        checkCount(
-                field + ".count",
-                count,
-                countOffset,
-                elementType.minEncodedSize(),
-                "an element of type " + elementType.typeName());
+        requireIn(depth, ".count", 8);
+        long count = (long) LONG.get(header.bytes, (int) position);
+        position += 8;
+        int minSize = elementType.minEncodedSize();
+        if (Long.compareUnsigned(count, (fileSize - position) / minSize) > 0
+                || Long.compareUnsigned(count, (maxHeaderSize - position) / minSize) > 0) {
+            checkCount( // throws
+                    arrayField(depth) + ".count",
+                    count,
+                    countOffset,
+                    minSize,
+                    "an element of type " + elementType.typeName());
+        }
         int n = (int) count;
         int base = (int) position;
         switch (elementType) {
             case STRING -> {
                 for (int i = skipStrings(n); i < n; i = i + 1 + skipStrings(n - i - 1)) {
+                    String field = arrayField(depth);
                     long length = elementLength(field, i);
                     checkedUtf8(null, length, field, i);
                 }
             }
             case ARRAY -> {
                 for (int i = 0; i < n; i++) {
-                    array(field, i, depth + 1);
+                    indices[depth] = i;
+                    array(depth + 1);
                 }
             }
             default -> {
                 long at = position;
                 int size = n * elementType.fixedSize();
-                require(field, size);
+                requireIn(depth, "", size);
                 if (elementType == GgufValueType.BOOL) {
                     byte[] bytes = header.bytes;
                     for (int i = 0; i < n; i++) {
                         if ((bytes[(int) at + i] & 0xFF) > 1) {
-                            checkBool(field + "[" + i + "]", bytes[(int) at + i] & 0xFF, at + i);
+                            checkBool(
+                                    arrayField(depth) + "[" + i + "]",
+                                    bytes[(int) at + i] & 0xFF,
+                                    at + i);
                         }
                     }
                 }
@@ -279,9 +309,22 @@ final class GgufParser {
         return GgufValue.ArrayValue.encoded(elementType, n, header, base, (int) position);
     }
 
-    /** An element array of an array: its field name is built only for a message. */
-    private GgufValue.ArrayValue array(String arrayField, int index, int depth) throws IOException {
-        return array(arrayField + "[" + index + "]", depth);
+    /** The field name of the array at {@code depth} being read: {@code metadata["k"][i][j]}. */
+    private String arrayField(int depth) {
+        StringBuilder name = new StringBuilder(valueField);
+        for (int d = 1; d < depth; d++) {
+            name.append('[').append(indices[d]).append(']');
+        }
+        return name.toString();
+    }
+
+    /**
+     * {@link #require} for the array at {@code depth}, naming it only if the bytes are not there.
+     */
+    private void requireIn(int depth, String suffix, long n) throws IOException {
+        if (n > filled - position) {
+            require(arrayField(depth) + suffix, n);
+        }
     }
 
     /**
