@@ -69,14 +69,18 @@ public final class OpenTimeMeasurement {
             layers = model.store().layers().size();
         }
         double[] warm = new double[WARM_OPENS];
+        double[] warmCpu = new double[WARM_OPENS];
         for (int i = 0; i < WARM_OPENS; i++) {
+            long[] s0 = schedStat();
             long t0 = System.nanoTime();
             try (GgufModel model = GgufModel.open(file)) {
                 warm[i] = (System.nanoTime() - t0) / 1e6;
+                warmCpu[i] = (schedStat()[0] - s0[0]) / 1e6;
                 layers = Math.max(layers, model.store().layers().size());
             }
         }
         Arrays.sort(warm);
+        Arrays.sort(warmCpu);
         long before = settledHeap();
         long retained;
         try (GgufModel model = GgufModel.open(file)) {
@@ -89,7 +93,8 @@ public final class OpenTimeMeasurement {
                 "%s: %,d bytes, %d layers, header %,d bytes%n"
                         + "first open in a fresh JVM (from the first line of main): %.1f ms"
                         + " (main thread on a CPU %.1f ms, waiting for one %.1f ms)%n"
-                        + "warm opens (%d): median %.1f ms, min %.1f ms, max %.1f ms%n"
+                        + "warm opens (%d): median %.1f ms, min %.1f ms, max %.1f ms (main thread on"
+                        + " a CPU: median %.1f ms, min %.1f ms)%n"
                         + "heap retained by the open model: %.2f MiB%n",
                 file,
                 Files.size(file),
@@ -102,6 +107,8 @@ public final class OpenTimeMeasurement {
                 warm[WARM_OPENS / 2],
                 warm[0],
                 warm[WARM_OPENS - 1],
+                warmCpu[WARM_OPENS / 2],
+                warmCpu[0],
                 retained / 1048576.0);
     }
 
