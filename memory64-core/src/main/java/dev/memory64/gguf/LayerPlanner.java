@@ -80,6 +80,14 @@ final class LayerPlanner {
                     name = prefix;
                 }
                 default -> {
+                    if (prefix.isBlank()) {
+                        throw new GgufFormatException(
+                                "tensor[" + GgufParser.quote(tensor.name()) + "]",
+                                range(tensor),
+                                tensor.fileOffset(),
+                                "has a blank prefix (the text before its first '.'), which"
+                                        + " cannot name a layer");
+                    }
                     Long other = otherIds.get(prefix);
                     if (other == null) {
                         other = blockCount + 3 + otherIds.size();
