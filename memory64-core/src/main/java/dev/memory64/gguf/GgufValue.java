@@ -21,9 +21,10 @@ import java.util.function.IntFunction;
  * or more is a negative {@code long} to be read with {@link Long#toUnsignedString(long)} and {@link
  * Long#compareUnsigned(long, long)}.
  *
- * <p>Values are immutable. Arrays hold their elements compactly (numbers as their little-endian
- * bytes, strings as one UTF-8 buffer) and create element objects on access, so that a vocabulary of
- * hundreds of thousands of tokens costs about its size in the file.
+ * <p>Values are immutable. Strings and arrays read from a file stay in the file's header as GGUF
+ * encodes them (numbers as their little-endian bytes, strings as length and UTF-8) and create
+ * element objects and Java strings on access, so that a vocabulary of hundreds of thousands of
+ * tokens costs its size in the file and nothing more until asked for.
  */
 public sealed interface GgufValue
         permits GgufValue.IntValue,
