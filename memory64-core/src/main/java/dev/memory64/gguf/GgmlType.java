@@ -8,11 +8,12 @@ import java.util.Optional;
  *
  * <p>ggml stores a tensor as blocks: {@link #blockSize()} consecutive elements of the first
  * dimension take {@link #bytesPerBlock()} bytes. Plain types (F32, F16, I8, ...) have blocks of one
- * element. The numbers and layouts match ggml's {@code enum ggml_type} and its {@code type_traits}
- * table (block structs in {@code ggml-common.h}). Numbers 4 and 5 (the removed Q4_2 and Q4_3),
- * 31-33 (Q4_0_4_4, Q4_0_4_8, Q4_0_8_8) and 36-38 (IQ4_NL_4_4, ...) are no longer valid in GGUF
- * files, and types added to ggml after MXFP4 (39) are not known here: {@link #fromId(int)} returns
- * empty for all of them.
+ * element. The numbers and layouts match ggml's {@code enum ggml_type} (ggml.h), its block structs
+ * ({@code ggml-common.h}) and gguf-py's {@code GGML_QUANT_SIZES}, as of llama.cpp with NVFP4 (40),
+ * Q1_0 (41) and Q2_0 (42). Numbers 4 and 5 (the removed Q4_2 and Q4_3), 31-33 (Q4_0_4_4, Q4_0_4_8,
+ * Q4_0_8_8) and 36-38 (IQ4_NL_4_4, ...) are no longer valid in GGUF files, and types added to ggml
+ * after Q2_0 are not known here: {@link #fromId(int)} returns empty for all of them, and a file
+ * using one fails to read with an error naming the tensor and the number.
  */
 public enum GgmlType {
     /** 32-bit IEEE float. */
@@ -78,9 +79,15 @@ public enum GgmlType {
     /** Ternary quant, 2.0625 bits per weight. */
     TQ2_0(35, 256, 66),
     /** Microscaling FP4: an E8M0 scale byte and 32 4-bit E2M1 values. */
-    MXFP4(39, 32, 17);
+    MXFP4(39, 32, 17),
+    /** NVIDIA FP4: four UE4M3 scale bytes (one per 16 values) and 64 4-bit E2M1 values. */
+    NVFP4(40, 64, 36),
+    /** 1-bit quantization: an fp16 scale and one sign bit per value, blocks of 128. */
+    Q1_0(41, 128, 18),
+    /** 2-bit quantization: an fp16 scale and two bits per value, blocks of 64. */
+    Q2_0(42, 64, 18);
 
-    private static final GgmlType[] BY_ID = new GgmlType[40];
+    private static final GgmlType[] BY_ID = new GgmlType[43];
 
     static {
         for (GgmlType type : values()) {

@@ -2,6 +2,8 @@ package dev.memory64.gguf;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
@@ -33,8 +35,9 @@ import java.util.OptionalLong;
  *       non-negative integers of any integer type;
  *   <li>arrays nest at most {@link GgufValue#MAX_ARRAY_DEPTH} deep, and the header (everything
  *       before the tensor data) is at most {@link #DEFAULT_MAX_HEADER_SIZE} bytes, or the limit
- *       given to {@link #read(FileChannel, long)}. The heap a header takes is a small multiple of
- *       its size in the file.
+ *       given to {@link #read(FileChannel, long)}. Reading takes at most about twice the header's
+ *       size in heap, plus one object per metadata entry and per tensor, whatever the header holds;
+ *       the header then keeps its size in heap, its strings and arrays decoded on access.
  * </ul>
  *
  * <p>Instances are immutable and safe to share between threads.
@@ -68,10 +71,12 @@ public final class GgufFile {
     private final long headerSize;
     private final long dataStart;
     private final long fileSize;
+    private final Map<String, Long> valueOffsets;
 
     GgufFile(
             int version,
             Map<String, GgufValue> metadata,
+            Map<String, Long> valueOffsets,
             long alignment,
             List<GgufTensor> tensors,
             long headerSize,
@@ -79,6 +84,7 @@ public final class GgufFile {
             long fileSize) {
         this.version = version;
         this.metadata = metadata;
+        this.valueOffsets = valueOffsets;
         this.alignment = alignment;
         this.tensors = tensors;
         this.headerSize = headerSize;
@@ -100,9 +106,31 @@ public final class GgufFile {
      * @throws IOException if the file cannot be opened or read
      */
     public static GgufFile read(Path path) throws IOException {
+        return read(path, DEFAULT_MAX_HEADER_SIZE);
+    }
+
+    /**
+     * Reads and validates the header of a GGUF file with a header size limit.
+     *
+     * @param path the file
+     * @param maxHeaderSize the largest header (everything before the tensor data) to accept, in
+     *     bytes
+     * @return the header
+     * @throws IllegalArgumentException if {@code maxHeaderSize} is not in {@code [24,
+     *     MAX_HEADER_SIZE_LIMIT]}
+     * @throws GgufFormatException if the file is not a valid GGUF file
+     * @throws java.nio.file.FileSystemException if the path is a directory (the message names it)
+     * @throws IOException if the file cannot be opened or read
+     */
+    public static GgufFile read(Path path, long maxHeaderSize) throws IOException {
         Objects.requireNonNull(path, "path");
+        checkMaxHeaderSize(maxHeaderSize);
+        if (Files.isDirectory(path)) {
+            throw new FileSystemException(
+                    path.toString(), null, "GGUF read: is a directory, not a model file");
+        }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            return read(channel);
+            return read(channel, maxHeaderSize);
         }
     }
 
@@ -127,7 +155,7 @@ public final class GgufFile {
      *
      * @param channel the file
      * @param maxHeaderSize the largest header (everything before the tensor data) to accept, in
-     *     bytes; the heap the header takes is a small multiple of it at most
+     *     bytes; reading takes at most about twice the header's size in heap
      * @return the header
      * @throws IllegalArgumentException if {@code maxHeaderSize} is not in {@code [24,
      *     MAX_HEADER_SIZE_LIMIT]}
@@ -136,6 +164,11 @@ public final class GgufFile {
      */
     public static GgufFile read(FileChannel channel, long maxHeaderSize) throws IOException {
         Objects.requireNonNull(channel, "channel");
+        checkMaxHeaderSize(maxHeaderSize);
+        return GgufParser.parse(channel, maxHeaderSize);
+    }
+
+    static void checkMaxHeaderSize(long maxHeaderSize) {
         if (maxHeaderSize < 24 || maxHeaderSize > MAX_HEADER_SIZE_LIMIT) {
             throw new IllegalArgumentException(
                     "GGUF read: maxHeaderSize="
@@ -144,7 +177,6 @@ public final class GgufFile {
                             + MAX_HEADER_SIZE_LIMIT
                             + "]");
         }
-        return GgufParser.parse(channel, maxHeaderSize);
     }
 
     /**
@@ -173,6 +205,11 @@ public final class GgufFile {
      */
     public Optional<GgufValue> metadata(String key) {
         return Optional.ofNullable(metadata.get(key));
+    }
+
+    /** The file offset of a well-known key's value (alignment, names, counts, split keys), or 0. */
+    long valueOffset(String key) {
+        return valueOffsets.getOrDefault(key, 0L);
     }
 
     /**

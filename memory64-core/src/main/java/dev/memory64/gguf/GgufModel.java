@@ -8,16 +8,12 @@ import dev.memory64.ProgressListener;
 import dev.memory64.RegionBacking;
 import dev.memory64.TensorInfo;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A GGUF model opened as a {@link Memory64Store}: each file (each part of a split model) is mapped
@@ -39,8 +35,6 @@ import java.util.regex.Pattern;
  */
 public final class GgufModel implements AutoCloseable {
 
-    private static final Pattern SPLIT_NAME = Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.gguf");
-
     private final List<Path> paths;
     private final List<GgufFile> parts;
     private final Memory64Store store;
@@ -53,40 +47,132 @@ public final class GgufModel implements AutoCloseable {
 
     /**
      * Opens a model. Given one part of a split model named {@code NAME-0000K-of-0000N.gguf}, finds
-     * the other parts beside it; or pass every part.
+     * the other parts beside it; or pass every part, in any order.
      *
-     * @param files the model file, or every part of a split model
+     * @param files the model file, or any one or every part of a split model
      * @return the model, whose store the caller closes through {@link #close()}
      * @throws GgufFormatException if a file is not a valid GGUF model, the parts do not form one
      *     model, or a layer is not contiguous in its file
-     * @throws IOException if a file cannot be read or mapped
+     * @throws IOException if a file cannot be read or mapped, or is a directory
      */
     public static GgufModel open(Path... files) throws IOException {
-        return open(List.of(files), ProgressListener.NONE);
+        return builder(files).open();
     }
 
     /**
      * Opens a model, reporting progress per part.
      *
-     * @param files the model file, or every part of a split model
+     * @param files the model file, or any one or every part of a split model
      * @param listener told after each part is read ({@code done} parts of {@code total})
      * @return the model
      * @throws GgufFormatException if a file is not a valid GGUF model, the parts do not form one
      *     model, or a layer is not contiguous in its file
-     * @throws IOException if a file cannot be read or mapped
+     * @throws IOException if a file cannot be read or mapped, or is a directory
      */
     public static GgufModel open(List<Path> files, ProgressListener listener) throws IOException {
-        Objects.requireNonNull(listener, "listener");
-        if (files.isEmpty()) {
-            throw new IllegalArgumentException("open: no model file given");
+        return builder(files.toArray(Path[]::new)).withProgressListener(listener).open();
+    }
+
+    /**
+     * Starts opening a model with options: the header size limit and a progress listener.
+     *
+     * <pre>{@code
+     * try (GgufModel model = GgufModel.builder(path).withMaxHeaderSize(16 << 20).open()) { ... }
+     * }</pre>
+     *
+     * @param files the model file, or any one or every part of a split model
+     * @return a builder
+     * @throws IllegalArgumentException if no file is given
+     * @throws NullPointerException if {@code files} or a file is null
+     */
+    public static Builder builder(Path... files) {
+        return new Builder(files);
+    }
+
+    /** Options for opening a model; {@link #open()} opens it. */
+    public static final class Builder {
+        private final List<Path> files;
+        private long maxHeaderSize = GgufFile.DEFAULT_MAX_HEADER_SIZE;
+        private ProgressListener listener = ProgressListener.NONE;
+
+        private Builder(Path[] files) {
+            Objects.requireNonNull(files, "files");
+            if (files.length == 0) {
+                throw new IllegalArgumentException("open: no model file given");
+            }
+            for (Path file : files) {
+                Objects.requireNonNull(file, "file");
+            }
+            this.files = List.of(files);
         }
-        List<Path> paths = new ArrayList<>(files.size() == 1 ? siblings(files.get(0)) : files);
+
+        /**
+         * Limits the header (everything before the tensor data) of each part; a larger header is a
+         * {@link GgufFormatException}. The heap that opening takes is bounded by a small multiple
+         * of it (see docs/GUIDE.md).
+         *
+         * @param maxHeaderSize the limit in bytes, default {@link GgufFile#DEFAULT_MAX_HEADER_SIZE}
+         * @return this builder
+         * @throws IllegalArgumentException if the limit is not in {@code [24, }{@link
+         *     GgufFile#MAX_HEADER_SIZE_LIMIT}{@code ]}
+         */
+        public Builder withMaxHeaderSize(long maxHeaderSize) {
+            GgufFile.checkMaxHeaderSize(maxHeaderSize);
+            this.maxHeaderSize = maxHeaderSize;
+            return this;
+        }
+
+        /**
+         * Reports progress: told after each part's header is read ({@code done} parts of {@code
+         * total}).
+         *
+         * @param listener the listener
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         */
+        public Builder withProgressListener(ProgressListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Reads every part's header, checks that the parts form one model, maps every part and
+         * registers the layers and tensors.
+         *
+         * @return the model, whose store the caller closes through {@link GgufModel#close()}
+         * @throws GgufFormatException if a file is not a valid GGUF model, the parts do not form
+         *     one model (split keys as llama.cpp checks them), or a layer is not contiguous in its
+         *     file
+         * @throws IOException if a file cannot be read or mapped, or is a directory
+         */
+        public GgufModel open() throws IOException {
+            return GgufModel.open(this);
+        }
+    }
+
+    private static GgufModel open(Builder options) throws IOException {
+        ProgressListener listener = options.listener;
+        List<Path> paths = new ArrayList<>(options.files);
         List<GgufFile> parts = new ArrayList<>();
-        for (int i = 0; i < paths.size(); i++) {
-            parts.add(GgufFile.read(paths.get(i)));
-            listener.progress("open " + paths.get(i).getFileName(), i + 1, paths.size());
+        if (paths.size() == 1) {
+            Path named = paths.get(0);
+            GgufFile first = GgufFile.read(named, options.maxHeaderSize);
+            int count = GgufSplit.declaredCount(named, first);
+            if (count > 1) {
+                paths = new ArrayList<>(GgufSplit.siblings(named, first, count));
+            }
+            int done = 0;
+            for (Path path : paths) {
+                parts.add(path.equals(named) ? first : GgufFile.read(path, options.maxHeaderSize));
+                listener.progress("open " + path.getFileName(), ++done, paths.size());
+            }
+        } else {
+            for (int i = 0; i < paths.size(); i++) {
+                parts.add(GgufFile.read(paths.get(i), options.maxHeaderSize));
+                listener.progress("open " + paths.get(i).getFileName(), i + 1, paths.size());
+            }
         }
-        orderParts(paths, parts);
+        GgufSplit.order(paths, parts);
 
         MemoryLayout.Builder layoutBuilder = MemoryLayout.builder();
         for (int i = 0; i < parts.size(); i++) {
@@ -96,7 +182,9 @@ public final class GgufModel implements AutoCloseable {
                             / MemoryRegion.PAGE_SIZE
                             * MemoryRegion.PAGE_SIZE;
             layoutBuilder.addRegion(
-                    regionName(i, parts.size()), Math.max(rounded, MemoryRegion.PAGE_SIZE), "gguf");
+                    GgufSplit.regionName(i, parts.size()),
+                    Math.max(rounded, MemoryRegion.PAGE_SIZE),
+                    "gguf");
         }
         MemoryLayout layout = layoutBuilder.build();
 
@@ -191,10 +279,6 @@ public final class GgufModel implements AutoCloseable {
         return new GgufModel(paths, parts, store);
     }
 
-    private static String regionName(int index, int count) {
-        return count == 1 ? "model" : String.format("part-%05d-of-%05d", index + 1, count);
-    }
-
     private static String kindOf(String layerName) {
         return switch (layerName) {
             case "token_embd" -> "embeddings";
@@ -202,77 +286,6 @@ public final class GgufModel implements AutoCloseable {
             case "output" -> "head";
             default -> layerName.startsWith("blk.") ? "block" : "other";
         };
-    }
-
-    /** Given one part of a split model, every part in order; otherwise the file alone. */
-    private static List<Path> siblings(Path file) throws IOException {
-        Path name = file.getFileName();
-        Matcher m = name == null ? null : SPLIT_NAME.matcher(name.toString());
-        if (m == null || !m.matches()) {
-            return List.of(file);
-        }
-        int count = Integer.parseInt(m.group(3));
-        if (count < 1) {
-            return List.of(file);
-        }
-        List<Path> all = new ArrayList<>();
-        for (int i = 1; i <= count; i++) {
-            Path part =
-                    file.resolveSibling(
-                            String.format("%s-%05d-of-%05d.gguf", m.group(1), i, count));
-            if (!Files.exists(part)) {
-                throw new java.nio.file.NoSuchFileException(
-                        part.toString(),
-                        null,
-                        "part " + i + " of " + count + " of the split model " + file);
-            }
-            all.add(part);
-        }
-        return all;
-    }
-
-    /** Puts parts in {@code split.no} order and checks that they form one model. */
-    private static void orderParts(List<Path> paths, List<GgufFile> parts)
-            throws GgufFormatException {
-        int n = parts.size();
-        if (n == 1 && parts.get(0).metadata("split.count").isEmpty()) {
-            return;
-        }
-        GgufFile[] byNumber = new GgufFile[n];
-        Path[] pathByNumber = new Path[n];
-        for (int i = 0; i < n; i++) {
-            GgufFile part = parts.get(i);
-            long count = part.metadata("split.count").map(v -> intOrMinus(v)).orElse(-1L);
-            long no = part.metadata("split.no").map(v -> intOrMinus(v)).orElse(-1L);
-            if (count != n) {
-                throw new GgufFormatException(
-                        "split.count",
-                        Long.toString(count),
-                        0,
-                        "in " + paths.get(i) + " does not match the " + n + " parts given");
-            }
-            if (no < 0 || no >= n || byNumber[(int) no] != null) {
-                throw new GgufFormatException(
-                        "split.no",
-                        Long.toString(no),
-                        0,
-                        "in "
-                                + paths.get(i)
-                                + " is out of range or repeated among "
-                                + n
-                                + " parts");
-            }
-            byNumber[(int) no] = part;
-            pathByNumber[(int) no] = paths.get(i);
-        }
-        parts.clear();
-        parts.addAll(Arrays.asList(byNumber));
-        paths.clear();
-        paths.addAll(Arrays.asList(pathByNumber));
-    }
-
-    private static long intOrMinus(GgufValue value) {
-        return value.type().isInteger() ? value.asLong() : -1;
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.memory64.gguf;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharsetDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -17,12 +19,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads and validates a GGUF header through bounded, buffered positional reads of a channel.
+ * Reads and validates a GGUF header: reads the header into one heap array (grown as the parse
+ * advances, never past the end of the file or the header size limit) and checks it in place.
  *
  * <p>Every count and length from the file is checked against the bytes left in the file (and under
- * the header size limit) before anything is allocated by it, every loop consumes at least one byte
- * per iteration, and arrays nest at most {@link GgufValue#MAX_ARRAY_DEPTH} deep, so no input can
- * exhaust the heap, loop without end or overflow the stack. Tensor data is never read.
+ * the header size limit) before it is used, every loop consumes at least one byte per iteration,
+ * and arrays nest at most {@link GgufValue#MAX_ARRAY_DEPTH} deep, so no input can loop without end
+ * or overflow the stack. Metadata strings and arrays are checked where they lie and stay there:
+ * their values point into the header array and decode on access, so the heap a header takes is its
+ * size (at most three times its size while the array grows), plus one object per metadata entry and
+ * per tensor. Tensor data is never read.
  */
 final class GgufParser {
 
@@ -35,7 +41,18 @@ final class GgufParser {
     /** Smallest metadata entry: key length, value type and a one-byte value. */
     private static final int MIN_KV_SIZE = 8 + 4 + 1;
 
-    private static final int BUFFER_SIZE = 64 * 1024;
+    /** The first read; the header array then doubles as the parse needs more. */
+    private static final int FIRST_READ = 64 * 1024;
+
+    /** How much more than it needs a read takes. */
+    private static final int READ_AHEAD = 1 << 20;
+
+    private static final VarHandle SHORT =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Reads that return nothing in a row before giving up, so that a stuck channel cannot hang. */
     private static final int MAX_EMPTY_READS = 1000;
@@ -43,14 +60,23 @@ final class GgufParser {
     private final FileChannel channel;
     private final long fileSize;
     private final long maxHeaderSize;
-    private final ByteBuffer buffer;
-    private final CharsetDecoder utf8 = Utf8.strictDecoder();
 
-    /** File offset of the buffer's byte 0; the buffer holds [bufferStart, bufferStart + limit). */
-    private long bufferStart;
+    /** The most of the file the header array may hold: the file or the limit, whichever is less. */
+    private final int capacityLimit;
+
+    /** The header as read so far: file bytes {@code [0, filled)} of {@code header.bytes}. */
+    private final HeaderBytes header;
+
+    private int filled;
 
     /** File offset of the next byte to read. */
     private long position;
+
+    /** The field name of the metadata value being read, for messages about its arrays. */
+    private String valueField = "";
+
+    /** While an array of arrays is read: the index of the element being read at each depth. */
+    private final int[] indices = new int[GgufValue.MAX_ARRAY_DEPTH + 1];
 
     /** Offsets of the values of metadata keys validated after the whole header is read. */
     private final Map<String, Long> valueOffsets = new HashMap<>();
@@ -59,10 +85,8 @@ final class GgufParser {
         this.channel = channel;
         this.fileSize = fileSize;
         this.maxHeaderSize = maxHeaderSize;
-        this.buffer =
-                ByteBuffer.allocate((int) Math.min(BUFFER_SIZE, Math.max(fileSize, 16)))
-                        .order(ByteOrder.LITTLE_ENDIAN);
-        this.buffer.limit(0);
+        this.capacityLimit = (int) Math.max(0, Math.min(fileSize, maxHeaderSize));
+        this.header = new HeaderBytes(new byte[Math.min(capacityLimit, FIRST_READ)]);
     }
 
     static GgufFile parse(FileChannel channel, long maxHeaderSize) throws IOException {
@@ -112,9 +136,13 @@ final class GgufParser {
         long headerSize = position;
         long dataStart = alignUp(headerSize, alignment);
         List<GgufTensor> tensors = place(infos, alignment, dataStart);
+        if (header.bytes.length != headerSize) {
+            header.bytes = Arrays.copyOf(header.bytes, (int) headerSize);
+        }
         return new GgufFile(
                 version,
                 Collections.unmodifiableMap(metadata),
+                valueOffsets,
                 alignment,
                 tensors,
                 headerSize,
@@ -148,7 +176,8 @@ final class GgufParser {
                 || key.equals(GgufFile.KEY_NAME)
                 || key.endsWith(GgufFile.SUFFIX_BLOCK_COUNT)
                 || key.endsWith(GgufFile.SUFFIX_CONTEXT_LENGTH)
-                || key.endsWith(GgufFile.SUFFIX_EMBEDDING_LENGTH)) {
+                || key.endsWith(GgufFile.SUFFIX_EMBEDDING_LENGTH)
+                || key.startsWith("split.")) {
             valueOffsets.put(key, valueOffset);
         }
         metadata.put(key, value);
@@ -185,8 +214,17 @@ final class GgufParser {
                 checkBool(field, raw, at);
                 yield new GgufValue.BoolValue(raw != 0);
             }
-            case STRING -> new GgufValue.StringValue(string(field));
-            case ARRAY -> array(field, depth);
+            case STRING -> {
+                long lengthOffset = position;
+                long length = u64(field + ".length");
+                checkCount(field + ".length", length, lengthOffset, 1, "a byte");
+                int at = checkedUtf8(field, length);
+                yield GgufValue.StringValue.ofUtf8(header, at, (int) length);
+            }
+            case ARRAY -> {
+                valueField = field;
+                yield array(depth);
+            }
         };
     }
 
@@ -197,13 +235,23 @@ final class GgufParser {
         }
     }
 
-    private GgufValue.ArrayValue array(String field, int depth) throws IOException {
+    /**
+     * Reads an array value at nesting {@code depth} (1 for a metadata value). Its field name
+     * ({@link #valueField} and the element indices above it) is built only for a message, so that
+     * no element costs an allocation.
+     */
+    private GgufValue.ArrayValue array(int depth) throws IOException {
         long typeOffset = position;
-        int typeId = i32(field + ".element_type");
-        GgufValueType elementType = valueType(field + ".element_type", typeId, typeOffset);
+        requireIn(depth, ".element_type", 4);
+        int typeId = (int) INT.get(header.bytes, (int) position);
+        position += 4;
+        GgufValueType elementType = GgufValueType.fromId(typeId).orElse(null);
+        if (elementType == null) {
+            valueType(arrayField(depth) + ".element_type", typeId, typeOffset); // throws
+        }
         if (elementType == GgufValueType.ARRAY && depth >= GgufValue.MAX_ARRAY_DEPTH) {
             throw new GgufFormatException(
-                    field + ".element_type",
+                    arrayField(depth) + ".element_type",
                     "array",
                     typeOffset,
                     "nests arrays more than "
@@ -211,50 +259,114 @@ final class GgufParser {
                             + " levels deep, the most this reader accepts");
         }
         long countOffset = position;
-        long count = u64(field + ".count");
-        checkCount(
-                field + ".count",
-                count,
-                countOffset,
-                elementType.minEncodedSize(),
-                "an element of type " + elementType.typeName());
+        requireIn(depth, ".count", 8);
+        long count = (long) LONG.get(header.bytes, (int) position);
+        position += 8;
+        int minSize = elementType.minEncodedSize();
+        if (Long.compareUnsigned(count, (fileSize - position) / minSize) > 0
+                || Long.compareUnsigned(count, (maxHeaderSize - position) / minSize) > 0) {
+            checkCount( // throws
+                    arrayField(depth) + ".count",
+                    count,
+                    countOffset,
+                    minSize,
+                    "an element of type " + elementType.typeName());
+        }
         int n = (int) count;
+        int base = (int) position;
         switch (elementType) {
             case STRING -> {
-                int[] bounds = new int[n + 1];
-                ByteSink utf8Bytes = new ByteSink();
-                for (int i = 0; i < n; i++) {
+                for (int i = skipStrings(n); i < n; i = i + 1 + skipStrings(n - i - 1)) {
+                    String field = arrayField(depth);
                     long length = elementLength(field, i);
-                    long at = position;
-                    byte[] bytes = bytes(null, (int) length);
-                    if (Utf8.decodeOrNull(utf8, bytes, 0, bytes.length) == null) {
-                        throw invalidUtf8(field + "[" + i + "]", bytes, at);
-                    }
-                    utf8Bytes.append(bytes);
-                    bounds[i + 1] = utf8Bytes.size();
+                    checkedUtf8(null, length, field, i);
                 }
-                return GgufValue.ArrayValue.ofStrings(utf8Bytes.toArray(), bounds);
             }
             case ARRAY -> {
-                GgufValue.ArrayValue[] children = new GgufValue.ArrayValue[n];
                 for (int i = 0; i < n; i++) {
-                    children[i] = array(field + "[" + i + "]", depth + 1);
+                    indices[depth] = i;
+                    array(depth + 1);
                 }
-                return GgufValue.ArrayValue.ofArrays(children);
             }
             default -> {
                 long at = position;
-                byte[] bytes = bytes(field, n * elementType.fixedSize());
+                int size = n * elementType.fixedSize();
+                requireIn(depth, "", size);
                 if (elementType == GgufValueType.BOOL) {
+                    byte[] bytes = header.bytes;
                     for (int i = 0; i < n; i++) {
-                        if ((bytes[i] & 0xFF) > 1) {
-                            checkBool(field + "[" + i + "]", bytes[i] & 0xFF, at + i);
+                        if ((bytes[(int) at + i] & 0xFF) > 1) {
+                            checkBool(
+                                    arrayField(depth) + "[" + i + "]",
+                                    bytes[(int) at + i] & 0xFF,
+                                    at + i);
                         }
                     }
                 }
-                return GgufValue.ArrayValue.ofFixed(elementType, bytes);
+                position += size;
             }
         }
+        return GgufValue.ArrayValue.encoded(elementType, n, header, base, (int) position);
+    }
+
+    /** The field name of the array at {@code depth} being read: {@code metadata["k"][i][j]}. */
+    private String arrayField(int depth) {
+        StringBuilder name = new StringBuilder(valueField);
+        for (int d = 1; d < depth; d++) {
+            name.append('[').append(indices[d]).append(']');
+        }
+        return name.toString();
+    }
+
+    /**
+     * {@link #require} for the array at {@code depth}, naming it only if the bytes are not there.
+     */
+    private void requireIn(int depth, String suffix, long n) throws IOException {
+        if (n > filled - position) {
+            require(arrayField(depth) + suffix, n);
+        }
+    }
+
+    /**
+     * Steps over up to {@code n} string elements that lie wholly in the bytes read so far and are
+     * valid, in one tight loop (a vocabulary has hundreds of thousands); stops at the first that
+     * does not, which the caller reads the checked way.
+     *
+     * @return how many it stepped over
+     */
+    private int skipStrings(int n) {
+        byte[] bytes = header.bytes;
+        int at = (int) position;
+        int limit = (int) Math.min(filled, Math.min(fileSize, maxHeaderSize));
+        int i = 0;
+        strings:
+        while (i < n && limit - at >= 8) {
+            // The length, little-endian; plain byte arithmetic, which a first open runs
+            // interpreted far faster than a VarHandle.
+            int length =
+                    (bytes[at] & 0xFF)
+                            | (bytes[at + 1] & 0xFF) << 8
+                            | (bytes[at + 2] & 0xFF) << 16
+                            | bytes[at + 3] << 24;
+            if ((bytes[at + 4] | bytes[at + 5] | bytes[at + 6] | bytes[at + 7]) != 0
+                    || length < 0
+                    || length > limit - at - 8) {
+                break;
+            }
+            int end = at + 8 + length;
+            for (int k = at + 8; k < end; k++) {
+                if (bytes[k] < 0) {
+                    if (!Utf8.isValid(bytes, k, end - k)) {
+                        break strings;
+                    }
+                    break;
+                }
+            }
+            at = end;
+            i++;
+        }
+        position = at;
+        return i;
     }
 
     /**
@@ -350,6 +462,15 @@ final class GgufParser {
     }
 
     // ---------------------------------------------------------------- tensors
+
+    /** Tensor infos by data offset (a class, not a lambda: a first open spins no lambda class). */
+    private static final Comparator<TensorInfo> BY_OFFSET =
+            new Comparator<>() {
+                @Override
+                public int compare(TensorInfo a, TensorInfo b) {
+                    return Long.compare(a.offset(), b.offset());
+                }
+            };
 
     /** A tensor info as read, with the offset of its offset field for messages. */
     private record TensorInfo(
@@ -505,7 +626,7 @@ final class GgufParser {
             }
         }
         List<TensorInfo> byOffset = new ArrayList<>(infos);
-        byOffset.sort(Comparator.comparingLong(TensorInfo::offset));
+        byOffset.sort(BY_OFFSET);
         for (int i = 1; i < byOffset.size(); i++) {
             TensorInfo before = byOffset.get(i - 1);
             TensorInfo info = byOffset.get(i);
@@ -583,22 +704,28 @@ final class GgufParser {
         return Math.min(fileSize, maxHeaderSize) - position;
     }
 
-    private int buffered() {
-        return (int) (bufferStart + buffer.limit() - position);
-    }
-
-    /** Makes {@code n <= buffer capacity} bytes at {@link #position} available in the buffer. */
-    private void require(String field, int n) throws IOException {
-        if (n <= buffered()) {
-            buffer.position((int) (position - bufferStart));
+    /**
+     * Makes the {@code n} bytes at {@link #position} available in the header array, after checking
+     * that they lie in the file and under the header size limit ({@code field} names them then).
+     */
+    private void require(String field, long n) throws IOException {
+        if (n <= filled - position) {
             return;
         }
         checkReadable(field, n);
-        bufferStart = position;
-        buffer.clear();
-        buffer.limit((int) Math.min(buffer.capacity(), fileSize - position));
-        fill(buffer, position);
-        buffer.flip();
+        long end = position + n; // <= capacityLimit
+        byte[] bytes = header.bytes;
+        if (end > bytes.length) {
+            long grown = Math.max(end, Math.min(2L * bytes.length, capacityLimit));
+            bytes = new byte[(int) grown];
+            System.arraycopy(header.bytes, 0, bytes, 0, filled);
+            header.bytes = bytes;
+        }
+        // Reads what is needed and up to READ_AHEAD more, so that reads are few and the bytes
+        // read past the header few.
+        int target = (int) Math.min(bytes.length, Math.max(end, (long) filled + READ_AHEAD));
+        fill(ByteBuffer.wrap(bytes, filled, target - filled), filled);
+        filled = target;
     }
 
     private void checkReadable(String field, long n) throws GgufFormatException {
@@ -651,53 +778,56 @@ final class GgufParser {
 
     private int u8(String field) throws IOException {
         require(field, 1);
-        position += 1;
-        return buffer.get() & 0xFF;
+        return header.bytes[(int) position++] & 0xFF;
     }
 
     private int u16(String field) throws IOException {
         require(field, 2);
+        int value = (short) SHORT.get(header.bytes, (int) position) & 0xFFFF;
         position += 2;
-        return buffer.getShort() & 0xFFFF;
+        return value;
     }
 
     private int i32(String field) throws IOException {
         require(field, 4);
+        int value = (int) INT.get(header.bytes, (int) position);
         position += 4;
-        return buffer.getInt();
+        return value;
     }
 
     private long u64(String field) throws IOException {
         require(field, 8);
+        long value = (long) LONG.get(header.bytes, (int) position);
         position += 8;
-        return buffer.getLong();
+        return value;
     }
 
     /**
-     * Reads {@code n} bytes; the caller has checked that they fit in the file. A null field means
-     * the caller checked the header limit too.
+     * Checks that the {@code length} bytes at {@link #position} (checked to fit) are valid UTF-8
+     * and steps over them.
+     *
+     * @return the offset of the bytes in the header array
      */
-    private byte[] bytes(String field, int n) throws IOException {
-        if (field != null) {
-            checkReadable(field, n);
+    private int checkedUtf8(String field, long length) throws IOException {
+        return checkedUtf8(field, length, null, 0);
+    }
+
+    /** As above; with a null field, names the string element {@code arrayField[index]}. */
+    private int checkedUtf8(String field, long length, String arrayField, int index)
+            throws IOException {
+        if (length > filled - position) {
+            require(field == null ? arrayField + "[" + index + "]" : field, length);
         }
-        byte[] bytes = new byte[n];
-        int fromBuffer = Math.max(0, Math.min(n, buffered()));
-        if (fromBuffer > 0) {
-            buffer.position((int) (position - bufferStart));
-            buffer.get(bytes, 0, fromBuffer);
-            position += fromBuffer;
+        int at = (int) position;
+        if (!Utf8.isValid(header.bytes, at, (int) length)) {
+            throw invalidUtf8(
+                    field == null ? arrayField + "[" + index + "]" : field,
+                    header.bytes,
+                    at,
+                    (int) length);
         }
-        int rest = n - fromBuffer;
-        if (rest > buffer.capacity() / 2) {
-            fill(ByteBuffer.wrap(bytes, fromBuffer, rest), position);
-            position += rest;
-        } else if (rest > 0) {
-            require("bytes", rest);
-            buffer.get(bytes, fromBuffer, rest);
-            position += rest;
-        }
-        return bytes;
+        position += length;
+        return at;
     }
 
     /** Reads a GGUF string: a checked uint64 length, then valid UTF-8. */
@@ -705,27 +835,23 @@ final class GgufParser {
         long lengthOffset = position;
         long length = u64(field + ".length");
         checkCount(field + ".length", length, lengthOffset, 1, "a byte");
-        long at = position;
-        byte[] bytes = bytes(field, (int) length);
-        String text = Utf8.decodeOrNull(utf8, bytes, 0, bytes.length);
-        if (text == null) {
-            throw invalidUtf8(field, bytes, at);
-        }
-        return text;
+        int at = checkedUtf8(field, length);
+        return new String(header.bytes, at, (int) length, StandardCharsets.UTF_8);
     }
 
-    private static GgufFormatException invalidUtf8(String field, byte[] bytes, long offset) {
+    private static GgufFormatException invalidUtf8(
+            String field, byte[] bytes, int offset, int length) {
         StringBuilder hex = new StringBuilder();
-        int shown = Math.min(bytes.length, 16);
+        int shown = Math.min(length, 16);
         for (int i = 0; i < shown; i++) {
             hex.append(i == 0 ? "" : " ")
-                    .append(String.format(Locale.ROOT, "%02x", bytes[i] & 0xFF));
+                    .append(String.format(Locale.ROOT, "%02x", bytes[offset + i] & 0xFF));
         }
-        if (shown < bytes.length) {
+        if (shown < length) {
             hex.append(" ...");
         }
         return new GgufFormatException(
-                field, "[" + hex + "]", offset, "is not valid UTF-8 (" + bytes.length + " bytes)");
+                field, "[" + hex + "]", offset, "is not valid UTF-8 (" + length + " bytes)");
     }
 
     // ---------------------------------------------------------------- text
@@ -756,28 +882,5 @@ final class GgufParser {
 
     private static String hex(int value) {
         return String.format(Locale.ROOT, "0x%08X", value);
-    }
-
-    /** A growable byte array for the UTF-8 of a string array. */
-    private static final class ByteSink {
-        private byte[] bytes = new byte[64];
-        private int size;
-
-        void append(byte[] more) {
-            if (more.length > bytes.length - size) {
-                long wanted = Math.max((long) size + more.length, 2L * bytes.length);
-                bytes = Arrays.copyOf(bytes, (int) Math.min(wanted, Integer.MAX_VALUE - 8L));
-            }
-            System.arraycopy(more, 0, bytes, size, more.length);
-            size += more.length;
-        }
-
-        int size() {
-            return size;
-        }
-
-        byte[] toArray() {
-            return Arrays.copyOf(bytes, size);
-        }
     }
 }

@@ -21,9 +21,10 @@ import java.util.function.IntFunction;
  * or more is a negative {@code long} to be read with {@link Long#toUnsignedString(long)} and {@link
  * Long#compareUnsigned(long, long)}.
  *
- * <p>Values are immutable. Arrays hold their elements compactly (numbers as their little-endian
- * bytes, strings as one UTF-8 buffer) and create element objects on access, so that a vocabulary of
- * hundreds of thousands of tokens costs about its size in the file.
+ * <p>Values are immutable. Strings and arrays read from a file stay in the file's header as GGUF
+ * encodes them (numbers as their little-endian bytes, strings as length and UTF-8) and create
+ * element objects and Java strings on access, so that a vocabulary of hundreds of thousands of
+ * tokens costs its size in the file and nothing more until asked for.
  */
 public sealed interface GgufValue
         permits GgufValue.IntValue,
@@ -406,22 +407,58 @@ public sealed interface GgufValue
     }
 
     /**
-     * A {@code string}.
-     *
-     * @param value the text
+     * A {@code string}. A string read from a file keeps its UTF-8 bytes in the file's header and is
+     * decoded on first access, so that a large value costs nothing until asked for.
      */
-    record StringValue(String value) implements GgufValue {
+    final class StringValue implements GgufValue {
+
+        private final HeaderBytes source;
+        private final int offset;
+        private final int length;
+
+        /** The decoded text; written once, on first access (a benign race: String is immutable). */
+        private String value;
 
         /**
-         * Validates the text.
+         * Creates a string value.
          *
+         * @param value the text
          * @throws NullPointerException if {@code value} is null
          * @throws IllegalArgumentException if {@code value} holds an unpaired surrogate, which has
          *     no UTF-8 form
          */
-        public StringValue {
+        public StringValue(String value) {
             Objects.requireNonNull(value, "value");
             Utf8.checkEncodable(value);
+            this.value = value;
+            this.source = null;
+            this.offset = 0;
+            this.length = 0;
+        }
+
+        /** A string over valid UTF-8 already checked, decoded on first access. */
+        private StringValue(HeaderBytes source, int offset, int length) {
+            this.source = source;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        static StringValue ofUtf8(HeaderBytes source, int offset, int length) {
+            return new StringValue(source, offset, length);
+        }
+
+        /**
+         * Returns the text.
+         *
+         * @return the value
+         */
+        public String value() {
+            String text = value;
+            if (text == null) {
+                text = new String(source.bytes, offset, length, StandardCharsets.UTF_8);
+                value = text;
+            }
+            return text;
         }
 
         @Override
@@ -430,8 +467,18 @@ public sealed interface GgufValue
         }
 
         @Override
+        public boolean equals(Object other) {
+            return other instanceof StringValue that && value().equals(that.value());
+        }
+
+        @Override
+        public int hashCode() {
+            return value().hashCode();
+        }
+
+        @Override
         public String toString() {
-            return '"' + value + '"';
+            return '"' + value() + '"';
         }
     }
 
@@ -439,8 +486,10 @@ public sealed interface GgufValue
      * An {@code array}: elements of one type, possibly arrays themselves (each nested array has its
      * own element type).
      *
-     * <p>Elements are stored compactly and created on access by {@link #get(int)}, {@link
-     * #elements()} and {@link #strings()}.
+     * <p>The elements stay in their GGUF encoding (in the file's header for an array read from a
+     * file) and are created on access by {@link #get(int)}, {@link #elements()} and {@link
+     * #strings()}: a vocabulary of hundreds of thousands of tokens costs its size in the file and
+     * no object per token until asked for.
      */
     final class ArrayValue implements GgufValue {
 
@@ -450,70 +499,42 @@ public sealed interface GgufValue
                 MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
         private static final VarHandle LONG =
                 MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-        private static final byte[] NO_BYTES = new byte[0];
 
         private final GgufValueType elementType;
         private final int size;
 
-        /** Fixed-size elements: their little-endian bytes; strings: their UTF-8, end to end. */
-        private final byte[] data;
+        /** The encoded elements are {@code source.bytes[base, end)}. */
+        private final HeaderBytes source;
+
+        private final int base;
+        private final int end;
 
         /**
-         * Strings only: {@code size + 1} boundaries, string i is {@code [bounds[i], bounds[i+1])}.
+         * Strings and arrays only: where each element starts (its length or its element type),
+         * built on first access; written once (a benign race over a fully built array).
          */
-        private final int[] bounds;
-
-        /** Arrays only: the nested arrays. */
-        private final ArrayValue[] children;
-
-        /** 1 for an array of non-arrays, else 1 + the deepest child. */
-        private final int depth;
+        private volatile int[] starts;
 
         private ArrayValue(
-                GgufValueType elementType,
-                int size,
-                byte[] data,
-                int[] bounds,
-                ArrayValue[] children,
-                int depth) {
+                GgufValueType elementType, int size, HeaderBytes source, int base, int end) {
             this.elementType = elementType;
             this.size = size;
-            this.data = data;
-            this.bounds = bounds;
-            this.children = children;
-            this.depth = depth;
+            this.source = source;
+            this.base = base;
+            this.end = end;
         }
 
-        /** An array of a fixed-size type over its little-endian bytes (not copied). */
-        static ArrayValue ofFixed(GgufValueType elementType, byte[] littleEndian) {
-            return new ArrayValue(
-                    elementType,
-                    littleEndian.length / elementType.fixedSize(),
-                    littleEndian,
-                    null,
-                    null,
-                    1);
-        }
-
-        /** An array of strings over their valid UTF-8, end to end, and boundaries (not copied). */
-        static ArrayValue ofStrings(byte[] utf8, int[] bounds) {
-            return new ArrayValue(GgufValueType.STRING, bounds.length - 1, utf8, bounds, null, 1);
-        }
-
-        /** An array of arrays (not copied); the caller checks the depth. */
-        static ArrayValue ofArrays(ArrayValue[] children) {
-            int deepest = 0;
-            for (ArrayValue child : children) {
-                deepest = Math.max(deepest, child.depth);
-            }
-            return new ArrayValue(
-                    GgufValueType.ARRAY, children.length, NO_BYTES, null, children, deepest + 1);
+        /** An array over {@code size} encoded elements in {@code [base, end)}, already checked. */
+        static ArrayValue encoded(
+                GgufValueType elementType, int size, HeaderBytes source, int base, int end) {
+            return new ArrayValue(elementType, size, source, base, end);
         }
 
         static ArrayValue of(GgufValueType elementType, List<? extends GgufValue> elements) {
             Objects.requireNonNull(elementType, "elementType");
             Objects.requireNonNull(elements, "elements");
             int n = elements.size();
+            GgufEncoder out = new GgufEncoder();
             for (int i = 0; i < n; i++) {
                 GgufValue element = Objects.requireNonNull(elements.get(i), "element");
                 if (element.type() != elementType) {
@@ -527,66 +548,18 @@ public sealed interface GgufValue
                                     + " is of type "
                                     + element.type().typeName());
                 }
-            }
-            switch (elementType) {
-                case STRING -> {
-                    byte[][] encoded = new byte[n][];
-                    int[] bounds = new int[n + 1];
-                    for (int i = 0; i < n; i++) {
-                        encoded[i] = elements.get(i).asString().getBytes(StandardCharsets.UTF_8);
-                        bounds[i + 1] = Math.addExact(bounds[i], encoded[i].length);
-                    }
-                    byte[] utf8 = new byte[bounds[n]];
-                    for (int i = 0; i < n; i++) {
-                        System.arraycopy(encoded[i], 0, utf8, bounds[i], encoded[i].length);
-                    }
-                    return ofStrings(utf8, bounds);
+                if (element instanceof ArrayValue child && child.depth() + 1 > MAX_ARRAY_DEPTH) {
+                    throw new IllegalArgumentException(
+                            "array of arrays nests "
+                                    + (child.depth() + 1)
+                                    + " levels deep, more than the "
+                                    + MAX_ARRAY_DEPTH
+                                    + " allowed");
                 }
-                case ARRAY -> {
-                    ArrayValue[] children = new ArrayValue[n];
-                    for (int i = 0; i < n; i++) {
-                        children[i] = (ArrayValue) elements.get(i);
-                    }
-                    ArrayValue array = ofArrays(children);
-                    if (array.depth > MAX_ARRAY_DEPTH) {
-                        throw new IllegalArgumentException(
-                                "array of arrays nests "
-                                        + array.depth
-                                        + " levels deep, more than the "
-                                        + MAX_ARRAY_DEPTH
-                                        + " allowed");
-                    }
-                    return array;
-                }
-                default -> {
-                    int width = elementType.fixedSize();
-                    byte[] bytes = new byte[Math.multiplyExact(n, width)];
-                    for (int i = 0; i < n; i++) {
-                        GgufValue element = elements.get(i);
-                        long bits =
-                                switch (element) {
-                                    case IntValue v -> v.value();
-                                    case FloatValue v ->
-                                            elementType == GgufValueType.FLOAT32
-                                                    ? Float.floatToRawIntBits((float) v.value())
-                                                    : Double.doubleToRawLongBits(v.value());
-                                    case BoolValue v -> v.value() ? 1 : 0;
-                                    default -> throw new IllegalStateException(element.toString());
-                                };
-                        putLittleEndian(bytes, i * width, width, bits);
-                    }
-                    return ofFixed(elementType, bytes);
-                }
+                out.value(element);
             }
-        }
-
-        private static void putLittleEndian(byte[] bytes, int offset, int width, long bits) {
-            switch (width) {
-                case 1 -> bytes[offset] = (byte) bits;
-                case 2 -> SHORT.set(bytes, offset, (short) bits);
-                case 4 -> INT.set(bytes, offset, (int) bits);
-                default -> LONG.set(bytes, offset, bits);
-            }
+            byte[] bytes = out.toArray();
+            return new ArrayValue(elementType, n, new HeaderBytes(bytes), 0, bytes.length);
         }
 
         @Override
@@ -621,32 +594,90 @@ public sealed interface GgufValue
          */
         public GgufValue get(int index) {
             Objects.checkIndex(index, size);
+            byte[] data = source.bytes;
             return switch (elementType) {
-                case UINT8 -> new IntValue(elementType, data[index] & 0xFF);
-                case INT8 -> new IntValue(elementType, data[index]);
-                case BOOL -> new BoolValue(data[index] != 0);
+                case UINT8 -> new IntValue(elementType, data[base + index] & 0xFF);
+                case INT8 -> new IntValue(elementType, data[base + index]);
+                case BOOL -> new BoolValue(data[base + index] != 0);
                 case UINT16 ->
-                        new IntValue(elementType, (short) SHORT.get(data, 2 * index) & 0xFFFF);
-                case INT16 -> new IntValue(elementType, (short) SHORT.get(data, 2 * index));
+                        new IntValue(
+                                elementType, (short) SHORT.get(data, base + 2 * index) & 0xFFFF);
+                case INT16 -> new IntValue(elementType, (short) SHORT.get(data, base + 2 * index));
                 case UINT32 ->
-                        new IntValue(elementType, (int) INT.get(data, 4 * index) & 0xFFFF_FFFFL);
-                case INT32 -> new IntValue(elementType, (int) INT.get(data, 4 * index));
-                case UINT64, INT64 -> new IntValue(elementType, (long) LONG.get(data, 8 * index));
+                        new IntValue(
+                                elementType, (int) INT.get(data, base + 4 * index) & 0xFFFF_FFFFL);
+                case INT32 -> new IntValue(elementType, (int) INT.get(data, base + 4 * index));
+                case UINT64, INT64 ->
+                        new IntValue(elementType, (long) LONG.get(data, base + 8 * index));
                 case FLOAT32 ->
                         new FloatValue(
-                                elementType, Float.intBitsToFloat((int) INT.get(data, 4 * index)));
+                                elementType,
+                                Float.intBitsToFloat((int) INT.get(data, base + 4 * index)));
                 case FLOAT64 ->
                         new FloatValue(
                                 elementType,
-                                Double.longBitsToDouble((long) LONG.get(data, 8 * index)));
-                case STRING -> new StringValue(string(index));
-                case ARRAY -> children[index];
+                                Double.longBitsToDouble((long) LONG.get(data, base + 8 * index)));
+                case STRING -> {
+                    int at = starts()[index];
+                    yield StringValue.ofUtf8(source, at + 8, (int) (long) LONG.get(data, at));
+                }
+                case ARRAY -> child(index);
             };
         }
 
         private String string(int index) {
+            int at = starts()[index];
+            byte[] data = source.bytes;
             return new String(
-                    data, bounds[index], bounds[index + 1] - bounds[index], StandardCharsets.UTF_8);
+                    data, at + 8, (int) (long) LONG.get(data, at), StandardCharsets.UTF_8);
+        }
+
+        private ArrayValue child(int index) {
+            int[] at = starts();
+            int start = at[index];
+            byte[] data = source.bytes;
+            GgufValueType type = GgufValueType.fromId((int) INT.get(data, start)).orElseThrow();
+            int count = (int) (long) LONG.get(data, start + 4);
+            int childEnd = index + 1 < size ? at[index + 1] : end;
+            return new ArrayValue(type, count, source, start + 12, childEnd);
+        }
+
+        /** Where each string or nested array starts, indexed on first use. */
+        private int[] starts() {
+            int[] at = starts;
+            if (at == null) {
+                at = new int[size];
+                byte[] data = source.bytes;
+                int position = base;
+                for (int i = 0; i < size; i++) {
+                    at[i] = position;
+                    position = skip(data, elementType, position);
+                }
+                starts = at;
+            }
+            return at;
+        }
+
+        /** The end of the checked element of {@code type} that starts at {@code position}. */
+        private static int skip(byte[] data, GgufValueType type, int position) {
+            return switch (type) {
+                case STRING -> position + 8 + (int) (long) LONG.get(data, position);
+                case ARRAY -> {
+                    GgufValueType inner =
+                            GgufValueType.fromId((int) INT.get(data, position)).orElseThrow();
+                    long count = (long) LONG.get(data, position + 4);
+                    int at = position + 12;
+                    if (inner == GgufValueType.STRING || inner == GgufValueType.ARRAY) {
+                        for (long i = 0; i < count; i++) {
+                            at = skip(data, inner, at);
+                        }
+                    } else {
+                        at += (int) (count * inner.fixedSize());
+                    }
+                    yield at;
+                }
+                default -> position + type.fixedSize();
+            };
         }
 
         /**
@@ -674,27 +705,19 @@ public sealed interface GgufValue
 
         /** How deeply arrays nest in this one: 1 for an array of non-arrays. */
         int depth() {
-            return depth;
+            if (elementType != GgufValueType.ARRAY) {
+                return 1;
+            }
+            int deepest = 0;
+            for (int i = 0; i < size; i++) {
+                deepest = Math.max(deepest, child(i).depth());
+            }
+            return deepest + 1;
         }
 
         /** Encodes the elements (not the type and count) the GGUF way. */
         void writeElements(GgufEncoder out) {
-            switch (elementType) {
-                case STRING -> {
-                    for (int i = 0; i < size; i++) {
-                        out.u64(bounds[i + 1] - bounds[i]);
-                        out.bytes(data, bounds[i], bounds[i + 1] - bounds[i]);
-                    }
-                }
-                case ARRAY -> {
-                    for (ArrayValue child : children) {
-                        out.u32(child.elementType.id());
-                        out.u64(child.size);
-                        child.writeElements(out);
-                    }
-                }
-                default -> out.bytes(data, 0, data.length);
-            }
+            out.bytes(source.bytes, base, end - base);
         }
 
         @Override
@@ -702,19 +725,18 @@ public sealed interface GgufValue
             return other instanceof ArrayValue that
                     && elementType == that.elementType
                     && size == that.size
-                    && Arrays.equals(data, that.data)
-                    && Arrays.equals(bounds, that.bounds)
-                    && Arrays.equals(children, that.children);
+                    && Arrays.equals(
+                            source.bytes, base, end, that.source.bytes, that.base, that.end);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(
-                    elementType,
-                    size,
-                    Arrays.hashCode(data),
-                    Arrays.hashCode(bounds),
-                    Arrays.hashCode(children));
+            int hash = 31 * elementType.hashCode() + size;
+            byte[] data = source.bytes;
+            for (int i = base; i < end; i++) {
+                hash = 31 * hash + data[i];
+            }
+            return hash;
         }
 
         /**

@@ -401,9 +401,8 @@ public final class GgufWriter {
          *     multiple of the type's block size
          * @param data exactly {@code type.byteSize(dims)} bytes
          * @return this builder
-         * @throws IllegalArgumentException if the name is empty or taken, the shape is invalid, or
-         *     {@code data} has the wrong length
-         * @throws ArithmeticException if the byte size overflows
+         * @throws IllegalArgumentException if the name is empty or taken, the shape is invalid, the
+         *     byte size overflows a {@code long}, or {@code data} has the wrong length
          * @throws NullPointerException if an argument is null
          */
         public Builder addTensor(String name, GgmlType type, long[] dims, byte[] data) {
@@ -434,8 +433,9 @@ public final class GgufWriter {
          *     multiple of the type's block size
          * @param content writes exactly {@code type.byteSize(dims)} bytes
          * @return this builder
-         * @throws IllegalArgumentException if the name is empty or taken, or the shape is invalid
-         * @throws ArithmeticException if the byte size overflows
+         * @throws IllegalArgumentException if the name is empty or taken, the shape is invalid, or
+         *     the byte size overflows a {@code long} (the message names the tensor, its type and
+         *     shape)
          * @throws NullPointerException if an argument is null
          */
         public Builder addTensor(String name, GgmlType type, long[] dims, TensorContent content) {
@@ -453,8 +453,9 @@ public final class GgufWriter {
          * @param dims the dimensions, {@code ne[0]} first: 0 to 4, each positive, {@code dims[0]} a
          *     multiple of the type's block size
          * @return this builder
-         * @throws IllegalArgumentException if the name is empty or taken, or the shape is invalid
-         * @throws ArithmeticException if the byte size overflows
+         * @throws IllegalArgumentException if the name is empty or taken, the shape is invalid, or
+         *     the byte size overflows a {@code long} (the message names the tensor, its type and
+         *     shape)
          * @throws NullPointerException if an argument is null
          */
         public Builder addSparseTensor(String name, GgmlType type, long[] dims) {
@@ -474,7 +475,30 @@ public final class GgufWriter {
                 throw new IllegalArgumentException(
                         "GGUF writer: tensor \"" + name + "\" added twice");
             }
-            return type.byteSize(dims);
+            try {
+                return type.byteSize(dims);
+            } catch (ArithmeticException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "GGUF writer: tensor \""
+                                + name
+                                + "\" of type "
+                                + type
+                                + " and shape "
+                                + shape(dims)
+                                + ": "
+                                + (e instanceof ArithmeticException
+                                        ? "its byte size overflows a long"
+                                        : e.getMessage()),
+                        e);
+            }
+        }
+
+        private static String shape(long[] dims) {
+            StringBuilder text = new StringBuilder("[");
+            for (int i = 0; i < dims.length; i++) {
+                text.append(i == 0 ? "" : ", ").append(Long.toUnsignedString(dims[i]));
+            }
+            return text.append(']').toString();
         }
 
         private Builder add(

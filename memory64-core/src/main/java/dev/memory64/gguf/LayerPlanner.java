@@ -14,7 +14,29 @@ final class LayerPlanner {
 
     private static final String BLOCK_PREFIX = "blk";
 
+    /**
+     * Tensors by data offset; a class rather than a lambda, so that a first open spins no lambda
+     * classes.
+     */
+    private static final Comparator<GgufTensor> BY_FILE_OFFSET =
+            new Comparator<>() {
+                @Override
+                public int compare(GgufTensor a, GgufTensor b) {
+                    return Long.compare(a.fileOffset(), b.fileOffset());
+                }
+            };
+
     private LayerPlanner() {}
+
+    private static boolean isDecimal(String digits) {
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** A layer being assembled: its id, name and tensors. */
     private record Draft(long id, String name, List<GgufTensor> tensors) {}
@@ -58,7 +80,20 @@ final class LayerPlanner {
                     name = prefix;
                 }
                 default -> {
-                    id = otherIds.computeIfAbsent(prefix, p -> blockCount + 3 + otherIds.size());
+                    if (prefix.isBlank()) {
+                        throw new GgufFormatException(
+                                "tensor[" + GgufParser.quote(tensor.name()) + "]",
+                                range(tensor),
+                                tensor.fileOffset(),
+                                "has a blank prefix (the text before its first '.'), which"
+                                        + " cannot name a layer");
+                    }
+                    Long other = otherIds.get(prefix);
+                    if (other == null) {
+                        other = blockCount + 3 + otherIds.size();
+                        otherIds.put(prefix, other);
+                    }
+                    id = other;
                     name = prefix;
                 }
             }
@@ -74,8 +109,11 @@ final class LayerPlanner {
                                 + ", past the largest layer id "
                                 + Integer.MAX_VALUE);
             }
-            Draft draft =
-                    drafts.computeIfAbsent(id, key -> new Draft(key, name, new ArrayList<>()));
+            Draft draft = drafts.get(id);
+            if (draft == null) {
+                draft = new Draft(id, name, new ArrayList<>());
+                drafts.put(id, draft);
+            }
             draft.tensors.add(tensor);
             layerOf.put(tensor, draft);
         }
@@ -84,7 +122,7 @@ final class LayerPlanner {
         List<GgufLayer> layers = new ArrayList<>(drafts.size());
         for (Draft draft : drafts.values()) {
             List<GgufTensor> members = new ArrayList<>(draft.tensors);
-            members.sort(Comparator.comparingLong(GgufTensor::fileOffset));
+            members.sort(BY_FILE_OFFSET);
             long start = members.getFirst().fileOffset();
             long end = members.getLast().fileEnd();
             long size = end - start;
@@ -119,7 +157,7 @@ final class LayerPlanner {
         boolean canonical =
                 !digits.isEmpty()
                         && digits.length() <= 10
-                        && digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                        && isDecimal(digits)
                         && (digits.length() == 1 || digits.charAt(0) != '0')
                         && Long.parseLong(digits) < Integer.MAX_VALUE;
         if (!canonical) {
@@ -140,7 +178,7 @@ final class LayerPlanner {
     private static void checkContiguous(List<GgufTensor> tensors, Map<GgufTensor, Draft> layerOf)
             throws GgufFormatException {
         List<GgufTensor> byOffset = new ArrayList<>(tensors);
-        byOffset.sort(Comparator.comparingLong(GgufTensor::fileOffset));
+        byOffset.sort(BY_FILE_OFFSET);
         Map<Draft, GgufTensor> lastOfLayer = new IdentityHashMap<>();
         Draft current = null;
         for (int i = 0; i < byOffset.size(); i++) {

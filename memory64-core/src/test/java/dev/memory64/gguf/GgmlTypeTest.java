@@ -8,6 +8,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,12 +16,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class GgmlTypeTest {
 
-    /** name -> {type number, block size, bytes per block}, from ggml.h and ggml.c type_traits. */
+    /**
+     * name -> {type number, block size, bytes per block}, as read in llama.cpp
+     * (ggml-org/llama.cpp): gguf-py/gguf/constants.py at 0024aa7417efd50a7c2a79e049dfbbbceb0beaaf
+     * (GGMLQuantizationType and GGML_QUANT_SIZES, NVFP4 (64, 4 + 32) and Q1_0 (128, 2 + 16)
+     * included), and for Q2_0, newer than that constants.py, ggml/src/ggml-common.h at
+     * 01243c587feceaa5d6a6c2305535ef2f549c48b8 ({@code QK2_0 64}, {@code block_q2_0} = ggml_half +
+     * QK2_0 / 4) with GGML_TYPE_Q2_0 = 42 in ggml.h (src/llama-model-loader.cpp at
+     * 00347649deb8a4cb47fa2a22007704174f9994e1 maps it).
+     */
     private static final Map<String, int[]> GGML = new LinkedHashMap<>();
 
     static {
@@ -56,6 +66,9 @@ class GgmlTypeTest {
         GGML.put("TQ1_0", new int[] {34, 256, 54});
         GGML.put("TQ2_0", new int[] {35, 256, 66});
         GGML.put("MXFP4", new int[] {39, 32, 17});
+        GGML.put("NVFP4", new int[] {40, 64, 4 + 32});
+        GGML.put("Q1_0", new int[] {41, 128, 2 + 16});
+        GGML.put("Q2_0", new int[] {42, 64, 2 + 16});
     }
 
     @Test
@@ -76,7 +89,7 @@ class GgmlTypeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {4, 5, 31, 32, 33, 36, 37, 38, 40, 41, 1000, -1, Integer.MIN_VALUE})
+    @ValueSource(ints = {4, 5, 31, 32, 33, 36, 37, 38, 43, 44, 1000, -1, Integer.MIN_VALUE})
     void removedAndUnknownTypeNumbersAreNotTypes(int id) {
         assertTrue(GgmlType.fromId(id).isEmpty());
     }
@@ -95,6 +108,10 @@ class GgmlTypeTest {
         assertEquals(34L, GgmlType.MXFP4.byteSize(64));
         // 512 x 2 x 2 x 2 Q6_K: 16 blocks of 210 bytes.
         assertEquals(3360L, GgmlType.Q6_K.byteSize(512, 2, 2, 2));
+        // 4096 x 2 NVFP4: 128 blocks of 36 bytes; 256 Q1_0: 2 blocks of 18; 128 Q2_0: 2 of 18.
+        assertEquals(4608L, GgmlType.NVFP4.byteSize(4096, 2));
+        assertEquals(36L, GgmlType.Q1_0.byteSize(256));
+        assertEquals(36L, GgmlType.Q2_0.byteSize(128));
         assertEquals(20L, GgmlType.F16.byteSize(10));
         assertEquals(8L, GgmlType.F64.byteSize());
         assertEquals(3L, GgmlType.I8.byteSize(3));
@@ -109,6 +126,44 @@ class GgmlTypeTest {
         assertThrows(IllegalArgumentException.class, () -> GgmlType.F32.byteSize(1, 1, 1, 1, 1));
         assertThrows(ArithmeticException.class, () -> GgmlType.F32.byteSize(1L << 32, 1L << 32));
         assertThrows(ArithmeticException.class, () -> GgmlType.F64.byteSize(1L << 62));
+    }
+
+    @Test
+    void writerNamesTheTensorShapeAndTypeWhoseSizeOverflows() {
+        GgufWriter.Builder builder = GgufWriter.builder();
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> builder.addSparseTensor("t", GgmlType.F32, new long[] {1L << 62}));
+        assertEquals(
+                "GGUF writer: tensor \"t\" of type F32 and shape [4611686018427387904]: its byte"
+                        + " size overflows a long",
+                e.getMessage());
+        IllegalArgumentException row =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> builder.addSparseTensor("q", GgmlType.NVFP4, new long[] {32, 2}));
+        assertTrue(
+                row.getMessage()
+                        .startsWith("GGUF writer: tensor \"q\" of type NVFP4 and shape [32, 2]: "),
+                row.getMessage());
+        assertEquals(0, builder.build().tensors().size());
+    }
+
+    @Test
+    void newTypesRoundTripThroughAFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("new-types.gguf");
+        GgufWriter.builder()
+                .addSparseTensor("a", GgmlType.NVFP4, new long[] {128, 3})
+                .addSparseTensor("b", GgmlType.Q1_0, new long[] {384})
+                .addSparseTensor("c", GgmlType.Q2_0, new long[] {64, 5})
+                .build()
+                .write(file);
+        GgufFile read = GgufFile.read(file);
+        assertEquals(GgmlType.NVFP4, read.tensor("a").orElseThrow().type());
+        assertEquals(6 * 36L, read.tensor("a").orElseThrow().byteSize());
+        assertEquals(3 * 18L, read.tensor("b").orElseThrow().byteSize());
+        assertEquals(5 * 18L, read.tensor("c").orElseThrow().byteSize());
     }
 
     @Test

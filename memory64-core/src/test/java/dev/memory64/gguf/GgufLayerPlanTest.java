@@ -91,6 +91,18 @@ class GgufLayerPlanTest {
     }
 
     @Test
+    void refusesATensorWhosePrefixCannotNameALayer() throws IOException {
+        // Found by GgufFuzzTest: ".x" made a layer with an empty name, which the store refused
+        // with an IllegalArgumentException escaping GgufModel.open.
+        for (String name : List.of(".x", " .x", "\t")) {
+            GgufFile file = write(add(GgufWriter.builder(), "blk.0.a", name));
+            GgufFormatException e = assertThrows(GgufFormatException.class, file::layers);
+            assertEquals("tensor[" + GgufParser.quote(name) + "]", e.field());
+            assertTrue(e.getMessage().contains("cannot name a layer"), e.getMessage());
+        }
+    }
+
+    @Test
     void missingBlocksLeaveGapsInTheIds() throws IOException {
         List<GgufLayer> layers =
                 write(

@@ -1,0 +1,143 @@
+package dev.memory64.gguf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile headers read in bounded heap: each is opened in a JVM of 64 MiB of heap and must end in a
+ * {@link GgufFormatException}, not an {@link OutOfMemoryError}. Each holds 24 MiB that the reader
+ * accepts (the file then ends early): one string, three million empty strings, two million empty
+ * arrays, or arrays nested to the limit and one past it. Opening takes at most twice the header's
+ * size while the header array grows; the reader before this took about five times a string's size,
+ * and about eighty bytes per nested array.
+ */
+class GgufHostileHeaderTest {
+    @TempDir Path dir;
+
+    private static final long PAYLOAD = 24L << 20;
+
+    /** A file of {@code prefix}, then zeros up to {@code size} bytes (a sparse file). */
+    private Path sparse(String name, byte[] prefix, long size) throws IOException {
+        Path file = dir.resolve(name);
+        Files.write(file, prefix);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(size);
+        }
+        return file;
+    }
+
+    private List<Path> hostileFiles() throws IOException {
+        List<Path> files = new ArrayList<>();
+        // One string value of 24 MiB (zeros are valid UTF-8), then a second entry cut off.
+        byte[] string =
+                RawGguf.header(3, 0, 2).key("k", GgufValueType.STRING).u64(PAYLOAD).toBytes();
+        files.add(sparse("string.gguf", string, string.length + PAYLOAD));
+        // An array of three million empty strings, then a second entry cut off.
+        byte[] strings =
+                RawGguf.header(3, 0, 2)
+                        .key("k", GgufValueType.ARRAY)
+                        .u32(GgufValueType.STRING.id())
+                        .u64(PAYLOAD / 8)
+                        .toBytes();
+        files.add(sparse("strings.gguf", strings, strings.length + PAYLOAD));
+        // An array of two million empty arrays of uint8 (each 12 zero bytes), then cut off.
+        byte[] arrays =
+                RawGguf.header(3, 0, 2)
+                        .key("k", GgufValueType.ARRAY)
+                        .u32(GgufValueType.ARRAY.id())
+                        .u64(PAYLOAD / 12)
+                        .toBytes();
+        files.add(sparse("arrays.gguf", arrays, arrays.length + PAYLOAD));
+        // Arrays of arrays eight deep (the limit), the innermost of 24 MiB of uint8, cut off.
+        RawGguf deep = RawGguf.header(3, 0, 2).key("k", GgufValueType.ARRAY);
+        for (int depth = 1; depth < GgufValue.MAX_ARRAY_DEPTH; depth++) {
+            deep.u32(GgufValueType.ARRAY.id()).u64(1);
+        }
+        byte[] deepest = deep.u32(GgufValueType.UINT8.id()).u64(PAYLOAD).toBytes();
+        files.add(sparse("deep.gguf", deepest, deepest.length + PAYLOAD));
+        // Nine deep: refused at the ninth element type.
+        RawGguf tooDeep = RawGguf.header(3, 0, 1).key("k", GgufValueType.ARRAY);
+        for (int depth = 1; depth <= GgufValue.MAX_ARRAY_DEPTH; depth++) {
+            tooDeep.u32(GgufValueType.ARRAY.id()).u64(1);
+        }
+        byte[] nine = tooDeep.u32(GgufValueType.UINT8.id()).u64(0).toBytes();
+        files.add(sparse("too-deep.gguf", nine, nine.length + PAYLOAD));
+        return files;
+    }
+
+    @Test
+    void hostileHeadersEndInAFormatErrorInASmallHeap() throws Exception {
+        List<Path> files = hostileFiles();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx64m");
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.add("-cp");
+        command.add(
+                String.join(
+                        java.io.File.pathSeparator,
+                        location(HostileHeaderMain.class),
+                        location(GgufModel.class),
+                        location(org.slf4j.LoggerFactory.class)));
+        command.add(HostileHeaderMain.class.getName());
+        for (Path file : files) {
+            command.add(file.toString());
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the forked JVM did not end");
+        assertEquals(0, process.exitValue(), out + err);
+        List<String> lines = out.lines().toList();
+        assertEquals(files.size(), lines.size(), out + err);
+        List<String> expectedFields =
+                List.of(
+                        "metadata[1].key.length",
+                        "metadata[1].key.length",
+                        "metadata[1].key.length",
+                        "metadata[1].key.length",
+                        "metadata[\"k\"]" + "[0]".repeat(7) + ".element_type");
+        for (int i = 0; i < files.size(); i++) {
+            String[] words = lines.get(i).split(" ");
+            assertEquals("refused", words[0], lines.get(i) + "\n" + err);
+            assertEquals(files.get(i).getFileName().toString(), words[1]);
+            assertEquals(expectedFields.get(i), words[3], lines.get(i));
+            System.out.println("hostile header " + lines.get(i) + " ms, field");
+        }
+    }
+
+    @Test
+    void aHeaderOverTheLimitGivenIsRefusedBeforeItIsRead() throws Exception {
+        byte[] string =
+                RawGguf.header(3, 0, 1).key("k", GgufValueType.STRING).u64(PAYLOAD).toBytes();
+        Path file = sparse("limit.gguf", string, string.length + PAYLOAD);
+        GgufFormatException e =
+                assertThrows(
+                        GgufFormatException.class,
+                        () -> GgufModel.builder(file).withMaxHeaderSize(1 << 20).open());
+        assertEquals("metadata[\"k\"].length", e.field());
+        assertTrue(
+                e.getMessage().contains("under the header size limit of 1048576 bytes"),
+                e.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> GgufModel.builder(file).withMaxHeaderSize(23));
+    }
+
+    private static String location(Class<?> type) throws Exception {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+}
