@@ -9,11 +9,16 @@ import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
+import dev.memory64.gguf.GgmlType;
+import dev.memory64.gguf.GgufModel;
+import dev.memory64.gguf.GgufWriter;
 import dev.memory64.internal.LayerChecksum;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -124,6 +129,28 @@ class CGuestTest {
     void shouldStreamALayerLargerThanItsBuffer(Guests.Mode mode) throws Exception {
         try (Memory64Store store = model(40L << 20, 12345)) {
             Run run = run(store, mode, true, "4");
+            assertEquals(0, run.exitCode(), run.stderr());
+            assertEquals(expectedOutput(store), run.stdout());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Guests.Mode.class, names = "COMPILER")
+    void shouldStreamASparseThreeGibLayerOfAGgufModelByRange(Guests.Mode mode, @TempDir Path dir)
+            throws Exception {
+        // A 3 GiB F32 token_embd written sparse (its bytes read as zero but for a written head),
+        // then two small blocks: the guest streams the big layer through its 16 MiB buffer.
+        Path file = dir.resolve("big.gguf");
+        GgufWriter.builder()
+                .addSparseTensor("token_embd.weight", GgmlType.F32, new long[] {4096, 196_608})
+                .addTensor("blk.0.a", GgmlType.F32, new long[] {64}, new byte[256])
+                .addTensor("blk.0.b", GgmlType.F32, new long[] {16}, new byte[64])
+                .build()
+                .write(file);
+        try (GgufModel model = GgufModel.open(file)) {
+            Memory64Store store = model.store();
+            assertEquals(3L << 30, store.layer(0).size());
+            Run run = run(store, mode, true, "2");
             assertEquals(0, run.exitCode(), run.stderr());
             assertEquals(expectedOutput(store), run.stdout());
         }

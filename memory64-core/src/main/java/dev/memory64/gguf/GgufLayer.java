@@ -1,88 +1,128 @@
 package dev.memory64.gguf;
 
+import dev.memory64.Layer;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * One layer of a GGUF model: the contiguous byte range of the file that holds a group of tensors,
- * the unit a guest loads with {@code memory64_load_layer}.
+ * One layer of a GGUF model: a group of tensors, the unit a guest loads with {@code
+ * memory64_load_layer}, and the byte ranges ({@link Layer.Extent}s) of the file that hold it.
  *
  * <p>Layer ids follow the model's order: {@code token_embd} is 0, {@code blk.N} is {@code N + 1},
- * then {@code output_norm} and {@code output}, then any other tensor prefix. See {@link
- * GgufFile#layers()} for the rules.
+ * then {@code output_norm} and {@code output}, then any other tensor prefix. The layer's bytes are
+ * its tensors in file order: tensors that follow one another in the file with no other layer's
+ * tensor between them (and in the same part of a split model) form one extent, the padding between
+ * them included. A layer whose tensors lie together is therefore one extent, from its first
+ * tensor's start to its last tensor's end; one interleaved with another layer's tensors, or cut
+ * between two parts of a split model, is several. See {@link GgufFile#layers()}.
  *
  * @param id the layer id
  * @param name the layer's name: {@code token_embd}, {@code blk.0}, ..., {@code output_norm}, {@code
  *     output}, or another tensor name prefix such as {@code rope_freqs}
- * @param fileOffset the absolute offset of the layer's first byte in the file
- * @param size the layer's size in bytes, at most {@link Integer#MAX_VALUE}: from its first tensor's
- *     start to its last tensor's end, padding between them included
+ * @param extents the layer's byte ranges in file order (in a model, offsets in the store's layout)
  * @param tensors the layer's tensors, in order of file offset (unmodifiable, never empty)
  */
-public record GgufLayer(int id, String name, long fileOffset, long size, List<GgufTensor> tensors) {
+public record GgufLayer(int id, String name, List<Layer.Extent> extents, List<GgufTensor> tensors) {
 
     /**
      * Validates and copies the values.
      *
-     * @throws NullPointerException if {@code name} or {@code tensors} is null
-     * @throws IllegalArgumentException if {@code id}, {@code fileOffset} or {@code size} is
-     *     negative, {@code size} exceeds {@link Integer#MAX_VALUE}, {@code tensors} is empty, or a
-     *     tensor lies outside the layer's range
+     * @throws NullPointerException if {@code name}, {@code extents} or {@code tensors} is null
+     * @throws IllegalArgumentException if {@code id} is negative, there is no extent or no tensor,
+     *     or a tensor lies outside every extent
      */
     public GgufLayer {
         Objects.requireNonNull(name, "name");
+        extents = List.copyOf(extents);
         tensors = List.copyOf(tensors);
-        if (id < 0
-                || fileOffset < 0
-                || size < 0
-                || size > Integer.MAX_VALUE
-                || size > Long.MAX_VALUE - fileOffset) {
-            throw new IllegalArgumentException(
-                    "layer \""
-                            + name
-                            + "\": id="
-                            + id
-                            + " fileOffset="
-                            + fileOffset
-                            + " size="
-                            + size
-                            + " out of range");
+        if (id < 0) {
+            throw new IllegalArgumentException("layer \"" + name + "\": id=" + id + " is negative");
         }
-        if (tensors.isEmpty()) {
-            throw new IllegalArgumentException("layer \"" + name + "\": no tensors");
+        if (extents.isEmpty() || tensors.isEmpty()) {
+            throw new IllegalArgumentException("layer \"" + name + "\": no extent or no tensors");
         }
         for (GgufTensor tensor : tensors) {
-            if (tensor.fileOffset() < fileOffset
-                    || tensor.byteSize() > fileOffset + size - tensor.fileOffset()) {
+            if (extentOf(extents, tensor) < 0) {
                 throw new IllegalArgumentException(
-                        "layer \""
-                                + name
-                                + "\" ["
-                                + fileOffset
-                                + ", "
-                                + (fileOffset + size)
-                                + "): "
-                                + tensor
-                                + " lies outside it");
+                        "layer \"" + name + "\" " + extents + ": " + tensor + " lies outside it");
             }
         }
     }
 
     /**
-     * Returns the absolute offset just past the layer.
+     * A layer of one extent, {@code [fileOffset, fileOffset + size)}.
      *
-     * @return {@code fileOffset() + size()}
+     * @param id the layer id
+     * @param name the layer's name
+     * @param fileOffset the offset of the layer's first byte
+     * @param size the layer's size in bytes, at least one
+     * @param tensors the layer's tensors, in order of file offset
+     * @throws IllegalArgumentException as the canonical constructor, or if the range is not an
+     *     {@link Layer.Extent}
      */
-    public long fileEnd() {
-        return fileOffset + size;
+    public GgufLayer(int id, String name, long fileOffset, long size, List<GgufTensor> tensors) {
+        this(id, name, List.of(new Layer.Extent(fileOffset, size)), tensors);
+    }
+
+    private static int extentOf(List<Layer.Extent> extents, GgufTensor tensor) {
+        for (int i = 0; i < extents.size(); i++) {
+            Layer.Extent e = extents.get(i);
+            if (tensor.fileOffset() >= e.offset()
+                    && tensor.byteSize() <= e.end() - tensor.fileOffset()) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
-     * Returns where a tensor of this layer starts within the layer's bytes, the offset to pass to
-     * {@code memory64_load_layer_range} or to add to the guest buffer a layer was loaded into.
+     * Returns the offset of the layer's first byte: its first extent's.
+     *
+     * @return the offset
+     */
+    public long fileOffset() {
+        return extents.getFirst().offset();
+    }
+
+    /**
+     * Returns the layer's size: the sum of its extents, the bytes a guest loads.
+     *
+     * @return the size in bytes
+     */
+    public long size() {
+        long total = 0;
+        for (Layer.Extent e : extents) {
+            total += e.size();
+        }
+        return total;
+    }
+
+    /**
+     * Returns the offset just past the layer's last extent; for a contiguous layer, {@code
+     * fileOffset() + size()}.
+     *
+     * @return the end of the last extent
+     */
+    public long fileEnd() {
+        return extents.getLast().end();
+    }
+
+    /**
+     * Tells whether the layer is one range of the file.
+     *
+     * @return true if it has one extent
+     */
+    public boolean isContiguous() {
+        return extents.size() == 1;
+    }
+
+    /**
+     * Returns where a tensor of this layer starts within the layer's bytes (the logical sequence of
+     * its extents), the offset to pass to {@code memory64_load_layer_range} or to add to the guest
+     * buffer a layer was loaded into.
      *
      * @param tensor one of this layer's tensors
-     * @return {@code tensor.fileOffset() - fileOffset()}
+     * @return the tensor's offset from the layer's first byte
      * @throws IllegalArgumentException if the tensor is not one of this layer's
      */
     public long offsetInLayer(GgufTensor tensor) {
@@ -90,7 +130,12 @@ public record GgufLayer(int id, String name, long fileOffset, long size, List<Gg
             throw new IllegalArgumentException(
                     "offsetInLayer: " + tensor + " is not in layer \"" + name + "\"");
         }
-        return tensor.fileOffset() - fileOffset;
+        int index = extentOf(extents, tensor);
+        long before = 0;
+        for (int i = 0; i < index; i++) {
+            before += extents.get(i).size();
+        }
+        return before + tensor.fileOffset() - extents.get(index).offset();
     }
 
     /**
@@ -103,7 +148,7 @@ public record GgufLayer(int id, String name, long fileOffset, long size, List<Gg
     public long offsetInLayer(String tensorName) {
         for (GgufTensor tensor : tensors) {
             if (tensor.name().equals(tensorName)) {
-                return tensor.fileOffset() - fileOffset;
+                return offsetInLayer(tensor);
             }
         }
         throw new IllegalArgumentException(
@@ -116,12 +161,12 @@ public record GgufLayer(int id, String name, long fileOffset, long size, List<Gg
                 + id
                 + " \""
                 + name
-                + "\" ["
-                + fileOffset
-                + ", "
-                + fileEnd()
-                + ") "
-                + size
+                + "\" "
+                + (isContiguous()
+                        ? "[" + fileOffset() + ", " + fileEnd() + ")"
+                        : extents.toString())
+                + " "
+                + size()
                 + " bytes, "
                 + tensors.size()
                 + " tensors";

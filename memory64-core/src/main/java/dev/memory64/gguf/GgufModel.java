@@ -214,27 +214,15 @@ public final class GgufModel implements AutoCloseable {
                                 Math.addExact(start, t.fileOffset())));
             }
         }
-        List<GgufLayer> planned = LayerPlanner.plan(placed);
+        long[] partStarts = new long[parts.size()];
+        for (int i = 0; i < parts.size(); i++) {
+            partStarts[i] = layout.region(i).start();
+        }
+        List<GgufLayer> planned = LayerPlanner.plan(placed, partStarts);
         List<Layer> layers = new ArrayList<>();
         List<TensorInfo> tensors = new ArrayList<>();
         for (GgufLayer layer : planned) {
-            int part = partOf.get(layer.tensors().get(0).name());
             for (GgufTensor t : layer.tensors()) {
-                if (partOf.get(t.name()) != part) {
-                    throw new GgufFormatException(
-                            "layer",
-                            layer.name(),
-                            t.fileOffset() - layout.region(partOf.get(t.name())).start(),
-                            "has tensor \""
-                                    + layer.tensors().get(0).name()
-                                    + "\" in "
-                                    + paths.get(part)
-                                    + " and tensor \""
-                                    + t.name()
-                                    + "\" in "
-                                    + paths.get(partOf.get(t.name()))
-                                    + ": a layer must lie in one file");
-                }
                 List<Long> dims = new ArrayList<>();
                 for (long d : t.dims()) {
                     dims.add(d);
@@ -251,13 +239,7 @@ public final class GgufModel implements AutoCloseable {
                                 t.type().id(),
                                 dims));
             }
-            layers.add(
-                    new Layer(
-                            layer.id(),
-                            layer.name(),
-                            kindOf(layer.name()),
-                            layer.fileOffset(),
-                            layer.size()));
+            layers.add(new Layer(layer.id(), layer.name(), kindOf(layer.name()), layer.extents()));
         }
 
         Memory64Store.Builder storeBuilder =

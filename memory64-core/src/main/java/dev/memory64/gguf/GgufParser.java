@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import dev.memory64.internal.Utf8;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

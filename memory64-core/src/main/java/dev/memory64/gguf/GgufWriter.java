@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import dev.memory64.internal.Utf8;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;

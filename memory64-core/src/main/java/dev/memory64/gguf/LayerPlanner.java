@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import dev.memory64.Layer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -9,7 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Groups a model's tensors into layers by name and checks that each layer is contiguous. */
+/**
+ * Groups a model's tensors into layers by name, and each layer's tensors into extents: runs of
+ * tensors that follow one another in the file with no other layer's tensor between them, within one
+ * part of a split model.
+ */
 final class LayerPlanner {
 
     private static final String BLOCK_PREFIX = "blk";
@@ -42,6 +47,15 @@ final class LayerPlanner {
     private record Draft(long id, String name, List<GgufTensor> tensors) {}
 
     static List<GgufLayer> plan(List<GgufTensor> tensors) throws GgufFormatException {
+        return plan(tensors, new long[] {0});
+    }
+
+    /**
+     * Plans the layers of tensors placed in one address space made of parts (the files of a split
+     * model) starting at {@code partStarts}, in increasing order: no extent crosses a part.
+     */
+    static List<GgufLayer> plan(List<GgufTensor> tensors, long[] partStarts)
+            throws GgufFormatException {
         // First pass: the block count, by tensor names.
         long blocks = 0;
         int[] blockNumbers = new int[tensors.size()];
@@ -117,30 +131,12 @@ final class LayerPlanner {
             draft.tensors.add(tensor);
             layerOf.put(tensor, draft);
         }
-        checkContiguous(tensors, layerOf);
-
+        Map<Draft, List<Layer.Extent>> extents = extents(tensors, layerOf, partStarts);
         List<GgufLayer> layers = new ArrayList<>(drafts.size());
         for (Draft draft : drafts.values()) {
             List<GgufTensor> members = new ArrayList<>(draft.tensors);
             members.sort(BY_FILE_OFFSET);
-            long start = members.getFirst().fileOffset();
-            long end = members.getLast().fileEnd();
-            long size = end - start;
-            if (size > Integer.MAX_VALUE) {
-                throw new GgufFormatException(
-                        "layer[" + GgufParser.quote(draft.name) + "]",
-                        Long.toString(size),
-                        start,
-                        "is larger than Integer.MAX_VALUE="
-                                + Integer.MAX_VALUE
-                                + " bytes, the most one memory64_load_layer call can copy (its"
-                                + " tensors run from "
-                                + GgufParser.quote(members.getFirst().name())
-                                + " to "
-                                + GgufParser.quote(members.getLast().name())
-                                + ")");
-            }
-            layers.add(new GgufLayer((int) draft.id, draft.name, start, size, members));
+            layers.add(new GgufLayer((int) draft.id, draft.name, extents.get(draft), members));
         }
         return List.copyOf(layers);
     }
@@ -172,44 +168,44 @@ final class LayerPlanner {
     }
 
     /**
-     * Checks that no layer's range holds another layer's tensor: in file order, the tensors of each
-     * layer must form one run.
+     * Walks the tensors in file order and cuts each layer's into runs: a tensor extends its layer's
+     * last extent when the tensor before it in the file is of the same layer and in the same part,
+     * and starts a new extent otherwise.
      */
-    private static void checkContiguous(List<GgufTensor> tensors, Map<GgufTensor, Draft> layerOf)
-            throws GgufFormatException {
+    private static Map<Draft, List<Layer.Extent>> extents(
+            List<GgufTensor> tensors, Map<GgufTensor, Draft> layerOf, long[] partStarts) {
         List<GgufTensor> byOffset = new ArrayList<>(tensors);
         byOffset.sort(BY_FILE_OFFSET);
-        Map<Draft, GgufTensor> lastOfLayer = new IdentityHashMap<>();
-        Draft current = null;
-        for (int i = 0; i < byOffset.size(); i++) {
-            GgufTensor tensor = byOffset.get(i);
+        Map<Draft, List<Layer.Extent>> extents = new IdentityHashMap<>();
+        Draft previous = null;
+        int previousPart = -1;
+        for (GgufTensor tensor : byOffset) {
             Draft layer = layerOf.get(tensor);
-            if (layer != current) {
-                GgufTensor earlier = lastOfLayer.get(layer);
-                if (earlier != null) {
-                    GgufTensor intruder = byOffset.get(i - 1);
-                    throw new GgufFormatException(
-                            "tensor[" + GgufParser.quote(intruder.name()) + "]",
-                            range(intruder),
-                            intruder.fileOffset(),
-                            "of layer "
-                                    + GgufParser.quote(layerOf.get(intruder).name)
-                                    + " lies inside layer "
-                                    + GgufParser.quote(layer.name)
-                                    + ", between its tensors "
-                                    + GgufParser.quote(earlier.name())
-                                    + " "
-                                    + range(earlier)
-                                    + " and "
-                                    + GgufParser.quote(tensor.name())
-                                    + " "
-                                    + range(tensor)
-                                    + ": a layer's tensors must be contiguous in the file");
-                }
-                current = layer;
+            int part = partOf(tensor.fileOffset(), partStarts);
+            List<Layer.Extent> runs = extents.get(layer);
+            if (runs == null) {
+                runs = new ArrayList<>();
+                extents.put(layer, runs);
             }
-            lastOfLayer.put(layer, tensor);
+            if (layer == previous && part == previousPart) {
+                Layer.Extent last = runs.getLast();
+                long end = Math.max(last.end(), tensor.fileEnd());
+                runs.set(runs.size() - 1, new Layer.Extent(last.offset(), end - last.offset()));
+            } else {
+                runs.add(new Layer.Extent(tensor.fileOffset(), tensor.byteSize()));
+            }
+            previous = layer;
+            previousPart = part;
         }
+        return extents;
+    }
+
+    private static int partOf(long offset, long[] partStarts) {
+        int part = 0;
+        while (part + 1 < partStarts.length && offset >= partStarts[part + 1]) {
+            part++;
+        }
+        return part;
     }
 
     private static String range(GgufTensor tensor) {

@@ -106,7 +106,7 @@ class GgufModelTest {
     }
 
     @Test
-    void rejectsALayerSplitAcrossTwoParts() throws Exception {
+    void opensALayerSplitAcrossTwoPartsAsTwoExtents() throws Exception {
         GgufWriter.builder()
                 .addMetadata("split.no", GgufValue.uint16(0))
                 .addMetadata("split.count", GgufValue.uint16(2))
@@ -121,14 +121,13 @@ class GgufModelTest {
                 .addTensor("blk.0.b", GgmlType.F32, new long[] {16}, new byte[64])
                 .build()
                 .write(dir.resolve("s-00002-of-00002.gguf"));
-        GgufFormatException e =
-                assertThrows(
-                        GgufFormatException.class,
-                        () -> GgufModel.open(dir.resolve("s-00001-of-00002.gguf")));
-        assertTrue(e.getMessage().contains("a layer must lie in one file"), e.getMessage());
-        assertTrue(
-                e.getMessage().contains("\"blk.0.a\"") && e.getMessage().contains("\"blk.0.b\""),
-                e.getMessage());
+        try (GgufModel model = GgufModel.open(dir.resolve("s-00001-of-00002.gguf"))) {
+            dev.memory64.Layer block = model.store().layer("blk.0");
+            assertEquals(2, block.extents().size());
+            assertEquals(128, block.size());
+            assertEquals(1, model.store().layout().regionIndex(block.extents().get(1).offset()));
+            assertEquals(64, model.store().tensor("blk.0.b").offsetInLayer());
+        }
     }
 
     @Test

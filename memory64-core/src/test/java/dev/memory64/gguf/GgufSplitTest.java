@@ -58,7 +58,10 @@ class GgufSplitTest {
         for (GgufSplitter.Spec spec : specs) {
             TensorInfo info = store.tensor(spec.name());
             byte[] got = new byte[spec.data().length];
-            store.read(store.layer(info.layerId()).offset() + info.offsetInLayer(), got);
+            store.readLayer(
+                    info.layerId(),
+                    info.offsetInLayer(),
+                    java.lang.foreign.MemorySegment.ofArray(got));
             assertArrayEquals(spec.data(), got, spec.name());
         }
     }
@@ -100,13 +103,46 @@ class GgufSplitTest {
     }
 
     @Test
-    void refusesABlockStraddlingTwoPartsForNow() throws Exception {
-        // gguf-split's cut every 3 tensors puts blk.0's tensors in parts 1 and 2; this stays
-        // refused until layers are lists of extents (issue 10 items 1 and 3).
+    void opensBlocksStraddlingTwoPartsAsTheirTensorsInFileOrder() throws Exception {
+        // gguf-split's cut every 3 tensors puts blk.0's tensors in parts 1 and 2, and blk.1's in
+        // parts 2 and 3: each is two extents, one per part, and reads as its tensors in order.
         List<Path> parts = GgufSplitter.byTensors(dir, "x", METADATA, model(), 3);
-        GgufFormatException e =
-                assertThrows(GgufFormatException.class, () -> GgufModel.open(parts.get(0)));
-        assertTrue(e.getMessage().contains("a layer must lie in one file"), e.getMessage());
+        assertEquals(3, parts.size());
+        for (Path part : parts) {
+            try (GgufModel model = GgufModel.open(part)) {
+                assertTensors(model, model());
+                Memory64Store store = model.store();
+                dev.memory64.Layer block0 = store.layer("blk.0");
+                assertEquals(2, block0.extents().size());
+                assertEquals(1, store.layout().regionIndex(block0.extents().get(1).offset()));
+                assertEquals(0, store.layout().regionIndex(block0.extents().get(0).offset()));
+                byte[] whole = new byte[(int) block0.size()];
+                store.readLayer(block0.id(), 0, java.lang.foreign.MemorySegment.ofArray(whole));
+                byte[] q = model().get(2).data();
+                byte[] up = model().get(3).data();
+                assertArrayEquals(q, java.util.Arrays.copyOfRange(whole, 0, q.length));
+                long upAt = store.tensor("blk.0.ffn_up.weight").offsetInLayer();
+                assertArrayEquals(
+                        up,
+                        java.util.Arrays.copyOfRange(whole, (int) upAt, (int) upAt + up.length));
+            }
+        }
+    }
+
+    @Test
+    void opensASplitCutBySizeThroughBlocks() throws Exception {
+        // 450-byte parts cut blocks wherever the size falls, as gguf-split --split-max-size does:
+        // token_embd and blk.0's first tensor fill part 1, and blk.0 goes on in part 2.
+        List<Path> parts = GgufSplitter.bySize(dir, "z", METADATA, model(), 450);
+        assertTrue(parts.size() >= 3, "parts: " + parts.size());
+        try (GgufModel model = GgufModel.open(parts.getLast())) {
+            assertTensors(model, model());
+            boolean straddles = false;
+            for (dev.memory64.Layer layer : model.store().layers()) {
+                straddles |= !layer.isContiguous();
+            }
+            assertTrue(straddles, "some block straddles two parts");
+        }
     }
 
     @Test
