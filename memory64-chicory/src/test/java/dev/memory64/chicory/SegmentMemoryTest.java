@@ -19,6 +19,7 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
 import dev.memory64.AlreadyClosedException;
 import dev.memory64.chicory.SegmentMemory.Backing;
+import dev.memory64.testkit.ProcStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -485,25 +486,16 @@ class SegmentMemoryTest {
         }
     }
 
-    private static long residentBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
-    }
-
     @Test
     void aOneGibMaximumCostsAlmostNothingUntilTouched() throws IOException {
         assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux /proc");
-        long start = residentBytes();
+        long start = ProcStatus.residentBytes();
         try (SegmentMemory memory =
                 SegmentMemory.of(new MemoryLimits(1, 16_384), Backing.RESERVED)) {
             assertEquals(1, memory.grow(16_383));
             assertEquals(1L << 30, memory.segment().byteSize());
             memory.writeLong((1 << 30) - 8, 1);
-            long reserved = residentBytes();
+            long reserved = ProcStatus.residentBytes();
             assertTrue(
                     reserved - start < 32 * MIB,
                     "1 GiB reserved, grown and touched at both ends cost "
@@ -512,13 +504,13 @@ class SegmentMemoryTest {
 
             // The measure can see a cost: touching 64 MiB shows up.
             memory.fill((byte) 1, 0, (int) (64 * MIB));
-            long touched = residentBytes();
+            long touched = ProcStatus.residentBytes();
             assertTrue(
                     touched - reserved > 48 * MIB,
                     "touching 64 MiB cost only " + (touched - reserved) + " resident bytes");
 
             memory.zero();
-            long zeroed = residentBytes();
+            long zeroed = ProcStatus.residentBytes();
             assertTrue(
                     touched - zeroed > 48 * MIB,
                     "zero() released only " + (touched - zeroed) + " of 64 MiB resident bytes");

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
-import dev.memory64.ProcStatus;
 import dev.memory64.RegionBacking;
 import dev.memory64.TensorInfo;
+import dev.memory64.testkit.ProcStatus;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;

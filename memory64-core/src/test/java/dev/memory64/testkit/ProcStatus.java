@@ -1,11 +1,14 @@
-package dev.memory64;
+package dev.memory64.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads this process's memory figures from Linux's {@code /proc/self/status}. */
+/**
+ * Reads this process's memory figures from Linux's {@code /proc/self/status}: the one reader for
+ * every module's tests (the core's test-jar ships this package alone).
+ */
 public final class ProcStatus {
     private ProcStatus() {}
 
