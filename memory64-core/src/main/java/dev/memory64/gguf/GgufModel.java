@@ -42,8 +42,8 @@ public final class GgufModel implements AutoCloseable {
     private final Memory64Store store;
 
     /**
-     * Each part's file key (device and inode on Unix) when it was mapped; null elements where the
-     * platform has none.
+     * Each part's file key (device and inode on Unix) taken just before it was mapped; null where
+     * the platform has none.
      */
     private final List<Object> fileKeys;
 
