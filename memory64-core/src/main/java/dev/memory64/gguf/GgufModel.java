@@ -6,10 +6,12 @@ import dev.memory64.MemoryLayout;
 import dev.memory64.MemoryRegion;
 import dev.memory64.ProgressListener;
 import dev.memory64.RegionBacking;
+import dev.memory64.StoreClosedException;
 import dev.memory64.TensorInfo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +41,18 @@ public final class GgufModel implements AutoCloseable {
     private final List<GgufFile> parts;
     private final Memory64Store store;
 
-    private GgufModel(List<Path> paths, List<GgufFile> parts, Memory64Store store) {
+    /**
+     * Each part's file key (device and inode on Unix) taken just before it was mapped; null where
+     * the platform has none.
+     */
+    private final List<Object> fileKeys;
+
+    private GgufModel(
+            List<Path> paths, List<GgufFile> parts, Memory64Store store, List<Object> fileKeys) {
         this.paths = List.copyOf(paths);
         this.parts = List.copyOf(parts);
         this.store = store;
+        this.fileKeys = Collections.unmodifiableList(new ArrayList<>(fileKeys));
     }
 
     /**
@@ -89,11 +99,30 @@ public final class GgufModel implements AutoCloseable {
         return new Builder(files);
     }
 
+    /**
+     * Computes the SHA-256 digest of a file, as model hubs publish it per file, streaming it
+     * through one 4 MiB off-heap buffer (the heap it takes does not grow with the file).
+     *
+     * @param file the file
+     * @param listener told {@code ("sha256 NAME", bytes done, file size)} before the first read and
+     *     after each 4 MiB, the last call's {@code done} equal to its {@code total}
+     * @return the digest, 64 lowercase hex digits
+     * @throws java.nio.file.FileSystemException if the path is a directory (the message names it)
+     * @throws IOException if the file cannot be opened or read
+     * @throws NullPointerException if {@code file} or {@code listener} is null
+     */
+    public static String sha256(Path file, ProgressListener listener) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(listener, "listener");
+        return Sha256.of(file, listener);
+    }
+
     /** Options for opening a model; {@link #open()} opens it. */
     public static final class Builder {
         private final List<Path> files;
         private long maxHeaderSize = GgufFile.DEFAULT_MAX_HEADER_SIZE;
         private ProgressListener listener = ProgressListener.NONE;
+        private PartDigests expected;
 
         private Builder(Path[] files) {
             Objects.requireNonNull(files, "files");
@@ -136,10 +165,36 @@ public final class GgufModel implements AutoCloseable {
         }
 
         /**
-         * Reads every part's header, checks that the parts form one model, maps every part and
-         * registers the layers and tensors.
+         * Verifies every part against an expected SHA-256 digest before reading or mapping it, so
+         * that a corrupted download is refused before anything else; see {@link
+         * GgufModel#verify(Map, ProgressListener)} for the keys and the checks. Each part is read
+         * once in full first; the progress listener is told {@code ("sha256 NAME", bytes done, part
+         * size)}. Given one part of a split model, that part is verified before its header is read
+         * to find the others, and each other part before its header is read.
+         *
+         * @param expectedSha256 hex digest by file name, as a model hub lists them; entries for
+         *     files that are not parts of the model are ignored
+         * @return this builder
+         * @throws IllegalArgumentException if a digest is not 64 hex digits, a key names no file,
+         *     or two keys name one file with different digests (the message names them); the
+         *     builder is then unchanged
+         * @throws NullPointerException if the map, a key or a digest is null
+         */
+        public Builder withExpectedSha256(Map<String, String> expectedSha256) {
+            this.expected = PartDigests.of("withExpectedSha256", expectedSha256);
+            return this;
+        }
+
+        /**
+         * Verifies every part if {@link #withExpectedSha256(Map) digests were given}, reads every
+         * part's header, checks that the parts form one model, maps every part and registers the
+         * layers and tensors.
          *
          * @return the model, whose store the caller closes through {@link GgufModel#close()}
+         * @throws GgufIntegrityException if a part's digest is not the expected one (nothing is
+         *     mapped then); the message names the part and both digests
+         * @throws IllegalArgumentException if digests were given but a part has none (before that
+         *     part is read)
          * @throws GgufFormatException if a file is not a valid GGUF model, the parts do not form
          *     one model (split keys as llama.cpp checks them), or a layer is not contiguous in its
          *     file
@@ -154,12 +209,21 @@ public final class GgufModel implements AutoCloseable {
         ProgressListener listener = options.listener;
         List<Path> paths = new ArrayList<>(options.files);
         List<GgufFile> parts = new ArrayList<>();
+        PartDigests expected = options.expected;
         if (paths.size() == 1) {
             Path named = paths.get(0);
+            if (expected != null) {
+                expected.verify("open", paths, null, listener);
+            }
             GgufFile first = GgufFile.read(named, options.maxHeaderSize);
             int count = GgufSplit.declaredCount(named, first);
             if (count > 1) {
                 paths = new ArrayList<>(GgufSplit.siblings(named, first, count));
+                if (expected != null) {
+                    List<Path> others = new ArrayList<>(paths);
+                    others.remove(named);
+                    expected.verify("open", others, null, listener);
+                }
             }
             int done = 0;
             for (Path path : paths) {
@@ -167,6 +231,9 @@ public final class GgufModel implements AutoCloseable {
                 listener.progress("open " + path.getFileName(), ++done, paths.size());
             }
         } else {
+            if (expected != null) {
+                expected.verify("open", paths, null, listener);
+            }
             for (int i = 0; i < paths.size(); i++) {
                 parts.add(GgufFile.read(paths.get(i), options.maxHeaderSize));
                 listener.progress("open " + paths.get(i).getFileName(), i + 1, paths.size());
@@ -242,6 +309,11 @@ public final class GgufModel implements AutoCloseable {
             layers.add(new Layer(layer.id(), layer.name(), kindOf(layer.name()), layer.extents()));
         }
 
+        // Taken before mapping: a file replaced in between then fails verify() rather than passing.
+        List<Object> fileKeys = new ArrayList<>();
+        for (Path path : paths) {
+            fileKeys.add(PartDigests.fileKey(path));
+        }
         Memory64Store.Builder storeBuilder =
                 Memory64Store.builder(layout).withName(paths.get(0).getFileName().toString());
         for (int i = 0; i < parts.size(); i++) {
@@ -258,7 +330,7 @@ public final class GgufModel implements AutoCloseable {
                 store.close();
             }
         }
-        return new GgufModel(paths, parts, store);
+        return new GgufModel(paths, parts, store, fileKeys);
     }
 
     private static String kindOf(String layerName) {
@@ -304,6 +376,43 @@ public final class GgufModel implements AutoCloseable {
      */
     public GgufFile file() {
         return parts.get(0);
+    }
+
+    /**
+     * Verifies every part of this model against an expected SHA-256 digest, as model hubs publish
+     * them per file, reading each part's file in full (through a 4 MiB buffer, not through the
+     * store, so its counters do not move).
+     *
+     * <p>Keys are file names ({@code "m-00001-of-00003.gguf"}); anything up to a key's last {@code
+     * '/'} is ignored, so a hub's repository paths ({@code "Q4_K_M/m-00001-of-00003.gguf"}) and
+     * {@code Path.toString()} work as they are. Entries for other files are ignored. Digests are
+     * compared case-insensitively. Every part must have one: a part without is an error, before any
+     * part is read. Every part is read, so that one call reports every damaged part.
+     *
+     * @param expectedSha256 hex digest by file name
+     * @param listener told {@code ("sha256 NAME", bytes done, part size)} for each part in turn,
+     *     before its first read and after each 4 MiB
+     * @throws GgufIntegrityException if a part's digest is not the expected one: the first such
+     *     part, naming it and both digests, with the later ones {@linkplain
+     *     Throwable#getSuppressed() suppressed} in it
+     * @throws IllegalArgumentException if a digest is not 64 hex digits, a key names no file, two
+     *     keys name one file with different digests, or a part has no digest (the message names
+     *     them)
+     * @throws java.nio.file.FileSystemException if a part's path now names another file than the
+     *     one mapped (replaced since the model opened; the message names it), or a directory
+     * @throws dev.memory64.StoreClosedException if the model is closed
+     * @throws IOException if a part cannot be opened or read
+     * @throws NullPointerException if the map, a key, a digest or the listener is null
+     */
+    public void verify(Map<String, String> expectedSha256, ProgressListener listener)
+            throws IOException {
+        PartDigests expected = PartDigests.of("verify", expectedSha256);
+        Objects.requireNonNull(listener, "listener");
+        if (store.isClosed()) {
+            throw new StoreClosedException(
+                    "verify: the model " + paths.get(0) + " is closed", null);
+        }
+        expected.verify("verify", paths, fileKeys, listener);
     }
 
     /** Closes the store, unmapping every file. */
