@@ -56,7 +56,7 @@ fi
 found=0
 while read -r module test; do
     echo "memory64: fuzzing $test ($module) for ${seconds}s" >&2
-    if ! JAZZER_FUZZ=1 "$MVN" -B -ntp test -pl "$module" -am \
+    if ! JAZZER_FUZZ=1 memory64_mvn test -pl "$module" -am \
         -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Dspotless.check.skip=true \
         -Djazzer.hooks=true -Djazzer.instrument='dev.memory64.**' \
         -Djazzer.max_duration="${seconds}s"; then
