@@ -19,7 +19,10 @@ public final class GgufIntegrityException extends IOException {
     /** The file; not serialized ({@link Path} is not serializable), its name is in the message. */
     private final transient Path path;
 
+    /** The digest the caller expected, lowercase hex. */
     private final String expected;
+
+    /** The digest the file has, lowercase hex. */
     private final String actual;
 
     GgufIntegrityException(Path path, String expected, String actual) {
