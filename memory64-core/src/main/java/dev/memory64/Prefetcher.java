@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,22 +23,62 @@ final class Prefetcher {
 
     private final String storeName;
     private final RegionStorage storage;
+    private final StatsCounter stats;
     private final Semaphore permits = new Semaphore(IN_FLIGHT);
     private ExecutorService executor;
     private boolean shutdown;
 
-    Prefetcher(String storeName, RegionStorage storage) {
+    Prefetcher(String storeName, RegionStorage storage, StatsCounter stats) {
         this.storeName = storeName;
         this.storage = storage;
+        this.stats = stats;
     }
 
     Future<?> prefetch(Layer layer, ProgressListener listener) {
+        Future<?> task = submit(() -> touch(layer, listener));
+        return task != null ? task : CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Brings the given layout ranges {@code {offset, len}} in, in order, on the prefetch thread.
+     *
+     * @return false if the prefetch was dropped (too many in flight, or the store is closing)
+     */
+    boolean prefetchRanges(String task, List<long[]> ranges) {
+        return submit(
+                        () -> {
+                            try {
+                                for (long[] range : ranges) {
+                                    load(range[0], range[1]);
+                                }
+                            } catch (RuntimeException | InternalError e) {
+                                LOG.debug("{} stopped: {}", task, e.toString());
+                            }
+                        })
+                != null;
+    }
+
+    /** Loads a range, counting the bytes brought in as they are. */
+    private void load(long offset, long len) {
+        long[] counted = {0};
+        storage.load(
+                offset,
+                len,
+                () -> Thread.currentThread().isInterrupted(),
+                done -> {
+                    stats.prefetched(done - counted[0]);
+                    counted[0] = done;
+                });
+    }
+
+    /** Runs {@code work} on the prefetch thread; returns null if it was dropped. */
+    private Future<?> submit(Runnable work) {
         if (storage.isClosed() || !permits.tryAcquire()) {
-            return CompletableFuture.completedFuture(null);
+            return null;
         }
         // The permit comes back exactly once: when the task completes, fails or is cancelled.
         FutureTask<Void> task =
-                new FutureTask<>(() -> touch(layer, listener), null) {
+                new FutureTask<>(work, null) {
                     @Override
                     protected void done() {
                         permits.release();
@@ -47,7 +88,7 @@ final class Prefetcher {
             executor().execute(task);
         } catch (RuntimeException e) {
             task.cancel(false);
-            return CompletableFuture.completedFuture(null);
+            return null;
         }
         return task;
     }
@@ -56,11 +97,16 @@ final class Prefetcher {
         String task = "prefetch layer " + layer.id() + " (\"" + layer.name() + "\")";
         try {
             listener.progress(task, 0, layer.size());
+            long[] counted = {0};
             storage.load(
                     layer.offset(),
                     layer.size(),
                     () -> Thread.currentThread().isInterrupted(),
-                    done -> listener.progress(task, done, layer.size()));
+                    done -> {
+                        stats.prefetched(done - counted[0]);
+                        counted[0] = done;
+                        listener.progress(task, done, layer.size());
+                    });
         } catch (RuntimeException | InternalError e) {
             LOG.debug("{} stopped: {}", task, e.toString());
         }
