@@ -1,0 +1,506 @@
+package dev.memory64.bench.large;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.memory64.Layer;
+import dev.memory64.Memory64Stats;
+import dev.memory64.Memory64Store;
+import dev.memory64.ResidencyPolicy;
+import dev.memory64.bench.support.ProcStatus;
+import dev.memory64.chicory.Memory64HostFunctions;
+import dev.memory64.chicory.SegmentMemory;
+import dev.memory64.gguf.GgufModel;
+import dev.memory64.internal.Bytes;
+import dev.memory64.internal.LayerChecksum;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * {@code scripts/stream-large.sh}: writes (once) a model far larger than this machine's memory,
+ * opens it with a residency window, streams every layer by id through the C guest under Chicory's
+ * compiler, checks a sample of layers against the host, times a plain copy and positional file
+ * reads of the same bytes, and prints a table and one summary line.
+ */
+public final class StreamLarge {
+
+    private static final String GUEST = "/guests/c/layer_checksum.wasm";
+    private static final String LOAD_RANGE = "memory64_load_layer_range";
+    private static final long CHUNK = 16L << 20;
+
+    private StreamLarge() {}
+
+    /** The command line. */
+    record Options(
+            Path dir,
+            int layers,
+            long realGb,
+            ResidencyPolicy residency,
+            int verifyEvery,
+            boolean positional) {
+
+        static Options parse(String[] args) {
+            Path dir = Path.of(System.getProperty("java.io.tmpdir"), "memory64-large");
+            int layers = Integer.MAX_VALUE;
+            long real = 0;
+            ResidencyPolicy residency = ResidencyPolicy.bytes(256L << 20, 512L << 20);
+            int verifyEvery = 16;
+            boolean positional = true;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--dir" -> dir = Path.of(value(args, ++i, a));
+                    case "--layers" -> layers = Integer.parseInt(value(args, ++i, a));
+                    case "--real-gb" -> real = Long.parseLong(value(args, ++i, a));
+                    case "--residency" -> residency = policy(value(args, ++i, a));
+                    case "--verify-every" -> verifyEvery = Integer.parseInt(value(args, ++i, a));
+                    case "--no-positional" -> positional = false;
+                    case "-h", "--help" -> {
+                        System.out.print(USAGE);
+                        System.exit(0);
+                    }
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "unknown option " + a + "; try --help");
+                }
+            }
+            if (layers < 1 || verifyEvery < 1 || real < 0) {
+                throw new IllegalArgumentException(
+                        "--layers "
+                                + layers
+                                + ", --verify-every "
+                                + verifyEvery
+                                + ", --real-gb "
+                                + real
+                                + ": out of range");
+            }
+            return new Options(dir, layers, real, residency, verifyEvery, positional);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+
+        /** {@code off}, {@code layers:BEHIND:AHEAD} or {@code bytes:BEHIND_MIB:AHEAD_MIB}. */
+        static ResidencyPolicy policy(String spec) {
+            String[] p = spec.split(":");
+            return switch (p[0]) {
+                case "off" -> ResidencyPolicy.off();
+                case "layers" ->
+                        ResidencyPolicy.layers(Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+                case "bytes" ->
+                        ResidencyPolicy.bytes(
+                                Long.parseLong(p[1]) << 20, Long.parseLong(p[2]) << 20);
+                default ->
+                        throw new IllegalArgumentException(
+                                "--residency " + spec + ": off, layers:B:A or bytes:B_MIB:A_MIB");
+            };
+        }
+    }
+
+    static final String USAGE =
+            """
+            usage: scripts/stream-large.sh [--dir DIR] [--layers N] [--real-gb GB]
+                                           [--residency off|layers:B:A|bytes:B_MIB:A_MIB]
+                                           [--verify-every K] [--no-positional]
+
+            Writes once (sparse, under a second) a 264 GB 405B-class GGUF model (126 blocks, dim
+            16384, ff 53248, vocab 128256, Q4_K, a full-size tokenizer) to DIR, opens it with a
+            residency window (default bytes:256:512: 256 MiB behind, 512 MiB prefetched ahead),
+            streams layers 0 .. N-1 by id through guests/c/layer_checksum.wasm under Chicory's
+            compiler (range loads into its 16 MiB buffer), checks every K-th layer (default 16,
+            and the last) against a checksum the host computes, times a plain copy and
+            positional file reads of the same bytes, and prints a table and one summary line.
+            --real-gb GB writes a model of about GB with pseudo-random weights instead (reads
+            then come from the disk when GB exceeds the page cache).
+            """;
+
+    /**
+     * Runs the stream and exits 0 when every checked layer matched, 1 otherwise, 2 on bad usage.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("stream-large: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options));
+    }
+
+    private static int run(Options options) throws Exception {
+        LargeModel spec =
+                options.realGb() > 0
+                        ? LargeModel.realData(options.realGb())
+                        : LargeModel.llama405b();
+        LargeModel.Written written = spec.ensure(options.dir(), new AtomicLong());
+        System.err.printf(
+                Locale.ROOT,
+                "stream-large: %s %s (%s)%n",
+                written.wrote()
+                        ? String.format(Locale.ROOT, "wrote in %.2f s", written.seconds())
+                        : "reusing",
+                written.path(),
+                Bytes.decimal(Files.size(written.path())));
+
+        long openStart = System.nanoTime();
+        try (GgufModel model = GgufModel.open(written.path())) {
+            double openMs = (System.nanoTime() - openStart) / 1e6;
+            Memory64Store store = model.store();
+            store.useResidency(options.residency());
+            List<Layer> layers = new ArrayList<>();
+            long bytes = 0;
+            for (Layer layer : store.layers()) {
+                if (layer.id() < options.layers()) {
+                    layers.add(layer);
+                    bytes += layer.size();
+                }
+            }
+            Guest guest = Guest.run(store, layers.get(layers.size() - 1).id() + 1);
+            Memory64Stats afterGuest = store.stats();
+            long peakAfterGuest = ProcStatus.peakResidentBytes();
+
+            // Plain copy of the same bytes, in the guest's chunk size, into the guest's memory.
+            MemorySegment destination = guest.memory.segment();
+            long copyStart = System.nanoTime();
+            for (Layer layer : layers) {
+                for (long off = 0; off < layer.size(); off += CHUNK) {
+                    store.copyTo(
+                            layer.offset() + off, destination, Math.min(CHUNK, layer.size() - off));
+                }
+            }
+            double copySeconds = (System.nanoTime() - copyStart) / 1e9;
+
+            // Sampled verification: every K-th layer and the last, checksummed by the host.
+            List<String> problems = new ArrayList<>(guest.problems);
+            long verifiedBytes = 0;
+            int verified = 0;
+            for (int i = 0; i < layers.size(); i++) {
+                if (i % options.verifyEvery() != 0 && i != layers.size() - 1) {
+                    continue;
+                }
+                Layer layer = layers.get(i);
+                LayerChecksum checksum = new LayerChecksum();
+                store.copyTo(layer.offset(), checksum::write, 0, layer.size());
+                String expected = String.format(Locale.ROOT, "%016x", checksum.value());
+                String got = guest.checksums.get(layer.id());
+                if (!expected.equals(got)) {
+                    problems.add(
+                            "layer "
+                                    + layer.id()
+                                    + ": guest checksum "
+                                    + got
+                                    + ", host "
+                                    + expected);
+                }
+                verified++;
+                verifiedBytes += layer.size();
+            }
+            if (guest.checksums.size() != layers.size()) {
+                problems.add(
+                        "the guest printed "
+                                + guest.checksums.size()
+                                + " layers of "
+                                + layers.size());
+            }
+
+            // Positional reads of the verified layers into the guest's memory, buffered and direct.
+            String positional =
+                    options.positional()
+                            ? positional(model.paths().get(0), layers, options, destination)
+                            : "";
+
+            long peak = ProcStatus.peakResidentBytes();
+            Memory64Stats stats = store.stats();
+            guest.memory.close();
+            double gb = bytes / 1e9;
+            double rate = gb / guest.loadSeconds;
+            double ratio = copySeconds / guest.loadSeconds;
+            StringBuilder table = new StringBuilder();
+            row(
+                    table,
+                    "model",
+                    written.path()
+                            + ", "
+                            + Bytes.decimal(Files.size(written.path()))
+                            + (spec.sparse() ? " sparse" : " pseudo-random weights"));
+            row(
+                    table,
+                    "layers streamed",
+                    layers.size() + " of " + store.layers().size() + ", " + Bytes.decimal(bytes));
+            row(table, "residency", store.residency().toString());
+            row(
+                    table,
+                    "guest run",
+                    String.format(
+                            Locale.ROOT, "%.1f s (its checksum loop included)", guest.seconds));
+            row(
+                    table,
+                    "guest loads",
+                    String.format(
+                            Locale.ROOT,
+                            "%d calls, %.1f s, %.2f GB/s",
+                            guest.loadCalls,
+                            guest.loadSeconds,
+                            rate));
+            row(
+                    table,
+                    "plain copy",
+                    String.format(Locale.ROOT, "%.1f s, %.2f GB/s", copySeconds, gb / copySeconds));
+            row(
+                    table,
+                    "verified",
+                    verified
+                            + " layers ("
+                            + Bytes.decimal(verifiedBytes)
+                            + ", every "
+                            + options.verifyEvery()
+                            + "th and the last): "
+                            + (problems.isEmpty() ? "all match" : problems.size() + " problems"));
+            if (!positional.isEmpty()) {
+                row(table, "positional reads", positional);
+            }
+            row(table, "bytes released", Bytes.decimal(stats.bytesReleased()));
+            row(table, "bytes prefetched", Bytes.decimal(stats.bytesPrefetched()));
+            row(table, "window now", Bytes.decimal(stats.windowBytes()));
+            row(table, "peak RSS after guest", Bytes.binary(peakAfterGuest));
+            row(table, "peak RSS (VmHWM)", Bytes.binary(peak));
+            row(table, "open", String.format(Locale.ROOT, "%.1f ms", openMs));
+            System.out.print(table);
+            for (String problem : problems.subList(0, Math.min(20, problems.size()))) {
+                System.err.println("stream-large: " + problem);
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "streamed %d layers, %.1f GB in %.1f s (%.2f GB/s, %.2f x plain copy), peak RSS %.2f GiB, open %.0f ms%n",
+                    layers.size(),
+                    gb,
+                    guest.loadSeconds,
+                    rate,
+                    ratio,
+                    peak / (double) (1L << 30),
+                    openMs);
+            if (afterGuest.errors() != 0) {
+                System.err.println("stream-large: " + afterGuest.errors() + " store errors");
+            }
+            return problems.isEmpty() ? 0 : 1;
+        }
+    }
+
+    private static void row(StringBuilder table, String name, String value) {
+        table.append(String.format(Locale.ROOT, "%-22s %s%n", name, value));
+    }
+
+    /**
+     * Times {@code FileChannel.read} of the sampled layers into the guest's memory: through the
+     * page cache, then with {@code O_DIRECT} (whole aligned blocks around each chunk) where the
+     * file system allows it.
+     */
+    private static String positional(
+            Path file, List<Layer> layers, Options options, MemorySegment destination) {
+        List<Layer> sample = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i += options.verifyEvery()) {
+            sample.add(layers.get(i));
+        }
+        long bytes = 0;
+        for (Layer layer : sample) {
+            bytes += layer.size();
+        }
+        StringBuilder out = new StringBuilder();
+        for (boolean direct : new boolean[] {false, true}) {
+            List<OpenOption> open = new ArrayList<>(List.of(StandardOpenOption.READ));
+            if (direct) {
+                OpenOption option = directOption();
+                if (option == null) {
+                    out.append(", O_DIRECT unavailable (no com.sun.nio.file.ExtendedOpenOption)");
+                    continue;
+                }
+                open.add(option);
+            }
+            try (FileChannel channel = FileChannel.open(file, open.toArray(OpenOption[]::new))) {
+                long block = direct ? Files.getFileStore(file).getBlockSize() : 1;
+                // The destination must be block-aligned in memory for O_DIRECT.
+                long base = direct ? (block - destination.address() % block) % block : 0;
+                long room = destination.byteSize() - base - 2 * block;
+                long start = System.nanoTime();
+                for (Layer layer : sample) {
+                    for (long off = 0; off < layer.size(); off += CHUNK) {
+                        long n = Math.min(Math.min(CHUNK, layer.size() - off), room);
+                        long from = layer.offset() + off;
+                        long alignedFrom = from - from % block;
+                        long alignedEnd = ((from + n + block - 1) / block) * block;
+                        var buffer =
+                                destination.asSlice(base, alignedEnd - alignedFrom).asByteBuffer();
+                        long at = alignedFrom;
+                        while (buffer.hasRemaining()) {
+                            int r = channel.read(buffer, at);
+                            if (r <= 0) {
+                                break;
+                            }
+                            at += r;
+                        }
+                    }
+                }
+                double s = (System.nanoTime() - start) / 1e9;
+                out.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%s%s %.2f GB/s",
+                                out.isEmpty() ? "" : ", ",
+                                direct ? "O_DIRECT" : "buffered",
+                                bytes / 1e9 / s));
+            } catch (IOException | UnsupportedOperationException e) {
+                out.append(out.isEmpty() ? "" : ", ")
+                        .append(direct ? "O_DIRECT" : "buffered")
+                        .append(" unavailable (")
+                        .append(e.getMessage())
+                        .append(")");
+            }
+        }
+        return out + " (" + sample.size() + " layers, " + Bytes.decimal(bytes) + ")";
+    }
+
+    /**
+     * {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} (module jdk.unsupported), looked up by
+     * name so that the build's warnings about internal API stay off; null where it is missing.
+     */
+    private static OpenOption directOption() {
+        try {
+            for (Object option :
+                    Class.forName("com.sun.nio.file.ExtendedOpenOption").getEnumConstants()) {
+                if (option.toString().equals("DIRECT")) {
+                    return (OpenOption) option;
+                }
+            }
+        } catch (ClassNotFoundException e) {
+            // not this JDK
+        }
+        return null;
+    }
+
+    /** The C guest's run: its checksums, load timing and memory. */
+    private static final class Guest {
+        final Map<Integer, String> checksums = new HashMap<>();
+        final List<String> problems = new ArrayList<>();
+        SegmentMemory memory;
+        double seconds;
+        double loadSeconds;
+        long loadCalls;
+
+        static Guest run(Memory64Store store, long count) throws IOException {
+            Guest g = new Guest();
+            WasmModule module;
+            try (InputStream in = StreamLarge.class.getResourceAsStream(GUEST)) {
+                if (in == null) {
+                    throw new IOException(GUEST + " is missing from the classpath");
+                }
+                module = Parser.parse(in);
+            }
+            long[] nanos = {0};
+            List<HostFunction> functions = new ArrayList<>();
+            for (HostFunction f : Memory64HostFunctions.builder(store).build().toHostFunctions()) {
+                if (f.name().equals(LOAD_RANGE)) {
+                    functions.add(
+                            new HostFunction(
+                                    f.module(),
+                                    f.name(),
+                                    f.functionType(),
+                                    (instance, args) -> {
+                                        long start = System.nanoTime();
+                                        long[] result = f.handle().apply(instance, args);
+                                        nanos[0] += System.nanoTime() - start;
+                                        g.loadCalls++;
+                                        return result;
+                                    }));
+                } else {
+                    functions.add(f);
+                }
+            }
+            Function<MemoryLimits, Memory> factory =
+                    limits -> {
+                        g.memory = SegmentMemory.of(limits);
+                        return g.memory;
+                    };
+            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+            int exit = 0;
+            try (WasiPreview1 wasi =
+                    WasiPreview1.builder()
+                            .withOptions(
+                                    WasiOptions.builder()
+                                            .withStdout(stdout)
+                                            .withStderr(stderr)
+                                            .withArguments(
+                                                    List.of("layer_checksum", Long.toString(count)))
+                                            .build())
+                            .build()) {
+                Instance instance =
+                        Instance.builder(module)
+                                .withImportValues(
+                                        ImportValues.builder()
+                                                .addFunction(wasi.toHostFunctions())
+                                                .addFunction(functions.toArray(HostFunction[]::new))
+                                                .build())
+                                .withMachineFactory(MachineFactoryCompiler.compile(module))
+                                .withMemoryFactory(factory)
+                                .withStart(false)
+                                .build();
+                long start = System.nanoTime();
+                try {
+                    instance.export("_start").apply();
+                } catch (WasiExitException e) {
+                    exit = e.exitCode();
+                }
+                g.seconds = (System.nanoTime() - start) / 1e9;
+            }
+            g.loadSeconds = nanos[0] / 1e9;
+            if (exit != 0) {
+                g.problems.add(
+                        "the guest exited with "
+                                + exit
+                                + ": "
+                                + stderr.toString(StandardCharsets.UTF_8).strip());
+            }
+            for (String line : stdout.toString(StandardCharsets.UTF_8).split("\n")) {
+                String[] w = line.split(" ");
+                if (w.length == 6 && w[0].equals("layer")) {
+                    g.checksums.put(Integer.parseInt(w[1]), w[5]);
+                }
+            }
+            return g;
+        }
+    }
+}
