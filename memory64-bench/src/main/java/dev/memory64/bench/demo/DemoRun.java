@@ -16,7 +16,9 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
+import dev.memory64.ResidencyPolicy;
 import dev.memory64.bench.support.ProcStatus;
+import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufFormatException;
@@ -74,7 +76,8 @@ final class DemoRun {
      * @param loadCalls how many layer-load calls the guest made
      * @param loadBytes how many bytes those calls copied into the guest
      * @param guestMemory the guest memory's class and size
-     * @param stats the store's counters over the guest run alone
+     * @param residency the store's residency policy, as the demo's option spells it
+     * @param stats the store's counters over the guest run alone (the window: at its end)
      * @param peakResident this process's peak resident memory (VmHWM), or -1 if unknown
      * @param resident its resident memory at the end, the model still mapped (VmRSS), or -1
      * @param residentFile the file-backed part of that (RssFile), or -1
@@ -93,6 +96,7 @@ final class DemoRun {
             long loadCalls,
             long loadBytes,
             String guestMemory,
+            String residency,
             Memory64Stats stats,
             long peakResident,
             long resident,
@@ -109,7 +113,13 @@ final class DemoRun {
      */
     static Result run(Path path, int layerLimit, DemoProgress progress)
             throws DemoException, IOException {
-        return run(path, layerLimit, progress, () -> {});
+        return run(path, layerLimit, ResidencyPolicy.off(), progress, () -> {});
+    }
+
+    /** As {@link #run(Path, int, DemoProgress)}, with a residency policy on the store. */
+    static Result run(Path path, int layerLimit, ResidencyPolicy residency, DemoProgress progress)
+            throws DemoException, IOException {
+        return run(path, layerLimit, residency, progress, () -> {});
     }
 
     /** A step between the host's checksums and the guest's run; the seam for tests. */
@@ -123,6 +133,16 @@ final class DemoRun {
      */
     static Result run(Path path, int layerLimit, DemoProgress progress, Step beforeGuest)
             throws DemoException, IOException {
+        return run(path, layerLimit, ResidencyPolicy.off(), progress, beforeGuest);
+    }
+
+    private static Result run(
+            Path path,
+            int layerLimit,
+            ResidencyPolicy residency,
+            DemoProgress progress,
+            Step beforeGuest)
+            throws DemoException, IOException {
         GgufModel model;
         try {
             model = GgufModel.open(path);
@@ -132,6 +152,7 @@ final class DemoRun {
         }
         try (model) {
             Memory64Store store = model.store();
+            store.useResidency(residency);
             List<Layer> layers = new ArrayList<>();
             for (Layer layer : store.layers()) {
                 if (layer.id() < layerLimit) {
@@ -396,12 +417,16 @@ final class DemoRun {
                 timer.calls,
                 timer.bytes.get(),
                 guestMemory,
+                ResidencySpec.format(store.residency()),
                 new Memory64Stats(
                         after.reads() - before.reads(),
                         after.writes() - before.writes(),
                         after.bytesRead() - before.bytesRead(),
                         after.bytesWritten() - before.bytesWritten(),
-                        after.errors() - before.errors()),
+                        after.errors() - before.errors(),
+                        after.bytesReleased() - before.bytesReleased(),
+                        after.bytesPrefetched() - before.bytesPrefetched(),
+                        after.windowBytes()),
                 ProcStatus.peakResidentBytes(),
                 ProcStatus.residentBytes(),
                 ProcStatus.fileResidentBytes(),

@@ -90,6 +90,13 @@ final class DemoTable {
                 fmt(
                         "  store stats    reads %d, bytes read %s, errors %d (during the guest run)%n",
                         s.reads(), Bytes.decimal(s.bytesRead()), s.errors()));
+        sb.append(
+                fmt(
+                        "  residency      %s: released %s, prefetched %s, window %s at the end%n",
+                        r.residency(),
+                        Bytes.decimal(s.bytesReleased()),
+                        Bytes.decimal(s.bytesPrefetched()),
+                        Bytes.decimal(s.windowBytes())));
         if (r.peakResident() >= 0) {
             sb.append(fmt("  peak resident  %s (VmHWM)", Bytes.decimal(r.peakResident())));
             if (r.resident() >= 0 && r.residentFile() >= 0) {

@@ -43,14 +43,16 @@ record LargeModel(
 
     /** The same shape with pseudo-random weights and as many blocks as fit in about {@code gb}. */
     static LargeModel realData(long gb) {
-        LargeModel one = new LargeModel(1, 16384, 53248, 128256, 280147, false);
+        long e = 16384;
+        long ff = 53248;
         long perBlock =
-                one.writer().fileSize()
-                        - new LargeModel(0, 16384, 53248, 128256, 280147, false)
-                                .writer()
-                                .fileSize();
-        long blocks = Math.max(1, (gb * 1_000_000_000L) / perBlock);
-        return new LargeModel((int) Math.min(blocks, 126), 16384, 53248, 128256, 280147, false);
+                4 * GgmlType.Q4_K.byteSize(e, e)
+                        + 3 * GgmlType.Q4_K.byteSize(e, ff)
+                        + 2 * GgmlType.F32.byteSize(e);
+        // Embeddings, output and its norm, and room for the header with its tokenizer.
+        long fixed = 2 * GgmlType.Q4_K.byteSize(e, 128256) + GgmlType.F32.byteSize(e) + (16L << 20);
+        long blocks = Math.max(1, (gb * 1_000_000_000L - fixed) / perBlock);
+        return new LargeModel((int) Math.min(blocks, 126), e, ff, 128256, 280147, false);
     }
 
     String fileName() {

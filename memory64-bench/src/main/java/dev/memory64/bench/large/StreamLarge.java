@@ -16,6 +16,7 @@ import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.ResidencyPolicy;
 import dev.memory64.bench.support.ProcStatus;
+import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufModel;
@@ -75,7 +76,7 @@ public final class StreamLarge {
                     case "--dir" -> dir = Path.of(value(args, ++i, a));
                     case "--layers" -> layers = Integer.parseInt(value(args, ++i, a));
                     case "--real-gb" -> real = Long.parseLong(value(args, ++i, a));
-                    case "--residency" -> residency = policy(value(args, ++i, a));
+                    case "--residency" -> residency = ResidencySpec.parse(value(args, ++i, a));
                     case "--verify-every" -> verifyEvery = Integer.parseInt(value(args, ++i, a));
                     case "--no-positional" -> positional = false;
                     case "-h", "--help" -> {
@@ -105,22 +106,6 @@ public final class StreamLarge {
                 throw new IllegalArgumentException(option + " needs a value");
             }
             return args[i];
-        }
-
-        /** {@code off}, {@code layers:BEHIND:AHEAD} or {@code bytes:BEHIND_MIB:AHEAD_MIB}. */
-        static ResidencyPolicy policy(String spec) {
-            String[] p = spec.split(":");
-            return switch (p[0]) {
-                case "off" -> ResidencyPolicy.off();
-                case "layers" ->
-                        ResidencyPolicy.layers(Integer.parseInt(p[1]), Integer.parseInt(p[2]));
-                case "bytes" ->
-                        ResidencyPolicy.bytes(
-                                Long.parseLong(p[1]) << 20, Long.parseLong(p[2]) << 20);
-                default ->
-                        throw new IllegalArgumentException(
-                                "--residency " + spec + ": off, layers:B:A or bytes:B_MIB:A_MIB");
-            };
         }
     }
 
@@ -261,7 +246,7 @@ public final class StreamLarge {
                     table,
                     "layers streamed",
                     layers.size() + " of " + store.layers().size() + ", " + Bytes.decimal(bytes));
-            row(table, "residency", store.residency().toString());
+            row(table, "residency", ResidencySpec.format(store.residency()));
             row(
                     table,
                     "guest run",
