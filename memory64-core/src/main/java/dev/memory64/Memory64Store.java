@@ -330,7 +330,12 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         if (layer == null) {
             throw new IllegalArgumentException("prefetch: no layer with id=" + layerId);
         }
-        return prefetcher.prefetch(layer, Objects.requireNonNull(listener, "listener"));
+        Future<?> done = prefetcher.prefetch(layer, Objects.requireNonNull(listener, "listener"));
+        Residency residency = storage.residency();
+        if (residency != null) {
+            residency.prefetched(layerId);
+        }
+        return done;
     }
 
     // ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,16 +41,17 @@ final class Prefetcher {
     }
 
     /**
-     * Brings the given layout ranges {@code {offset, len}} in, in order, on the prefetch thread.
+     * Brings the given layout ranges {@code {offset, len}} in, in order, on the prefetch thread,
+     * stopping between chunks once {@code stale} says they are no longer wanted.
      *
      * @return false if the prefetch was dropped (too many in flight, or the store is closing)
      */
-    boolean prefetchRanges(String task, List<long[]> ranges) {
+    boolean prefetchRanges(String task, List<long[]> ranges, BooleanSupplier stale) {
         return submit(
                         () -> {
                             try {
                                 for (long[] range : ranges) {
-                                    load(range[0], range[1]);
+                                    load(range[0], range[1], stale);
                                 }
                             } catch (RuntimeException | InternalError e) {
                                 LOG.debug("{} stopped: {}", task, e.toString());
@@ -59,12 +61,12 @@ final class Prefetcher {
     }
 
     /** Loads a range, counting the bytes brought in as they are. */
-    private void load(long offset, long len) {
+    private void load(long offset, long len, BooleanSupplier stale) {
         long[] counted = {0};
         storage.load(
                 offset,
                 len,
-                () -> Thread.currentThread().isInterrupted(),
+                () -> Thread.currentThread().isInterrupted() || stale.getAsBoolean(),
                 done -> {
                     stats.prefetched(done - counted[0]);
                     counted[0] = done;

@@ -205,6 +205,28 @@ final class Residency {
         prefetchAhead(ix, streamer);
     }
 
+    /**
+     * Tells the policy that a whole layer is being prefetched (by {@link Memory64Store#prefetch}),
+     * so that its pages are released once no window holds it.
+     */
+    void prefetched(int layerId) {
+        try {
+            Index ix = index();
+            for (int j = 0; j < ix.layers.size(); j++) {
+                if (ix.layers.get(j).id() == layerId) {
+                    synchronized (this) {
+                        if (index == ix) {
+                            touch(j, 0, ix.layers.get(j).size());
+                        }
+                    }
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("residency after prefetch of layer {}: {}", layerId, e.toString());
+        }
+    }
+
     /** Forgets ended streamers, then takes from every layer what lies outside all windows. */
     private List<long[]> sweep(Index ix) {
         List<long[]> windows = new ArrayList<>();
@@ -258,8 +280,12 @@ final class Residency {
             long local = from - ix.prefix[j];
             Layer layer = ix.layers.get(j);
             List<long[]> pieces = addresses(layer, local, n);
+            long pieceEnd = from + n;
+            // Once the reader has passed the piece, loading it would only map released pages.
             if (!prefetcher.prefetchRanges(
-                    "prefetch ahead layer " + layer.id() + " +" + local, pieces)) {
+                    "prefetch ahead layer " + layer.id() + " +" + local,
+                    pieces,
+                    () -> streamer.position >= pieceEnd)) {
                 break;
             }
             synchronized (this) {
@@ -363,7 +389,7 @@ final class Residency {
     private static final class Streamer {
         final WeakReference<Thread> thread;
         int layer = -1;
-        long position = -1;
+        volatile long position = -1;
         long swept = Long.MIN_VALUE / 2;
         long prefetchedTo;
         long lo;

@@ -228,7 +228,7 @@ class ResidencyTest {
         byte[] expected = writeModel(file);
         try (Memory64Store store = mapped(file, false, ResidencyPolicy.layers(0, 0))) {
             CountDownLatch slowAtLayer0 = new CountDownLatch(1);
-            CountDownLatch fastDone = new CountDownLatch(1);
+            CountDownLatch counted = new CountDownLatch(1);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread slow =
                     new Thread(
@@ -236,7 +236,7 @@ class ResidencyTest {
                                 try {
                                     assertArrayEquals(slice(expected, 0), stream(store, 0, 4096));
                                     slowAtLayer0.countDown();
-                                    fastDone.await();
+                                    counted.await();
                                     // Still in its window: re-read while the other moved on.
                                     assertArrayEquals(slice(expected, 0), stream(store, 0, 4096));
                                     for (int i = 1; i < LAYERS; i++) {
@@ -259,8 +259,6 @@ class ResidencyTest {
                                     }
                                 } catch (Throwable t) {
                                     failure.compareAndSet(null, t);
-                                } finally {
-                                    fastDone.countDown();
                                 }
                             });
             slow.start();
@@ -268,12 +266,29 @@ class ResidencyTest {
             fast.join();
             // The fast reader left layers 1..6 behind; layer 0 stays: it is the slow one's window.
             long releasedWhileBothLive = store.stats().bytesReleased();
+            counted.countDown();
             slow.join();
             if (failure.get() != null) {
                 throw new AssertionError(failure.get());
             }
             assertEquals(6L * LAYER, releasedWhileBothLive);
             assertTrue(store.stats().bytesReleased() >= releasedWhileBothLive + LAYER);
+        }
+    }
+
+    @Test
+    void aLayerPrefetchedByTheHostIsCountedAndReleasedWhenNoWindowHoldsIt() throws Exception {
+        Path file = dir.resolve("model.bin");
+        byte[] expected = writeModel(file);
+        try (Memory64Store store = mapped(file, false, ResidencyPolicy.layers(0, 0))) {
+            store.prefetch(5).get();
+            assertEquals(LAYER, store.stats().bytesPrefetched());
+            assertEquals(LAYER, store.stats().windowBytes());
+            assertArrayEquals(slice(expected, 0), stream(store, 0, LAYER));
+            // Entering layer 0 swept layer 5 away: no streamer's window holds it.
+            assertEquals(LAYER, store.stats().bytesReleased());
+            assertArrayEquals(slice(expected, 5), stream(store, 5, LAYER));
+            assertEquals(2L * LAYER, store.stats().bytesReleased());
         }
     }
 

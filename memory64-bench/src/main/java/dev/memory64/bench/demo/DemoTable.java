@@ -85,6 +85,19 @@ final class DemoTable {
                                 + " (load rate over plain-copy%n"
                                 + "                 rate; 1.00 = as fast as a plain copy)%n",
                         hostLoopRatio, guestRatio));
+        DemoRun.Why why = r.why();
+        double gb = r.bytes() / 1e9;
+        sb.append(
+                fmt(
+                        "  page faults    per GB: %.0f inside the guest's loads, %.0f in the host"
+                                + " loop, %.0f in the plain copy%n"
+                                + "  JIT          %d ms compiling during the guest run, %d ms during"
+                                + " the host loop and copy%n",
+                        why.loadFaults() / gb,
+                        why.hostLoopFaults() / gb,
+                        why.plainCopyFaults() / gb,
+                        why.guestJitMillis(),
+                        why.compareJitMillis()));
         Memory64Stats s = r.stats();
         sb.append(
                 fmt(
