@@ -113,6 +113,8 @@ final class DemoRun {
      * mapped for the first time), and the JIT compiling while each ran.
      *
      * @param loadFaults minor page faults of the guest's thread inside its load calls
+     * @param firstLoadMillis the first of those calls, whose destination is still untouched
+     * @param firstLoadFaults the page faults inside that first call
      * @param hostLoopFaults the same inside the host loop's load calls
      * @param plainCopyFaults the same inside the plain copies
      * @param guestJitMillis milliseconds the JIT spent compiling during the guest run (all threads)
@@ -120,6 +122,8 @@ final class DemoRun {
      */
     record Why(
             long loadFaults,
+            double firstLoadMillis,
+            long firstLoadFaults,
             long hostLoopFaults,
             long plainCopyFaults,
             long guestJitMillis,
@@ -306,6 +310,8 @@ final class DemoRun {
         private long nanos;
         private long calls;
         private long faults;
+        private long firstNanos;
+        private long firstFaults;
 
         HostFunction wrap(HostFunction function) {
             return new HostFunction(
@@ -316,8 +322,14 @@ final class DemoRun {
                         long faultsBefore = ProcStatus.threadMinorFaults();
                         long start = System.nanoTime();
                         long[] result = function.handle().apply(instance, args);
-                        nanos += System.nanoTime() - start;
-                        faults += ProcStatus.threadMinorFaults() - faultsBefore;
+                        long took = System.nanoTime() - start;
+                        long faulted = ProcStatus.threadMinorFaults() - faultsBefore;
+                        if (calls == 0) {
+                            firstNanos = took;
+                            firstFaults = faulted;
+                        }
+                        nanos += took;
+                        faults += faulted;
                         calls++;
                         if (result[0] >= 0) {
                             bytes.addAndGet(result[0]);
@@ -475,6 +487,8 @@ final class DemoRun {
                 ProcStatus.fileResidentBytes(),
                 new Why(
                         timer.faults,
+                        timer.firstNanos / 1e6,
+                        timer.firstFaults,
                         comparison.hostLoopFaults(),
                         comparison.copyFaults(),
                         guestJit,

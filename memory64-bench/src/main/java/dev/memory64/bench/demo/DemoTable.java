@@ -90,12 +90,16 @@ final class DemoTable {
         sb.append(
                 fmt(
                         "  page faults    per GB: %.0f inside the guest's loads, %.0f in the host"
-                                + " loop, %.0f in the plain copy%n"
+                                + " loop, %.0f in the plain copy;%n"
+                                + "                 the first load: %.1f ms, %d faults (its"
+                                + " destination untouched)%n"
                                 + "  JIT          %d ms compiling during the guest run, %d ms during"
                                 + " the host loop and copy%n",
                         why.loadFaults() / gb,
                         why.hostLoopFaults() / gb,
                         why.plainCopyFaults() / gb,
+                        why.firstLoadMillis(),
+                        why.firstLoadFaults(),
                         why.guestJitMillis(),
                         why.compareJitMillis()));
         Memory64Stats s = r.stats();

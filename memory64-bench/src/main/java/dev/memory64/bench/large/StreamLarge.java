@@ -225,7 +225,7 @@ public final class StreamLarge {
             // Positional reads of the verified layers into the guest's memory, buffered and direct.
             String positional =
                     options.positional()
-                            ? positional(model.paths().get(0), layers, options, destination)
+                            ? positional(store, model.paths().get(0), layers, options, destination)
                             : "";
 
             long peak = ProcStatus.peakResidentBytes();
@@ -276,7 +276,7 @@ public final class StreamLarge {
                             + "th and the last): "
                             + (problems.isEmpty() ? "all match" : problems.size() + " problems"));
             if (!positional.isEmpty()) {
-                row(table, "positional reads", positional);
+                row(table, "mapped vs read", positional);
             }
             row(table, "bytes released", Bytes.decimal(stats.bytesReleased()));
             row(table, "bytes prefetched", Bytes.decimal(stats.bytesPrefetched()));
@@ -310,72 +310,104 @@ public final class StreamLarge {
     }
 
     /**
-     * Times {@code FileChannel.read} of the sampled layers into the guest's memory: through the
-     * page cache, then with {@code O_DIRECT} (whole aligned blocks around each chunk) where the
-     * file system allows it.
+     * Compares three ways into the guest's memory on three disjoint samples of layers, each layer
+     * last read one whole pass ago (every K-th layer from K/4, K/2 and 3K/4, K the verification
+     * step; none of them is a verified layer): a mapped copy through the store, {@code
+     * FileChannel.read} through the page cache, and {@code FileChannel.read} with {@code O_DIRECT}
+     * (whole aligned blocks around each chunk) where the file system allows it.
      */
     private static String positional(
-            Path file, List<Layer> layers, Options options, MemorySegment destination) {
-        List<Layer> sample = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i += options.verifyEvery()) {
-            sample.add(layers.get(i));
-        }
-        long bytes = 0;
-        for (Layer layer : sample) {
-            bytes += layer.size();
-        }
+            Memory64Store store,
+            Path file,
+            List<Layer> layers,
+            Options options,
+            MemorySegment destination) {
+        int k = options.verifyEvery();
         StringBuilder out = new StringBuilder();
-        for (boolean direct : new boolean[] {false, true}) {
-            List<OpenOption> open = new ArrayList<>(List.of(StandardOpenOption.READ));
-            if (direct) {
-                OpenOption option = directOption();
-                if (option == null) {
-                    out.append(", O_DIRECT unavailable (no com.sun.nio.file.ExtendedOpenOption)");
-                    continue;
+        String[] ways = {"mapped", "buffered", "O_DIRECT"};
+        for (int way = 0; way < 3; way++) {
+            List<Layer> sample = new ArrayList<>();
+            for (int i = Math.max(1, k * (way + 1) / 4); i < layers.size() - 1; i += k) {
+                if (i % k != 0) {
+                    sample.add(layers.get(i));
                 }
-                open.add(option);
             }
-            try (FileChannel channel = FileChannel.open(file, open.toArray(OpenOption[]::new))) {
-                long block = direct ? Files.getFileStore(file).getBlockSize() : 1;
-                // The destination must be block-aligned in memory for O_DIRECT.
-                long base = direct ? (block - destination.address() % block) % block : 0;
-                long room = destination.byteSize() - base - 2 * block;
-                long start = System.nanoTime();
-                for (Layer layer : sample) {
-                    for (long off = 0; off < layer.size(); off += CHUNK) {
-                        long n = Math.min(Math.min(CHUNK, layer.size() - off), room);
-                        long from = layer.offset() + off;
-                        long alignedFrom = from - from % block;
-                        long alignedEnd = ((from + n + block - 1) / block) * block;
-                        var buffer =
-                                destination.asSlice(base, alignedEnd - alignedFrom).asByteBuffer();
-                        long at = alignedFrom;
-                        while (buffer.hasRemaining()) {
-                            int r = channel.read(buffer, at);
-                            if (r <= 0) {
-                                break;
-                            }
-                            at += r;
-                        }
-                    }
-                }
-                double s = (System.nanoTime() - start) / 1e9;
+            if (sample.isEmpty()) {
+                continue;
+            }
+            long bytes = 0;
+            for (Layer layer : sample) {
+                bytes += layer.size();
+            }
+            out.append(out.isEmpty() ? "" : ", ");
+            try {
+                double seconds =
+                        way == 0
+                                ? mappedSeconds(store, sample, destination)
+                                : readSeconds(file, sample, destination, way == 2);
                 out.append(
                         String.format(
                                 Locale.ROOT,
-                                "%s%s %.2f GB/s",
-                                out.isEmpty() ? "" : ", ",
-                                direct ? "O_DIRECT" : "buffered",
-                                bytes / 1e9 / s));
-            } catch (IOException | UnsupportedOperationException e) {
-                out.append(out.isEmpty() ? "" : ", ")
-                        .append(direct ? "O_DIRECT" : "buffered")
-                        .append(" unavailable (")
-                        .append(e.getMessage())
-                        .append(")");
+                                "%s %.2f GB/s (%d layers, %s)",
+                                ways[way],
+                                bytes / 1e9 / seconds,
+                                sample.size(),
+                                Bytes.decimal(bytes)));
+            } catch (IOException | RuntimeException e) {
+                out.append(ways[way]).append(" unavailable (").append(e.getMessage()).append(')');
             }
         }
-        return out + " (" + sample.size() + " layers, " + Bytes.decimal(bytes) + ")";
+        return out.toString();
+    }
+
+    private static double mappedSeconds(
+            Memory64Store store, List<Layer> sample, MemorySegment destination) throws IOException {
+        long start = System.nanoTime();
+        for (Layer layer : sample) {
+            for (long off = 0; off < layer.size(); off += CHUNK) {
+                store.copyTo(
+                        layer.offset() + off, destination, Math.min(CHUNK, layer.size() - off));
+            }
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static double readSeconds(
+            Path file, List<Layer> sample, MemorySegment destination, boolean direct)
+            throws IOException {
+        List<OpenOption> open = new ArrayList<>(List.of(StandardOpenOption.READ));
+        if (direct) {
+            OpenOption option = directOption();
+            if (option == null) {
+                throw new IOException("no com.sun.nio.file.ExtendedOpenOption in this JDK");
+            }
+            open.add(option);
+        }
+        try (FileChannel channel = FileChannel.open(file, open.toArray(OpenOption[]::new))) {
+            long block = direct ? Files.getFileStore(file).getBlockSize() : 1;
+            // For O_DIRECT the memory address, the file position and the length are all
+            // multiples of the block size: read the whole blocks around each chunk.
+            long base = direct ? (block - destination.address() % block) % block : 0;
+            long start = System.nanoTime();
+            for (Layer layer : sample) {
+                for (long off = 0; off < layer.size(); off += CHUNK) {
+                    long n = Math.min(CHUNK, layer.size() - off);
+                    long from = layer.offset() + off;
+                    long alignedFrom = from - from % block;
+                    long alignedEnd = ((from + n + block - 1) / block) * block;
+                    var buffer = destination.asSlice(base, alignedEnd - alignedFrom).asByteBuffer();
+                    long at = alignedFrom;
+                    while (buffer.hasRemaining()) {
+                        int r = channel.read(buffer, at);
+                        if (r <= 0 || r % block != 0) {
+                            break; // the end of the file
+                        }
+                        at += r;
+                    }
+                }
+            }
+            return (System.nanoTime() - start) / 1e9;
+        }
     }
 
     /**
