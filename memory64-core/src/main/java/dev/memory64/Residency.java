@@ -171,8 +171,9 @@ final class Residency {
                 streamer.layer != layer
                         || (policy.unit() == ResidencyPolicy.Unit.BYTES
                                 && Math.abs(position - streamer.swept) >= SWEEP_STEP);
-        if (position < streamer.position) {
-            streamer.prefetchedTo = position; // a new pass: what was prefetched is behind
+        if (position < streamer.lo) {
+            // Back out of its window (a new pass): what was prefetched is behind it.
+            streamer.prefetchedTo = position;
         }
         streamer.position = position;
         streamer.layer = layer;
@@ -392,7 +393,7 @@ final class Residency {
         volatile long position = -1;
         long swept = Long.MIN_VALUE / 2;
         long prefetchedTo;
-        long lo;
+        volatile long lo;
         long hi;
 
         Streamer(Thread thread) {
