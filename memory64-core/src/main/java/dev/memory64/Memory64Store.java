@@ -73,7 +73,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         this.layout = layout;
         this.stats = stats;
         this.layers = new LayerTable(layout);
-        this.prefetcher = new Prefetcher(name, storage);
+        this.prefetcher = new Prefetcher(name, storage, stats);
     }
 
     /**
@@ -263,7 +263,38 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
      * @return the snapshot
      */
     public Memory64Stats stats() {
-        return stats.snapshot();
+        Residency residency = storage.residency();
+        return stats.snapshot(residency != null ? residency.windowBytes() : 0);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Residency
+
+    /**
+     * Sets how much of a streamed model stays mapped: from now on, pages of read-only mapped
+     * regions that left every reader's window are released and what lies ahead is prefetched (see
+     * {@link ResidencyPolicy}). {@link ResidencyPolicy#off()} stops it. Changing the policy starts
+     * its bookkeeping afresh: pages kept under the previous one stay until the kernel reclaims
+     * them.
+     *
+     * @param policy the policy
+     */
+    public void useResidency(ResidencyPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        storage.residency(
+                policy.enabled()
+                        ? new Residency(policy, storage, prefetcher, stats, layers::layers)
+                        : null);
+    }
+
+    /**
+     * Returns the residency policy in use.
+     *
+     * @return the policy; {@link ResidencyPolicy#off()} unless set
+     */
+    public ResidencyPolicy residency() {
+        Residency residency = storage.residency();
+        return residency != null ? residency.policy() : ResidencyPolicy.off();
     }
 
     /**
@@ -311,7 +342,12 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         if (layer == null) {
             throw new IllegalArgumentException("prefetch: no layer with id=" + layerId);
         }
-        return prefetcher.prefetch(layer, Objects.requireNonNull(listener, "listener"));
+        Future<?> done = prefetcher.prefetch(layer, Objects.requireNonNull(listener, "listener"));
+        Residency residency = storage.residency();
+        if (residency != null) {
+            residency.prefetched(layerId);
+        }
+        return done;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -366,6 +402,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         private RegionBacking defaultBacking = RegionBacking.reserved();
         private String name;
         private boolean jmx;
+        private ResidencyPolicy residency = ResidencyPolicy.off();
 
         private Builder(MemoryLayout layout) {
             this.layout = Objects.requireNonNull(layout, "layout");
@@ -408,6 +445,18 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         }
 
         /**
+         * Sets the residency policy the store starts with (see {@link #useResidency}); off unless
+         * set.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder withResidency(ResidencyPolicy policy) {
+            this.residency = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
          * Registers the JMX MBean when the store is built (see {@link
          * Memory64Store#registerMBean()}).
          *
@@ -438,6 +487,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
             StatsCounter stats = new StatsCounter();
             RegionStorage storage = RegionStorage.open(storeName, layout, chosen, stats);
             Memory64Store store = new Memory64Store(storeName, layout, stats, storage);
+            store.useResidency(residency);
             if (jmx) {
                 try {
                     store.registerMBean();

@@ -42,6 +42,35 @@ public interface Memory64StoreMXBean {
     long getErrors();
 
     /**
+     * Returns the bytes of read-only mapped pages the residency policy released.
+     *
+     * @return the count
+     */
+    long getBytesReleased();
+
+    /**
+     * Returns the bytes brought in by prefetches.
+     *
+     * @return the count
+     */
+    long getBytesPrefetched();
+
+    /**
+     * Returns the bytes the residency policy holds as possibly resident now (a gauge).
+     *
+     * @return the bytes
+     */
+    long getWindowBytes();
+
+    /**
+     * Returns the residency policy, as text (e.g. {@code layers(behind=0, ahead=1)} or {@code
+     * off}).
+     *
+     * @return the policy
+     */
+    String getResidency();
+
+    /**
      * Returns the layout's total size.
      *
      * @return the size in bytes

@@ -1,11 +1,13 @@
 package dev.memory64;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,22 +24,63 @@ final class Prefetcher {
 
     private final String storeName;
     private final RegionStorage storage;
+    private final StatsCounter stats;
     private final Semaphore permits = new Semaphore(IN_FLIGHT);
     private ExecutorService executor;
     private boolean shutdown;
 
-    Prefetcher(String storeName, RegionStorage storage) {
+    Prefetcher(String storeName, RegionStorage storage, StatsCounter stats) {
         this.storeName = storeName;
         this.storage = storage;
+        this.stats = stats;
     }
 
     Future<?> prefetch(Layer layer, ProgressListener listener) {
+        Future<?> task = submit(() -> touch(layer, listener));
+        return task != null ? task : CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Brings the given layout ranges {@code {offset, len}} in, in order, on the prefetch thread,
+     * stopping between chunks once {@code stale} says they are no longer wanted.
+     *
+     * @return false if the prefetch was dropped (too many in flight, or the store is closing)
+     */
+    boolean prefetchRanges(String task, List<long[]> ranges, BooleanSupplier stale) {
+        return submit(
+                        () -> {
+                            try {
+                                for (long[] range : ranges) {
+                                    load(range[0], range[1], stale);
+                                }
+                            } catch (RuntimeException | InternalError e) {
+                                LOG.debug("{} stopped: {}", task, e.toString());
+                            }
+                        })
+                != null;
+    }
+
+    /** Loads a range, counting the bytes brought in as they are. */
+    private void load(long offset, long len, BooleanSupplier stale) {
+        long[] counted = {0};
+        storage.load(
+                offset,
+                len,
+                () -> Thread.currentThread().isInterrupted() || stale.getAsBoolean(),
+                done -> {
+                    stats.prefetched(done - counted[0]);
+                    counted[0] = done;
+                });
+    }
+
+    /** Runs {@code work} on the prefetch thread; returns null if it was dropped. */
+    private Future<?> submit(Runnable work) {
         if (storage.isClosed() || !permits.tryAcquire()) {
-            return CompletableFuture.completedFuture(null);
+            return null;
         }
         // The permit comes back exactly once: when the task completes, fails or is cancelled.
         FutureTask<Void> task =
-                new FutureTask<>(() -> touch(layer, listener), null) {
+                new FutureTask<>(work, null) {
                     @Override
                     protected void done() {
                         permits.release();
@@ -47,7 +90,7 @@ final class Prefetcher {
             executor().execute(task);
         } catch (RuntimeException e) {
             task.cancel(false);
-            return CompletableFuture.completedFuture(null);
+            return null;
         }
         return task;
     }
@@ -62,12 +105,17 @@ final class Prefetcher {
             long before = 0;
             for (Layer.Extent e : layer.extents()) {
                 long base = before;
+                long[] counted = {0};
                 completed &=
                         storage.load(
                                 e.offset(),
                                 e.size(),
                                 () -> Thread.currentThread().isInterrupted(),
-                                done -> listener.progress(task, base + done, size));
+                                done -> {
+                                    stats.prefetched(done - counted[0]);
+                                    counted[0] = done;
+                                    listener.progress(task, base + done, size);
+                                });
                 before += e.size();
             }
         } catch (RuntimeException | InternalError e) {

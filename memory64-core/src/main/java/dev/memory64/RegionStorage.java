@@ -33,8 +33,10 @@ final class RegionStorage {
     private final MemorySegment[] segments;
     private final RegionBacking[] backings;
     private final boolean[] writable;
+    private final boolean[] releasable;
     private final StatsCounter stats;
     private volatile boolean closed;
+    private volatile Residency residency;
 
     private RegionStorage(
             String storeName,
@@ -50,8 +52,11 @@ final class RegionStorage {
         this.backings = backings;
         this.stats = stats;
         this.writable = new boolean[backings.length];
+        this.releasable = new boolean[backings.length];
         for (int i = 0; i < backings.length; i++) {
             writable[i] = !(backings[i] instanceof RegionBacking.Mapped m) || m.writable();
+            // Only a read-only mapping can give its pages back: the file holds every byte of it.
+            releasable[i] = !writable[i] && segments[i].isMapped();
         }
     }
 
@@ -174,6 +179,51 @@ final class RegionStorage {
         return closed;
     }
 
+    /** Sets the residency told of every chunk read, or null for none. */
+    void residency(Residency observer) {
+        this.residency = observer;
+    }
+
+    Residency residency() {
+        return residency;
+    }
+
+    /**
+     * Releases the resident pages of the read-only mapped parts of {@code [offset, offset + len)}
+     * ({@code MemorySegment.unload()}: on Linux {@code madvise(MADV_DONTNEED)} over the pages
+     * holding the range, so the pages at both ends may hold bytes just outside it; they come back
+     * from the file when next touched). Other regions are left alone. Never throws.
+     *
+     * @return the bytes of the range given back, 0 if none is in a read-only mapped region
+     */
+    long release(long offset, long len) {
+        if (len <= 0 || closed || offset < 0 || len > layout.size() - offset) {
+            return 0;
+        }
+        long released = 0;
+        long end = offset + len;
+        long at = offset;
+        int region = layout.regionIndex(offset);
+        while (at < end && region < segments.length) {
+            MemoryRegion r = layout.region(region);
+            long local = at - r.start();
+            long n = Math.min(end - at, r.size() - local);
+            MemorySegment segment = segments[region];
+            long backed = Math.min(n, Math.max(0, segment.byteSize() - local));
+            if (releasable[region] && backed > 0) {
+                try {
+                    segment.asSlice(local, backed).unload();
+                    released += backed;
+                } catch (IllegalStateException | InternalError e) {
+                    return released; // closing: the pages go with the mapping
+                }
+            }
+            at += n;
+            region++;
+        }
+        return released;
+    }
+
     /**
      * Copies between the store and one other side: a host segment ({@code host}, read or written)
      * or a sink ({@code sink}, written from the store). Checks the range, moves it, and counts the
@@ -292,6 +342,10 @@ final class RegionStorage {
                 done += n;
                 if (local + n == r.size()) {
                     region++;
+                }
+                Residency observer = residency;
+                if (observer != null && !write) {
+                    observer.onRead(offset + done - n, n);
                 }
             }
         } catch (InternalError | IllegalStateException e) {

@@ -17,7 +17,7 @@ import java.lang.invoke.VarHandle;
  */
 final class StatsCounter {
 
-    /** Longs per cell: the version, the five counters, padding to 128 bytes. */
+    /** Longs per cell: the version, the seven counters, padding to 128 bytes. */
     static final int STRIDE = 16;
 
     private static final int VERSION = 0;
@@ -26,6 +26,8 @@ final class StatsCounter {
     private static final int BYTES_READ = 3;
     private static final int BYTES_WRITTEN = 4;
     private static final int ERRORS = 5;
+    private static final int BYTES_RELEASED = 6;
+    private static final int BYTES_PREFETCHED = 7;
 
     private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -60,6 +62,17 @@ final class StatsCounter {
         add(ERRORS, ERRORS, 0);
     }
 
+    /** Counts bytes of mapped pages released by the residency policy. */
+    void released(long bytes) {
+        add(-1, BYTES_RELEASED, bytes);
+    }
+
+    /** Counts bytes brought in by a prefetch. */
+    void prefetched(long bytes) {
+        add(-1, BYTES_PREFETCHED, bytes);
+    }
+
+    /** Adds one to {@code count} (none if negative) and {@code bytes} to {@code bytesField}. */
     private void add(int count, int bytesField, long bytes) {
         long id = Thread.currentThread().threadId();
         int cell = (int) (id * 0x9E3779B97F4A7C15L >>> 40) & mask;
@@ -67,7 +80,9 @@ final class StatsCounter {
             int base = cell * STRIDE;
             long version = (long) CELLS.getOpaque(cells, base);
             if ((version & 1) == 0 && CELLS.compareAndSet(cells, base, version, version + 1)) {
-                cells[base + count]++;
+                if (count >= 0) {
+                    cells[base + count]++;
+                }
                 cells[base + bytesField] += bytes;
                 CELLS.setRelease(cells, base, version + 2);
                 return;
@@ -77,6 +92,13 @@ final class StatsCounter {
     }
 
     Memory64Stats snapshot() {
+        return snapshot(0);
+    }
+
+    /** A snapshot with {@code windowBytes}, a gauge the counters do not hold, alongside. */
+    Memory64Stats snapshot(long windowBytes) {
+        long released = 0;
+        long prefetched = 0;
         long reads = 0;
         long writes = 0;
         long bytesRead = 0;
@@ -90,6 +112,8 @@ final class StatsCounter {
                 long br = cells[base + BYTES_READ];
                 long bw = cells[base + BYTES_WRITTEN];
                 long e = cells[base + ERRORS];
+                long rel = cells[base + BYTES_RELEASED];
+                long pre = cells[base + BYTES_PREFETCHED];
                 VarHandle.loadLoadFence();
                 long after = (long) CELLS.getOpaque(cells, base);
                 if ((before & 1) == 0 && before == after) {
@@ -98,11 +122,14 @@ final class StatsCounter {
                     bytesRead += br;
                     bytesWritten += bw;
                     errors += e;
+                    released += rel;
+                    prefetched += pre;
                     break;
                 }
                 Thread.onSpinWait();
             }
         }
-        return new Memory64Stats(reads, writes, bytesRead, bytesWritten, errors);
+        return new Memory64Stats(
+                reads, writes, bytesRead, bytesWritten, errors, released, prefetched, windowBytes);
     }
 }

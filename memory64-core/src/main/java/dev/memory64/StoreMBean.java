@@ -76,6 +76,26 @@ final class StoreMBean implements Memory64StoreMXBean {
     }
 
     @Override
+    public long getBytesReleased() {
+        return store.stats().bytesReleased();
+    }
+
+    @Override
+    public long getBytesPrefetched() {
+        return store.stats().bytesPrefetched();
+    }
+
+    @Override
+    public long getWindowBytes() {
+        return store.stats().windowBytes();
+    }
+
+    @Override
+    public String getResidency() {
+        return store.residency().toString();
+    }
+
+    @Override
     public long getSize() {
         return store.size();
     }

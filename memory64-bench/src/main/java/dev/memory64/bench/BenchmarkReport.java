@@ -93,6 +93,26 @@ final class BenchmarkReport {
         return md.toString();
     }
 
+    /**
+     * The line from which the rest of the report is written by hand (measurements of commands other
+     * than the JMH suite); the generator keeps it and everything after it.
+     */
+    static final String HAND_WRITTEN =
+            "<!-- hand-written below: kept when this file is regenerated -->";
+
+    /**
+     * Appends to a generated report the hand-written part of the report it replaces: from {@link
+     * #HAND_WRITTEN} to the end, if {@code old} has it.
+     *
+     * @param generated the new report
+     * @param old the report it replaces, or an empty string
+     * @return the report to write
+     */
+    static String withHandWritten(String generated, String old) {
+        int at = old.indexOf(HAND_WRITTEN);
+        return at < 0 ? generated : generated + "\n" + old.substring(at);
+    }
+
     private void appendTargets(StringBuilder md) {
         md.append("## Targets\n\n");
         md.append(

@@ -415,7 +415,11 @@ public final class BenchmarkSuite {
         if (doc.getParent() != null) {
             Files.createDirectories(doc.getParent());
         }
-        Files.writeString(doc, report.markdown(), StandardCharsets.UTF_8);
+        String old = Files.isRegularFile(doc) ? Files.readString(doc, StandardCharsets.UTF_8) : "";
+        Files.writeString(
+                doc,
+                BenchmarkReport.withHandWritten(report.markdown(), old),
+                StandardCharsets.UTF_8);
         System.out.println("memory64: wrote " + doc + " from " + results.size() + " results");
         for (BenchmarkTargets.Target t : BenchmarkTargets.judge(run)) {
             System.out.printf(

@@ -266,4 +266,19 @@ class BenchmarkReportTest {
         assertThrows(IllegalArgumentException.class, () -> BenchmarkJson.parse("[1] 2"));
         assertThrows(IllegalArgumentException.class, () -> BenchmarkJson.parse("\"\\q\""));
     }
+
+    @Test
+    void regeneratingKeepsTheHandWrittenPartAndOnlyIt() {
+        String old =
+                "# Performance\n\nold numbers\n\n"
+                        + BenchmarkReport.HAND_WRITTEN
+                        + "\n\n## Streaming a model larger than memory\n\nby hand\n";
+        assertEquals(
+                "# Performance\n\nnew numbers\n\n"
+                        + BenchmarkReport.HAND_WRITTEN
+                        + "\n\n## Streaming a model larger than memory\n\nby hand\n",
+                BenchmarkReport.withHandWritten("# Performance\n\nnew numbers\n", old));
+        assertEquals("# new\n", BenchmarkReport.withHandWritten("# new\n", "# old, no marker\n"));
+        assertEquals("# new\n", BenchmarkReport.withHandWritten("# new\n", ""));
+    }
 }

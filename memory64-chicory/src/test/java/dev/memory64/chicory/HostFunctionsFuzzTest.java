@@ -12,6 +12,7 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
+import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.TensorInfo;
@@ -149,7 +150,10 @@ class HostFunctionsFuzzTest {
         long actual = Guests.call(guest, EXPORTS[fn], args);
         String call = EXPORTS[fn] + java.util.Arrays.toString(args) + " on " + size + " bytes";
         assertEquals(expected, actual, call);
-        assertEquals(referenceStore.stats(), guestStore.stats(), call + ": counters");
+        assertEquals(
+                operations(referenceStore.stats()),
+                operations(guestStore.stats()),
+                call + ": counters");
         assertArrayEquals(plain.bytes, guest.memory().readBytes(0, (int) size), call + ": bytes");
     }
 
@@ -240,5 +244,11 @@ class HostFunctionsFuzzTest {
         public void read(long offset, MemorySegment dst) {
             MemorySegment.copy(MemorySegment.ofArray(bytes), offset, dst, 0, dst.byteSize());
         }
+    }
+
+    /** The operation counters alone: prefetched bytes arrive in the background, at any time. */
+    private static Memory64Stats operations(Memory64Stats s) {
+        return new Memory64Stats(
+                s.reads(), s.writes(), s.bytesRead(), s.bytesWritten(), s.errors());
     }
 }

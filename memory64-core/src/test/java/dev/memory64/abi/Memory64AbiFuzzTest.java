@@ -197,7 +197,7 @@ class Memory64AbiFuzzTest {
                         stats.bytesRead() + Math.max(0, expected.readBytes()),
                         stats.bytesWritten(),
                         stats.errors() + (failed ? 1 : 0));
-        assertEquals(counted, store.stats(), () -> call + " counted");
+        assertEquals(counted, operations(store.stats()), () -> call + " counted");
         if (guest != null) {
             assertTrue(
                     guest.matches(before, success.at(), success.bytes(), partial),
@@ -294,5 +294,11 @@ class Memory64AbiFuzzTest {
             case 1 -> () -> new IndexOutOfBoundsException("guest memory shrank");
             default -> () -> new RuntimeException("the runtime trapped");
         };
+    }
+
+    /** The operation counters alone: prefetched bytes arrive in the background, at any time. */
+    static Memory64Stats operations(Memory64Stats s) {
+        return new Memory64Stats(
+                s.reads(), s.writes(), s.bytesRead(), s.bytesWritten(), s.errors());
     }
 }

@@ -64,6 +64,15 @@ public final class Memory64Metrics implements MeterBinder {
     /** The gauge of the number of registered layers. */
     public static final String LAYERS = "memory64.layers";
 
+    /** The counter of bytes of read-only mapped pages the residency window released. */
+    public static final String BYTES_RELEASED = "memory64.residency.bytes.released";
+
+    /** The counter of bytes the prefetcher (and the residency window) brought in ahead. */
+    public static final String BYTES_PREFETCHED = "memory64.residency.bytes.prefetched";
+
+    /** The gauge of the residency window: the bytes the windows of all readers span now. */
+    public static final String WINDOW = "memory64.residency.window";
+
     /** The tag naming the store; its value is {@link Memory64Store#name()}. */
     public static final String STORE_TAG = "store";
 
@@ -139,8 +148,23 @@ public final class Memory64Metrics implements MeterBinder {
                 .description("registered layers")
                 .tags(tags)
                 .register(registry);
-        // Residency meters (how much of each region is resident in RAM) go here, next to the
-        // gauges over the store, once the core reports residency (a later issue).
+        counter(
+                registry,
+                BYTES_RELEASED,
+                "bytes of read-only mapped pages released behind their readers",
+                BaseUnits.BYTES,
+                Memory64Stats::bytesReleased);
+        counter(
+                registry,
+                BYTES_PREFETCHED,
+                "bytes brought in ahead of their readers",
+                BaseUnits.BYTES,
+                Memory64Stats::bytesPrefetched);
+        Gauge.builder(WINDOW, store, s -> s.stats().windowBytes())
+                .description("bytes the residency windows of all readers span now")
+                .baseUnit(BaseUnits.BYTES)
+                .tags(tags)
+                .register(registry);
     }
 
     private void counter(

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.module.ModuleDescriptor;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -121,6 +122,9 @@ class Memory64MetricsTest {
                             "memory64.errors", "null",
                             "memory64.layers", "null",
                             "memory64.reads", "null",
+                            "memory64.residency.bytes.prefetched", "bytes",
+                            "memory64.residency.bytes.released", "bytes",
+                            "memory64.residency.window", "bytes",
                             "memory64.size", "bytes",
                             "memory64.writes", "null"),
                     units);
@@ -129,10 +133,49 @@ class Memory64MetricsTest {
                     types.entrySet().stream()
                             .filter(e -> !e.getKey().equals("memory64.size"))
                             .filter(e -> !e.getKey().equals("memory64.layers"))
+                            .filter(e -> !e.getKey().equals("memory64.residency.window"))
                             .map(Map.Entry::getValue)
                             .collect(Collectors.toSet()));
             assertEquals(Meter.Type.GAUGE, types.get("memory64.size"));
             assertEquals(Meter.Type.GAUGE, types.get("memory64.layers"));
+            assertEquals(Meter.Type.GAUGE, types.get("memory64.residency.window"));
+        }
+    }
+
+    @Test
+    void residencyMetersFollowTheStoresWindow(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        int layer = 1 << 20;
+        Path file = dir.resolve("model.bin");
+        java.nio.file.Files.write(file, new byte[4 * layer]);
+        MemoryLayout layout = MemoryLayout.builder().addRegion("model", 4L * layer).build();
+        try (Memory64Store store =
+                Memory64Store.builder(layout)
+                        .withDefaultBacking(RegionBacking.mapped(file, 0, false))
+                        .withName("resident")
+                        .withResidency(dev.memory64.ResidencyPolicy.layers(0, 0))
+                        .build()) {
+            for (int i = 0; i < 4; i++) {
+                store.registerLayer(i, "l" + i, (long) i * layer, layer);
+            }
+            MeterRegistry registry = new SimpleMeterRegistry();
+            Memory64Metrics.of(store).bindTo(registry);
+            byte[] buffer = new byte[layer];
+            for (int i = 0; i < 4; i++) {
+                store.readLayer(i, 0, java.lang.foreign.MemorySegment.ofArray(buffer));
+            }
+            dev.memory64.Memory64Stats stats = store.stats();
+            assertEquals(3.0 * layer, (double) stats.bytesReleased());
+            assertEquals(
+                    (double) stats.bytesReleased(),
+                    counter(registry, Memory64Metrics.BYTES_RELEASED, "resident"));
+            assertEquals(
+                    (double) stats.bytesPrefetched(),
+                    counter(registry, Memory64Metrics.BYTES_PREFETCHED, "resident"));
+            assertEquals(
+                    (double) stats.windowBytes(),
+                    gauge(registry, Memory64Metrics.WINDOW, "resident"));
+            assertEquals((double) layer, gauge(registry, Memory64Metrics.WINDOW, "resident"));
         }
     }
 
@@ -149,7 +192,7 @@ class Memory64MetricsTest {
             assertEquals(10.0, counter(registry, Memory64Metrics.BYTES_WRITTEN, "first"));
             assertEquals(6.0, counter(registry, Memory64Metrics.BYTES_WRITTEN, "second"));
             assertEquals(2.0, counter(registry, Memory64Metrics.WRITES, "second"));
-            assertEquals(14, registry.getMeters().size());
+            assertEquals(20, registry.getMeters().size()); // ten meters per store
         }
     }
 

@@ -67,7 +67,8 @@ public final class Demo {
                 model = sample.path();
                 written = !sample.reused();
             }
-            DemoRun.Result result = DemoRun.run(model, options.layers(), progress);
+            DemoRun.Result result =
+                    DemoRun.run(model, options.layers(), options.residency(), progress);
             out.print(DemoTable.of(result));
             out.flush();
             if (written) {

@@ -1,5 +1,7 @@
 package dev.memory64.bench.demo;
 
+import dev.memory64.ResidencyPolicy;
+import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.internal.Bytes;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -14,8 +16,15 @@ import java.util.Locale;
  * @param dir where the sample model is written and reused
  * @param layers stream only layers {@code 0 .. layers-1}; {@link Integer#MAX_VALUE} for all
  * @param progress how progress is shown on stderr
+ * @param residency the store's residency policy while streaming
  */
-record DemoOptions(boolean help, Path model, Path dir, int layers, DemoProgress.Mode progress) {
+record DemoOptions(
+        boolean help,
+        Path model,
+        Path dir,
+        int layers,
+        DemoProgress.Mode progress,
+        ResidencyPolicy residency) {
 
     /** The sample model's directory unless {@code --dir} says otherwise. */
     static Path defaultDir() {
@@ -34,6 +43,7 @@ record DemoOptions(boolean help, Path model, Path dir, int layers, DemoProgress.
     static String usage() {
         return """
                 usage: scripts/demo.sh [--model PATH] [--dir PATH] [--layers N] [--progress MODE]
+                                      [--residency POLICY]
 
                 Streams every layer of a GGUF model, by id, through a 32-bit WebAssembly guest
                 (guests/c/layer_checksum.c) running under Chicory with WASI and the memory64 host
@@ -50,6 +60,9 @@ record DemoOptions(boolean help, Path model, Path dir, int layers, DemoProgress.
                   --layers N       stream only layers 0 .. N-1, for a quick run
                   --progress MODE  on stderr: auto (a bar on a terminal, else a line per 10%%),
                                    bar, lines or none; default auto
+                  --residency P    what stays mapped while streaming: off (default),
+                                   layers:BEHIND:AHEAD or bytes:BEHIND_MIB:AHEAD_MIB
+                                   (see ResidencyPolicy); the table shows what it released
                   -h, --help       show this text
 
                 exit status: 0 every checksum matched; 1 the run failed (a checksum mismatch, an
@@ -71,6 +84,7 @@ record DemoOptions(boolean help, Path model, Path dir, int layers, DemoProgress.
         Path dir = null;
         int layers = Integer.MAX_VALUE;
         DemoProgress.Mode progress = DemoProgress.Mode.AUTO;
+        ResidencyPolicy residency = ResidencyPolicy.off();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name = arg;
@@ -87,7 +101,7 @@ record DemoOptions(boolean help, Path model, Path dir, int layers, DemoProgress.
                     }
                     help = true;
                 }
-                case "--model", "--dir", "--layers", "--progress" -> {
+                case "--model", "--dir", "--layers", "--progress", "--residency" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(name + " needs a value");
@@ -101,6 +115,7 @@ record DemoOptions(boolean help, Path model, Path dir, int layers, DemoProgress.
                         case "--model" -> model = path(name, value);
                         case "--dir" -> dir = path(name, value);
                         case "--layers" -> layers = positive(name, value);
+                        case "--residency" -> residency = residency(value);
                         default -> progress = mode(value);
                     }
                 }
@@ -112,7 +127,7 @@ record DemoOptions(boolean help, Path model, Path dir, int layers, DemoProgress.
             }
         }
         if (help) {
-            return new DemoOptions(true, null, defaultDir(), layers, progress);
+            return new DemoOptions(true, null, defaultDir(), layers, progress, residency);
         }
         if (model != null && dir != null) {
             throw new UsageException(
@@ -132,7 +147,8 @@ record DemoOptions(boolean help, Path model, Path dir, int layers, DemoProgress.
         if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new UsageException("--dir " + dir + ": not a directory");
         }
-        return new DemoOptions(false, model, dir != null ? dir : defaultDir(), layers, progress);
+        return new DemoOptions(
+                false, model, dir != null ? dir : defaultDir(), layers, progress, residency);
     }
 
     private static Path path(String option, String value) throws UsageException {
@@ -154,6 +170,14 @@ record DemoOptions(boolean help, Path model, Path dir, int layers, DemoProgress.
         }
         throw new UsageException(
                 option + " " + value + ": not a whole number from 1 to " + Integer.MAX_VALUE);
+    }
+
+    private static ResidencyPolicy residency(String value) throws UsageException {
+        try {
+            return ResidencySpec.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     private static DemoProgress.Mode mode(String value) throws UsageException {

@@ -16,7 +16,9 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
+import dev.memory64.ResidencyPolicy;
 import dev.memory64.bench.support.ProcStatus;
+import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufFormatException;
@@ -28,6 +30,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,10 +78,12 @@ final class DemoRun {
      * @param loadCalls how many layer-load calls the guest made
      * @param loadBytes how many bytes those calls copied into the guest
      * @param guestMemory the guest memory's class and size
-     * @param stats the store's counters over the guest run alone
+     * @param residency the store's residency policy, as the demo's option spells it
+     * @param stats the store's counters over the guest run alone (the window: at its end)
      * @param peakResident this process's peak resident memory (VmHWM), or -1 if unknown
      * @param resident its resident memory at the end, the model still mapped (VmRSS), or -1
      * @param residentFile the file-backed part of that (RssFile), or -1
+     * @param why what may make loads inside the guest slower than from the host loop
      * @param problems every disagreement between guest and host; empty on success
      */
     record Result(
@@ -93,11 +99,35 @@ final class DemoRun {
             long loadCalls,
             long loadBytes,
             String guestMemory,
+            String residency,
             Memory64Stats stats,
             long peakResident,
             long resident,
             long residentFile,
+            Why why,
             List<String> problems) {}
+
+    /**
+     * Measurements that tell apart the causes of a gap between loads inside the guest run and the
+     * same loads from a host loop: page faults taken inside the copies (destination or source pages
+     * mapped for the first time), and the JIT compiling while each ran.
+     *
+     * @param loadFaults minor page faults of the guest's thread inside its load calls
+     * @param firstLoadMillis the first of those calls, whose destination is still untouched
+     * @param firstLoadFaults the page faults inside that first call
+     * @param hostLoopFaults the same inside the host loop's load calls
+     * @param plainCopyFaults the same inside the plain copies
+     * @param guestJitMillis milliseconds the JIT spent compiling during the guest run (all threads)
+     * @param compareJitMillis the same during the host loop and plain copy
+     */
+    record Why(
+            long loadFaults,
+            double firstLoadMillis,
+            long firstLoadFaults,
+            long hostLoopFaults,
+            long plainCopyFaults,
+            long guestJitMillis,
+            long compareJitMillis) {}
 
     /**
      * Runs the demo on a model.
@@ -109,7 +139,13 @@ final class DemoRun {
      */
     static Result run(Path path, int layerLimit, DemoProgress progress)
             throws DemoException, IOException {
-        return run(path, layerLimit, progress, () -> {});
+        return run(path, layerLimit, ResidencyPolicy.off(), progress, () -> {});
+    }
+
+    /** As {@link #run(Path, int, DemoProgress)}, with a residency policy on the store. */
+    static Result run(Path path, int layerLimit, ResidencyPolicy residency, DemoProgress progress)
+            throws DemoException, IOException {
+        return run(path, layerLimit, residency, progress, () -> {});
     }
 
     /** A step between the host's checksums and the guest's run; the seam for tests. */
@@ -123,6 +159,16 @@ final class DemoRun {
      */
     static Result run(Path path, int layerLimit, DemoProgress progress, Step beforeGuest)
             throws DemoException, IOException {
+        return run(path, layerLimit, ResidencyPolicy.off(), progress, beforeGuest);
+    }
+
+    private static Result run(
+            Path path,
+            int layerLimit,
+            ResidencyPolicy residency,
+            DemoProgress progress,
+            Step beforeGuest)
+            throws DemoException, IOException {
         GgufModel model;
         try {
             model = GgufModel.open(path);
@@ -132,6 +178,7 @@ final class DemoRun {
         }
         try (model) {
             Memory64Store store = model.store();
+            store.useResidency(residency);
             List<Layer> layers = new ArrayList<>();
             for (Layer layer : store.layers()) {
                 if (layer.id() < layerLimit) {
@@ -177,7 +224,11 @@ final class DemoRun {
     }
 
     /** Seconds of the two comparisons, each over every layer once. */
-    private record Comparison(double hostLoopSeconds, double plainCopySeconds) {}
+    private record Comparison(
+            double hostLoopSeconds,
+            double plainCopySeconds,
+            long hostLoopFaults,
+            long copyFaults) {}
 
     /**
      * Times, into the guest's memory at address 0 and in the guest's chunk size, the layers loaded
@@ -202,11 +253,14 @@ final class DemoRun {
         DemoProgress.Phase phase = progress.start("host loop and plain copy", 2 * bytes, done::get);
         long hostLoopNanos = 0;
         long plainCopyNanos = 0;
+        long hostLoopFaults = 0;
+        long copyFaults = 0;
         try {
             for (int i = 0; i < layers.size(); i++) {
                 Layer layer = layers.get(i);
                 for (int turn = 0; turn < 2; turn++) {
                     boolean hostLoop = (turn == 0) == (i % 2 == 0);
+                    long faultsBefore = ProcStatus.threadMinorFaults();
                     long start = System.nanoTime();
                     for (long offset = 0; offset < layer.size(); offset += chunk) {
                         long n = Math.min(chunk, layer.size() - offset);
@@ -231,10 +285,13 @@ final class DemoRun {
                         done.addAndGet(n);
                     }
                     long nanos = System.nanoTime() - start;
+                    long faults = ProcStatus.threadMinorFaults() - faultsBefore;
                     if (hostLoop) {
                         hostLoopNanos += nanos;
+                        hostLoopFaults += faults;
                     } else {
                         plainCopyNanos += nanos;
+                        copyFaults += faults;
                     }
                 }
             }
@@ -243,7 +300,8 @@ final class DemoRun {
         } finally {
             phase.finish();
         }
-        return new Comparison(hostLoopNanos / 1e9, plainCopyNanos / 1e9);
+        return new Comparison(
+                hostLoopNanos / 1e9, plainCopyNanos / 1e9, hostLoopFaults, copyFaults);
     }
 
     /** Counts the calls, bytes and time of the guest's layer loads, which run on its thread. */
@@ -251,6 +309,9 @@ final class DemoRun {
         private final AtomicLong bytes = new AtomicLong();
         private long nanos;
         private long calls;
+        private long faults;
+        private long firstNanos;
+        private long firstFaults;
 
         HostFunction wrap(HostFunction function) {
             return new HostFunction(
@@ -258,9 +319,17 @@ final class DemoRun {
                     function.name(),
                     function.functionType(),
                     (instance, args) -> {
+                        long faultsBefore = ProcStatus.threadMinorFaults();
                         long start = System.nanoTime();
                         long[] result = function.handle().apply(instance, args);
-                        nanos += System.nanoTime() - start;
+                        long took = System.nanoTime() - start;
+                        long faulted = ProcStatus.threadMinorFaults() - faultsBefore;
+                        if (calls == 0) {
+                            firstNanos = took;
+                            firstFaults = faulted;
+                        }
+                        nanos += took;
+                        faults += faulted;
                         calls++;
                         if (result[0] >= 0) {
                             bytes.addAndGet(result[0]);
@@ -313,6 +382,10 @@ final class DemoRun {
         double hostLoopSeconds;
         Memory64Stats before;
         Memory64Stats after;
+        long jitBefore;
+        long guestJit;
+        long compareJit;
+        Comparison comparison;
         String guestMemory;
         try (OutputStream stdout = DemoVerifier.lines(verifier::accept);
                 WasiPreview1 wasi =
@@ -347,6 +420,7 @@ final class DemoRun {
                             + Bytes.binary((long) memory.pages() * Memory.PAGE_SIZE);
 
             DemoProgress.Phase phase = progress.start("guest run", bytes, timer.bytes::get);
+            jitBefore = jitMillis();
             before = store.stats();
             long start = System.nanoTime();
             try {
@@ -360,10 +434,12 @@ final class DemoRun {
             }
             guestSeconds = (System.nanoTime() - start) / 1e9;
             after = store.stats();
+            guestJit = jitMillis() - jitBefore;
 
             // The guest is done with its memory: the comparisons reuse it as their destination.
-            Comparison comparison =
-                    compare(loadRange, instance, store, layers, bytes, memory, progress);
+            long compareJitBefore = jitMillis();
+            comparison = compare(loadRange, instance, store, layers, bytes, memory, progress);
+            compareJit = jitMillis() - compareJitBefore;
             hostLoopSeconds = comparison.hostLoopSeconds();
             plainCopySeconds = comparison.plainCopySeconds();
         } catch (IOException e) {
@@ -396,16 +472,36 @@ final class DemoRun {
                 timer.calls,
                 timer.bytes.get(),
                 guestMemory,
+                ResidencySpec.format(store.residency()),
                 new Memory64Stats(
                         after.reads() - before.reads(),
                         after.writes() - before.writes(),
                         after.bytesRead() - before.bytesRead(),
                         after.bytesWritten() - before.bytesWritten(),
-                        after.errors() - before.errors()),
+                        after.errors() - before.errors(),
+                        after.bytesReleased() - before.bytesReleased(),
+                        after.bytesPrefetched() - before.bytesPrefetched(),
+                        after.windowBytes()),
                 ProcStatus.peakResidentBytes(),
                 ProcStatus.residentBytes(),
                 ProcStatus.fileResidentBytes(),
+                new Why(
+                        timer.faults,
+                        timer.firstNanos / 1e6,
+                        timer.firstFaults,
+                        comparison.hostLoopFaults(),
+                        comparison.copyFaults(),
+                        guestJit,
+                        compareJit),
                 List.copyOf(problems));
+    }
+
+    /** Milliseconds the JIT has spent compiling so far, or 0 where the JVM does not tell. */
+    private static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported()
+                ? jit.getTotalCompilationTime()
+                : 0;
     }
 
     private static WasmModule loadGuest() throws DemoException {

@@ -85,11 +85,35 @@ final class DemoTable {
                                 + " (load rate over plain-copy%n"
                                 + "                 rate; 1.00 = as fast as a plain copy)%n",
                         hostLoopRatio, guestRatio));
+        DemoRun.Why why = r.why();
+        double gb = r.bytes() / 1e9;
+        sb.append(
+                fmt(
+                        "  page faults    per GB: %.0f inside the guest's loads, %.0f in the host"
+                                + " loop, %.0f in the plain copy;%n"
+                                + "                 the first load: %.1f ms, %d faults (its"
+                                + " destination untouched)%n"
+                                + "  JIT          %d ms compiling during the guest run, %d ms during"
+                                + " the host loop and copy%n",
+                        why.loadFaults() / gb,
+                        why.hostLoopFaults() / gb,
+                        why.plainCopyFaults() / gb,
+                        why.firstLoadMillis(),
+                        why.firstLoadFaults(),
+                        why.guestJitMillis(),
+                        why.compareJitMillis()));
         Memory64Stats s = r.stats();
         sb.append(
                 fmt(
                         "  store stats    reads %d, bytes read %s, errors %d (during the guest run)%n",
                         s.reads(), Bytes.decimal(s.bytesRead()), s.errors()));
+        sb.append(
+                fmt(
+                        "  residency      %s: released %s, prefetched %s, window %s at the end%n",
+                        r.residency(),
+                        Bytes.decimal(s.bytesReleased()),
+                        Bytes.decimal(s.bytesPrefetched()),
+                        Bytes.decimal(s.windowBytes())));
         if (r.peakResident() >= 0) {
             sb.append(fmt("  peak resident  %s (VmHWM)", Bytes.decimal(r.peakResident())));
             if (r.resident() >= 0 && r.residentFile() >= 0) {

@@ -38,6 +38,41 @@ public final class ProcStatus {
         return field("RssFile:");
     }
 
+    /**
+     * The minor page faults of the calling thread so far ({@code minflt} of {@code
+     * /proc/thread-self/stat}): each is a page mapped into the process without a disk read, e.g. a
+     * mapped model page found in the page cache, or a fresh page of zeroed memory.
+     *
+     * @return the count, or -1 where it is unknown
+     */
+    public static long threadMinorFaults() {
+        try {
+            return minorFaults(Files.readString(Path.of("/proc/thread-self/stat")));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The {@code minflt} field of a {@code /proc/.../stat} line: the 10th field, the 8th after the
+     * command name in parentheses (which may itself hold spaces and parentheses).
+     *
+     * @param stat the line
+     * @return the count, or -1 if the line has no such field
+     */
+    static long minorFaults(String stat) {
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            return -1;
+        }
+        String[] fields = stat.substring(close + 1).trim().split("\\s+");
+        try {
+            return fields.length > 7 ? Long.parseLong(fields[7]) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** A field in bytes, or -1 where there is none. */
     private static long field(String name) {
         try {

@@ -150,4 +150,20 @@ class DemoOptionsTest {
         assertEquals(Path.of(System.getProperty("java.io.tmpdir"), "memory64-demo"), options.dir());
         assertEquals(DemoProgress.Mode.AUTO, options.progress());
     }
+
+    @Test
+    void residencyIsOffUnlessAskedAndBadPoliciesAreUsageErrors() throws Exception {
+        assertEquals(dev.memory64.ResidencyPolicy.off(), DemoOptions.parse().residency());
+        assertEquals(
+                dev.memory64.ResidencyPolicy.bytes(256L << 20, 512L << 20),
+                DemoOptions.parse("--residency=bytes:256:512").residency());
+        DemoOptions.UsageException e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        DemoOptions.UsageException.class,
+                        () -> DemoOptions.parse("--residency", "some"));
+        assertEquals(
+                "--residency some: not one of off, layers:BEHIND:AHEAD or"
+                        + " bytes:BEHIND_MIB:AHEAD_MIB",
+                e.getMessage());
+    }
 }

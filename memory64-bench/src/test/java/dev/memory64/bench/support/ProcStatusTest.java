@@ -29,4 +29,15 @@ class ProcStatusTest {
         assertTrue(ProcStatus.peakResidentBytes() >= resident, "VmHWM below VmRSS");
         assertTrue(ProcStatus.fileResidentBytes() >= 0, "no RssFile");
     }
+
+    @Test
+    void readsMinorFaultsAfterACommandNameWithSpacesAndParentheses() {
+        assertEquals(
+                4242,
+                ProcStatus.minorFaults(
+                        "123 (my (odd) thread) R 1 123 123 0 -1 4194304 4242 0 7 0 5 3 0 0"));
+        assertEquals(-1, ProcStatus.minorFaults("123 (short) R 1 2"));
+        assertEquals(-1, ProcStatus.minorFaults("no parenthesis"));
+        assertEquals(-1, ProcStatus.minorFaults("1 (x) R 1 1 1 0 -1 0 many 0"));
+    }
 }
