@@ -1,6 +1,5 @@
 package dev.memory64;
 
-import dev.memory64.internal.Bytes;
 import dev.memory64.internal.StoreAccess;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -13,8 +12,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.ObjectName;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The host side of memory64: one off-heap {@link MemorySegment} per region of a {@link
@@ -40,22 +37,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Memory64Store extends HostIo implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
     private static final AtomicInteger ANONYMOUS = new AtomicInteger();
 
     static {
-        StoreAccess.install(
-                new StoreAccess.Hooks<Memory64Store>() {
-                    @Override
-                    public void recordError(Memory64Store store) {
-                        store.stats.error();
-                    }
-
-                    @Override
-                    public boolean isBacked(Memory64Store store, long offset, long len) {
-                        return store.storage.isBacked(offset, len);
-                    }
-                });
+        StoreAccess.install(new StoreHooks());
     }
 
     private final String name;
@@ -162,9 +147,6 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         return closed.get();
     }
 
-    // ---------------------------------------------------------------------------------------
-    // Layers
-
     /**
      * Registers a layer named after its kind.
      *
@@ -254,9 +236,6 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         return layers.tensors();
     }
 
-    // ---------------------------------------------------------------------------------------
-    // Stats and JMX
-
     /**
      * Returns a consistent snapshot of the counters.
      *
@@ -266,9 +245,6 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         Residency residency = storage.residency();
         return stats.snapshot(residency != null ? residency.windowBytes() : 0);
     }
-
-    // ---------------------------------------------------------------------------------------
-    // Residency
 
     /**
      * Sets how much of a streamed model stays mapped: from now on, pages of read-only mapped
@@ -312,9 +288,6 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         return jmxName;
     }
 
-    // ---------------------------------------------------------------------------------------
-    // Read-ahead
-
     /**
      * Starts bringing a layer's pages into memory in the background, so that a later load does not
      * wait for the disk. Useful for mapped (and reserved) regions; a no-op for allocated ones. A
@@ -350,9 +323,6 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         return done;
     }
 
-    // ---------------------------------------------------------------------------------------
-    // Lifecycle
-
     /**
      * Releases every segment (unmapping mapped files and dropping reserved pages) and unregisters
      * the MBean. Accesses after or during close fail with a {@link StoreClosedException}. Calling
@@ -372,14 +342,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         if (objectName != null) {
             StoreMBean.unregister(objectName);
         }
-        Memory64Stats s = stats.snapshot();
-        LOG.info(
-                "closed store \"{}\" ({}): {} reads, {} writes, {} errors",
-                name,
-                Bytes.binary(layout.size()),
-                s.reads(),
-                s.writes(),
-                s.errors());
+        storage.logClosed();
     }
 
     @Override

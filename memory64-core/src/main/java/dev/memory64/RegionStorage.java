@@ -171,6 +171,25 @@ final class RegionStorage {
         return storeName;
     }
 
+    /** Counts a failed operation the storage did not see itself (an ABI call's). */
+    void countError() {
+        stats.error();
+    }
+
+    /** Logs the closed store's totals at INFO. */
+    void logClosed() {
+        if (LOG.isInfoEnabled()) {
+            Memory64Stats s = stats.snapshot(0);
+            LOG.info(
+                    "closed store \"{}\" ({}): {} reads, {} writes, {} errors",
+                    storeName,
+                    Bytes.binary(layout.size()),
+                    s.reads(),
+                    s.writes(),
+                    s.errors());
+        }
+    }
+
     RegionBacking backing(int regionIndex) {
         return backings[regionIndex];
     }
