@@ -134,6 +134,15 @@ final class LayerTable {
 
     /** A published state: the first {@code layerCount} layers and {@code tensorCount} tensors. */
     private static final class Snapshot {
+        /** By id; a class rather than a lambda, so that a first open spins no lambda class. */
+        private static final Comparator<Layer> BY_ID =
+                new Comparator<>() {
+                    @Override
+                    public int compare(Layer a, Layer b) {
+                        return Integer.compare(a.id(), b.id());
+                    }
+                };
+
         /** A new empty snapshot: its arrays are appended to, so never shared between tables. */
         static Snapshot empty() {
             return new Snapshot(
@@ -228,7 +237,7 @@ final class LayerTable {
             List<Layer> list = sorted;
             if (list == null) {
                 Layer[] copy = Arrays.copyOf(layers, layerCount);
-                Arrays.sort(copy, Comparator.comparingInt(Layer::id));
+                Arrays.sort(copy, BY_ID);
                 list = List.of(copy);
                 sorted = list;
             }

@@ -8,7 +8,12 @@ package dev.memory64;
 public interface ProgressListener {
 
     /** A listener that ignores everything. */
-    ProgressListener NONE = (task, done, total) -> {};
+    // An anonymous class, not a lambda: the first open in a fresh JVM spins no lambda for it.
+    ProgressListener NONE =
+            new ProgressListener() {
+                @Override
+                public void progress(String task, long done, long total) {}
+            };
 
     /**
      * Reports progress.

@@ -99,11 +99,14 @@ final class RegionStorage {
 
     private static MemorySegment open(Arena arena, MemoryRegion region, RegionBacking backing)
             throws IOException {
-        return switch (backing) {
-            case RegionBacking.Allocated a -> arena.allocate(region.size(), 64);
-            case RegionBacking.Reserved r -> reserve(arena, region, r);
-            case RegionBacking.Mapped m -> map(arena, region, m);
-        };
+        // instanceof, not a pattern switch: a first open then bootstraps no switch at run time.
+        if (backing instanceof RegionBacking.Mapped m) {
+            return map(arena, region, m);
+        }
+        if (backing instanceof RegionBacking.Reserved r) {
+            return reserve(arena, region, r);
+        }
+        return arena.allocate(region.size(), 64);
     }
 
     private static MemorySegment reserve(
