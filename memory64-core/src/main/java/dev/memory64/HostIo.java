@@ -24,7 +24,7 @@ abstract sealed class HostIo permits Memory64Store {
      *
      * @param offset where the first byte goes
      * @param src the bytes
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
      * @throws IllegalStateException if the range touches a read-only region
      * @throws StoreClosedException if the store is closed
      * @throws Memory64Exception if the storage faults
@@ -63,7 +63,7 @@ abstract sealed class HostIo permits Memory64Store {
      *
      * @param offset where the first byte goes
      * @param src the buffer
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
      * @throws IllegalStateException if the range touches a read-only region
      * @throws StoreClosedException if the store is closed
      * @throws Memory64Exception if the storage faults (the position is then unchanged)
@@ -79,7 +79,7 @@ abstract sealed class HostIo permits Memory64Store {
      *
      * @param offset where the first byte goes
      * @param src the bytes
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
      * @throws IllegalStateException if the range touches a read-only region
      * @throws StoreClosedException if the store is closed
      * @throws Memory64Exception if the storage faults
@@ -93,7 +93,7 @@ abstract sealed class HostIo permits Memory64Store {
      *
      * @param offset the first byte to read
      * @param dst where the bytes go
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
      * @throws StoreClosedException if the store is closed
      * @throws Memory64Exception if the storage faults
      */
@@ -123,7 +123,7 @@ abstract sealed class HostIo permits Memory64Store {
      *
      * @param offset the first byte to read
      * @param dst the buffer
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
      * @throws ReadOnlyBufferException if {@code dst} is read-only
      * @throws StoreClosedException if the store is closed
      * @throws Memory64Exception if the storage faults (the position is then unchanged)
@@ -143,7 +143,7 @@ abstract sealed class HostIo permits Memory64Store {
      *
      * @param offset the first byte to read
      * @param dst where the bytes go
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
      * @throws IllegalArgumentException if {@code dst} is read-only
      * @throws StoreClosedException if the store is closed
      * @throws Memory64Exception if the storage faults
@@ -190,7 +190,7 @@ abstract sealed class HostIo permits Memory64Store {
      * @param dstOffset the sink offset of the first byte; each chunk's is this plus the bytes
      *     delivered before it
      * @param len how many bytes
-     * @throws IndexOutOfBoundsException if the range is outside the layout or an unbacked tail
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
      * @throws StoreClosedException if the store is closed
      * @throws Memory64Exception if the storage faults
      * @throws RuntimeException whatever the sink throws, unchanged
@@ -213,8 +213,8 @@ abstract sealed class HostIo permits Memory64Store {
      * @param dstOffset the sink offset of the first byte
      * @param len how many bytes
      * @throws IllegalArgumentException if no layer has that id
-     * @throws IndexOutOfBoundsException if the range is outside the layer, or an extent is in an
-     *     unbacked tail
+     * @throws StoreRangeException if the range is outside the layer, or an extent is in an unbacked
+     *     tail
      * @throws StoreClosedException if the store is closed
      * @throws Memory64Exception if the storage faults
      * @throws RuntimeException whatever the sink throws, unchanged
@@ -234,8 +234,8 @@ abstract sealed class HostIo permits Memory64Store {
      * @param layerOffset the first byte, from the layer's start
      * @param dst where the bytes go; its size is how many
      * @throws IllegalArgumentException if no layer has that id, or {@code dst} is read-only
-     * @throws IndexOutOfBoundsException if the range is outside the layer, or an extent is in an
-     *     unbacked tail
+     * @throws StoreRangeException if the range is outside the layer, or an extent is in an unbacked
+     *     tail
      * @throws StoreClosedException if the store is closed
      * @throws Memory64Exception if the storage faults
      */
@@ -286,7 +286,7 @@ abstract sealed class HostIo permits Memory64Store {
         long size = layer.size();
         if ((layerOffset | len) < 0 || layerOffset > size || len > size - layerOffset) {
             throw storage.rejected(
-                    new IndexOutOfBoundsException(
+                    new StoreRangeException(
                             op
                                     + " layer id="
                                     + layerId

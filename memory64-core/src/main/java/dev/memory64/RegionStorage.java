@@ -415,32 +415,6 @@ final class RegionStorage {
     }
 
     /**
-     * Tells whether a range lies inside the layout and in backed storage (not in the tail of a
-     * mapped region that its file does not fill): a read of it can then fail only by a fault or a
-     * close. Counts nothing.
-     */
-    boolean isBacked(long offset, long len) {
-        long size = layout.size();
-        if ((offset | len) < 0 || len > size - offset) {
-            return false;
-        }
-        if (len == 0) {
-            return true;
-        }
-        long end = offset + len;
-        for (int i = layout.regionIndex(offset);
-                i < segments.length && layout.region(i).start() < end;
-                i++) {
-            MemoryRegion r = layout.region(i);
-            long backedEnd = r.start() + segments[i].byteSize();
-            if (end > backedEnd && backedEnd < r.end()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
      * Checks a range and returns the index of the region holding its first byte; counts and throws
      * on a bad range.
      */
@@ -451,7 +425,7 @@ final class RegionStorage {
         long size = layout.size();
         if ((offset | len) < 0 || len > size - offset) {
             throw rejected(
-                    new IndexOutOfBoundsException(
+                    new StoreRangeException(
                             op
                                     + " offset="
                                     + Unsigned64.toString(offset)
@@ -473,7 +447,7 @@ final class RegionStorage {
             long backedEnd = r.start() + segments[i].byteSize();
             if (end > backedEnd && backedEnd < r.end()) {
                 throw rejected(
-                        new IndexOutOfBoundsException(
+                        new StoreRangeException(
                                 op
                                         + " offset="
                                         + offset

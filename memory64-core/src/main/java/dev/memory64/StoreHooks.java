@@ -9,9 +9,4 @@ final class StoreHooks implements StoreAccess.Hooks<Memory64Store> {
     public void recordError(Memory64Store store) {
         store.storage.countError();
     }
-
-    @Override
-    public boolean isBacked(Memory64Store store, long offset, long len) {
-        return store.storage.isBacked(offset, len);
-    }
 }

@@ -93,7 +93,7 @@ public final class PrefetchMeasurement {
                 if (readAhead && i + 1 < layers.size()) {
                     ahead = store.prefetch(layers.get(i + 1).id());
                 }
-                store.copyTo(layer.offset(), buffer, layer.size());
+                store.readLayer(layer.id(), 0, buffer.asSlice(0, layer.size()));
                 checksums ^= LayerChecksum.of(buffer.asSlice(0, layer.size()));
             }
             if (ahead != null) {

@@ -158,6 +158,27 @@ class CGuestTest {
 
     @ParameterizedTest
     @EnumSource(Guests.Mode.class)
+    void shouldChecksumALayerOfSeveralExtentsAsItsLogicalBytes(Guests.Mode mode) throws Exception {
+        try (Memory64Store store = model(70_000, 30_000)) {
+            // A third layer made of the second half of layer 1 and then the start of layer 0.
+            store.registerLayers(
+                    List.of(
+                            new Layer(
+                                    2,
+                                    "layer.2",
+                                    "block",
+                                    List.of(
+                                            new Layer.Extent(85_000, 15_000),
+                                            new Layer.Extent(0, 20_001)))));
+            Run run = run(store, mode, true, "3");
+            assertEquals("", run.stderr());
+            assertEquals(0, run.exitCode());
+            assertEquals(expectedOutput(store), run.stdout());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Guests.Mode.class)
     void shouldExitTwoWhenTheHostIsDisabled(Guests.Mode mode) throws Exception {
         try (Memory64Store store = model(100)) {
             Run run = run(store, mode, false, "1");

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * How an ABI call fails: it counts the failure in the store's {@code errors} and logs the call's
  * operands at DEBUG, building no string unless DEBUG is on. Operands {@code a, b, c, d} are the
- * call's values in the order of {@link AbiOp#operands} ({@link #NONE} where a function has fewer).
+ * call's values in the order of {@link AbiFunction#operands} ({@link #NONE} where a function has
+ * fewer).
  */
 final class AbiFailures {
 
@@ -17,8 +18,8 @@ final class AbiFailures {
 
     private static final Logger LOG = LoggerFactory.getLogger(Memory64Abi.class);
 
-    /** The store operations that are not host API. */
-    static final StoreAccess.Hooks<Memory64Store> STORE = StoreAccess.of(Memory64Store.class);
+    private static final StoreAccess.Hooks<Memory64Store> STORE =
+            StoreAccess.of(Memory64Store.class);
 
     private final Memory64Store store;
 
@@ -26,11 +27,19 @@ final class AbiFailures {
         this.store = store;
     }
 
-    int fail(ErrorCode code, AbiOp op, String reason, long value, long a, long b, long c) {
+    int fail(ErrorCode code, AbiFunction op, String reason, long value, long a, long b, long c) {
         return fail(code, op, reason, value, a, b, c, NONE);
     }
 
-    int fail(ErrorCode code, AbiOp op, String reason, long value, long a, long b, long c, long d) {
+    int fail(
+            ErrorCode code,
+            AbiFunction op,
+            String reason,
+            long value,
+            long a,
+            long b,
+            long c,
+            long d) {
         return fail(code, op, reason, value, a, b, c, d, NONE);
     }
 
@@ -41,7 +50,7 @@ final class AbiFailures {
      */
     int fail(
             ErrorCode code,
-            AbiOp op,
+            AbiFunction op,
             String reason,
             long value,
             long a,
@@ -65,7 +74,8 @@ final class AbiFailures {
         return code.code();
     }
 
-    int failWith(ErrorCode code, AbiOp op, RuntimeException e, long a, long b, long c, long d) {
+    int failWith(
+            ErrorCode code, AbiFunction op, RuntimeException e, long a, long b, long c, long d) {
         STORE.recordError(store);
         if (LOG.isDebugEnabled()) {
             LOG.debug(
@@ -79,16 +89,16 @@ final class AbiFailures {
         return code.code();
     }
 
-    int unexpected(AbiOp op, RuntimeException e) {
+    int unexpected(AbiFunction op, RuntimeException e) {
         STORE.recordError(store);
-        LOG.debug("{} failed unexpectedly: {}", op.function, e.toString(), e);
+        LOG.debug("{} failed unexpectedly: {}", op.importName(), e.toString(), e);
         return ErrorCode.HOST_RANGE.code();
     }
 
     /** {@code memory64_read(offset=…, dst_ptr=…, len=…)}: layer ids signed, the rest unsigned. */
-    static String describe(AbiOp op, long a, long b, long c, long d) {
+    static String describe(AbiFunction op, long a, long b, long c, long d) {
         long[] values = {a, b, c, d};
-        StringBuilder text = new StringBuilder(op.function).append('(');
+        StringBuilder text = new StringBuilder(op.importName()).append('(');
         for (int i = 0; i < op.operands.length; i++) {
             String operand = op.operands[i];
             text.append(i == 0 ? "" : ", ").append(operand).append('=');

@@ -12,17 +12,32 @@ import java.util.List;
  */
 public enum AbiFunction {
     /** {@code memory64_load_layer(layer_id: i32, dst_ptr: i32, max_size: i32) -> i32}. */
-    LOAD_LAYER("memory64_load_layer", List.of(Type.I32, Type.I32, Type.I32), Type.I32, true),
+    LOAD_LAYER(
+            "memory64_load_layer",
+            List.of(Type.I32, Type.I32, Type.I32),
+            Type.I32,
+            true,
+            "layer_id",
+            "dst_ptr",
+            "max_size"),
     /** {@code memory64_read(offset: i64, dst_ptr: i32, len: i32) -> i32}. */
-    READ("memory64_read", List.of(Type.I64, Type.I32, Type.I32), Type.I32, true),
+    READ(
+            "memory64_read",
+            List.of(Type.I64, Type.I32, Type.I32),
+            Type.I32,
+            true,
+            "offset",
+            "dst_ptr",
+            "len"),
     /** {@code memory64_is_enabled() -> i32}. */
     IS_ENABLED("memory64_is_enabled", List.of(), Type.I32, false),
     /** {@code memory64_stats() -> i64}. */
     STATS("memory64_stats", List.of(), Type.I64, false),
     /** {@code memory64_layer_size(layer_id: i32) -> i64}. */
-    LAYER_SIZE("memory64_layer_size", List.of(Type.I32), Type.I64, false),
+    LAYER_SIZE("memory64_layer_size", List.of(Type.I32), Type.I64, false, "layer_id"),
     /** {@code memory64_stats_into(dst_ptr: i32, len: i32) -> i32}. */
-    STATS_INTO("memory64_stats_into", List.of(Type.I32, Type.I32), Type.I32, true),
+    STATS_INTO(
+            "memory64_stats_into", List.of(Type.I32, Type.I32), Type.I32, true, "dst_ptr", "len"),
     /**
      * {@code memory64_load_layer_range(layer_id: i32, layer_offset: i64, dst_ptr: i32, len: i32) ->
      * i32}.
@@ -31,9 +46,19 @@ public enum AbiFunction {
             "memory64_load_layer_range",
             List.of(Type.I32, Type.I64, Type.I32, Type.I32),
             Type.I32,
-            true),
+            true,
+            "layer_id",
+            "layer_offset",
+            "dst_ptr",
+            "len"),
     /** {@code memory64_layer_find(name_ptr: i32, name_len: i32) -> i32}. */
-    LAYER_FIND("memory64_layer_find", List.of(Type.I32, Type.I32), Type.I32, true),
+    LAYER_FIND(
+            "memory64_layer_find",
+            List.of(Type.I32, Type.I32),
+            Type.I32,
+            true,
+            "name_ptr",
+            "name_len"),
     /**
      * {@code memory64_tensor_info(name_ptr: i32, name_len: i32, dst_ptr: i32, dst_len: i32) ->
      * i32}.
@@ -42,9 +67,13 @@ public enum AbiFunction {
             "memory64_tensor_info",
             List.of(Type.I32, Type.I32, Type.I32, Type.I32),
             Type.I32,
-            true),
+            true,
+            "name_ptr",
+            "name_len",
+            "dst_ptr",
+            "dst_len"),
     /** {@code memory64_prefetch(layer_id: i32) -> i32}. */
-    PREFETCH("memory64_prefetch", List.of(Type.I32), Type.I32, false);
+    PREFETCH("memory64_prefetch", List.of(Type.I32), Type.I32, false, "layer_id");
 
     /** A Wasm value type of the ABI. */
     public enum Type {
@@ -58,12 +87,20 @@ public enum AbiFunction {
     private final List<Type> params;
     private final Type result;
     private final boolean usesMemory;
+    // The parameters' names, as ABI.md spells them: a failure is logged with them.
+    final String[] operands;
 
-    AbiFunction(String importName, List<Type> params, Type result, boolean usesMemory) {
+    AbiFunction(
+            String importName,
+            List<Type> params,
+            Type result,
+            boolean usesMemory,
+            String... operands) {
         this.importName = importName;
         this.params = params;
         this.result = result;
         this.usesMemory = usesMemory;
+        this.operands = operands;
     }
 
     /**

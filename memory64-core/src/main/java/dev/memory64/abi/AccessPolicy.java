@@ -36,7 +36,8 @@ public interface AccessPolicy {
     }
 
     /**
-     * Grants only the given layers, and raw reads that lie wholly inside one of them.
+     * Grants only the given layers, and raw reads that lie wholly inside one extent of one of them
+     * (a layer of several extents grants its own byte ranges, never the bytes between them).
      *
      * @param layerIds the granted layer ids
      * @param layers resolves an id to its layer for range checks (e.g. {@code store::layer})
@@ -55,8 +56,13 @@ public interface AccessPolicy {
             public boolean allowsRange(long offset, long len) {
                 for (int id : sorted) {
                     Layer layer = layers.apply(id);
-                    if (layer != null && offset >= layer.offset() && len <= layer.end() - offset) {
-                        return true;
+                    if (layer == null) {
+                        continue;
+                    }
+                    for (Layer.Extent e : layer.extents()) {
+                        if (offset >= e.offset() && len <= e.end() - offset) {
+                            return true;
+                        }
                     }
                 }
                 return false;

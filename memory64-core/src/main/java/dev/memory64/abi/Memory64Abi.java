@@ -5,6 +5,7 @@ import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.StoreClosedException;
+import dev.memory64.StoreRangeException;
 import dev.memory64.TensorInfo;
 import dev.memory64.internal.Utf8;
 import java.lang.foreign.MemorySegment;
@@ -105,7 +106,7 @@ public final class Memory64Abi {
      * @return the count, or {@link ErrorCode#DISABLED}
      */
     public long stats() {
-        int code = checkEnabled(AbiOp.STATS, NONE, NONE, NONE, NONE);
+        int code = checkEnabled(AbiFunction.STATS, NONE, NONE, NONE, NONE);
         return code != OK ? code : store.stats().reads();
     }
 
@@ -122,12 +123,15 @@ public final class Memory64Abi {
     public int loadLayer(GuestMemory memory, int layerId, int dstPtr, int maxSize) {
         GuestLoadEvent event =
                 GuestLoadEvent.start(
-                        AbiOp.LOAD_LAYER.function, layerId, 0, Integer.toUnsignedLong(maxSize));
+                        AbiFunction.LOAD_LAYER.importName(),
+                        layerId,
+                        0,
+                        Integer.toUnsignedLong(maxSize));
         return GuestLoadEvent.end(event, loadLayerChecked(memory, layerId, dstPtr, maxSize));
     }
 
     private int loadLayerChecked(GuestMemory memory, int layerId, int dstPtr, int maxSize) {
-        AbiOp op = AbiOp.LOAD_LAYER;
+        AbiFunction op = AbiFunction.LOAD_LAYER;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long max = Integer.toUnsignedLong(maxSize);
         try {
@@ -176,12 +180,13 @@ public final class Memory64Abi {
      */
     public int read(GuestMemory memory, long offset, int dstPtr, int len) {
         GuestLoadEvent event =
-                GuestLoadEvent.start(AbiOp.READ.function, -1, offset, Integer.toUnsignedLong(len));
+                GuestLoadEvent.start(
+                        AbiFunction.READ.importName(), -1, offset, Integer.toUnsignedLong(len));
         return GuestLoadEvent.end(event, readChecked(memory, offset, dstPtr, len));
     }
 
     private int readChecked(GuestMemory memory, long offset, int dstPtr, int len) {
-        AbiOp op = AbiOp.READ;
+        AbiFunction op = AbiFunction.READ;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
         try {
@@ -231,7 +236,7 @@ public final class Memory64Abi {
             GuestMemory memory, int layerId, long layerOffset, int dstPtr, int len) {
         GuestLoadEvent event =
                 GuestLoadEvent.start(
-                        AbiOp.LOAD_LAYER_RANGE.function,
+                        AbiFunction.LOAD_LAYER_RANGE.importName(),
                         layerId,
                         layerOffset,
                         Integer.toUnsignedLong(len));
@@ -241,7 +246,7 @@ public final class Memory64Abi {
 
     private int loadLayerRangeChecked(
             GuestMemory memory, int layerId, long layerOffset, int dstPtr, int len) {
-        AbiOp op = AbiOp.LOAD_LAYER_RANGE;
+        AbiFunction op = AbiFunction.LOAD_LAYER_RANGE;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
         try {
@@ -278,7 +283,7 @@ public final class Memory64Abi {
      * @return the layer's size, or an error code
      */
     public long layerSize(int layerId) {
-        AbiOp op = AbiOp.LAYER_SIZE;
+        AbiFunction op = AbiFunction.LAYER_SIZE;
         try {
             int code = checkEnabled(op, layerId, NONE, NONE, NONE);
             if (code != OK) {
@@ -302,7 +307,7 @@ public final class Memory64Abi {
      * @return {@link #STATS_RECORD_SIZE}, or an error code
      */
     public int statsInto(GuestMemory memory, int dstPtr, int len) {
-        AbiOp op = AbiOp.STATS_INTO;
+        AbiFunction op = AbiFunction.STATS_INTO;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
         try {
@@ -345,7 +350,7 @@ public final class Memory64Abi {
      *     UTF-8 and names longer than {@link #MAX_NAME_LENGTH})
      */
     public int layerFind(GuestMemory memory, int namePtr, int nameLen) {
-        AbiOp op = AbiOp.LAYER_FIND;
+        AbiFunction op = AbiFunction.LAYER_FIND;
         long ptr = Integer.toUnsignedLong(namePtr);
         long n = Integer.toUnsignedLong(nameLen);
         try {
@@ -376,7 +381,7 @@ public final class Memory64Abi {
      * @return {@link #TENSOR_INFO_SIZE}, or an error code
      */
     public int tensorInfo(GuestMemory memory, int namePtr, int nameLen, int dstPtr, int dstLen) {
-        AbiOp op = AbiOp.TENSOR_INFO;
+        AbiFunction op = AbiFunction.TENSOR_INFO;
         long namePointer = Integer.toUnsignedLong(namePtr);
         long n = Integer.toUnsignedLong(nameLen);
         long ptr = Integer.toUnsignedLong(dstPtr);
@@ -449,7 +454,7 @@ public final class Memory64Abi {
      * @return 0, or an error code
      */
     public int prefetch(int layerId) {
-        AbiOp op = AbiOp.PREFETCH;
+        AbiFunction op = AbiFunction.PREFETCH;
         try {
             int code = checkEnabled(op, layerId, NONE, NONE, NONE);
             if (code == OK) {
@@ -467,9 +472,10 @@ public final class Memory64Abi {
 
     // ---------------------------------------------------------------------------------------
     // The one validation path. Operands a, b, c, d are the call's values in the order of
-    // AbiOp.operands (NONE where a function has fewer); they are only formatted when DEBUG is on.
+    // AbiFunction.operands (NONE where a function has fewer); they are only formatted when DEBUG is
+    // on.
 
-    private int checkEnabled(AbiOp op, long a, long b, long c, long d) {
+    private int checkEnabled(AbiFunction op, long a, long b, long c, long d) {
         return enabled
                 ? OK
                 : failures.fail(ErrorCode.DISABLED, op, "memory64 is disabled", NONE, a, b, c, d);
@@ -477,12 +483,19 @@ public final class Memory64Abi {
 
     /** Steps 1 to 4: enabled, a memory, then the guest range {@code [ptr, ptr + len)}. */
     private int checkGuest(
-            AbiOp op, GuestMemory memory, long ptr, long len, long a, long b, long c) {
+            AbiFunction op, GuestMemory memory, long ptr, long len, long a, long b, long c) {
         return checkGuest(op, memory, ptr, len, a, b, c, NONE);
     }
 
     private int checkGuest(
-            AbiOp op, GuestMemory memory, long ptr, long len, long a, long b, long c, long d) {
+            AbiFunction op,
+            GuestMemory memory,
+            long ptr,
+            long len,
+            long a,
+            long b,
+            long c,
+            long d) {
         int code = checkEnabled(op, a, b, c, d);
         if (code != OK) {
             return code;
@@ -495,7 +508,14 @@ public final class Memory64Abi {
     }
 
     private int checkGuestRange(
-            AbiOp op, GuestMemory memory, long ptr, long len, long a, long b, long c, long d) {
+            AbiFunction op,
+            GuestMemory memory,
+            long ptr,
+            long len,
+            long a,
+            long b,
+            long c,
+            long d) {
         long end = ptr + len; // both below 2^32: no overflow in a long
         if (end > GUEST_ADDRESS_LIMIT) {
             return failures.fail(
@@ -518,7 +538,7 @@ public final class Memory64Abi {
     }
 
     /** Step 5: the layer exists and is granted. */
-    private int checkLayer(AbiOp op, Layer layer, long a, long b, long c, long d) {
+    private int checkLayer(AbiFunction op, Layer layer, long a, long b, long c, long d) {
         if (layer == null) {
             return failures.fail(ErrorCode.LAYER_NOT_FOUND, op, "no such layer", NONE, a, b, c, d);
         }
@@ -535,7 +555,7 @@ public final class Memory64Abi {
      * memory does.
      */
     private int copy(
-            AbiOp op,
+            AbiFunction op,
             GuestMemory memory,
             int layerId,
             long offset,
@@ -545,17 +565,6 @@ public final class Memory64Abi {
             long b,
             long c,
             long d) {
-        if (!isBacked(layerId, offset, len)) {
-            return failures.fail(
-                    ErrorCode.HOST_RANGE,
-                    op,
-                    "the range reaches past what a mapped file backs",
-                    NONE,
-                    a,
-                    b,
-                    c,
-                    d);
-        }
         try {
             if (layerId == RAW) {
                 store.copyTo(offset, memory, ptr, len);
@@ -563,41 +572,23 @@ public final class Memory64Abi {
                 store.copyLayerTo(layerId, offset, memory, ptr, len);
             }
             return (int) len;
-        } catch (Memory64Exception | StoreClosedException e) {
+        } catch (Memory64Exception | StoreRangeException | StoreClosedException e) {
             return ErrorCode.HOST_RANGE.code(); // the store counted and logged it
         } catch (RuntimeException e) {
-            // The range was checked and backed, so the guest's memory failed (whatever it threw).
+            // Anything else is the guest's memory failing, whatever it threw.
             return failures.failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
         }
     }
 
-    /** Whether every byte of a raw range, or of part of a layer, is in backed storage. */
-    private boolean isBacked(int layerId, long offset, long len) {
-        if (layerId == RAW) {
-            return AbiFailures.STORE.isBacked(store, offset, len);
-        }
-        long skip = offset;
-        long remaining = len;
-        for (Layer.Extent e : store.layer(layerId).extents()) {
-            if (remaining == 0) {
-                break;
-            }
-            if (skip >= e.size()) {
-                skip -= e.size();
-                continue;
-            }
-            long n = Math.min(remaining, e.size() - skip);
-            if (!AbiFailures.STORE.isBacked(store, e.offset() + skip, n)) {
-                return false;
-            }
-            remaining -= n;
-            skip = 0;
-        }
-        return true;
-    }
-
     private int writeRecord(
-            AbiOp op, GuestMemory memory, long ptr, byte[] record, long a, long b, long c, long d) {
+            AbiFunction op,
+            GuestMemory memory,
+            long ptr,
+            byte[] record,
+            long a,
+            long b,
+            long c,
+            long d) {
         try {
             memory.write(ptr, MemorySegment.ofArray(record));
             return record.length;

@@ -79,7 +79,7 @@ public final class LayerChecksum {
 
     /**
      * Adds the next chunk; the shape of {@code dev.memory64.SegmentSink}, so that {@code
-     * store.copyTo(layer.offset(), checksum::write, 0, layer.size())} sums a layer as the host
+     * store.copyLayerTo(layer.id(), 0, checksum::write, 0, layer.size())} sums a layer as the host
      * holds it, chunk by chunk.
      *
      * @param offset ignored: chunks arrive in order

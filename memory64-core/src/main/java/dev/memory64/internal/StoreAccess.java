@@ -22,17 +22,6 @@ public final class StoreAccess {
          * @param store the store
          */
         void recordError(S store);
-
-        /**
-         * Tells whether a range lies inside the store's layout and in backed storage, so that
-         * reading it can fail only by a storage fault or a close; counts nothing.
-         *
-         * @param store the store
-         * @param offset the first byte
-         * @param len how many bytes
-         * @return true if the range is readable
-         */
-        boolean isBacked(S store, long offset, long len);
     }
 
     private static volatile Hooks<?> hooks;

@@ -107,4 +107,30 @@ class LargeAndSplitLayerAbiTest {
             assertEquals(2, store.stats().reads());
         }
     }
+
+    @Test
+    void shouldGrantRawReadsInsideALayersExtentsButNotBetweenThem() throws Exception {
+        try (Memory64Store store =
+                Memory64Store.allocate(MemoryLayout.builder().addRegion("m", 64 * 1024).build())) {
+            // blk.0 is [0, 100) and [200, 300); blk.1, not granted, lies between them.
+            store.registerLayers(
+                    List.of(
+                            new Layer(
+                                    1,
+                                    "blk.0",
+                                    "block",
+                                    List.of(new Layer.Extent(0, 100), new Layer.Extent(200, 100))),
+                            new Layer(2, "blk.1", "block", 100, 100)));
+            Memory64Abi abi =
+                    Memory64Abi.builder(store)
+                            .withAccessPolicy(AccessPolicy.onlyLayers(new int[] {1}, store::layer))
+                            .build();
+            HeapGuestMemory guest = new HeapGuestMemory(64 * 1024);
+            assertEquals(50, abi.read(guest, 210, 0, 50));
+            assertEquals(100, abi.read(guest, 0, 0, 100));
+            assertEquals(ErrorCode.ACCESS_DENIED.code(), abi.read(guest, 150, 0, 10));
+            assertEquals(ErrorCode.ACCESS_DENIED.code(), abi.read(guest, 50, 0, 200));
+            assertEquals(ErrorCode.ACCESS_DENIED.code(), abi.loadLayer(guest, 2, 0, 100));
+        }
+    }
 }

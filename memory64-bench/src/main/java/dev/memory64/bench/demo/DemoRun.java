@@ -17,6 +17,7 @@ import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.ResidencyPolicy;
+import dev.memory64.bench.support.HostChecksum;
 import dev.memory64.bench.support.ProcStatus;
 import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.chicory.Memory64HostFunctions;
@@ -24,7 +25,6 @@ import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufFormatException;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.internal.Bytes;
-import dev.memory64.internal.LayerChecksum;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -210,7 +210,7 @@ final class DemoRun {
                 for (Layer layer : layers) {
                     expected.put(
                             layer.id(),
-                            new DemoVerifier.Expected(layer, hostChecksum(store, layer)));
+                            new DemoVerifier.Expected(layer, HostChecksum.of(store, layer)));
                     done.addAndGet(layer.size());
                 }
             } finally {
@@ -280,7 +280,7 @@ final class DemoRun {
                                                 + result);
                             }
                         } else {
-                            store.copyTo(layer.offset() + offset, destination, n);
+                            store.readLayer(layer.id(), offset, destination.asSlice(0, n));
                         }
                         done.addAndGet(n);
                     }
@@ -518,11 +518,5 @@ final class DemoRun {
             throw new DemoException(
                     "cannot read the guest " + GUEST_RESOURCE + ": " + e.getMessage(), e);
         }
-    }
-
-    private static long hostChecksum(Memory64Store store, Layer layer) throws Memory64Exception {
-        LayerChecksum checksum = new LayerChecksum();
-        store.copyTo(layer.offset(), checksum::write, 0, layer.size());
-        return checksum.value();
     }
 }

@@ -65,7 +65,7 @@ final class LargeGuest {
         }
         long start = System.nanoTime();
         try {
-            store.copyTo(layer.offset() + args[1], memory.asSlice(dst, len), len);
+            store.readLayer(layer.id(), args[1], memory.asSlice(dst, len));
         } catch (Memory64Exception e) {
             throw new IllegalStateException("plain copy: " + e.getMessage(), e);
         }

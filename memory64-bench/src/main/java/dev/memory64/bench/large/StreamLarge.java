@@ -4,6 +4,7 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.ResidencyPolicy;
+import dev.memory64.bench.support.HostChecksum;
 import dev.memory64.bench.support.ProcStatus;
 import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.gguf.GgufModel;
@@ -170,9 +171,7 @@ public final class StreamLarge {
                     continue;
                 }
                 Layer layer = layers.get(i);
-                LayerChecksum checksum = new LayerChecksum();
-                store.copyTo(layer.offset(), checksum::write, 0, layer.size());
-                String expected = String.format(Locale.ROOT, "%016x", checksum.value());
+                String expected = LayerChecksum.hex(HostChecksum.of(store, layer));
                 String got = guest.checksums.get(layer.id());
                 if (!expected.equals(got)) {
                     problems.add(
@@ -341,8 +340,10 @@ public final class StreamLarge {
         long start = System.nanoTime();
         for (Layer layer : sample) {
             for (long off = 0; off < layer.size(); off += CHUNK) {
-                store.copyTo(
-                        layer.offset() + off, destination, Math.min(CHUNK, layer.size() - off));
+                store.readLayer(
+                        layer.id(),
+                        off,
+                        destination.asSlice(0, Math.min(CHUNK, layer.size() - off)));
             }
         }
         return (System.nanoTime() - start) / 1e9;
