@@ -67,7 +67,7 @@ class ConcurrentGuestsTest {
         try {
             List<Future<Integer>> results = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                Guests.Mode mode = t % 2 == 0 ? Guests.Mode.INTERPRETER : Guests.Mode.COMPILER;
+                Guests.Mode mode = Guests.modes().get(t % Guests.modes().size());
                 results.add(
                         pool.submit(
                                 () -> {

@@ -69,7 +69,7 @@ class GgufGuestTest {
     void guestFindsTensorsByNameAndReadsThemAsTheHostDoes() throws Exception {
         try (GgufModel model = GgufModel.open(writeModel())) {
             Memory64HostFunctions functions = Memory64HostFunctions.builder(model.store()).build();
-            for (Guests.Mode mode : Guests.Mode.values()) {
+            for (Guests.Mode mode : Guests.modes()) {
                 Instance guest =
                         Guests.instantiate(
                                 Guests.wat("abi"),
@@ -124,7 +124,7 @@ class GgufGuestTest {
                                     .withReadAhead(true)
                                     .build()
                                     .toImportValues(),
-                            Guests.Mode.COMPILER,
+                            Guests.fastest(),
                             null);
             for (Layer layer : model.store().layers()) {
                 assertEquals(

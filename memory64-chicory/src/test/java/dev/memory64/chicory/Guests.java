@@ -11,10 +11,18 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** The committed guests of {@code guests/}, and the ways to run them. */
+/**
+ * The committed guests of {@code guests/}, and the ways to run them.
+ *
+ * <p>This test tree is the one source of the adapter tests of both runtimes: module {@code
+ * memory64-endive} generates its tests from these files by renaming the packages and the runtime's
+ * name (see "Testing both runtimes" in {@code docs/ARCHITECTURE.md}). Write what differs between
+ * Chicory and Endive here, not in a test.
+ */
 final class Guests {
     static final Path ROOT = Path.of("..", "guests");
 
@@ -30,6 +38,46 @@ final class Guests {
 
     static WasmModule c(String name) {
         return Parser.parse(ROOT.resolve("c").resolve(name + ".wasm"));
+    }
+
+    /**
+     * The system property that turns {@link Mode#COMPILER} off or on; on unless it says {@code
+     * false}. Endive's compiler is served only at 1.0.0 and does not compile every module that
+     * Endive's 1.2.0 runtime parses, so module {@code memory64-endive} sets it to {@code false} and
+     * runs the interpreter, and module {@code memory64-compiler-tests} runs the guest tests again
+     * under Endive's runtime and compiler 1.0.0 with it on.
+     */
+    static final String COMPILER_PROPERTY = "memory64.chicory.compiler";
+
+    /** Returns whether the compiler is tested here. */
+    static boolean compilerEnabled() {
+        return Boolean.parseBoolean(System.getProperty(COMPILER_PROPERTY, "true"));
+    }
+
+    /**
+     * Returns the execution modes to test: the interpreter, and the compiler where it is on.
+     *
+     * @return the modes
+     */
+    static List<Mode> modes() {
+        return compilerEnabled()
+                ? List.of(Mode.INTERPRETER, Mode.COMPILER)
+                : List.of(Mode.INTERPRETER);
+    }
+
+    /** Returns the fastest mode tested here, for long runs. */
+    static Mode fastest() {
+        return modes().getLast();
+    }
+
+    /** Returns {@link #fastest()} alone, for a parameterized test. */
+    static List<Mode> fastestOnly() {
+        return List.of(fastest());
+    }
+
+    /** Returns the compiler alone where it is on, else nothing: for runs too long to interpret. */
+    static List<Mode> compilerOnly() {
+        return compilerEnabled() ? List.of(Mode.COMPILER) : List.of();
     }
 
     /** Chicory's two execution modes. */

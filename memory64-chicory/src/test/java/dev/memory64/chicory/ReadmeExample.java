@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * The README's embedding example. The lines between the two marker comments are, byte for byte
- * after removing their indentation, the README's Java block: {@link ReadmeExampleTest} checks that
- * and runs this method.
+ * after removing their indentation, the README's Java block: {@code ReadmeBlockTest} checks that
+ * and {@link ReadmeExampleTest} runs this method.
  */
 final class ReadmeExample {
 

@@ -56,7 +56,7 @@ class SharedMemoryGuestTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
-        for (Guests.Mode mode : Guests.Mode.values()) {
+        for (Guests.Mode mode : Guests.modes()) {
             for (Kind kind : Kind.values()) {
                 cases.add(Arguments.of(mode, kind));
             }
