@@ -103,7 +103,7 @@ class ConcurrentGuestsTest {
         assertEquals(0, store.stats().errors());
     }
 
-    /** A Chicory memory whose bulk writes can be held at a latch, to catch a copy in the act. */
+    /** A runtime memory whose bulk writes can be held at a latch, to catch a copy in the act. */
     static final class HeldMemory {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);

@@ -21,7 +21,8 @@ import java.util.function.Function;
  * <p>This test tree is the one source of the adapter tests of both runtimes: module {@code
  * memory64-endive} generates its tests from these files by renaming the packages and the runtime's
  * name (see "Testing both runtimes" in {@code docs/ARCHITECTURE.md}). Write what differs between
- * Chicory and Endive here, not in a test.
+ * the runtimes here, not in a test; every "Chicory" becomes "Endive" in the copies, so write
+ * "Chicory" only where Endive's copy should say "Endive".
  */
 final class Guests {
     static final Path ROOT = Path.of("..", "guests");
