@@ -35,6 +35,10 @@ final class RegionStorage {
     private final boolean[] writable;
     private final boolean[] releasable;
     private final StatsCounter stats;
+
+    /** Per region, the cache of a remote region; null when no region is remote. */
+    private final ChunkCache[] remote;
+
     private volatile boolean closed;
     private volatile Residency residency;
 
@@ -44,8 +48,10 @@ final class RegionStorage {
             Arena arena,
             MemorySegment[] segments,
             RegionBacking[] backings,
-            StatsCounter stats) {
+            StatsCounter stats,
+            ChunkCache[] remote) {
         this.storeName = storeName;
+        this.remote = remote;
         this.layout = layout;
         this.arena = arena;
         this.segments = segments;
@@ -54,7 +60,10 @@ final class RegionStorage {
         this.writable = new boolean[backings.length];
         this.releasable = new boolean[backings.length];
         for (int i = 0; i < backings.length; i++) {
-            writable[i] = !(backings[i] instanceof RegionBacking.Mapped m) || m.writable();
+            writable[i] =
+                    backings[i] instanceof RegionBacking.Mapped m
+                            ? m.writable()
+                            : !(backings[i] instanceof RegionBacking.Remote);
             // Only a read-only mapping can give its pages back: the file holds every byte of it.
             releasable[i] = !writable[i] && segments[i].isMapped();
         }
@@ -69,15 +78,23 @@ final class RegionStorage {
             String storeName, MemoryLayout layout, RegionBacking[] backings, StatsCounter stats)
             throws IOException {
         MemorySegment[] segments = new MemorySegment[backings.length];
+        ChunkCache[] remote = null;
         Arena arena = Arena.ofShared();
         boolean success = false;
         try {
             for (int i = 0; i < backings.length; i++) {
-                segments[i] = open(arena, layout.region(i), backings[i]);
+                if (backings[i] instanceof RegionBacking.Remote r) {
+                    remote = remote != null ? remote : new ChunkCache[backings.length];
+                    remote[i] = ChunkCache.open(arena, layout.region(i), r);
+                    segments[i] = remote[i].segment();
+                } else {
+                    segments[i] = open(arena, layout.region(i), backings[i]);
+                }
             }
             success = true;
         } finally {
             if (!success) {
+                closeCaches(remote);
                 arena.close();
             }
         }
@@ -94,7 +111,7 @@ final class RegionStorage {
                     Bytes.binary(layout.size()),
                     String.join("; ", parts));
         }
-        return new RegionStorage(storeName, layout, arena, segments, backings, stats);
+        return new RegionStorage(storeName, layout, arena, segments, backings, stats, remote);
     }
 
     private static MemorySegment open(Arena arena, MemoryRegion region, RegionBacking backing)
@@ -232,10 +249,14 @@ final class RegionStorage {
             long n = Math.min(end - at, r.size() - local);
             MemorySegment segment = segments[region];
             long backed = Math.min(n, Math.max(0, segment.byteSize() - local));
-            if (releasable[region] && backed > 0) {
+            if ((releasable[region] || (remote != null && remote[region] != null)) && backed > 0) {
                 try {
-                    segment.asSlice(local, backed).unload();
-                    released += backed;
+                    if (releasable[region]) {
+                        segment.asSlice(local, backed).unload();
+                        released += backed;
+                    } else {
+                        released += remote[region].release(local, backed);
+                    }
                 } catch (IllegalStateException | InternalError e) {
                     return released; // closing: the pages go with the mapping
                 }
@@ -261,6 +282,9 @@ final class RegionStorage {
             long sinkOffset)
             throws Memory64Exception {
         int region = checkRange(op, offset, len, write);
+        if (remote != null) {
+            fetch(op, offset, len, region);
+        }
         move(op, offset, len, region, write, host, 0, sink, sinkOffset);
         if (write) {
             stats.write(len);
@@ -300,7 +324,10 @@ final class RegionStorage {
         for (int i = first; remaining > 0; i++, at = 0) {
             Layer.Extent e = extents.get(i);
             long n = Math.min(remaining, e.size() - at);
-            checkRange(op, e.offset() + at, n, false);
+            int region = checkRange(op, e.offset() + at, n, false);
+            if (remote != null) {
+                fetch(op, e.offset() + at, n, region);
+            }
             remaining -= n;
         }
         if (len == 0) {
@@ -385,6 +412,40 @@ final class RegionStorage {
     }
 
     /**
+     * Makes the remote parts of a checked range present in their caches before any byte of it
+     * moves, so that a failed fetch writes nothing; counts and throws the failure.
+     */
+    private void fetch(String op, long offset, long len, int firstRegion) throws Memory64Exception {
+        long end = offset + len;
+        for (int i = firstRegion; i < remote.length && layout.region(i).start() < end; i++) {
+            if (remote[i] == null) {
+                continue;
+            }
+            MemoryRegion r = layout.region(i);
+            long local = Math.max(offset, r.start()) - r.start();
+            long n = Math.min(end, r.end()) - r.start() - local;
+            try {
+                remote[i].ensure(local, n);
+            } catch (RemoteFetchException e) {
+                if (closed) {
+                    throw rejected(closedException(op, offset, len, e));
+                }
+                throw rejected(e);
+            }
+        }
+    }
+
+    private static void closeCaches(ChunkCache[] caches) {
+        if (caches != null) {
+            for (ChunkCache cache : caches) {
+                if (cache != null) {
+                    cache.close();
+                }
+            }
+        }
+    }
+
+    /**
      * Brings the mapped pages of a range into memory, chunk by chunk, telling {@code progress} the
      * bytes done after each; stops early when {@code stop} says so or the store closes.
      *
@@ -402,7 +463,14 @@ final class RegionStorage {
             long local = at - r.start();
             long n = Math.min(Math.min(end - at, r.size() - local), CHUNK_SIZE);
             MemorySegment segment = segments[region];
-            if (segment.isMapped() && local + n <= segment.byteSize()) {
+            if (remote != null && remote[region] != null) {
+                try {
+                    remote[region].ensure(local, Math.min(n, segment.byteSize() - local));
+                } catch (RemoteFetchException e) {
+                    LOG.debug("load: {}", e.getMessage());
+                    return false;
+                }
+            } else if (segment.isMapped() && local + n <= segment.byteSize()) {
                 segment.asSlice(local, n).load();
             }
             at += n;
@@ -543,6 +611,7 @@ final class RegionStorage {
      */
     void close() {
         closed = true;
+        closeCaches(remote);
         while (true) {
             try {
                 arena.close();
