@@ -237,6 +237,24 @@ class RemoteStoreTest {
     }
 
     @Test
+    void aPrefetchFetchesALayerSoThatItsLoadMakesNoRequest() throws Exception {
+        byte[] data = content(4 * (int) CHUNK, 12);
+        try (RangeServer server = new RangeServer(data);
+                Memory64Store store = open(server.uri(), 4 * CHUNK, fast())) {
+            store.registerLayers(
+                    List.of(
+                            new Layer(0, "a", "block", 0, 2 * CHUNK),
+                            new Layer(1, "b", "block", 2 * CHUNK, 2 * CHUNK)));
+            store.prefetch(1).get();
+            assertEquals(3, server.ranges.size());
+            byte[] got = new byte[2 * (int) CHUNK];
+            store.readLayer(1, 0, java.lang.foreign.MemorySegment.ofArray(got));
+            assertArrayEquals(Arrays.copyOfRange(data, 2 * (int) CHUNK, 4 * (int) CHUNK), got);
+            assertEquals(3, server.ranges.size());
+        }
+    }
+
+    @Test
     void optionsRefuseBadValuesNamingThem() {
         IllegalArgumentException e =
                 assertThrows(
