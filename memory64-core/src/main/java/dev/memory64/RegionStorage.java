@@ -464,6 +464,8 @@ final class RegionStorage {
             long n = Math.min(Math.min(end - at, r.size() - local), CHUNK_SIZE);
             MemorySegment segment = segments[region];
             if (remote != null && remote[region] != null) {
+                // The whole piece at once, so that its chunks are fetched in parallel.
+                n = Math.min(end - at, r.size() - local);
                 try {
                     remote[region].ensure(local, Math.min(n, segment.byteSize() - local));
                 } catch (RemoteFetchException e) {

@@ -2,18 +2,23 @@ package dev.memory64;
 
 import dev.memory64.internal.RemoteAccess;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -34,9 +39,6 @@ final class RemoteObject implements RemoteAccess.Source {
             Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);
     private static final Pattern UNSATISFIED =
             Pattern.compile("bytes\\s+\\*/(\\d+)", Pattern.CASE_INSENSITIVE);
-
-    /** Bytes copied from the response stream into the destination at a time. */
-    private static final int COPY_BUFFER = 64 << 10;
 
     static {
         RemoteAccess.install((uri, options) -> open(uri, (RemoteOptions) options));
@@ -73,6 +75,7 @@ final class RemoteObject implements RemoteAccess.Source {
                 HttpClient.newBuilder()
                         .connectTimeout(options.requestTimeout())
                         .followRedirects(HttpClient.Redirect.NORMAL)
+                        .version(HttpClient.Version.HTTP_1_1)
                         .build();
         boolean success = false;
         try {
@@ -207,8 +210,9 @@ final class RemoteObject implements RemoteAccess.Source {
     }
 
     private RemoteIdentity probeOnce() throws RemoteFetchException, Transient {
-        HttpResponse<InputStream> response = send(request(0, 1, null), 0, 1);
-        try (InputStream body = response.body()) {
+        HttpResponse<Long> response =
+                send(request(0, 1, null), 0, MemorySegment.ofArray(new byte[1]), null);
+        {
             int status = response.statusCode();
             String etag = header(response, "ETag");
             String modified = header(response, "Last-Modified");
@@ -241,21 +245,15 @@ final class RemoteObject implements RemoteAccess.Source {
                                 + "\" gives no object size",
                         null);
             }
-            body.transferTo(java.io.OutputStream.nullOutputStream());
             return new RemoteIdentity(Long.parseLong(m.group(3)), etag, modified);
-        } catch (RemoteFetchException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new Transient(
-                    RemoteFetchException.NO_STATUS, "reading the answer failed: " + e, e);
         }
     }
 
     /** One attempt: a ranged GET of exactly {@code dst}'s bytes, checked and copied. */
     private void fetch(long offset, MemorySegment dst) throws RemoteFetchException, Transient {
         long len = dst.byteSize();
-        HttpResponse<InputStream> response = send(request(offset, len, identity), offset, len);
-        try (InputStream body = response.body()) {
+        HttpResponse<Long> response = send(request(offset, len, identity), offset, dst, identity);
+        {
             int status = response.statusCode();
             RemoteIdentity answered = answered(response, identity.size());
             if (status == 200 || status == 412) {
@@ -317,32 +315,12 @@ final class RemoteObject implements RemoteAccess.Source {
                                 + ")",
                         null);
             }
-            copy(body, dst, offset);
-        } catch (RemoteFetchException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new Transient(
-                    RemoteFetchException.NO_STATUS, "reading the answer failed: " + e, e);
-        }
-    }
-
-    private static void copy(InputStream body, MemorySegment dst, long offset) throws IOException {
-        byte[] buffer = new byte[(int) Math.min(COPY_BUFFER, dst.byteSize())];
-        long done = 0;
-        long len = dst.byteSize();
-        while (done < len) {
-            int n = body.read(buffer, 0, (int) Math.min(buffer.length, len - done));
-            if (n < 0) {
-                throw new IOException(
-                        "the answer ended after "
-                                + done
-                                + " of "
-                                + len
-                                + " bytes at offset "
-                                + (offset + done));
+            if (response.body() != len) {
+                throw new Transient(
+                        RemoteFetchException.NO_STATUS,
+                        "the answer ended after " + response.body() + " of " + len + " bytes",
+                        null);
             }
-            MemorySegment.copy(buffer, 0, dst, ValueLayout.JAVA_BYTE, done, n);
-            done += n;
         }
     }
 
@@ -380,24 +358,128 @@ final class RemoteObject implements RemoteAccess.Source {
         return options.decorator().apply(builder).build();
     }
 
-    private HttpResponse<InputStream> send(HttpRequest request, long offset, long len)
+    /**
+     * Sends a ranged GET and, when the answer is exactly the range asked for of the pinned version
+     * (206, its Content-Range, its size and ETag), copies the body straight into {@code dst} as it
+     * arrives; any other answer's body is discarded. The body is the bytes copied, -1 if discarded.
+     * The whole exchange, body included, is bounded by the request timeout.
+     */
+    private HttpResponse<Long> send(
+            HttpRequest request, long offset, MemorySegment dst, RemoteIdentity pinned)
             throws RemoteFetchException, Transient {
+        long len = dst.byteSize();
+        HttpResponse.BodyHandler<Long> handler =
+                info -> {
+                    Matcher m =
+                            CONTENT_RANGE.matcher(
+                                    info.headers().firstValue("Content-Range").orElse(""));
+                    String etag = info.headers().firstValue("ETag").orElse(null);
+                    boolean exact =
+                            info.statusCode() == 206
+                                    && m.matches()
+                                    && Long.parseLong(m.group(1)) == offset
+                                    && Long.parseLong(m.group(2)) == offset + len - 1
+                                    && (pinned == null
+                                            || ((m.group(3).equals("*")
+                                                            || Long.parseLong(m.group(3))
+                                                                    == pinned.size())
+                                                    && (pinned.etag() == null
+                                                            || etag == null
+                                                            || pinned.etag().equals(etag))));
+                    return exact
+                            ? new SegmentSubscriber(dst)
+                            : HttpResponse.BodySubscribers.replacing(-1L);
+                };
+        CompletableFuture<HttpResponse<Long>> pending = null;
         try {
-            return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (java.net.http.HttpTimeoutException e) {
+            pending = client.sendAsync(request, handler);
+            return pending.get(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
             throw new Transient(
                     RemoteFetchException.NO_STATUS,
                     "timed out after " + options.requestTimeout(),
                     e);
-        } catch (IOException e) {
-            throw new Transient(RemoteFetchException.NO_STATUS, e.toString(), e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.net.http.HttpTimeoutException) {
+                throw new Transient(
+                        RemoteFetchException.NO_STATUS,
+                        "timed out after " + options.requestTimeout(),
+                        cause);
+            }
+            if (cause instanceof IOException) {
+                throw new Transient(RemoteFetchException.NO_STATUS, cause.toString(), cause);
+            }
+            throw new RemoteFetchException(
+                    uri,
+                    offset,
+                    len,
+                    RemoteFetchException.NO_STATUS,
+                    "the fetch failed: " + cause,
+                    cause);
         } catch (InterruptedException e) {
+            if (pending != null) {
+                pending.cancel(true);
+            }
             Thread.currentThread().interrupt();
             throw new RemoteFetchException(
                     uri, offset, len, RemoteFetchException.NO_STATUS, "interrupted", e);
         } catch (IllegalStateException e) {
             throw new RemoteFetchException(
                     uri, offset, len, RemoteFetchException.NO_STATUS, "the object is closed", e);
+        }
+    }
+
+    /** Copies a body into a segment as its buffers arrive; completes with the bytes copied. */
+    private static final class SegmentSubscriber implements HttpResponse.BodySubscriber<Long> {
+        private final MemorySegment dst;
+        private final CompletableFuture<Long> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+        private long at;
+
+        SegmentSubscriber(MemorySegment dst) {
+            this.dst = dst;
+        }
+
+        @Override
+        public CompletionStage<Long> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            try {
+                for (ByteBuffer b : buffers) {
+                    int n = b.remaining();
+                    if (n > dst.byteSize() - at) {
+                        throw new IOException(
+                                "the answer is longer than the " + dst.byteSize() + " bytes asked");
+                    }
+                    MemorySegment.copy(MemorySegment.ofBuffer(b), 0, dst, at, n);
+                    at += n;
+                }
+            } catch (IOException | RuntimeException | InternalError e) {
+                // InternalError: the cache's file system is full under an overcommitted page.
+                subscription.cancel();
+                result.completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(at);
         }
     }
 
