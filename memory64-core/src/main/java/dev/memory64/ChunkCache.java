@@ -4,6 +4,14 @@ import dev.memory64.internal.SparseReservation;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,12 +23,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * The local cache of one remote region: a sparse, unlinked file mapped read-write (the reserved
- * backing's {@link SparseReservation}, overcommitted), filled chunk by chunk from a {@link
- * RemoteObject} on demand. Each chunk is absent, being fetched, or present; a present chunk is read
- * at memory speed, and readers of a chunk being fetched wait for that one fetch. At most {@link
- * RemoteOptions#parallelFetches()} fetches run at once (virtual threads, one per fetch, bounded by
- * a semaphore). A failed fetch leaves its chunk absent, so a later access tries again.
+ * The local cache of one remote region: a sparse, unlinked, owner-only file (as the reserved
+ * backing's {@link SparseReservation}, overcommitted: no room check), mapped read-only and written
+ * with positional writes, filled chunk by chunk from a {@link RemoteObject} on demand. Each chunk
+ * is absent, being fetched, or present; a present chunk is read at memory speed, and readers of a
+ * chunk being fetched wait for that one fetch. At most {@link RemoteOptions#parallelFetches()}
+ * fetches run at once (virtual threads, one per fetch, bounded by a semaphore). A failed fetch
+ * leaves its chunk absent, so a later access tries again.
  */
 final class ChunkCache implements AutoCloseable {
 
@@ -29,6 +38,7 @@ final class ChunkCache implements AutoCloseable {
     private static final int PRESENT = 2;
 
     private final RemoteObject object;
+    private final FileChannel file;
     private final MemorySegment segment;
     private final long chunkSize;
     private final AtomicIntegerArray states;
@@ -37,8 +47,9 @@ final class ChunkCache implements AutoCloseable {
     private final ExecutorService fetchers;
     private volatile boolean closed;
 
-    private ChunkCache(RemoteObject object, MemorySegment segment) {
+    private ChunkCache(RemoteObject object, FileChannel file, MemorySegment segment) {
         this.object = object;
+        this.file = file;
         this.segment = segment;
         this.chunkSize = object.options().chunkSize();
         int chunks = (int) Math.ceilDiv(segment.byteSize(), chunkSize);
@@ -72,16 +83,51 @@ final class ChunkCache implements AutoCloseable {
                                 + " bytes is too many chunks of "
                                 + backing.options().chunkSize());
             }
-            MemorySegment segment =
-                    SparseReservation.map(List.of(backing.cacheDirectory()), backed, arena, false)
-                            .segment();
-            ChunkCache cache = new ChunkCache(object, segment);
-            success = true;
-            return cache;
+            FileChannel file = cacheFile(backing.cacheDirectory());
+            try {
+                MemorySegment segment =
+                        backed == 0
+                                ? MemorySegment.NULL
+                                : file.map(FileChannel.MapMode.READ_ONLY, 0, backed, arena);
+                ChunkCache cache = new ChunkCache(object, file, segment);
+                success = true;
+                return cache;
+            } finally {
+                if (!success) {
+                    file.close();
+                }
+            }
         } finally {
             if (!success) {
                 object.close();
             }
+        }
+    }
+
+    /**
+     * A sparse, owner-only file in {@code directory}, unlinked at once (as a {@link
+     * SparseReservation}'s), kept open: fetched chunks are written into it with positional writes
+     * (into the page cache, no page fault per page) and read through its read-only mapping.
+     */
+    private static FileChannel cacheFile(Path directory) throws IOException {
+        FileStore store = Files.getFileStore(directory);
+        FileAttribute<?>[] ownerOnly =
+                store.supportsFileAttributeView("posix")
+                        ? new FileAttribute<?>[] {
+                            PosixFilePermissions.asFileAttribute(
+                                    PosixFilePermissions.fromString("rw-------"))
+                        }
+                        : new FileAttribute<?>[0];
+        Path path = Files.createTempFile(directory, "memory64-", ".cache", ownerOnly);
+        try {
+            return FileChannel.open(
+                    path,
+                    StandardOpenOption.READ,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.DELETE_ON_CLOSE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(path);
+            throw e;
         }
     }
 
@@ -155,7 +201,7 @@ final class ChunkCache implements AutoCloseable {
                 if (closed) {
                     throw closedFailure(offset, n, null);
                 }
-                object.read(offset, segment.asSlice(offset, n));
+                object.read(offset, new ChunkWriter(file, offset, n));
             } finally {
                 permits.release();
             }
@@ -240,12 +286,29 @@ final class ChunkCache implements AutoCloseable {
         return released;
     }
 
-    /** Fails waiting readers, stops fetches, closes the object's client. */
+    /** Fails waiting readers, stops fetches, closes the object's client and the cache file. */
     @Override
     public void close() {
         closed = true;
         fetchers.shutdownNow();
         object.close();
+        try {
+            file.close();
+        } catch (IOException e) {
+            // the file is unlinked already; its pages go with the mapping
+        }
+    }
+
+    /** Writes a fetched chunk into the cache file at its offset. */
+    private record ChunkWriter(FileChannel file, long offset, long size)
+            implements RemoteObject.Destination {
+        @Override
+        public void write(long at, ByteBuffer bytes) throws IOException {
+            long position = offset + at;
+            while (bytes.hasRemaining()) {
+                position += file.write(bytes, position);
+            }
+        }
     }
 
     @Override

@@ -142,7 +142,43 @@ final class RemoteObject implements RemoteAccess.Source {
      * @throws RemoteFetchException if the range cannot be fetched
      */
     void read(long offset, MemorySegment dst) throws RemoteFetchException {
-        long len = dst.byteSize();
+        read(offset, into(dst));
+    }
+
+    /** Where a fetched range's bytes go, in order. */
+    interface Destination {
+        /** The bytes of the range. */
+        long size();
+
+        /** Takes {@code bytes} (all of them) at offset {@code at} of the range. */
+        void write(long at, ByteBuffer bytes) throws IOException;
+    }
+
+    /** A segment as a destination. */
+    static Destination into(MemorySegment dst) {
+        return new Destination() {
+            @Override
+            public long size() {
+                return dst.byteSize();
+            }
+
+            @Override
+            public void write(long at, ByteBuffer bytes) {
+                int n = bytes.remaining();
+                MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, dst, at, n);
+                bytes.position(bytes.position() + n);
+            }
+        };
+    }
+
+    /**
+     * Fills {@code dst} with the object's bytes from {@code offset}, trying transient failures
+     * again.
+     *
+     * @throws RemoteFetchException if the range cannot be fetched
+     */
+    void read(long offset, Destination dst) throws RemoteFetchException {
+        long len = dst.size();
         Duration wait = options.backoff();
         for (int attempt = 1; ; attempt++) {
             Transient failure;
@@ -211,7 +247,7 @@ final class RemoteObject implements RemoteAccess.Source {
 
     private RemoteIdentity probeOnce() throws RemoteFetchException, Transient {
         HttpResponse<Long> response =
-                send(request(0, 1, null), 0, MemorySegment.ofArray(new byte[1]), null);
+                send(request(0, 1, null), 0, into(MemorySegment.ofArray(new byte[1])), null);
         {
             int status = response.statusCode();
             String etag = header(response, "ETag");
@@ -250,8 +286,8 @@ final class RemoteObject implements RemoteAccess.Source {
     }
 
     /** One attempt: a ranged GET of exactly {@code dst}'s bytes, checked and copied. */
-    private void fetch(long offset, MemorySegment dst) throws RemoteFetchException, Transient {
-        long len = dst.byteSize();
+    private void fetch(long offset, Destination dst) throws RemoteFetchException, Transient {
+        long len = dst.size();
         HttpResponse<Long> response = send(request(offset, len, identity), offset, dst, identity);
         {
             int status = response.statusCode();
@@ -365,9 +401,9 @@ final class RemoteObject implements RemoteAccess.Source {
      * The whole exchange, body included, is bounded by the request timeout.
      */
     private HttpResponse<Long> send(
-            HttpRequest request, long offset, MemorySegment dst, RemoteIdentity pinned)
+            HttpRequest request, long offset, Destination dst, RemoteIdentity pinned)
             throws RemoteFetchException, Transient {
-        long len = dst.byteSize();
+        long len = dst.size();
         HttpResponse.BodyHandler<Long> handler =
                 info -> {
                     Matcher m =
@@ -431,14 +467,14 @@ final class RemoteObject implements RemoteAccess.Source {
         }
     }
 
-    /** Copies a body into a segment as its buffers arrive; completes with the bytes copied. */
+    /** Hands a body to a destination as its buffers arrive; completes with the bytes taken. */
     private static final class SegmentSubscriber implements HttpResponse.BodySubscriber<Long> {
-        private final MemorySegment dst;
+        private final Destination dst;
         private final CompletableFuture<Long> result = new CompletableFuture<>();
         private Flow.Subscription subscription;
         private long at;
 
-        SegmentSubscriber(MemorySegment dst) {
+        SegmentSubscriber(Destination dst) {
             this.dst = dst;
         }
 
@@ -458,11 +494,11 @@ final class RemoteObject implements RemoteAccess.Source {
             try {
                 for (ByteBuffer b : buffers) {
                     int n = b.remaining();
-                    if (n > dst.byteSize() - at) {
+                    if (n > dst.size() - at) {
                         throw new IOException(
-                                "the answer is longer than the " + dst.byteSize() + " bytes asked");
+                                "the answer is longer than the " + dst.size() + " bytes asked");
                     }
-                    MemorySegment.copy(MemorySegment.ofBuffer(b), 0, dst, at, n);
+                    dst.write(at, b);
                     at += n;
                 }
             } catch (IOException | RuntimeException | InternalError e) {
