@@ -19,7 +19,7 @@ public final class RemoteFetchException extends Memory64Exception {
     /** The status when there was no HTTP response (connection failed, timed out). */
     public static final int NO_STATUS = -1;
 
-    private final transient URI uri;
+    private final URI uri;
     private final long offset;
     private final long length;
     private final int status;
