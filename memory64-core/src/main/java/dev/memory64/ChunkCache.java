@@ -3,7 +3,11 @@ package dev.memory64;
 import dev.memory64.internal.SparseReservation;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
@@ -36,12 +40,23 @@ final class ChunkCache implements AutoCloseable {
     private static final int ABSENT = 0;
     private static final int FETCHING = 1;
     private static final int PRESENT = 2;
+    private static final int RELEASING = 3;
+
+    /** {@code madvise(2)}'s advice that frees the file's backing store under a range (Linux). */
+    private static final int MADV_REMOVE = 9;
+
+    /** {@code madvise}, where the module has native access on Linux; null elsewhere. */
+    private static final MethodHandle MADVISE = madvise();
 
     private final RemoteObject object;
     private final FileChannel file;
     private final MemorySegment segment;
     private final long chunkSize;
     private final AtomicIntegerArray states;
+
+    /** Per chunk, the readers between {@link #ensure} and {@link #unpin}: never released then. */
+    private final AtomicIntegerArray pins;
+
     private final CompletableFuture<?>[] pending; // guarded by this
     private final Semaphore permits;
     private final ExecutorService fetchers;
@@ -54,6 +69,7 @@ final class ChunkCache implements AutoCloseable {
         this.chunkSize = object.options().chunkSize();
         int chunks = (int) Math.ceilDiv(segment.byteSize(), chunkSize);
         this.states = new AtomicIntegerArray(chunks);
+        this.pins = new AtomicIntegerArray(chunks);
         this.pending = new CompletableFuture<?>[chunks];
         this.permits = new Semaphore(object.options().parallelFetches());
         this.fetchers =
@@ -88,7 +104,7 @@ final class ChunkCache implements AutoCloseable {
                 MemorySegment segment =
                         backed == 0
                                 ? MemorySegment.NULL
-                                : file.map(FileChannel.MapMode.READ_ONLY, 0, backed, arena);
+                                : file.map(FileChannel.MapMode.READ_WRITE, 0, backed, arena);
                 ChunkCache cache = new ChunkCache(object, file, segment);
                 success = true;
                 return cache;
@@ -107,7 +123,8 @@ final class ChunkCache implements AutoCloseable {
     /**
      * A sparse, owner-only file in {@code directory}, unlinked at once (as a {@link
      * SparseReservation}'s), kept open: fetched chunks are written into it with positional writes
-     * (into the page cache, no page fault per page) and read through its read-only mapping.
+     * (into the page cache, no page fault per page) and read through its mapping (read-write only
+     * so that {@code MADV_REMOVE} may free its chunks' disk; nothing writes through it).
      */
     private static FileChannel cacheFile(Path directory) throws IOException {
         FileStore store = Files.getFileStore(directory);
@@ -136,8 +153,10 @@ final class ChunkCache implements AutoCloseable {
     }
 
     /**
-     * Makes {@code [local, local + len)} of the cache present, fetching its absent chunks in
-     * parallel and waiting for those already being fetched. Returns at once if all are present.
+     * Makes {@code [local, local + len)} of the cache present and pins it (no release frees its
+     * chunks until {@link #unpin} of the same range), fetching its absent chunks in parallel and
+     * waiting for those already being fetched. Returns at once if all are present. On failure
+     * nothing stays pinned.
      *
      * @throws RemoteFetchException if a chunk cannot be fetched (the first failure, after every
      *     fetch this call waits for has ended)
@@ -148,6 +167,11 @@ final class ChunkCache implements AutoCloseable {
         }
         int first = (int) (local / chunkSize);
         int last = (int) ((local + len - 1) / chunkSize);
+        // Pin, then look: a release marks a chunk RELEASING, then looks at its pins, so either it
+        // sees this pin or this sees the chunk is no longer PRESENT.
+        for (int c = first; c <= last; c++) {
+            pins.incrementAndGet(c);
+        }
         int i = first;
         while (i <= last && states.get(i) == PRESENT) {
             i++;
@@ -155,6 +179,27 @@ final class ChunkCache implements AutoCloseable {
         if (i > last) {
             return;
         }
+        try {
+            fetchAbsent(i, last, local, len);
+        } catch (RemoteFetchException | RuntimeException e) {
+            unpin(local, len);
+            throw e;
+        }
+    }
+
+    /** Releases the pins {@link #ensure} took on {@code [local, local + len)}. */
+    void unpin(long local, long len) {
+        if (len <= 0) {
+            return;
+        }
+        int last = (int) ((local + len - 1) / chunkSize);
+        for (int c = (int) (local / chunkSize); c <= last; c++) {
+            pins.decrementAndGet(c);
+        }
+    }
+
+    private void fetchAbsent(int from, int last, long local, long len) throws RemoteFetchException {
+        int i = from;
         List<CompletableFuture<?>> waits = new ArrayList<>(last - i + 1);
         synchronized (this) {
             for (; i <= last; i++) {
@@ -164,6 +209,7 @@ final class ChunkCache implements AutoCloseable {
                 } else if (state == ABSENT) {
                     waits.add(start(i));
                 }
+                // RELEASING is never seen here: a release holds the lock throughout.
             }
         }
         RemoteFetchException failure = null;
@@ -264,9 +310,11 @@ final class ChunkCache implements AutoCloseable {
     }
 
     /**
-     * Releases the resident pages of the present chunks wholly inside {@code [local, local + len)}
-     * ({@code MemorySegment.unload()}); the bytes stay in the cache file, so the chunks stay
-     * present and come back from the local disk when next read.
+     * Releases the present, unpinned chunks wholly inside {@code [local, local + len)}: where the
+     * module has native access on Linux, {@code madvise(MADV_REMOVE)} frees their pages and their
+     * disk (a hole punched in the cache file) and they become absent, to be fetched again when next
+     * read; elsewhere, or if the file system cannot punch holes, {@code MemorySegment.unload()}
+     * releases their pages from the process and they stay present in the cache file.
      *
      * @return the bytes released
      */
@@ -274,16 +322,78 @@ final class ChunkCache implements AutoCloseable {
         long end = Math.min(local + len, segment.byteSize());
         long first = Math.ceilDiv(local, chunkSize);
         long released = 0;
-        for (long i = first; i * chunkSize < end; i++) {
-            long offset = i * chunkSize;
+        for (long c = first; c * chunkSize < end; c++) {
+            int i = (int) c;
+            long offset = c * chunkSize;
             long n = Math.min(chunkSize, segment.byteSize() - offset);
-            if (offset + n > end || states.get((int) i) != PRESENT) {
+            if (offset + n > end || states.get(i) != PRESENT) {
                 continue;
             }
-            segment.asSlice(offset, n).unload();
-            released += n;
+            synchronized (this) {
+                if (states.get(i) != PRESENT) {
+                    continue;
+                }
+                states.set(i, RELEASING);
+                if (pins.get(i) != 0) {
+                    states.set(i, PRESENT); // being read: the next sweep takes it
+                    continue;
+                }
+                boolean punched = false;
+                try {
+                    punched = punch(segment.asSlice(offset, n));
+                    if (!punched) {
+                        segment.asSlice(offset, n).unload();
+                    }
+                } finally {
+                    states.set(i, punched ? ABSENT : PRESENT);
+                }
+                released += n;
+            }
         }
         return released;
+    }
+
+    /** Frees a range's pages and disk; false if that cannot be done here. */
+    private static boolean punch(MemorySegment range) {
+        if (MADVISE == null) {
+            return false;
+        }
+        try {
+            return (int) MADVISE.invokeExact(range, range.byteSize(), MADV_REMOVE) == 0;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    // Restricted: only called when the module has native access (checked first), so no warning.
+    @SuppressWarnings("restricted")
+    private static MethodHandle madvise() {
+        if (!ChunkCache.class.getModule().isNativeAccessEnabled()
+                || !System.getProperty("os.name", "").startsWith("Linux")) {
+            return null;
+        }
+        try {
+            Linker linker = Linker.nativeLinker();
+            return linker.defaultLookup()
+                    .find("madvise")
+                    .map(
+                            symbol ->
+                                    linker.downcallHandle(
+                                            symbol,
+                                            FunctionDescriptor.of(
+                                                    ValueLayout.JAVA_INT,
+                                                    ValueLayout.ADDRESS,
+                                                    ValueLayout.JAVA_LONG,
+                                                    ValueLayout.JAVA_INT)))
+                    .orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether {@link #release} frees disk here (native access on Linux). */
+    static boolean punchesHoles() {
+        return MADVISE != null;
     }
 
     /** Fails waiting readers, stops fetches, closes the object's client and the cache file. */

@@ -65,7 +65,11 @@ final class RegionStorage {
                             ? m.writable()
                             : !(backings[i] instanceof RegionBacking.Remote);
             // Only a read-only mapping can give its pages back: the file holds every byte of it.
-            releasable[i] = !writable[i] && segments[i].isMapped();
+            // A remote region's cache gives its chunks back itself (ChunkCache.release).
+            releasable[i] =
+                    !writable[i]
+                            && segments[i].isMapped()
+                            && !(backings[i] instanceof RegionBacking.Remote);
         }
     }
 
@@ -285,7 +289,13 @@ final class RegionStorage {
         if (remote != null) {
             fetch(op, offset, len, region);
         }
-        move(op, offset, len, region, write, host, 0, sink, sinkOffset);
+        try {
+            move(op, offset, len, region, write, host, 0, sink, sinkOffset);
+        } finally {
+            if (remote != null) {
+                unpin(offset, len, region);
+            }
+        }
         if (write) {
             stats.write(len);
         } else {
@@ -324,17 +334,37 @@ final class RegionStorage {
         for (int i = first; remaining > 0; i++, at = 0) {
             Layer.Extent e = extents.get(i);
             long n = Math.min(remaining, e.size() - at);
-            int region = checkRange(op, e.offset() + at, n, false);
-            if (remote != null) {
-                fetch(op, e.offset() + at, n, region);
-            }
+            checkRange(op, e.offset() + at, n, false);
             remaining -= n;
         }
         if (len == 0) {
             checkRange(op, extents.get(first).offset() + skip, 0, false);
         }
+        if (remote != null) {
+            fetchExtents(op, extents, first, skip, len);
+        }
+        try {
+            moveExtents(op, extents, first, skip, len, host, sink, sinkOffset);
+        } finally {
+            if (remote != null) {
+                unpinExtents(extents, first, skip, len, len);
+            }
+        }
+        stats.read(len);
+    }
+
+    private void moveExtents(
+            String op,
+            List<Layer.Extent> extents,
+            int first,
+            long skip,
+            long len,
+            MemorySegment host,
+            SegmentSink sink,
+            long sinkOffset)
+            throws Memory64Exception {
         long done = 0;
-        at = skip;
+        long at = skip;
         for (int i = first; done < len; i++, at = 0) {
             Layer.Extent e = extents.get(i);
             long n = Math.min(len - done, e.size() - at);
@@ -351,7 +381,39 @@ final class RegionStorage {
                     sinkOffset + done);
             done += n;
         }
-        stats.read(len);
+    }
+
+    /** Fetches and pins the remote parts of a layer's extents; on failure nothing stays pinned. */
+    private void fetchExtents(String op, List<Layer.Extent> extents, int first, long skip, long len)
+            throws Memory64Exception {
+        long done = 0;
+        long at = skip;
+        try {
+            for (int i = first; done < len; i++, at = 0) {
+                Layer.Extent e = extents.get(i);
+                long n = Math.min(len - done, e.size() - at);
+                long offset = e.offset() + at;
+                fetch(op, offset, n, layout.regionIndex(offset));
+                done += n;
+            }
+        } catch (Memory64Exception | RuntimeException failure) {
+            unpinExtents(extents, first, skip, len, done);
+            throw failure;
+        }
+    }
+
+    /** Unpins the first {@code pinned} bytes of what {@link #fetchExtents} pinned. */
+    private void unpinExtents(
+            List<Layer.Extent> extents, int first, long skip, long len, long pinned) {
+        long done = 0;
+        long at = skip;
+        for (int i = first; done < pinned; i++, at = 0) {
+            Layer.Extent e = extents.get(i);
+            long n = Math.min(pinned - done, e.size() - at);
+            long offset = e.offset() + at;
+            unpin(offset, n, layout.regionIndex(offset));
+            done += n;
+        }
     }
 
     /**
@@ -412,8 +474,9 @@ final class RegionStorage {
     }
 
     /**
-     * Makes the remote parts of a checked range present in their caches before any byte of it
-     * moves, so that a failed fetch writes nothing; counts and throws the failure.
+     * Makes the remote parts of a checked range present in their caches, and pins them, before any
+     * byte of it moves, so that a failed fetch writes nothing and no release frees them under the
+     * copy; counts and throws the failure, leaving nothing pinned.
      */
     private void fetch(String op, long offset, long len, int firstRegion) throws Memory64Exception {
         long end = offset + len;
@@ -427,10 +490,23 @@ final class RegionStorage {
             try {
                 remote[i].ensure(local, n);
             } catch (RemoteFetchException e) {
+                unpin(offset, r.start() - Math.min(offset, r.start()), firstRegion);
                 if (closed) {
                     throw rejected(closedException(op, offset, len, e));
                 }
                 throw rejected(e);
+            }
+        }
+    }
+
+    /** Unpins what {@link #fetch} pinned of {@code [offset, offset + len)}. */
+    private void unpin(long offset, long len, int firstRegion) {
+        long end = offset + len;
+        for (int i = firstRegion; i < remote.length && layout.region(i).start() < end; i++) {
+            if (remote[i] != null) {
+                MemoryRegion r = layout.region(i);
+                long local = Math.max(offset, r.start()) - r.start();
+                remote[i].unpin(local, Math.min(end, r.end()) - r.start() - local);
             }
         }
     }
@@ -467,7 +543,9 @@ final class RegionStorage {
                 // The whole piece at once, so that its chunks are fetched in parallel.
                 n = Math.min(end - at, r.size() - local);
                 try {
-                    remote[region].ensure(local, Math.min(n, segment.byteSize() - local));
+                    long backed = Math.min(n, segment.byteSize() - local);
+                    remote[region].ensure(local, backed);
+                    remote[region].unpin(local, backed);
                 } catch (RemoteFetchException e) {
                     LOG.debug("load: {}", e.getMessage());
                     return false;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.testkit.RangeServer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -251,6 +253,79 @@ class RemoteStoreTest {
             store.readLayer(1, 0, java.lang.foreign.MemorySegment.ofArray(got));
             assertArrayEquals(Arrays.copyOfRange(data, 2 * (int) CHUNK, 4 * (int) CHUNK), got);
             assertEquals(3, server.ranges.size());
+        }
+    }
+
+    @Test
+    void theResidencyWindowGivesBehindChunksBackAndTheyAreFetchedAgain() throws Exception {
+        // Native access is on in these tests (the core's surefire argLine), so release punches.
+        assertTrue(ChunkCache.punchesHoles());
+        byte[] data = content(4 * (int) CHUNK, 13);
+        try (RangeServer server = new RangeServer(data);
+                Memory64Store store = open(server.uri(), 4 * CHUNK, fast())) {
+            store.registerLayers(
+                    List.of(
+                            new Layer(0, "a", "block", 0, 2 * CHUNK),
+                            new Layer(1, "b", "block", 2 * CHUNK, 2 * CHUNK)));
+            store.useResidency(ResidencyPolicy.layers(0, 0));
+            byte[] got = new byte[2 * (int) CHUNK];
+            store.read(0, got);
+            store.read(2 * CHUNK, got); // layer 0 is now behind the window: released
+            assertEquals(5, server.ranges.size());
+            assertEquals(2 * CHUNK, store.stats().bytesReleased());
+            store.read(0, got); // fetched again, the same bytes
+            assertArrayEquals(Arrays.copyOf(data, 2 * (int) CHUNK), got);
+            assertEquals(7, server.ranges.size());
+        }
+    }
+
+    @Test
+    void aPinnedChunkIsNeverReleasedUnderItsReader() throws Exception {
+        byte[] data = content(2 * (int) CHUNK, 14);
+        MemoryLayout layout = MemoryLayout.builder().addRegion("r", 2 * CHUNK).build();
+        RegionBacking.Remote backing =
+                (RegionBacking.Remote) RegionBacking.remote(URI.create("http://x/"), cache, fast());
+        try (RangeServer server = new RangeServer(data);
+                Arena arena = Arena.ofShared();
+                ChunkCache chunks =
+                        ChunkCache.open(
+                                arena,
+                                layout.region(0),
+                                new RegionBacking.Remote(server.uri(), cache, backing.options()))) {
+            chunks.ensure(0, CHUNK);
+            assertEquals(0, chunks.release(0, 2 * CHUNK)); // pinned, and absent
+            chunks.unpin(0, CHUNK);
+            assertEquals(CHUNK, chunks.release(0, 2 * CHUNK));
+            assertEquals(2, server.ranges.size());
+
+            // A reader and a releaser at once: every byte the reader sees is the object's.
+            MemorySegment expected = MemorySegment.ofArray(Arrays.copyOf(data, (int) CHUNK));
+            java.util.concurrent.atomic.AtomicBoolean done =
+                    new java.util.concurrent.atomic.AtomicBoolean();
+            Thread releaser =
+                    Thread.ofPlatform()
+                            .start(
+                                    () -> {
+                                        while (!done.get()) {
+                                            chunks.release(0, CHUNK);
+                                        }
+                                    });
+            try {
+                for (int i = 0; i < 200; i++) {
+                    chunks.ensure(0, CHUNK);
+                    try {
+                        assertEquals(
+                                -1,
+                                chunks.segment().asSlice(0, CHUNK).mismatch(expected),
+                                "i=" + i);
+                    } finally {
+                        chunks.unpin(0, CHUNK);
+                    }
+                }
+            } finally {
+                done.set(true);
+                releaser.join();
+            }
         }
     }
 
