@@ -5,4 +5,5 @@ set -euo pipefail
 MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=find-jdk.sh
 . "$MEMORY64_ROOT/scripts/find-jdk.sh"
-memory64_run_bench dev.memory64.bench.large.StreamLarge -Xmx1g -- "$@"
+# Native access lets a remote model's cache (--model http://...) give disk back behind the window.
+memory64_run_bench dev.memory64.bench.large.StreamLarge -Xmx1g --enable-native-access=ALL-UNNAMED -- "$@"

@@ -8,6 +8,7 @@ module dev.memory64 {
     requires org.slf4j;
     requires transitive java.management;
     requires jdk.jfr;
+    requires transitive java.net.http;
 
     exports dev.memory64;
     exports dev.memory64.abi;

@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -21,6 +22,11 @@ import java.util.Objects;
  *   <li>{@link #mapped(Path, long, boolean)}: an existing file (or a slice of it from an offset)
  *       mapped read-only or read-write; the file is never read into the heap. If the file slice is
  *       shorter than the region, the region's tail is unbacked and any access to it is rejected.
+ *   <li>{@link #remote(URI, Path)}: an object on an HTTP server, read-only, fetched by range
+ *       requests in chunks on first access into a local sparse cache (an overcommitted reserved
+ *       file in the cache directory), and served from there at memory speed. Its identity is pinned
+ *       when the store is built; a fetch that fails is a {@link RemoteFetchException}. If the
+ *       object is shorter than the region, the region's tail is unbacked.
  * </ul>
  */
 public sealed interface RegionBacking {
@@ -79,6 +85,66 @@ public sealed interface RegionBacking {
      */
     static RegionBacking mapped(Path file, long fileOffset, boolean writable) {
         return new Mapped(file, fileOffset, writable);
+    }
+
+    /**
+     * An object on an HTTP(S) server, fetched on demand by range requests into a sparse cache file
+     * in {@code cacheDirectory}, with the default {@link RemoteOptions}.
+     *
+     * @param uri the object, {@code http} or {@code https}
+     * @param cacheDirectory where the cache file is created (and at once unlinked)
+     * @return the backing
+     * @throws IllegalArgumentException if the URI's scheme is not http or https
+     * @throws NullPointerException if an argument is null
+     */
+    static RegionBacking remote(URI uri, Path cacheDirectory) {
+        return new Remote(uri, cacheDirectory, RemoteOptions.defaults());
+    }
+
+    /**
+     * An object on an HTTP(S) server, fetched on demand by range requests into a sparse cache file
+     * in {@code cacheDirectory}.
+     *
+     * @param uri the object, {@code http} or {@code https}
+     * @param cacheDirectory where the cache file is created (and at once unlinked)
+     * @param options chunk size, parallel fetches, retries, timeout, request decorator
+     * @return the backing
+     * @throws IllegalArgumentException if the URI's scheme is not http or https
+     * @throws NullPointerException if an argument is null
+     */
+    static RegionBacking remote(URI uri, Path cacheDirectory, RemoteOptions options) {
+        return new Remote(uri, cacheDirectory, options);
+    }
+
+    /**
+     * An object on an HTTP server, read by range requests into a local sparse cache.
+     *
+     * @param uri the object
+     * @param cacheDirectory where the cache file is created
+     * @param options how it is fetched
+     */
+    record Remote(URI uri, Path cacheDirectory, RemoteOptions options) implements RegionBacking {
+        /**
+         * Validates the components.
+         *
+         * @throws IllegalArgumentException if the URI's scheme is not http or https
+         * @throws NullPointerException if a component is null
+         */
+        public Remote {
+            Objects.requireNonNull(uri, "uri");
+            Objects.requireNonNull(cacheDirectory, "cacheDirectory");
+            Objects.requireNonNull(options, "options");
+            String scheme = uri.getScheme();
+            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+                throw new IllegalArgumentException(
+                        "remote " + uri + ": scheme is not http or https");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "remote " + uri + " (cache in " + cacheDirectory + ")";
+        }
     }
 
     /** Off-heap memory, zeroed and committed up front. */

@@ -35,6 +35,10 @@ final class RegionStorage {
     private final boolean[] writable;
     private final boolean[] releasable;
     private final StatsCounter stats;
+
+    /** Per region, the cache of a remote region; null when no region is remote. */
+    private final ChunkCache[] remote;
+
     private volatile boolean closed;
     private volatile Residency residency;
 
@@ -44,8 +48,10 @@ final class RegionStorage {
             Arena arena,
             MemorySegment[] segments,
             RegionBacking[] backings,
-            StatsCounter stats) {
+            StatsCounter stats,
+            ChunkCache[] remote) {
         this.storeName = storeName;
+        this.remote = remote;
         this.layout = layout;
         this.arena = arena;
         this.segments = segments;
@@ -54,9 +60,16 @@ final class RegionStorage {
         this.writable = new boolean[backings.length];
         this.releasable = new boolean[backings.length];
         for (int i = 0; i < backings.length; i++) {
-            writable[i] = !(backings[i] instanceof RegionBacking.Mapped m) || m.writable();
+            writable[i] =
+                    backings[i] instanceof RegionBacking.Mapped m
+                            ? m.writable()
+                            : !(backings[i] instanceof RegionBacking.Remote);
             // Only a read-only mapping can give its pages back: the file holds every byte of it.
-            releasable[i] = !writable[i] && segments[i].isMapped();
+            // A remote region's cache gives its chunks back itself (ChunkCache.release).
+            releasable[i] =
+                    !writable[i]
+                            && segments[i].isMapped()
+                            && !(backings[i] instanceof RegionBacking.Remote);
         }
     }
 
@@ -69,15 +82,23 @@ final class RegionStorage {
             String storeName, MemoryLayout layout, RegionBacking[] backings, StatsCounter stats)
             throws IOException {
         MemorySegment[] segments = new MemorySegment[backings.length];
+        ChunkCache[] remote = null;
         Arena arena = Arena.ofShared();
         boolean success = false;
         try {
             for (int i = 0; i < backings.length; i++) {
-                segments[i] = open(arena, layout.region(i), backings[i]);
+                if (backings[i] instanceof RegionBacking.Remote r) {
+                    remote = remote != null ? remote : new ChunkCache[backings.length];
+                    remote[i] = ChunkCache.open(arena, layout.region(i), r);
+                    segments[i] = remote[i].segment();
+                } else {
+                    segments[i] = open(arena, layout.region(i), backings[i]);
+                }
             }
             success = true;
         } finally {
             if (!success) {
+                closeCaches(remote);
                 arena.close();
             }
         }
@@ -94,7 +115,7 @@ final class RegionStorage {
                     Bytes.binary(layout.size()),
                     String.join("; ", parts));
         }
-        return new RegionStorage(storeName, layout, arena, segments, backings, stats);
+        return new RegionStorage(storeName, layout, arena, segments, backings, stats, remote);
     }
 
     private static MemorySegment open(Arena arena, MemoryRegion region, RegionBacking backing)
@@ -232,10 +253,14 @@ final class RegionStorage {
             long n = Math.min(end - at, r.size() - local);
             MemorySegment segment = segments[region];
             long backed = Math.min(n, Math.max(0, segment.byteSize() - local));
-            if (releasable[region] && backed > 0) {
+            if ((releasable[region] || (remote != null && remote[region] != null)) && backed > 0) {
                 try {
-                    segment.asSlice(local, backed).unload();
-                    released += backed;
+                    if (releasable[region]) {
+                        segment.asSlice(local, backed).unload();
+                        released += backed;
+                    } else {
+                        released += remote[region].release(local, backed);
+                    }
                 } catch (IllegalStateException | InternalError e) {
                     return released; // closing: the pages go with the mapping
                 }
@@ -261,7 +286,16 @@ final class RegionStorage {
             long sinkOffset)
             throws Memory64Exception {
         int region = checkRange(op, offset, len, write);
-        move(op, offset, len, region, write, host, 0, sink, sinkOffset);
+        if (remote != null) {
+            fetch(op, offset, len, region);
+        }
+        try {
+            move(op, offset, len, region, write, host, 0, sink, sinkOffset);
+        } finally {
+            if (remote != null) {
+                unpin(offset, len, region);
+            }
+        }
         if (write) {
             stats.write(len);
         } else {
@@ -306,8 +340,31 @@ final class RegionStorage {
         if (len == 0) {
             checkRange(op, extents.get(first).offset() + skip, 0, false);
         }
+        if (remote != null) {
+            fetchExtents(op, extents, first, skip, len);
+        }
+        try {
+            moveExtents(op, extents, first, skip, len, host, sink, sinkOffset);
+        } finally {
+            if (remote != null) {
+                unpinExtents(extents, first, skip, len, len);
+            }
+        }
+        stats.read(len);
+    }
+
+    private void moveExtents(
+            String op,
+            List<Layer.Extent> extents,
+            int first,
+            long skip,
+            long len,
+            MemorySegment host,
+            SegmentSink sink,
+            long sinkOffset)
+            throws Memory64Exception {
         long done = 0;
-        at = skip;
+        long at = skip;
         for (int i = first; done < len; i++, at = 0) {
             Layer.Extent e = extents.get(i);
             long n = Math.min(len - done, e.size() - at);
@@ -324,7 +381,39 @@ final class RegionStorage {
                     sinkOffset + done);
             done += n;
         }
-        stats.read(len);
+    }
+
+    /** Fetches and pins the remote parts of a layer's extents; on failure nothing stays pinned. */
+    private void fetchExtents(String op, List<Layer.Extent> extents, int first, long skip, long len)
+            throws Memory64Exception {
+        long done = 0;
+        long at = skip;
+        try {
+            for (int i = first; done < len; i++, at = 0) {
+                Layer.Extent e = extents.get(i);
+                long n = Math.min(len - done, e.size() - at);
+                long offset = e.offset() + at;
+                fetch(op, offset, n, layout.regionIndex(offset));
+                done += n;
+            }
+        } catch (Memory64Exception | RuntimeException failure) {
+            unpinExtents(extents, first, skip, len, done);
+            throw failure;
+        }
+    }
+
+    /** Unpins the first {@code pinned} bytes of what {@link #fetchExtents} pinned. */
+    private void unpinExtents(
+            List<Layer.Extent> extents, int first, long skip, long len, long pinned) {
+        long done = 0;
+        long at = skip;
+        for (int i = first; done < pinned; i++, at = 0) {
+            Layer.Extent e = extents.get(i);
+            long n = Math.min(pinned - done, e.size() - at);
+            long offset = e.offset() + at;
+            unpin(offset, n, layout.regionIndex(offset));
+            done += n;
+        }
     }
 
     /**
@@ -385,6 +474,54 @@ final class RegionStorage {
     }
 
     /**
+     * Makes the remote parts of a checked range present in their caches, and pins them, before any
+     * byte of it moves, so that a failed fetch writes nothing and no release frees them under the
+     * copy; counts and throws the failure, leaving nothing pinned.
+     */
+    private void fetch(String op, long offset, long len, int firstRegion) throws Memory64Exception {
+        long end = offset + len;
+        for (int i = firstRegion; i < remote.length && layout.region(i).start() < end; i++) {
+            if (remote[i] == null) {
+                continue;
+            }
+            MemoryRegion r = layout.region(i);
+            long local = Math.max(offset, r.start()) - r.start();
+            long n = Math.min(end, r.end()) - r.start() - local;
+            try {
+                remote[i].ensure(local, n);
+            } catch (RemoteFetchException e) {
+                unpin(offset, r.start() - Math.min(offset, r.start()), firstRegion);
+                if (closed) {
+                    throw rejected(closedException(op, offset, len, e));
+                }
+                throw rejected(e);
+            }
+        }
+    }
+
+    /** Unpins what {@link #fetch} pinned of {@code [offset, offset + len)}. */
+    private void unpin(long offset, long len, int firstRegion) {
+        long end = offset + len;
+        for (int i = firstRegion; i < remote.length && layout.region(i).start() < end; i++) {
+            if (remote[i] != null) {
+                MemoryRegion r = layout.region(i);
+                long local = Math.max(offset, r.start()) - r.start();
+                remote[i].unpin(local, Math.min(end, r.end()) - r.start() - local);
+            }
+        }
+    }
+
+    private static void closeCaches(ChunkCache[] caches) {
+        if (caches != null) {
+            for (ChunkCache cache : caches) {
+                if (cache != null) {
+                    cache.close();
+                }
+            }
+        }
+    }
+
+    /**
      * Brings the mapped pages of a range into memory, chunk by chunk, telling {@code progress} the
      * bytes done after each; stops early when {@code stop} says so or the store closes.
      *
@@ -402,7 +539,18 @@ final class RegionStorage {
             long local = at - r.start();
             long n = Math.min(Math.min(end - at, r.size() - local), CHUNK_SIZE);
             MemorySegment segment = segments[region];
-            if (segment.isMapped() && local + n <= segment.byteSize()) {
+            if (remote != null && remote[region] != null) {
+                // The whole piece at once, so that its chunks are fetched in parallel.
+                n = Math.min(end - at, r.size() - local);
+                try {
+                    long backed = Math.min(n, segment.byteSize() - local);
+                    remote[region].ensure(local, backed);
+                    remote[region].unpin(local, backed);
+                } catch (RemoteFetchException e) {
+                    LOG.debug("load: {}", e.getMessage());
+                    return false;
+                }
+            } else if (segment.isMapped() && local + n <= segment.byteSize()) {
                 segment.asSlice(local, n).load();
             }
             at += n;
@@ -543,6 +691,7 @@ final class RegionStorage {
      */
     void close() {
         closed = true;
+        closeCaches(remote);
         while (true) {
             try {
                 arena.close();

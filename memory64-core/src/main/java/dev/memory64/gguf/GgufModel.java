@@ -6,9 +6,13 @@ import dev.memory64.MemoryLayout;
 import dev.memory64.MemoryRegion;
 import dev.memory64.ProgressListener;
 import dev.memory64.RegionBacking;
+import dev.memory64.RemoteIdentity;
+import dev.memory64.RemoteOptions;
 import dev.memory64.StoreClosedException;
 import dev.memory64.TensorInfo;
+import dev.memory64.internal.RemoteAccess;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,6 +42,7 @@ import java.util.Objects;
 public final class GgufModel implements AutoCloseable {
 
     private final List<Path> paths;
+    private final List<URI> uris;
     private final List<GgufFile> parts;
     private final Memory64Store store;
 
@@ -48,8 +53,13 @@ public final class GgufModel implements AutoCloseable {
     private final List<Object> fileKeys;
 
     private GgufModel(
-            List<Path> paths, List<GgufFile> parts, Memory64Store store, List<Object> fileKeys) {
+            List<Path> paths,
+            List<URI> uris,
+            List<GgufFile> parts,
+            Memory64Store store,
+            List<Object> fileKeys) {
         this.paths = List.copyOf(paths);
+        this.uris = List.copyOf(uris);
         this.parts = List.copyOf(parts);
         this.store = store;
         this.fileKeys = Collections.unmodifiableList(new ArrayList<>(fileKeys));
@@ -100,6 +110,41 @@ public final class GgufModel implements AutoCloseable {
     }
 
     /**
+     * Opens a model served over HTTP(S) by range requests (an object store, a model hub, any HTTP
+     * server that answers {@code Range}), with the default {@link RemoteOptions} and a cache in
+     * {@code java.io.tmpdir}. Each part's header is read with ranged GETs and its identity (size,
+     * {@code ETag}, {@code Last-Modified}) pinned; tensor bytes are fetched on first access, chunk
+     * by chunk, into a sparse local cache (see {@link RegionBacking#remote(URI, Path,
+     * RemoteOptions)}). Given one part of a split model named {@code NAME-0000K-of-0000N.gguf}, the
+     * other parts are found beside it (same URI, other last segment).
+     *
+     * @param uris the model's URI, or any one or every part of a split model
+     * @return the model, whose store the caller closes through {@link #close()}
+     * @throws GgufFormatException if a part is not a valid GGUF model or the parts do not form one
+     *     model
+     * @throws dev.memory64.RemoteFetchException if a part cannot be fetched by range (the message
+     *     names the URI, the range and the HTTP status)
+     * @throws IOException if the cache cannot be created
+     * @throws IllegalArgumentException if no URI is given or one is not http or https
+     */
+    public static GgufModel open(URI... uris) throws IOException {
+        return builder(uris).open();
+    }
+
+    /**
+     * Starts opening a model served over HTTP(S) with options: the cache directory, the {@link
+     * RemoteOptions}, the header size limit and a progress listener.
+     *
+     * @param uris the model's URI, or any one or every part of a split model
+     * @return a builder
+     * @throws IllegalArgumentException if no URI is given or one is not http or https
+     * @throws NullPointerException if {@code uris} or a URI is null
+     */
+    public static Builder builder(URI... uris) {
+        return new Builder(uris);
+    }
+
+    /**
      * Computes the SHA-256 digest of a file, as model hubs publish it per file, streaming it
      * through one 4 MiB off-heap buffer (the heap it takes does not grow with the file).
      *
@@ -120,6 +165,9 @@ public final class GgufModel implements AutoCloseable {
     /** Options for opening a model; {@link #open()} opens it. */
     public static final class Builder {
         private final List<Path> files;
+        private final List<URI> uris;
+        private Path cacheDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private RemoteOptions remoteOptions = RemoteOptions.defaults();
         private long maxHeaderSize = GgufFile.DEFAULT_MAX_HEADER_SIZE;
         private ProgressListener listener = ProgressListener.NONE;
         private PartDigests expected;
@@ -133,6 +181,50 @@ public final class GgufModel implements AutoCloseable {
                 Objects.requireNonNull(file, "file");
             }
             this.files = List.of(files);
+            this.uris = List.of();
+        }
+
+        private Builder(URI[] uris) {
+            Objects.requireNonNull(uris, "uris");
+            if (uris.length == 0) {
+                throw new IllegalArgumentException("open: no model URI given");
+            }
+            for (URI uri : uris) {
+                Objects.requireNonNull(uri, "uri");
+                String scheme = uri.getScheme();
+                if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+                    throw new IllegalArgumentException(
+                            "open " + uri + ": scheme is not http or https");
+                }
+            }
+            this.files = List.of();
+            this.uris = List.of(uris);
+        }
+
+        /**
+         * Where a model opened from URIs keeps its cache: one sparse, unlinked file per part,
+         * overcommitted (see {@link RegionBacking#reservedOvercommitted(Path)}). Ignored for files.
+         *
+         * @param directory the cache directory, default {@code java.io.tmpdir}
+         * @return this builder
+         * @throws NullPointerException if {@code directory} is null
+         */
+        public Builder withCacheDirectory(Path directory) {
+            this.cacheDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * How a model opened from URIs is fetched (chunk size, parallel fetches, retries, timeout,
+         * request decorator). Ignored for files.
+         *
+         * @param options the options, default {@link RemoteOptions#defaults()}
+         * @return this builder
+         * @throws NullPointerException if {@code options} is null
+         */
+        public Builder withRemoteOptions(RemoteOptions options) {
+            this.remoteOptions = Objects.requireNonNull(options, "options");
+            return this;
         }
 
         /**
@@ -206,6 +298,9 @@ public final class GgufModel implements AutoCloseable {
     }
 
     private static GgufModel open(Builder options) throws IOException {
+        if (!options.uris.isEmpty()) {
+            return openRemote(options);
+        }
         ProgressListener listener = options.listener;
         List<Path> paths = new ArrayList<>(options.files);
         List<GgufFile> parts = new ArrayList<>();
@@ -240,7 +335,103 @@ public final class GgufModel implements AutoCloseable {
             }
         }
         GgufSplit.order(paths, parts);
+        // Taken before mapping: a file replaced in between then fails verify() rather than passing.
+        List<Object> fileKeys = new ArrayList<>();
+        List<RegionBacking> backings = new ArrayList<>();
+        for (Path path : paths) {
+            fileKeys.add(PartDigests.fileKey(path));
+            backings.add(RegionBacking.mapped(path, 0, false));
+        }
+        Memory64Store store = build(paths, parts, backings, paths.get(0).getFileName().toString());
+        return new GgufModel(paths, List.of(), parts, store, fileKeys);
+    }
 
+    /** Reads every part's header by range, pins each part's identity, and builds the store. */
+    private static GgufModel openRemote(Builder options) throws IOException {
+        List<URI> uris = new ArrayList<>(options.uris);
+        List<GgufFile> parts = new ArrayList<>();
+        List<RemoteIdentity> identities = new ArrayList<>();
+        if (options.expected != null) {
+            throw new IllegalArgumentException(
+                    "open " + uris.get(0) + ": SHA-256 digests are checked for files only");
+        }
+        readRemote(uris.get(0), options, parts, identities);
+        if (uris.size() == 1) {
+            Path named = nameOf(uris.get(0));
+            int count = GgufSplit.declaredCount(named, parts.get(0));
+            if (count > 1) {
+                List<URI> all = new ArrayList<>();
+                for (Path sibling : GgufSplit.siblings(named, parts.get(0), count, false)) {
+                    all.add(uris.get(0).resolve(sibling.getFileName().toString()));
+                }
+                GgufFile first = parts.get(0);
+                RemoteIdentity firstIdentity = identities.get(0);
+                parts.clear();
+                identities.clear();
+                for (URI uri : all) {
+                    if (uri.equals(uris.get(0))) {
+                        parts.add(first);
+                        identities.add(firstIdentity);
+                    } else {
+                        readRemote(uri, options, parts, identities);
+                    }
+                }
+                uris = all;
+            }
+        } else {
+            for (int i = 1; i < uris.size(); i++) {
+                readRemote(uris.get(i), options, parts, identities);
+            }
+        }
+        List<Path> names = new ArrayList<>();
+        for (URI uri : uris) {
+            names.add(nameOf(uri));
+        }
+        List<GgufFile> unordered = new ArrayList<>(parts);
+        GgufSplit.order(names, parts);
+        List<URI> orderedUris = new ArrayList<>();
+        List<RegionBacking> backings = new ArrayList<>();
+        for (GgufFile part : parts) {
+            int i = 0;
+            while (unordered.get(i) != part) {
+                i++;
+            }
+            orderedUris.add(uris.get(i));
+            backings.add(
+                    RegionBacking.remote(
+                            uris.get(i),
+                            options.cacheDirectory,
+                            options.remoteOptions.withExpected(identities.get(i))));
+        }
+        Memory64Store store = build(names, parts, backings, names.get(0).toString());
+        List<Object> noKeys = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            noKeys.add(null);
+        }
+        return new GgufModel(List.of(), orderedUris, parts, store, noKeys);
+    }
+
+    private static void readRemote(
+            URI uri, Builder options, List<GgufFile> parts, List<RemoteIdentity> identities)
+            throws IOException {
+        try (RemoteAccess.Source source = RemoteAccess.open(uri, options.remoteOptions)) {
+            parts.add(GgufParser.parse(source::read, source.size(), options.maxHeaderSize));
+            identities.add((RemoteIdentity) source.identity());
+        }
+        options.listener.progress("open " + nameOf(uri), parts.size(), options.uris.size());
+    }
+
+    /** The last segment of a URI's path, as the name of a part in messages. */
+    private static Path nameOf(URI uri) {
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return Path.of(name.isEmpty() ? "model.gguf" : name);
+    }
+
+    /** Lays the parts out one region each, plans and registers the layers, builds the store. */
+    private static Memory64Store build(
+            List<Path> paths, List<GgufFile> parts, List<RegionBacking> backings, String name)
+            throws IOException {
         MemoryLayout.Builder layoutBuilder = MemoryLayout.builder();
         for (int i = 0; i < parts.size(); i++) {
             long size = parts.get(i).fileSize();
@@ -309,16 +500,9 @@ public final class GgufModel implements AutoCloseable {
             layers.add(new Layer(layer.id(), layer.name(), kindOf(layer.name()), layer.extents()));
         }
 
-        // Taken before mapping: a file replaced in between then fails verify() rather than passing.
-        List<Object> fileKeys = new ArrayList<>();
-        for (Path path : paths) {
-            fileKeys.add(PartDigests.fileKey(path));
-        }
-        Memory64Store.Builder storeBuilder =
-                Memory64Store.builder(layout).withName(paths.get(0).getFileName().toString());
+        Memory64Store.Builder storeBuilder = Memory64Store.builder(layout).withName(name);
         for (int i = 0; i < parts.size(); i++) {
-            storeBuilder.withBacking(
-                    layout.region(i).name(), RegionBacking.mapped(paths.get(i), 0, false));
+            storeBuilder.withBacking(layout.region(i).name(), backings.get(i));
         }
         Memory64Store store = storeBuilder.build();
         boolean success = false;
@@ -330,7 +514,7 @@ public final class GgufModel implements AutoCloseable {
                 store.close();
             }
         }
-        return new GgufModel(paths, parts, store, fileKeys);
+        return store;
     }
 
     private static String kindOf(String layerName) {
@@ -361,12 +545,21 @@ public final class GgufModel implements AutoCloseable {
     }
 
     /**
-     * Returns the model's files, in part order.
+     * Returns the model's files, in part order; empty for a model opened from URIs.
      *
      * @return the paths
      */
     public List<Path> paths() {
         return paths;
+    }
+
+    /**
+     * Returns the model's URIs, in part order; empty for a model opened from files.
+     *
+     * @return the URIs
+     */
+    public List<URI> uris() {
+        return uris;
     }
 
     /**
@@ -403,9 +596,14 @@ public final class GgufModel implements AutoCloseable {
      * @throws dev.memory64.StoreClosedException if the model is closed
      * @throws IOException if a part cannot be opened or read
      * @throws NullPointerException if the map, a key, a digest or the listener is null
+     * @throws UnsupportedOperationException if the model was opened from URIs
      */
     public void verify(Map<String, String> expectedSha256, ProgressListener listener)
             throws IOException {
+        if (paths.isEmpty()) {
+            throw new UnsupportedOperationException(
+                    "verify " + uris.get(0) + ": SHA-256 digests are checked for files only");
+        }
         PartDigests expected = PartDigests.of("verify", expectedSha256);
         Objects.requireNonNull(listener, "listener");
         if (store.isClosed()) {
@@ -424,7 +622,7 @@ public final class GgufModel implements AutoCloseable {
     @Override
     public String toString() {
         return "GgufModel["
-                + paths.get(0)
+                + (paths.isEmpty() ? uris.get(0) : paths.get(0))
                 + ", "
                 + parts.size()
                 + " part(s), "

@@ -58,7 +58,7 @@ final class GgufParser {
     /** Reads that return nothing in a row before giving up, so that a stuck channel cannot hang. */
     private static final int MAX_EMPTY_READS = 1000;
 
-    private final FileChannel channel;
+    private final Source channel;
     private final long fileSize;
     private final long maxHeaderSize;
 
@@ -82,7 +82,21 @@ final class GgufParser {
     /** Offsets of the values of metadata keys validated after the whole header is read. */
     private final Map<String, Long> valueOffsets = new HashMap<>();
 
-    private GgufParser(FileChannel channel, long fileSize, long maxHeaderSize) {
+    /** Where the header's bytes come from: a file, or a remote object read by range. */
+    interface Source {
+        /** Reads into {@code target} from {@code position}; -1 at the end (as a FileChannel). */
+        int read(ByteBuffer target, long position) throws IOException;
+    }
+
+    /** A file's channel as a source. */
+    private record ChannelSource(FileChannel channel) implements Source {
+        @Override
+        public int read(ByteBuffer target, long position) throws IOException {
+            return channel.read(target, position);
+        }
+    }
+
+    private GgufParser(Source channel, long fileSize, long maxHeaderSize) {
         this.channel = channel;
         this.fileSize = fileSize;
         this.maxHeaderSize = maxHeaderSize;
@@ -91,7 +105,11 @@ final class GgufParser {
     }
 
     static GgufFile parse(FileChannel channel, long maxHeaderSize) throws IOException {
-        return new GgufParser(channel, channel.size(), maxHeaderSize).parse();
+        return new GgufParser(new ChannelSource(channel), channel.size(), maxHeaderSize).parse();
+    }
+
+    static GgufFile parse(Source source, long size, long maxHeaderSize) throws IOException {
+        return new GgufParser(source, size, maxHeaderSize).parse();
     }
 
     private GgufFile parse() throws IOException {

@@ -63,6 +63,12 @@ final class GgufSplit {
      * 0000N.gguf} with N matching the file's {@code split.count}.
      */
     static List<Path> siblings(Path named, GgufFile file, int count) throws IOException {
+        return siblings(named, file, count, true);
+    }
+
+    /** As {@link #siblings(Path, GgufFile, int)}; {@code mustExist} false skips the file check. */
+    static List<Path> siblings(Path named, GgufFile file, int count, boolean mustExist)
+            throws IOException {
         Path name = named.getFileName();
         Matcher m = name == null ? null : NAME.matcher(name.toString());
         if (m == null || !m.matches()) {
@@ -87,7 +93,7 @@ final class GgufSplit {
         List<Path> all = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Path part = named.resolveSibling(partName(m.group(1), i, count));
-            if (!Files.exists(part)) {
+            if (mustExist && !Files.exists(part)) {
                 throw new NoSuchFileException(
                         part.toString(),
                         null,

@@ -59,7 +59,7 @@ public final class Demo {
         try (DemoProgress progress = new DemoProgress(options.progress(), err)) {
             Path model = options.model();
             boolean written = false;
-            if (model == null) {
+            if (model == null && options.url() == null) {
                 DemoSample.Prepared sample = DemoSample.ensure(options.dir(), spec, progress);
                 if (sample.reused()) {
                     progress.note("reusing the sample model " + sample.path());
@@ -68,7 +68,10 @@ public final class Demo {
                 written = !sample.reused();
             }
             DemoRun.Result result =
-                    DemoRun.run(model, options.layers(), options.residency(), progress);
+                    options.url() != null
+                            ? DemoRun.run(
+                                    options.url(), options.layers(), options.residency(), progress)
+                            : DemoRun.run(model, options.layers(), options.residency(), progress);
             out.print(DemoTable.of(result));
             out.flush();
             if (written) {

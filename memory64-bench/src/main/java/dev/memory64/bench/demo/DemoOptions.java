@@ -3,6 +3,8 @@ package dev.memory64.bench.demo;
 import dev.memory64.ResidencyPolicy;
 import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.internal.Bytes;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.Locale;
  * @param layers stream only layers {@code 0 .. layers-1}; {@link Integer#MAX_VALUE} for all
  * @param progress how progress is shown on stderr
  * @param residency the store's residency policy while streaming
+ * @param url the user's model served over HTTP(S) ({@code --model http://...}), or null
  */
 record DemoOptions(
         boolean help,
@@ -24,7 +27,8 @@ record DemoOptions(
         Path dir,
         int layers,
         DemoProgress.Mode progress,
-        ResidencyPolicy residency) {
+        ResidencyPolicy residency,
+        URI url) {
 
     /** The sample model's directory unless {@code --dir} says otherwise. */
     static Path defaultDir() {
@@ -42,7 +46,7 @@ record DemoOptions(
 
     static String usage() {
         return """
-                usage: scripts/demo.sh [--model PATH] [--dir PATH] [--layers N] [--progress MODE]
+                usage: scripts/demo.sh [--model PATH|URL] [--dir PATH] [--layers N] [--progress MODE]
                                       [--residency POLICY]
 
                 Streams every layer of a GGUF model, by id, through a 32-bit WebAssembly guest
@@ -55,7 +59,9 @@ record DemoOptions(
                 weights) to %s on the first run, and reuses it after that.
 
                 options:
-                  --model PATH     run on your own GGUF model instead (for a split model, any part)
+                  --model PATH     run on your own GGUF model instead (for a split model, any part),
+                                   or an http(s):// URL: read by range requests into a sparse
+                                   cache in java.io.tmpdir
                   --dir PATH       where the sample model goes (default: the directory above)
                   --layers N       stream only layers 0 .. N-1, for a quick run
                   --progress MODE  on stderr: auto (a bar on a terminal, else a line per 10%%),
@@ -81,6 +87,7 @@ record DemoOptions(
     static DemoOptions parse(String... args) throws UsageException {
         boolean help = false;
         Path model = null;
+        URI url = null;
         Path dir = null;
         int layers = Integer.MAX_VALUE;
         DemoProgress.Mode progress = DemoProgress.Mode.AUTO;
@@ -112,7 +119,13 @@ record DemoOptions(
                         throw new UsageException(name + " needs a value, got an empty one");
                     }
                     switch (name) {
-                        case "--model" -> model = path(name, value);
+                        case "--model" -> {
+                            if (value.matches("(?i)https?://.+")) {
+                                url = url(name, value);
+                            } else {
+                                model = path(name, value);
+                            }
+                        }
                         case "--dir" -> dir = path(name, value);
                         case "--layers" -> layers = positive(name, value);
                         case "--residency" -> residency = residency(value);
@@ -127,9 +140,9 @@ record DemoOptions(
             }
         }
         if (help) {
-            return new DemoOptions(true, null, defaultDir(), layers, progress, residency);
+            return new DemoOptions(true, null, defaultDir(), layers, progress, residency, null);
         }
-        if (model != null && dir != null) {
+        if ((model != null || url != null) && dir != null) {
             throw new UsageException(
                     "--dir is for the sample model; it has no effect with --model");
         }
@@ -148,7 +161,15 @@ record DemoOptions(
             throw new UsageException("--dir " + dir + ": not a directory");
         }
         return new DemoOptions(
-                false, model, dir != null ? dir : defaultDir(), layers, progress, residency);
+                false, model, dir != null ? dir : defaultDir(), layers, progress, residency, url);
+    }
+
+    private static URI url(String option, String value) throws UsageException {
+        try {
+            return new URI(value);
+        } catch (URISyntaxException e) {
+            throw new UsageException(option + " " + value + ": not a valid URL");
+        }
     }
 
     private static Path path(String option, String value) throws UsageException {

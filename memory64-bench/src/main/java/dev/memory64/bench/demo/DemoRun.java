@@ -32,6 +32,7 @@ import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,7 +106,8 @@ final class DemoRun {
             long resident,
             long residentFile,
             Why why,
-            List<String> problems) {}
+            List<String> problems,
+            URI url) {}
 
     /**
      * Measurements that tell apart the causes of a gap between loads inside the guest run and the
@@ -162,6 +164,26 @@ final class DemoRun {
         return run(path, layerLimit, ResidencyPolicy.off(), progress, beforeGuest);
     }
 
+    /**
+     * As {@link #run(Path, int, ResidencyPolicy, DemoProgress)} for a model served over HTTP(S):
+     * opened by range requests, its bytes fetched into a sparse cache in {@code java.io.tmpdir}.
+     */
+    static Result run(URI url, int layerLimit, ResidencyPolicy residency, DemoProgress progress)
+            throws DemoException, IOException {
+        return run(
+                url.toString(),
+                () -> GgufModel.open(url),
+                layerLimit,
+                residency,
+                progress,
+                () -> {});
+    }
+
+    /** Opens the model a run streams. */
+    private interface Opener {
+        GgufModel open() throws IOException;
+    }
+
     private static Result run(
             Path path,
             int layerLimit,
@@ -169,9 +191,26 @@ final class DemoRun {
             DemoProgress progress,
             Step beforeGuest)
             throws DemoException, IOException {
+        return run(
+                path.toString(),
+                () -> GgufModel.open(path),
+                layerLimit,
+                residency,
+                progress,
+                beforeGuest);
+    }
+
+    private static Result run(
+            String path,
+            Opener opener,
+            int layerLimit,
+            ResidencyPolicy residency,
+            DemoProgress progress,
+            Step beforeGuest)
+            throws DemoException, IOException {
         GgufModel model;
         try {
-            model = GgufModel.open(path);
+            model = opener.open();
         } catch (GgufFormatException e) {
             throw new DemoException(
                     path + " is not a GGUF model this demo can use: " + e.getMessage(), e);
@@ -200,7 +239,10 @@ final class DemoRun {
             for (Layer layer : layers) {
                 bytes += layer.size();
             }
-            DiskUsage disk = DiskUsage.of(model.paths());
+            DiskUsage disk =
+                    model.paths().isEmpty()
+                            ? new DiskUsage(remoteSize(model), -1)
+                            : DiskUsage.of(model.paths());
 
             AtomicLong done = new AtomicLong();
             Map<Integer, DemoVerifier.Expected> expected = new LinkedHashMap<>();
@@ -460,7 +502,7 @@ final class DemoRun {
         }
         problems.addAll(verifier.finish());
         return new Result(
-                model.paths().get(0),
+                model.paths().isEmpty() ? null : model.paths().get(0),
                 disk,
                 layers.size(),
                 bytes,
@@ -493,7 +535,17 @@ final class DemoRun {
                         comparison.copyFaults(),
                         guestJit,
                         compareJit),
-                List.copyOf(problems));
+                List.copyOf(problems),
+                model.uris().isEmpty() ? null : model.uris().get(0));
+    }
+
+    /** The bytes of every part of a model opened from URIs. */
+    private static long remoteSize(GgufModel model) {
+        long size = 0;
+        for (var part : model.parts()) {
+            size += part.fileSize();
+        }
+        return size;
     }
 
     /** Milliseconds the JIT has spent compiling so far, or 0 where the JVM does not tell. */

@@ -21,12 +21,19 @@ final class DemoTable {
      */
     static String of(DemoRun.Result r) {
         StringBuilder sb = new StringBuilder();
-        Path name = r.model().getFileName();
-        Path dir = r.model().toAbsolutePath().getParent();
-        sb.append(
-                fmt(
-                        "memory64 demo: %s, %s, mapped read-only (%s)%n",
-                        name, r.disk().describe(), dir));
+        if (r.url() != null) {
+            sb.append(
+                    fmt(
+                            "memory64 demo: %s, %s, fetched by range requests into a sparse cache%n",
+                            r.url(), Bytes.decimal(r.disk().size())));
+        } else {
+            Path name = r.model().getFileName();
+            Path dir = r.model().toAbsolutePath().getParent();
+            sb.append(
+                    fmt(
+                            "memory64 demo: %s, %s, mapped read-only (%s)%n",
+                            name, r.disk().describe(), dir));
+        }
         sb.append(
                 fmt(
                         "guest: layer_checksum.wasm, Chicory %s compiler, WASI, %s%n%n",

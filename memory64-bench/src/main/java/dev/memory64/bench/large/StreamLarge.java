@@ -12,6 +12,7 @@ import dev.memory64.internal.Bytes;
 import dev.memory64.internal.LayerChecksum;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
@@ -41,7 +42,9 @@ public final class StreamLarge {
             long realGb,
             ResidencyPolicy residency,
             int verifyEvery,
-            boolean positional) {
+            boolean positional,
+            String model,
+            Path cache) {
 
         static Options parse(String[] args) {
             Path dir = Path.of(System.getProperty("java.io.tmpdir"), "memory64-large");
@@ -50,6 +53,8 @@ public final class StreamLarge {
             ResidencyPolicy residency = ResidencyPolicy.bytes(256L << 20, 512L << 20);
             int verifyEvery = 16;
             boolean positional = true;
+            String model = null;
+            Path cache = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -59,6 +64,8 @@ public final class StreamLarge {
                     case "--residency" -> residency = ResidencySpec.parse(value(args, ++i, a));
                     case "--verify-every" -> verifyEvery = Integer.parseInt(value(args, ++i, a));
                     case "--no-positional" -> positional = false;
+                    case "--model" -> model = value(args, ++i, a);
+                    case "--cache" -> cache = Path.of(value(args, ++i, a));
                     case "-h", "--help" -> {
                         System.out.print(USAGE);
                         System.exit(0);
@@ -78,7 +85,7 @@ public final class StreamLarge {
                                 + real
                                 + ": out of range");
             }
-            return new Options(dir, layers, real, residency, verifyEvery, positional);
+            return new Options(dir, layers, real, residency, verifyEvery, positional, model, cache);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -94,6 +101,7 @@ public final class StreamLarge {
             usage: scripts/stream-large.sh [--dir DIR] [--layers N] [--real-gb GB]
                                            [--residency off|layers:B:A|bytes:B_MIB:A_MIB]
                                            [--verify-every K] [--no-positional]
+                                           [--model PATH|URL] [--cache DIR]
 
             Writes once (sparse, under a second) a 264 GB 405B-class GGUF model (126 blocks, dim
             16384, ff 53248, vocab 128256, Q4_K, a full-size tokenizer) to DIR, opens it with a
@@ -105,6 +113,9 @@ public final class StreamLarge {
             other layers, and prints a table and one summary line.
             --real-gb GB writes a model of about GB with pseudo-random weights instead (reads
             then come from the disk when GB exceeds the page cache).
+            --model streams an existing GGUF model instead: a file, or an http(s):// URL read
+            by range requests into a sparse cache in --cache DIR (default java.io.tmpdir);
+            positional reads are then skipped for a URL.
             """;
 
     /**
@@ -132,18 +143,36 @@ public final class StreamLarge {
                 options.realGb() > 0
                         ? LargeModel.realData(options.realGb())
                         : LargeModel.llama405b();
-        LargeModel.Written written = spec.ensure(options.dir(), new AtomicLong());
-        System.err.printf(
-                Locale.ROOT,
-                "stream-large: %s %s (%s)%n",
-                written.wrote()
-                        ? String.format(Locale.ROOT, "wrote in %.2f s", written.seconds())
-                        : "reusing",
-                written.path(),
-                Bytes.decimal(Files.size(written.path())));
+        URI url =
+                options.model() != null && options.model().matches("(?i)https?://.*")
+                        ? URI.create(options.model())
+                        : null;
+        Path modelFile;
+        if (options.model() != null) {
+            modelFile = url != null ? null : Path.of(options.model());
+        } else {
+            LargeModel.Written written = spec.ensure(options.dir(), new AtomicLong());
+            modelFile = written.path();
+            System.err.printf(
+                    Locale.ROOT,
+                    "stream-large: %s %s (%s)%n",
+                    written.wrote()
+                            ? String.format(Locale.ROOT, "wrote in %.2f s", written.seconds())
+                            : "reusing",
+                    written.path(),
+                    Bytes.decimal(Files.size(written.path())));
+        }
 
         long openStart = System.nanoTime();
-        try (GgufModel model = GgufModel.open(written.path())) {
+        try (GgufModel model =
+                url != null
+                        ? GgufModel.builder(url)
+                                .withCacheDirectory(
+                                        options.cache() != null
+                                                ? options.cache()
+                                                : Path.of(System.getProperty("java.io.tmpdir")))
+                                .open()
+                        : GgufModel.open(modelFile)) {
             double openMs = (System.nanoTime() - openStart) / 1e6;
             Memory64Store store = model.store();
             store.useResidency(options.residency());
@@ -195,7 +224,7 @@ public final class StreamLarge {
 
             // Positional reads of the verified layers into the guest's memory, buffered and direct.
             String positional =
-                    options.positional()
+                    options.positional() && url == null
                             ? positional(store, model.paths().get(0), layers, options, destination)
                             : "";
 
@@ -209,10 +238,16 @@ public final class StreamLarge {
             row(
                     table,
                     "model",
-                    written.path()
-                            + ", "
-                            + Bytes.decimal(Files.size(written.path()))
-                            + (spec.sparse() ? " sparse" : " pseudo-random weights"));
+                    url != null
+                            ? url + " (remote, " + Bytes.decimal(model.file().fileSize()) + ")"
+                            : modelFile
+                                    + ", "
+                                    + Bytes.decimal(Files.size(modelFile))
+                                    + (options.model() != null
+                                            ? ""
+                                            : spec.sparse()
+                                                    ? " sparse"
+                                                    : " pseudo-random weights"));
             row(
                     table,
                     "layers streamed",

@@ -144,6 +144,19 @@ class DemoOptionsTest {
     }
 
     @Test
+    void takesAnHttpUrlForTheModel() throws Exception {
+        DemoOptions remote = DemoOptions.parse("--model", "http://127.0.0.1:8080/m.gguf");
+        assertEquals(java.net.URI.create("http://127.0.0.1:8080/m.gguf"), remote.url());
+        assertNull(remote.model());
+        assertEquals(
+                java.net.URI.create("HTTPS://models.example/a%20b.gguf"),
+                DemoOptions.parse("--model=HTTPS://models.example/a%20b.gguf").url());
+        Outcome o = demo("--model", "http://x/m.gguf", "--dir", dir.toString());
+        assertEquals(2, o.exit());
+        assertTrue(o.err().startsWith("demo: --dir is for the sample model"), o.err());
+    }
+
+    @Test
     void defaultsToTheSampleInTheTemporaryDirectory() throws Exception {
         DemoOptions options = DemoOptions.parse();
         assertNull(options.model());

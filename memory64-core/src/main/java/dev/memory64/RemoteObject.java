@@ -1,0 +1,564 @@
+package dev.memory64;
+
+import dev.memory64.internal.RemoteAccess;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One object on an HTTP server, pinned at open (its size, {@code ETag} and {@code Last-Modified}),
+ * read by ranged GETs that carry {@code If-Range}: every answer is checked to be exactly the range
+ * asked for of the pinned version. Transient failures (connection refused or reset, timeout, 5xx,
+ * 429) are tried again after a backoff that doubles, a bounded number of times; anything else fails
+ * at once with a {@link RemoteFetchException}.
+ */
+final class RemoteObject implements RemoteAccess.Source {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteObject.class);
+
+    private static final Pattern CONTENT_RANGE =
+            Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern UNSATISFIED =
+            Pattern.compile("bytes\\s+\\*/(\\d+)", Pattern.CASE_INSENSITIVE);
+
+    static {
+        RemoteAccess.install((uri, options) -> open(uri, (RemoteOptions) options));
+    }
+
+    private final URI uri;
+    private final RemoteOptions options;
+    private final HttpClient client;
+    private final RemoteIdentity identity;
+
+    private RemoteObject(
+            URI uri, RemoteOptions options, HttpClient client, RemoteIdentity identity) {
+        this.uri = uri;
+        this.options = options;
+        this.client = client;
+        this.identity = identity;
+    }
+
+    /**
+     * Opens an object: one ranged GET of its first byte pins its size and validators.
+     *
+     * @throws RemoteFetchException if it cannot be read by range, or is not the expected version
+     * @throws IllegalArgumentException if the URI is not http or https
+     */
+    static RemoteObject open(URI uri, RemoteOptions options) throws RemoteFetchException {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(options, "options");
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException(
+                    "open remote " + uri + ": scheme is not http or https");
+        }
+        HttpClient client =
+                HttpClient.newBuilder()
+                        .connectTimeout(options.requestTimeout())
+                        .followRedirects(HttpClient.Redirect.NORMAL)
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build();
+        boolean success = false;
+        try {
+            RemoteObject probe = new RemoteObject(uri, options, client, null);
+            RemoteIdentity found = probe.probe();
+            RemoteIdentity expected = options.expected();
+            if (expected != null && !expected.matches(found)) {
+                throw new RemoteFetchException(
+                        uri,
+                        0,
+                        1,
+                        206,
+                        "the object is " + found + ", not the expected " + expected,
+                        null);
+            }
+            RemoteObject object =
+                    new RemoteObject(uri, options, client, expected != null ? expected : found);
+            LOG.debug("opened remote {}: {}", uri, object.identity);
+            success = true;
+            return object;
+        } finally {
+            if (!success) {
+                client.shutdownNow();
+            }
+        }
+    }
+
+    URI uri() {
+        return uri;
+    }
+
+    RemoteOptions options() {
+        return options;
+    }
+
+    @Override
+    public RemoteIdentity identity() {
+        return identity;
+    }
+
+    @Override
+    public long size() {
+        return identity.size();
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+        if (position >= identity.size()) {
+            return -1;
+        }
+        int n = (int) Math.min(dst.remaining(), identity.size() - position);
+        if (n == 0) {
+            return 0;
+        }
+        read(position, MemorySegment.ofBuffer(dst).asSlice(0, n));
+        dst.position(dst.position() + n);
+        return n;
+    }
+
+    /**
+     * Fills {@code dst} with the object's bytes from {@code offset}, trying transient failures
+     * again.
+     *
+     * @throws RemoteFetchException if the range cannot be fetched
+     */
+    void read(long offset, MemorySegment dst) throws RemoteFetchException {
+        read(offset, into(dst));
+    }
+
+    /** Where a fetched range's bytes go, in order. */
+    interface Destination {
+        /** The bytes of the range. */
+        long size();
+
+        /** Takes {@code bytes} (all of them) at offset {@code at} of the range. */
+        void write(long at, ByteBuffer bytes) throws IOException;
+    }
+
+    /** A segment as a destination. */
+    static Destination into(MemorySegment dst) {
+        return new Destination() {
+            @Override
+            public long size() {
+                return dst.byteSize();
+            }
+
+            @Override
+            public void write(long at, ByteBuffer bytes) {
+                int n = bytes.remaining();
+                MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, dst, at, n);
+                bytes.position(bytes.position() + n);
+            }
+        };
+    }
+
+    /**
+     * Fills {@code dst} with the object's bytes from {@code offset}, trying transient failures
+     * again.
+     *
+     * @throws RemoteFetchException if the range cannot be fetched
+     */
+    void read(long offset, Destination dst) throws RemoteFetchException {
+        long len = dst.size();
+        Duration wait = options.backoff();
+        for (int attempt = 1; ; attempt++) {
+            Transient failure;
+            try {
+                fetch(offset, dst);
+                return;
+            } catch (Transient t) {
+                failure = t;
+            }
+            if (attempt >= options.attempts()) {
+                throw new RemoteFetchException(
+                        uri,
+                        offset,
+                        len,
+                        failure.status,
+                        failure.getMessage() + " (tried " + attempt + " times)",
+                        failure.getCause());
+            }
+            LOG.debug(
+                    "fetch {} bytes={}-{}: {}; attempt {} of {} in {}",
+                    uri,
+                    offset,
+                    offset + len - 1,
+                    failure.getMessage(),
+                    attempt + 1,
+                    options.attempts(),
+                    wait);
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RemoteFetchException(
+                        uri, offset, len, failure.status, "interrupted while backing off", e);
+            }
+            wait = wait.multipliedBy(2);
+        }
+    }
+
+    /** The first byte, to learn the size and validators; tried again like any fetch. */
+    private RemoteIdentity probe() throws RemoteFetchException {
+        Duration wait = options.backoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return probeOnce();
+            } catch (Transient t) {
+                if (attempt >= options.attempts()) {
+                    throw new RemoteFetchException(
+                            uri,
+                            0,
+                            1,
+                            t.status,
+                            t.getMessage() + " (tried " + attempt + " times)",
+                            t.getCause());
+                }
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RemoteFetchException(
+                        uri, 0, 1, RemoteFetchException.NO_STATUS, "interrupted", e);
+            }
+            wait = wait.multipliedBy(2);
+        }
+    }
+
+    private RemoteIdentity probeOnce() throws RemoteFetchException, Transient {
+        HttpResponse<Long> response =
+                send(request(0, 1, null), 0, into(MemorySegment.ofArray(new byte[1])), null);
+        {
+            int status = response.statusCode();
+            String etag = header(response, "ETag");
+            String modified = header(response, "Last-Modified");
+            if (status == 416) {
+                Matcher m = UNSATISFIED.matcher(header(response, "Content-Range", ""));
+                if (m.matches() && Long.parseLong(m.group(1)) == 0) {
+                    return new RemoteIdentity(0, etag, modified);
+                }
+            }
+            if (status == 200) {
+                throw new RemoteFetchException(
+                        uri,
+                        0,
+                        1,
+                        status,
+                        "the server ignores range requests (it answered a ranged GET with the"
+                                + " whole object)",
+                        null);
+            }
+            checkStatus(status, 0, 1);
+            Matcher m = CONTENT_RANGE.matcher(header(response, "Content-Range", ""));
+            if (!m.matches() || m.group(3).equals("*")) {
+                throw new RemoteFetchException(
+                        uri,
+                        0,
+                        1,
+                        status,
+                        "the answer's Content-Range \""
+                                + header(response, "Content-Range", "")
+                                + "\" gives no object size",
+                        null);
+            }
+            return new RemoteIdentity(Long.parseLong(m.group(3)), etag, modified);
+        }
+    }
+
+    /** One attempt: a ranged GET of exactly {@code dst}'s bytes, checked and copied. */
+    private void fetch(long offset, Destination dst) throws RemoteFetchException, Transient {
+        long len = dst.size();
+        HttpResponse<Long> response = send(request(offset, len, identity), offset, dst, identity);
+        {
+            int status = response.statusCode();
+            RemoteIdentity answered = answered(response, identity.size());
+            if (status == 200 || status == 412) {
+                boolean changed = status == 412 || !identity.matches(answered);
+                throw new RemoteFetchException(
+                        uri,
+                        offset,
+                        len,
+                        status,
+                        changed
+                                ? "the object changed since it was opened (pinned "
+                                        + identity
+                                        + ", now "
+                                        + answered
+                                        + ")"
+                                : "the server ignores range requests (it answered a ranged"
+                                        + " GET with the whole object)",
+                        null);
+            }
+            checkStatus(status, offset, len);
+            String contentRange = header(response, "Content-Range", "");
+            Matcher m = CONTENT_RANGE.matcher(contentRange);
+            if (!m.matches()
+                    || Long.parseLong(m.group(1)) != offset
+                    || Long.parseLong(m.group(2)) != offset + len - 1
+                    || (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != identity.size())) {
+                throw new RemoteFetchException(
+                        uri,
+                        offset,
+                        len,
+                        status,
+                        "the answer's Content-Range \""
+                                + contentRange
+                                + "\" is not bytes "
+                                + offset
+                                + "-"
+                                + (offset + len - 1)
+                                + "/"
+                                + identity.size()
+                                + (m.matches()
+                                                && !m.group(3).equals("*")
+                                                && Long.parseLong(m.group(3)) != identity.size()
+                                        ? ": the object changed since it was opened"
+                                        : ""),
+                        null);
+            }
+            if (identity.etag() != null
+                    && answered.etag() != null
+                    && !identity.etag().equals(answered.etag())) {
+                throw new RemoteFetchException(
+                        uri,
+                        offset,
+                        len,
+                        status,
+                        "the object changed since it was opened (ETag "
+                                + answered.etag()
+                                + ", pinned "
+                                + identity.etag()
+                                + ")",
+                        null);
+            }
+            if (response.body() != len) {
+                throw new Transient(
+                        RemoteFetchException.NO_STATUS,
+                        "the answer ended after " + response.body() + " of " + len + " bytes",
+                        null);
+            }
+        }
+    }
+
+    private void checkStatus(int status, long offset, long len)
+            throws RemoteFetchException, Transient {
+        if (status == 206) {
+            return;
+        }
+        if (status >= 500 || status == 429 || status == 408) {
+            throw new Transient(status, "the server answered " + status, null);
+        }
+        String why =
+                switch (status) {
+                    case 404 -> "the object does not exist (404 Not Found)";
+                    case 403 -> "access is denied (403 Forbidden): check the request decorator";
+                    case 401 -> "the request is not authorised (401): check the request decorator";
+                    case 416 ->
+                            "the range is not satisfiable (416): the object is shorter than"
+                                    + " pinned, it changed since it was opened";
+                    default -> "unexpected answer to a ranged GET";
+                };
+        throw new RemoteFetchException(uri, offset, len, status, why, null);
+    }
+
+    private HttpRequest request(long offset, long len, RemoteIdentity pinned) {
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(uri)
+                        .timeout(options.requestTimeout())
+                        .header("Range", "bytes=" + offset + "-" + (offset + len - 1))
+                        .GET();
+        String validator = pinned == null ? null : pinned.validator();
+        if (validator != null) {
+            builder.header("If-Range", validator);
+        }
+        return options.decorator().apply(builder).build();
+    }
+
+    /**
+     * Sends a ranged GET and, when the answer is exactly the range asked for of the pinned version
+     * (206, its Content-Range, its size and ETag), copies the body straight into {@code dst} as it
+     * arrives; any other answer's body is discarded. The body is the bytes copied, -1 if discarded.
+     * The whole exchange, body included, is bounded by the request timeout.
+     */
+    private HttpResponse<Long> send(
+            HttpRequest request, long offset, Destination dst, RemoteIdentity pinned)
+            throws RemoteFetchException, Transient {
+        long len = dst.size();
+        HttpResponse.BodyHandler<Long> handler =
+                info -> {
+                    Matcher m =
+                            CONTENT_RANGE.matcher(
+                                    info.headers().firstValue("Content-Range").orElse(""));
+                    String etag = info.headers().firstValue("ETag").orElse(null);
+                    boolean exact =
+                            info.statusCode() == 206
+                                    && m.matches()
+                                    && Long.parseLong(m.group(1)) == offset
+                                    && Long.parseLong(m.group(2)) == offset + len - 1
+                                    && (pinned == null
+                                            || ((m.group(3).equals("*")
+                                                            || Long.parseLong(m.group(3))
+                                                                    == pinned.size())
+                                                    && (pinned.etag() == null
+                                                            || etag == null
+                                                            || pinned.etag().equals(etag))));
+                    return exact
+                            ? new SegmentSubscriber(dst)
+                            : HttpResponse.BodySubscribers.replacing(-1L);
+                };
+        CompletableFuture<HttpResponse<Long>> pending = null;
+        try {
+            pending = client.sendAsync(request, handler);
+            return pending.get(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new Transient(
+                    RemoteFetchException.NO_STATUS,
+                    "timed out after " + options.requestTimeout(),
+                    e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.net.http.HttpTimeoutException) {
+                throw new Transient(
+                        RemoteFetchException.NO_STATUS,
+                        "timed out after " + options.requestTimeout(),
+                        cause);
+            }
+            if (cause instanceof IOException) {
+                throw new Transient(RemoteFetchException.NO_STATUS, cause.toString(), cause);
+            }
+            throw new RemoteFetchException(
+                    uri,
+                    offset,
+                    len,
+                    RemoteFetchException.NO_STATUS,
+                    "the fetch failed: " + cause,
+                    cause);
+        } catch (InterruptedException e) {
+            if (pending != null) {
+                pending.cancel(true);
+            }
+            Thread.currentThread().interrupt();
+            throw new RemoteFetchException(
+                    uri, offset, len, RemoteFetchException.NO_STATUS, "interrupted", e);
+        } catch (IllegalStateException e) {
+            throw new RemoteFetchException(
+                    uri, offset, len, RemoteFetchException.NO_STATUS, "the object is closed", e);
+        }
+    }
+
+    /** Hands a body to a destination as its buffers arrive; completes with the bytes taken. */
+    private static final class SegmentSubscriber implements HttpResponse.BodySubscriber<Long> {
+        private final Destination dst;
+        private final CompletableFuture<Long> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+        private long at;
+
+        SegmentSubscriber(Destination dst) {
+            this.dst = dst;
+        }
+
+        @Override
+        public CompletionStage<Long> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            try {
+                for (ByteBuffer b : buffers) {
+                    int n = b.remaining();
+                    if (n > dst.size() - at) {
+                        throw new IOException(
+                                "the answer is longer than the " + dst.size() + " bytes asked");
+                    }
+                    dst.write(at, b);
+                    at += n;
+                }
+            } catch (IOException | RuntimeException | InternalError e) {
+                // InternalError: the cache's file system is full under an overcommitted page.
+                subscription.cancel();
+                result.completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(at);
+        }
+    }
+
+    /** The version an answer names; {@code size} where it names none. */
+    private static RemoteIdentity answered(HttpResponse<?> response, long unknownSize) {
+        long size = unknownSize;
+        Matcher m = CONTENT_RANGE.matcher(header(response, "Content-Range", ""));
+        if (m.matches() && !m.group(3).equals("*")) {
+            size = Long.parseLong(m.group(3));
+        } else if (response.statusCode() == 200) {
+            size = response.headers().firstValueAsLong("Content-Length").orElse(unknownSize);
+        }
+        return new RemoteIdentity(
+                size, header(response, "ETag"), header(response, "Last-Modified"));
+    }
+
+    private static String header(HttpResponse<?> response, String name) {
+        Optional<String> value = response.headers().firstValue(name);
+        return value.orElse(null);
+    }
+
+    private static String header(HttpResponse<?> response, String name, String otherwise) {
+        return response.headers().firstValue(name).orElse(otherwise);
+    }
+
+    @Override
+    public void close() {
+        client.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return uri.toString();
+    }
+
+    /** A failure worth another attempt; carries the status (or none). */
+    private static final class Transient extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        Transient(int status, String message, Throwable cause) {
+            super(message, cause, false, false);
+            this.status = status;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.memory64;
+
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * How a remote object is fetched: chunk size, parallel fetches, attempts and backoff, request
+ * timeout, and a request decorator for credentials. Nothing here is specific to one cloud: an
+ * object store is any HTTP server that answers byte-range requests.
+ *
+ * <p>The decorator is given every request's builder (URI, {@code Range} and {@code If-Range} set)
+ * and returns the builder to send: it may add headers ({@code Authorization}) or replace the URI (a
+ * presigned URL, {@code builder.uri(...)}). It is called once per attempt, so it may refresh a
+ * token.
+ *
+ * @param chunkSize the bytes fetched and cached as one piece; a multiple of 64 KiB in {@code [64
+ *     KiB, 1 GiB]}
+ * @param parallelFetches the most ranged GETs in flight at once per object, at least 1
+ * @param attempts how many times a transiently failing request is tried, at least 1
+ * @param backoff the wait before the second attempt, doubled before each later one; not negative
+ * @param requestTimeout the longest a request (connect and whole response) may take; positive
+ * @param decorator applied to every request before it is sent
+ * @param expected the object version that must be served, or null to pin whatever is served at open
+ */
+public record RemoteOptions(
+        long chunkSize,
+        int parallelFetches,
+        int attempts,
+        Duration backoff,
+        Duration requestTimeout,
+        UnaryOperator<HttpRequest.Builder> decorator,
+        RemoteIdentity expected) {
+
+    /** The default chunk size: 4 MiB. */
+    public static final long DEFAULT_CHUNK_SIZE = 4L << 20;
+
+    private static final long GRANULE = 64L << 10;
+
+    /**
+     * Validates the options.
+     *
+     * @throws IllegalArgumentException if a value is out of its range (the message names it)
+     * @throws NullPointerException if a duration or the decorator is null
+     */
+    public RemoteOptions {
+        Objects.requireNonNull(backoff, "backoff");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(decorator, "decorator");
+        if (chunkSize < GRANULE || chunkSize > (1L << 30) || chunkSize % GRANULE != 0) {
+            throw new IllegalArgumentException(
+                    "remote options: chunkSize="
+                            + chunkSize
+                            + " is not a multiple of 65536 in [65536, 1073741824]");
+        }
+        if (parallelFetches < 1) {
+            throw new IllegalArgumentException(
+                    "remote options: parallelFetches=" + parallelFetches + " is below 1");
+        }
+        if (attempts < 1) {
+            throw new IllegalArgumentException(
+                    "remote options: attempts=" + attempts + " is below 1");
+        }
+        if (backoff.isNegative()) {
+            throw new IllegalArgumentException(
+                    "remote options: backoff=" + backoff + " is negative");
+        }
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException(
+                    "remote options: requestTimeout=" + requestTimeout + " is not positive");
+        }
+    }
+
+    /**
+     * The defaults: 4 MiB chunks, 4 parallel fetches, 3 attempts, 100 ms first backoff, 30 s
+     * request timeout, no decorator, no expected version.
+     *
+     * @return the defaults
+     */
+    public static RemoteOptions defaults() {
+        return new RemoteOptions(
+                DEFAULT_CHUNK_SIZE,
+                4,
+                3,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(30),
+                UnaryOperator.identity(),
+                null);
+    }
+
+    /**
+     * Returns these options with another chunk size.
+     *
+     * @param bytes the chunk size
+     * @return the new options
+     * @throws IllegalArgumentException if {@code bytes} is not a multiple of 64 KiB in [64 KiB, 1
+     *     GiB]
+     */
+    public RemoteOptions withChunkSize(long bytes) {
+        return new RemoteOptions(
+                bytes, parallelFetches, attempts, backoff, requestTimeout, decorator, expected);
+    }
+
+    /**
+     * Returns these options with another bound on parallel fetches.
+     *
+     * @param n the most ranged GETs in flight per object
+     * @return the new options
+     * @throws IllegalArgumentException if {@code n} is below 1
+     */
+    public RemoteOptions withParallelFetches(int n) {
+        return new RemoteOptions(
+                chunkSize, n, attempts, backoff, requestTimeout, decorator, expected);
+    }
+
+    /**
+     * Returns these options with another retry policy.
+     *
+     * @param tries how many times a transiently failing request is tried
+     * @param firstBackoff the wait before the second try, doubled before each later one
+     * @return the new options
+     * @throws IllegalArgumentException if {@code tries} is below 1 or the backoff is negative
+     * @throws NullPointerException if {@code firstBackoff} is null
+     */
+    public RemoteOptions withRetries(int tries, Duration firstBackoff) {
+        return new RemoteOptions(
+                chunkSize,
+                parallelFetches,
+                tries,
+                firstBackoff,
+                requestTimeout,
+                decorator,
+                expected);
+    }
+
+    /**
+     * Returns these options with another request timeout.
+     *
+     * @param timeout the longest one request may take
+     * @return the new options
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public RemoteOptions withRequestTimeout(Duration timeout) {
+        return new RemoteOptions(
+                chunkSize, parallelFetches, attempts, backoff, timeout, decorator, expected);
+    }
+
+    /**
+     * Returns these options with a request decorator (credentials, presigned URLs).
+     *
+     * @param requestDecorator applied to every request's builder before it is sent
+     * @return the new options
+     * @throws NullPointerException if {@code requestDecorator} is null
+     */
+    public RemoteOptions withDecorator(UnaryOperator<HttpRequest.Builder> requestDecorator) {
+        return new RemoteOptions(
+                chunkSize,
+                parallelFetches,
+                attempts,
+                backoff,
+                requestTimeout,
+                requestDecorator,
+                expected);
+    }
+
+    /**
+     * Returns these options pinned to one version of the object: opening fails with a {@link
+     * RemoteFetchException} if the server serves another. Several hosts given the same identity
+     * serve the same bytes.
+     *
+     * @param identity the version, or null to pin whatever is served at open
+     * @return the new options
+     */
+    public RemoteOptions withExpected(RemoteIdentity identity) {
+        return new RemoteOptions(
+                chunkSize, parallelFetches, attempts, backoff, requestTimeout, decorator, identity);
+    }
+}

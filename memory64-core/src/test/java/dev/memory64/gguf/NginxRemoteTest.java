@@ -1,0 +1,256 @@
+package dev.memory64.gguf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.memory64.Layer;
+import dev.memory64.Memory64Store;
+import dev.memory64.RegionBacking;
+import dev.memory64.RemoteFetchException;
+import dev.memory64.RemoteOptions;
+import dev.memory64.TensorInfo;
+import dev.memory64.testkit.Nginx;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** GGUF models served by a real nginx on the loopback, opened by URI, checked against the file. */
+class NginxRemoteTest {
+    @TempDir Path root;
+    @TempDir Path work;
+    @TempDir Path cache;
+
+    static RemoteOptions fast() {
+        return RemoteOptions.defaults()
+                .withChunkSize(64 << 10)
+                .withRetries(3, Duration.ofMillis(1))
+                .withRequestTimeout(Duration.ofSeconds(20));
+    }
+
+    GgufModel openRemote(Nginx nginx, String name) throws IOException {
+        return GgufModel.builder(nginx.uri(name))
+                .withCacheDirectory(cache)
+                .withRemoteOptions(fast())
+                .open();
+    }
+
+    /** Every layer and tensor of the remote model reads as the local file's. */
+    static void assertSameModel(GgufModel local, GgufModel remote) throws IOException {
+        Memory64Store l = local.store();
+        Memory64Store r = remote.store();
+        assertEquals(l.layers(), r.layers());
+        assertEquals(l.tensors(), r.tensors());
+        assertEquals(local.file().metadata().keySet(), remote.file().metadata().keySet());
+        for (Layer layer : l.layers()) {
+            byte[] expected = new byte[(int) layer.size()];
+            byte[] got = new byte[(int) layer.size()];
+            l.readLayer(layer.id(), 0, MemorySegment.ofArray(expected));
+            r.readLayer(layer.id(), 0, MemorySegment.ofArray(got));
+            assertArrayEquals(expected, got, layer.name());
+        }
+        for (TensorInfo t : l.tensors()) {
+            assertEquals(t, r.tensor(t.name()));
+        }
+    }
+
+    static GgufWriter.Builder bigger() {
+        GgufWriter.Builder builder =
+                GgufWriter.builder()
+                        .addMetadata("general.architecture", GgufValue.string("llama"))
+                        .addMetadata("llama.block_count", GgufValue.uint32(4))
+                        .addTensor(
+                                "token_embd.weight",
+                                GgmlType.F32,
+                                new long[] {256, 300},
+                                TestModels.data(256 * 300 * 4, 1));
+        for (int b = 0; b < 4; b++) {
+            builder.addTensor(
+                            "blk." + b + ".ffn_up.weight",
+                            GgmlType.Q8_0,
+                            new long[] {256, 256},
+                            TestModels.data(34 * 8 * 256, 10 + b))
+                    .addTensor(
+                            "blk." + b + ".attn_norm.weight",
+                            GgmlType.F32,
+                            new long[] {256},
+                            TestModels.data(1024, 20 + b));
+        }
+        return builder.addTensor(
+                "output.weight",
+                GgmlType.F16,
+                new long[] {256, 300},
+                TestModels.data(256 * 300 * 2, 30));
+    }
+
+    @Test
+    void aSmallRealModelAndABiggerOneReadAsTheirFiles() throws Exception {
+        TestModels.rich().build().write(root.resolve("rich.gguf"));
+        bigger().build().write(root.resolve("bigger.gguf"));
+        try (Nginx nginx = Nginx.start(root, work)) {
+            for (String name : List.of("rich.gguf", "bigger.gguf")) {
+                try (GgufModel local = GgufModel.open(root.resolve(name));
+                        GgufModel remote = openRemote(nginx, name)) {
+                    assertTrue(remote.store().backing(0) instanceof RegionBacking.Remote);
+                    assertEquals(List.of(nginx.uri(name)), remote.uris());
+                    assertEquals(List.of(), remote.paths());
+                    assertSameModel(local, remote);
+                    assertEquals(0, remote.store().stats().errors());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSplitModelOpensFromItsFirstPartsUri() throws Exception {
+        List<GgufSplitter.Spec> specs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            specs.add(
+                    new GgufSplitter.Spec(
+                            "blk." + i + ".ffn_up.weight",
+                            GgmlType.F32,
+                            new long[] {1024, 40},
+                            TestModels.data(1024 * 40 * 4, i)));
+        }
+        Map<String, GgufValue> metadata = new LinkedHashMap<>();
+        metadata.put("general.architecture", GgufValue.string("llama"));
+        List<Path> parts = GgufSplitter.byTensors(root, "split", metadata, specs, 2);
+        assertEquals(3, parts.size());
+        try (Nginx nginx = Nginx.start(root, work);
+                GgufModel local = GgufModel.open(parts.get(0));
+                GgufModel remote = openRemote(nginx, parts.get(1).getFileName().toString())) {
+            assertEquals(3, remote.uris().size());
+            assertEquals(nginx.uri(parts.get(0).getFileName().toString()), remote.uris().get(0));
+            assertSameModel(local, remote);
+        }
+    }
+
+    @Test
+    void aSixGibSparseModelReadsPastFourGib() throws Exception {
+        long[] dims = {4096, 32768}; // F32: 512 MiB per tensor
+        GgufWriter.Builder builder =
+                GgufWriter.builder()
+                        .addMetadata("general.architecture", GgufValue.string("llama"))
+                        .addMetadata("llama.block_count", GgufValue.uint32(10))
+                        .addSparseTensor("token_embd.weight", GgmlType.F32, dims);
+        for (int block = 0; block < 10; block++) {
+            builder.addSparseTensor("blk." + block + ".ffn_up.weight", GgmlType.F32, dims);
+        }
+        Path file = root.resolve("six-gib.gguf");
+        builder.addSparseTensor("output.weight", GgmlType.F32, dims).build().write(file);
+        assertTrue(Files.size(file) >= 6L << 30);
+        // Real bytes at the ends of the last layer, past 4 GiB, so that the check can fail.
+        GgufFile header = GgufFile.read(file);
+        GgufLayer last = header.layers().get(header.layers().size() - 1);
+        byte[] mark = TestModels.data(4096, 77);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(mark), last.fileOffset());
+            channel.write(ByteBuffer.wrap(mark), last.fileEnd() - mark.length);
+        }
+        try (Nginx nginx = Nginx.start(root, work);
+                GgufModel remote = openRemote(nginx, "six-gib.gguf")) {
+            Layer layer = remote.store().layer(last.id());
+            assertTrue(layer.offset() > 4L << 30);
+            byte[] head = new byte[mark.length];
+            byte[] tail = new byte[mark.length];
+            remote.store().readLayer(layer.id(), 0, MemorySegment.ofArray(head));
+            remote.store()
+                    .readLayer(layer.id(), layer.size() - mark.length, MemorySegment.ofArray(tail));
+            assertArrayEquals(mark, head);
+            assertArrayEquals(mark, tail);
+            byte[] zeros = new byte[4096];
+            remote.store().readLayer(layer.id(), 1 << 20, MemorySegment.ofArray(zeros));
+            assertArrayEquals(new byte[4096], zeros);
+        }
+    }
+
+    @Test
+    void aStoppedServerFailsTheLoadAndARestartedOneServesIt() throws Exception {
+        bigger().build().write(root.resolve("m.gguf"));
+        try (Nginx nginx = Nginx.start(root, work);
+                GgufModel local = GgufModel.open(root.resolve("m.gguf"));
+                GgufModel remote = openRemote(nginx, "m.gguf")) {
+            Layer first = remote.store().layer(0);
+            byte[] got = new byte[(int) first.size()];
+            remote.store().readLayer(first.id(), 0, MemorySegment.ofArray(got));
+            nginx.stop();
+            Layer output = remote.store().layers().get(remote.store().layers().size() - 1);
+            byte[] untouched = new byte[(int) output.size()];
+            RemoteFetchException e =
+                    assertThrows(
+                            RemoteFetchException.class,
+                            () ->
+                                    remote.store()
+                                            .readLayer(
+                                                    output.id(),
+                                                    0,
+                                                    MemorySegment.ofArray(untouched)));
+            assertEquals(RemoteFetchException.NO_STATUS, e.status());
+            assertTrue(e.getMessage().contains(nginx.uri("m.gguf").toString()), e.getMessage());
+            assertArrayEquals(new byte[untouched.length], untouched);
+            // What was fetched before the server stopped is served from the cache.
+            remote.store().readLayer(first.id(), 0, MemorySegment.ofArray(got));
+            nginx.restart();
+            assertSameModel(local, remote);
+        }
+    }
+
+    @Test
+    void aReplacedFileIsAnIdentityError() throws Exception {
+        Path file = root.resolve("m.gguf");
+        bigger().build().write(file);
+        try (Nginx nginx = Nginx.start(root, work);
+                GgufModel remote = openRemote(nginx, "m.gguf")) {
+            remote.store().readLayer(0, 0, MemorySegment.ofArray(new byte[16]));
+            Path next = root.resolve("next.gguf");
+            bigger().addMetadata("general.name", GgufValue.string("v2")).build().write(next);
+            Files.setLastModifiedTime(
+                    next, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 10_000));
+            Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Layer output = remote.store().layers().get(remote.store().layers().size() - 1);
+            RemoteFetchException e =
+                    assertThrows(
+                            RemoteFetchException.class,
+                            () ->
+                                    remote.store()
+                                            .readLayer(
+                                                    output.id(),
+                                                    0,
+                                                    MemorySegment.ofArray(new byte[16])));
+            assertTrue(e.getMessage().contains("changed since it was opened"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aServerWithoutRangesAndAMissingFileAreRefusedAtOpen() throws Exception {
+        bigger().build().write(root.resolve("m.gguf"));
+        try (Nginx nginx = Nginx.start(root, work)) {
+            RemoteFetchException e =
+                    assertThrows(
+                            RemoteFetchException.class,
+                            () ->
+                                    GgufModel.builder(nginx.uriWithoutRanges("m.gguf"))
+                                            .withCacheDirectory(cache)
+                                            .withRemoteOptions(fast())
+                                            .open());
+            assertEquals(200, e.status());
+            assertTrue(e.getMessage().contains("ignores range requests"), e.getMessage());
+            e = assertThrows(RemoteFetchException.class, () -> openRemote(nginx, "absent.gguf"));
+            assertEquals(404, e.status());
+            assertTrue(e.getMessage().contains(nginx.uri("absent.gguf").toString()));
+        }
+    }
+}

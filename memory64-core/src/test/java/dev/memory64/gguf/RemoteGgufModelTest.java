@@ -1,0 +1,74 @@
+package dev.memory64.gguf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.memory64.RemoteFetchException;
+import dev.memory64.RemoteOptions;
+import dev.memory64.testkit.RangeServer;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A GGUF model opened from a URI on the in-process server: the same model as the file. */
+class RemoteGgufModelTest {
+    @TempDir Path dir;
+
+    @Test
+    void opensAModelByUriAsTheFileAndRefusesWhatOnlyFilesHave() throws Exception {
+        Path file = dir.resolve("rich.gguf");
+        NginxRemoteTest.bigger().build().write(file);
+        Path cache = Files.createDirectory(dir.resolve("cache"));
+        try (RangeServer server = new RangeServer(Files.readAllBytes(file));
+                GgufModel local = GgufModel.open(file);
+                GgufModel remote =
+                        GgufModel.builder(server.uri())
+                                .withCacheDirectory(cache)
+                                .withRemoteOptions(
+                                        RemoteOptions.defaults()
+                                                .withChunkSize(64 << 10)
+                                                .withRetries(2, Duration.ofMillis(1)))
+                                .open()) {
+            NginxRemoteTest.assertSameModel(local, remote);
+            assertEquals(List.of(server.uri()), remote.uris());
+            assertTrue(remote.toString().contains(server.uri().toString()), remote.toString());
+            assertThrows(
+                    UnsupportedOperationException.class,
+                    () -> remote.verify(Map.of(), dev.memory64.ProgressListener.NONE));
+        }
+    }
+
+    @Test
+    void aUriThatIsNotHttpIsRefusedNamingIt() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> GgufModel.open(URI.create("ftp://example.org/m.gguf")));
+        assertTrue(e.getMessage().contains("ftp://example.org/m.gguf"), e.getMessage());
+    }
+
+    @Test
+    void aServerThatFailsThroughEveryAttemptFailsTheOpen() throws Exception {
+        try (RangeServer server = new RangeServer(new byte[1024])) {
+            server.faults.addAll(List.of(503, 503));
+            RemoteFetchException e =
+                    assertThrows(
+                            RemoteFetchException.class,
+                            () ->
+                                    GgufModel.builder(server.uri())
+                                            .withCacheDirectory(dir)
+                                            .withRemoteOptions(
+                                                    RemoteOptions.defaults()
+                                                            .withRetries(2, Duration.ofMillis(1)))
+                                            .open());
+            assertEquals(503, e.status());
+            assertEquals(0, e.offset());
+        }
+    }
+}
