@@ -73,7 +73,7 @@ class RemoteGuestTest {
         try (Nginx nginx = Nginx.start(root, work);
                 GgufModel local = GgufModel.open(file);
                 GgufModel remote = openRemote(nginx)) {
-            CGuestTest.Run run = CGuestTest.run(remote.store(), Guests.Mode.COMPILER, true, "8");
+            CGuestTest.Run run = CGuestTest.run(remote.store(), Guests.fastest(), true, "8");
             assertEquals("", run.stderr());
             assertEquals(0, run.exitCode());
             assertEquals(CGuestTest.expectedOutput(local.store()), run.stdout());
@@ -93,12 +93,12 @@ class RemoteGuestTest {
                 GgufModel local = GgufModel.open(file);
                 GgufModel remote = openRemote(nginx)) {
             nginx.stop();
-            CGuestTest.Run down = CGuestTest.run(remote.store(), Guests.Mode.COMPILER, true, "8");
+            CGuestTest.Run down = CGuestTest.run(remote.store(), Guests.fastest(), true, "8");
             assertEquals(1, down.exitCode(), down.stdout() + down.stderr());
             assertEquals("error layer 0 code -4\n", down.stderr()); // HOST_RANGE
             assertEquals("", down.stdout());
             nginx.restart();
-            CGuestTest.Run back = CGuestTest.run(remote.store(), Guests.Mode.COMPILER, true, "8");
+            CGuestTest.Run back = CGuestTest.run(remote.store(), Guests.fastest(), true, "8");
             assertEquals(0, back.exitCode(), back.stderr());
             assertEquals(CGuestTest.expectedOutput(local.store()), back.stdout());
         }
