@@ -330,8 +330,8 @@ final class GgufParser {
 
     /**
      * Steps over up to {@code n} string elements that lie wholly in the bytes read so far and are
-     * valid, in one tight loop (a vocabulary has hundreds of thousands); stops at the first that
-     * does not, which the caller reads the checked way.
+     * valid (a vocabulary has hundreds of thousands); stops at the first that does not, which the
+     * caller reads the checked way.
      *
      * @return how many it stepped over
      */
@@ -340,34 +340,47 @@ final class GgufParser {
         int at = (int) position;
         int limit = (int) Math.min(filled, Math.min(fileSize, maxHeaderSize));
         int i = 0;
-        strings:
-        while (i < n && limit - at >= 8) {
-            // The length, little-endian; plain byte arithmetic, which a first open runs
-            // interpreted far faster than a VarHandle.
-            int length =
-                    (bytes[at] & 0xFF)
-                            | (bytes[at + 1] & 0xFF) << 8
-                            | (bytes[at + 2] & 0xFF) << 16
-                            | bytes[at + 3] << 24;
-            if ((bytes[at + 4] | bytes[at + 5] | bytes[at + 6] | bytes[at + 7]) != 0
-                    || length < 0
-                    || length > limit - at - 8) {
+        while (i < n) {
+            int end = skipString(bytes, at, limit);
+            if (end < 0) {
                 break;
-            }
-            int end = at + 8 + length;
-            for (int k = at + 8; k < end; k++) {
-                if (bytes[k] < 0) {
-                    if (!Utf8.isValid(bytes, k, end - k)) {
-                        break strings;
-                    }
-                    break;
-                }
             }
             at = end;
             i++;
         }
         position = at;
         return i;
+    }
+
+    /**
+     * The end of the string element at {@code at} if it lies wholly before {@code limit} and is
+     * valid UTF-8, else -1. One call per string, not one loop over them all: a fresh JVM compiles a
+     * small method after a few hundred calls, but a long loop only after tens of thousands of
+     * iterations (on-stack replacement), so a first open runs far less of the walk interpreted.
+     */
+    private static int skipString(byte[] bytes, int at, int limit) {
+        if (limit - at < 8) {
+            return -1;
+        }
+        // The length, little-endian; plain byte arithmetic, which a first open runs
+        // interpreted far faster than a VarHandle.
+        int length =
+                (bytes[at] & 0xFF)
+                        | (bytes[at + 1] & 0xFF) << 8
+                        | (bytes[at + 2] & 0xFF) << 16
+                        | bytes[at + 3] << 24;
+        if ((bytes[at + 4] | bytes[at + 5] | bytes[at + 6] | bytes[at + 7]) != 0
+                || length < 0
+                || length > limit - at - 8) {
+            return -1;
+        }
+        int end = at + 8 + length;
+        for (int k = at + 8; k < end; k++) {
+            if (bytes[k] < 0) {
+                return Utf8.isValid(bytes, k, end - k) ? end : -1;
+            }
+        }
+        return end;
     }
 
     /**
