@@ -12,12 +12,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
 
 /**
  * Measures how long {@code GgufModel.open} takes on a 405B-class model with a full-size tokenizer,
  * and the heap the open model retains. Run by {@code scripts/measure-open.sh}, which writes the
  * model once ({@code write DIR}) and then measures in a fresh JVM ({@code open DIR}), so that the
- * first open includes class loading, as an application's first open does.
+ * first open includes class loading, as an application's first open does. {@code open-logged DIR}
+ * initialises SLF4J before the clock starts, as an application that has logged before opening a
+ * model has: the difference is SLF4J's first initialisation, which the store's "opened store" INFO
+ * line needs.
  *
  * <p>The model: 126 blocks of a Llama-3-405B shape (dim 16384, 8 KV heads of 128, feed-forward
  * 53248, 9 tensors per block), Q4_K, token embeddings and output of 128,256 rows: 1,137 tensors,
@@ -40,14 +44,21 @@ public final class OpenTimeMeasurement {
     /**
      * Writes the model or measures opening it.
      *
-     * @param args {@code write DIR} or {@code open DIR}
+     * @param args {@code write DIR}, {@code open DIR} or {@code open-logged DIR}
      * @throws Exception if the model cannot be written or opened
      */
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("open-logged")) {
+            // What an application that has logged before has paid already.
+            LoggerFactory.getLogger(OpenTimeMeasurement.class).isInfoEnabled();
+        }
         long start = System.nanoTime();
         long[] schedStart = schedStat();
-        if (args.length != 2 || !(args[0].equals("write") || args[0].equals("open"))) {
-            System.err.println("usage: OpenTimeMeasurement write|open DIR");
+        if (args.length != 2
+                || !(args[0].equals("write")
+                        || args[0].equals("open")
+                        || args[0].equals("open-logged"))) {
+            System.err.println("usage: OpenTimeMeasurement write|open|open-logged DIR");
             System.exit(2);
             return;
         }
@@ -55,11 +66,12 @@ public final class OpenTimeMeasurement {
         if (args[0].equals("write")) {
             write(file);
         } else {
-            open(file, start, schedStart);
+            open(file, start, schedStart, args[0].equals("open-logged"));
         }
     }
 
-    private static void open(Path file, long start, long[] schedStart) throws Exception {
+    private static void open(Path file, long start, long[] schedStart, boolean logged)
+            throws Exception {
         double firstMillis;
         int layers;
         long[] schedEnd;
@@ -91,7 +103,7 @@ public final class OpenTimeMeasurement {
         System.out.printf(
                 Locale.ROOT,
                 "%s: %,d bytes, %d layers, header %,d bytes%n"
-                        + "first open in a fresh JVM (from the first line of main): %.1f ms"
+                        + "first open in a fresh JVM (from the first line of main%s): %.1f ms"
                         + " (main thread on a CPU %.1f ms, waiting for one %.1f ms)%n"
                         + "warm opens (%d): median %.1f ms, min %.1f ms, max %.1f ms (main thread on"
                         + " a CPU: median %.1f ms, min %.1f ms)%n"
@@ -100,6 +112,7 @@ public final class OpenTimeMeasurement {
                 Files.size(file),
                 layers,
                 dev.memory64.gguf.GgufFile.read(file).dataStart(),
+                logged ? ", SLF4J initialised before it" : "",
                 firstMillis,
                 (schedEnd[0] - schedStart[0]) / 1e6,
                 (schedEnd[1] - schedStart[1]) / 1e6,

@@ -130,6 +130,11 @@ public record GgufLayer(int id, String name, List<Layer.Extent> extents, List<Gg
             throw new IllegalArgumentException(
                     "offsetInLayer: " + tensor + " is not in layer \"" + name + "\"");
         }
+        return offsetOfMember(tensor);
+    }
+
+    /** {@link #offsetInLayer(GgufTensor)} of a tensor known to be one of {@link #tensors()}. */
+    long offsetOfMember(GgufTensor tensor) {
         int index = extentOf(extents, tensor);
         long before = 0;
         for (int i = 0; i < index; i++) {

@@ -448,11 +448,12 @@ public final class GgufModel implements AutoCloseable {
 
         // Tensors at their offsets in the layout, so that one plan covers every part.
         List<GgufTensor> placed = new ArrayList<>();
-        Map<String, Integer> partOf = new HashMap<>();
+        // A single file's names are unique already: its parse checked them.
+        Map<String, Integer> partOf = parts.size() == 1 ? null : new HashMap<>();
         for (int i = 0; i < parts.size(); i++) {
             long start = layout.region(i).start();
             for (GgufTensor t : parts.get(i).tensors()) {
-                if (partOf.putIfAbsent(t.name(), i) != null) {
+                if (partOf != null && partOf.putIfAbsent(t.name(), i) != null) {
                     throw new GgufFormatException(
                             "tensor.name",
                             t.name(),
@@ -463,13 +464,15 @@ public final class GgufModel implements AutoCloseable {
                                     + paths.get(partOf.get(t.name())));
                 }
                 placed.add(
-                        new GgufTensor(
-                                t.name(),
-                                t.type(),
-                                t.dims(),
-                                t.offset(),
-                                t.byteSize(),
-                                Math.addExact(start, t.fileOffset())));
+                        start == 0
+                                ? t
+                                : new GgufTensor(
+                                        t.name(),
+                                        t.type(),
+                                        t.dims(),
+                                        t.offset(),
+                                        t.byteSize(),
+                                        Math.addExact(start, t.fileOffset())));
             }
         }
         long[] partStarts = new long[parts.size()];
@@ -481,21 +484,14 @@ public final class GgufModel implements AutoCloseable {
         List<TensorInfo> tensors = new ArrayList<>();
         for (GgufLayer layer : planned) {
             for (GgufTensor t : layer.tensors()) {
-                List<Long> dims = new ArrayList<>();
-                for (long d : t.dims()) {
-                    dims.add(d);
-                }
-                if (dims.isEmpty()) {
-                    dims.add(1L);
-                }
                 tensors.add(
                         new TensorInfo(
                                 t.name(),
                                 layer.id(),
-                                layer.offsetInLayer(t),
+                                layer.offsetOfMember(t),
                                 t.byteSize(),
                                 t.type().id(),
-                                dims));
+                                dimsOf(t)));
             }
             layers.add(new Layer(layer.id(), layer.name(), kindOf(layer.name()), layer.extents()));
         }
@@ -515,6 +511,19 @@ public final class GgufModel implements AutoCloseable {
             }
         }
         return store;
+    }
+
+    /** A tensor's dims for its {@link TensorInfo}: one of 1 for a scalar. */
+    private static List<Long> dimsOf(GgufTensor t) {
+        int n = t.nDims();
+        if (n == 0) {
+            return List.of(1L);
+        }
+        Long[] dims = new Long[n];
+        for (int d = 0; d < n; d++) {
+            dims[d] = t.dim(d);
+        }
+        return List.of(dims);
     }
 
     private static String kindOf(String layerName) {

@@ -348,8 +348,8 @@ final class GgufParser {
 
     /**
      * Steps over up to {@code n} string elements that lie wholly in the bytes read so far and are
-     * valid, in one tight loop (a vocabulary has hundreds of thousands); stops at the first that
-     * does not, which the caller reads the checked way.
+     * valid (a vocabulary has hundreds of thousands); stops at the first that does not, which the
+     * caller reads the checked way.
      *
      * @return how many it stepped over
      */
@@ -358,34 +358,47 @@ final class GgufParser {
         int at = (int) position;
         int limit = (int) Math.min(filled, Math.min(fileSize, maxHeaderSize));
         int i = 0;
-        strings:
-        while (i < n && limit - at >= 8) {
-            // The length, little-endian; plain byte arithmetic, which a first open runs
-            // interpreted far faster than a VarHandle.
-            int length =
-                    (bytes[at] & 0xFF)
-                            | (bytes[at + 1] & 0xFF) << 8
-                            | (bytes[at + 2] & 0xFF) << 16
-                            | bytes[at + 3] << 24;
-            if ((bytes[at + 4] | bytes[at + 5] | bytes[at + 6] | bytes[at + 7]) != 0
-                    || length < 0
-                    || length > limit - at - 8) {
+        while (i < n) {
+            int end = skipString(bytes, at, limit);
+            if (end < 0) {
                 break;
-            }
-            int end = at + 8 + length;
-            for (int k = at + 8; k < end; k++) {
-                if (bytes[k] < 0) {
-                    if (!Utf8.isValid(bytes, k, end - k)) {
-                        break strings;
-                    }
-                    break;
-                }
             }
             at = end;
             i++;
         }
         position = at;
         return i;
+    }
+
+    /**
+     * The end of the string element at {@code at} if it lies wholly before {@code limit} and is
+     * valid UTF-8, else -1. One call per string, not one loop over them all: a fresh JVM compiles a
+     * small method after a few hundred calls, but a long loop only after tens of thousands of
+     * iterations (on-stack replacement), so a first open runs far less of the walk interpreted.
+     */
+    private static int skipString(byte[] bytes, int at, int limit) {
+        if (limit - at < 8) {
+            return -1;
+        }
+        // The length, little-endian; plain byte arithmetic, which a first open runs
+        // interpreted far faster than a VarHandle.
+        int length =
+                (bytes[at] & 0xFF)
+                        | (bytes[at + 1] & 0xFF) << 8
+                        | (bytes[at + 2] & 0xFF) << 16
+                        | bytes[at + 3] << 24;
+        if ((bytes[at + 4] | bytes[at + 5] | bytes[at + 6] | bytes[at + 7]) != 0
+                || length < 0
+                || length > limit - at - 8) {
+            return -1;
+        }
+        int end = at + 8 + length;
+        for (int k = at + 8; k < end; k++) {
+            if (bytes[k] < 0) {
+                return Utf8.isValid(bytes, k, end - k) ? end : -1;
+            }
+        }
+        return end;
     }
 
     /**
@@ -493,68 +506,84 @@ final class GgufParser {
 
     /** A tensor info as read, with the offset of its offset field for messages. */
     private record TensorInfo(
-            String name,
-            String field,
-            GgmlType type,
-            long[] dims,
-            long offset,
-            long offsetField,
-            long byteSize) {}
+            String name, GgmlType type, long[] dims, long offset, long offsetField, long byteSize) {
 
+        /** The tensor's field name for messages: {@code tensor["name"]}. */
+        String field() {
+            return tensorField(name);
+        }
+    }
+
+    /** {@code tensor["name"]}, built only for a message (a model has thousands of tensors). */
+    private static String tensorField(String name) {
+        return "tensor[" + quote(name) + "]";
+    }
+
+    /**
+     * Reads one tensor info. Field names are built only for a message: a first open reads a
+     * thousand tensor infos before the JIT compiles this, and every string built per tensor shows.
+     */
     private TensorInfo readTensorInfo(int index, Map<String, Long> nameOffsets) throws IOException {
         long nameOffset = position;
-        String nameField = "tensor[" + index + "].name";
-        String name = string(nameField);
+        String name = tensorName(index);
         if (name.isEmpty()) {
             throw new GgufFormatException(
-                    nameField, "\"\"", nameOffset, "is empty: every tensor needs a name");
+                    "tensor[" + index + "].name",
+                    "\"\"",
+                    nameOffset,
+                    "is empty: every tensor needs a name");
         }
         Long previous = nameOffsets.putIfAbsent(name, nameOffset);
         if (previous != null) {
             throw new GgufFormatException(
-                    nameField,
+                    "tensor[" + index + "].name",
                     quote(name),
                     nameOffset,
                     "repeats the name of the tensor at offset "
                             + previous
                             + ": tensor names are unique");
         }
-        String field = "tensor[" + quote(name) + "]";
         long nDimsOffset = position;
-        int nDims = i32(field + ".n_dims");
+        if (4 > filled - position) {
+            require(tensorField(name) + ".n_dims", 4);
+        }
+        int nDims = le32(header.bytes, (int) position);
+        position += 4;
         if (Integer.compareUnsigned(nDims, GgufTensor.MAX_DIMS) > 0) {
             throw new GgufFormatException(
-                    field + ".n_dims",
+                    tensorField(name) + ".n_dims",
                     Integer.toUnsignedString(nDims),
                     nDimsOffset,
                     "is more than the " + GgufTensor.MAX_DIMS + " dimensions ggml allows");
         }
         long[] dims = new long[nDims];
-        long[] dimOffsets = new long[nDims];
         long elements = 1;
         for (int d = 0; d < nDims; d++) {
-            String dimField = field + ".dims[" + d + "]";
-            dimOffsets[d] = position;
-            long dim = u64(dimField);
+            long dimOffset = position;
+            if (8 > filled - position) {
+                require(dimField(name, d), 8);
+            }
+            long dim = le64(header.bytes, (int) position);
+            position += 8;
             if (dim == 0) {
                 throw new GgufFormatException(
-                        dimField,
+                        dimField(name, d),
                         "0",
-                        dimOffsets[d],
+                        dimOffset,
                         "is zero: this reader requires every dimension to be at least 1");
             }
             if (dim < 0) {
                 throw new GgufFormatException(
-                        dimField,
+                        dimField(name, d),
                         Long.toUnsignedString(dim),
-                        dimOffsets[d],
+                        dimOffset,
                         "exceeds Long.MAX_VALUE=" + Long.MAX_VALUE);
             }
             if (elements > Long.MAX_VALUE / dim) {
                 throw new GgufFormatException(
-                        dimField,
+                        dimField(name, d),
                         Long.toString(dim),
-                        dimOffsets[d],
+                        dimOffset,
                         "makes the element count overflow: "
                                 + elements
                                 + " * "
@@ -566,22 +595,25 @@ final class GgufParser {
             dims[d] = dim;
         }
         long typeOffset = position;
-        int typeId = i32(field + ".type");
-        Optional<GgmlType> found = GgmlType.fromId(typeId);
-        if (found.isEmpty()) {
+        if (4 > filled - position) {
+            require(tensorField(name) + ".type", 4);
+        }
+        int typeId = le32(header.bytes, (int) position);
+        position += 4;
+        GgmlType type = GgmlType.fromId(typeId).orElse(null);
+        if (type == null) {
             throw new GgufFormatException(
-                    field + ".type",
+                    tensorField(name) + ".type",
                     Integer.toUnsignedString(typeId),
                     typeOffset,
                     "is not a known GGML type" + removedTypeHint(typeId));
         }
-        GgmlType type = found.get();
         long rowElements = nDims == 0 ? 1 : dims[0];
         if (rowElements % type.blockSize() != 0) {
             throw new GgufFormatException(
-                    nDims == 0 ? field + ".n_dims" : field + ".dims[0]",
+                    nDims == 0 ? tensorField(name) + ".n_dims" : dimField(name, 0),
                     Long.toString(nDims == 0 ? 0 : rowElements),
-                    nDims == 0 ? nDimsOffset : dimOffsets[0],
+                    nDims == 0 ? nDimsOffset : nDimsOffset + 4,
                     "gives a row of "
                             + rowElements
                             + " elements, not a multiple of the block size "
@@ -592,7 +624,7 @@ final class GgufParser {
         long blocks = elements / type.blockSize();
         if (blocks > Long.MAX_VALUE / type.bytesPerBlock()) {
             throw new GgufFormatException(
-                    field + ".type",
+                    tensorField(name) + ".type",
                     type.toString(),
                     typeOffset,
                     "makes the byte size overflow: "
@@ -604,8 +636,55 @@ final class GgufParser {
         }
         long byteSize = blocks * type.bytesPerBlock();
         long offsetField = position;
-        long offset = u64(field + ".offset");
-        return new TensorInfo(name, field, type, dims, offset, offsetField, byteSize);
+        if (8 > filled - position) {
+            require(tensorField(name) + ".offset", 8);
+        }
+        long offset = le64(header.bytes, (int) position);
+        position += 8;
+        return new TensorInfo(name, type, dims, offset, offsetField, byteSize);
+    }
+
+    private static String dimField(String name, int d) {
+        return tensorField(name) + ".dims[" + d + "]";
+    }
+
+    /**
+     * Reads the name of tensor {@code index}: a checked length, then valid UTF-8, its field name
+     * built only for a message.
+     */
+    private String tensorName(int index) throws IOException {
+        long lengthOffset = position;
+        if (8 > filled - position) {
+            require("tensor[" + index + "].name.length", 8);
+        }
+        long length = le64(header.bytes, (int) position);
+        position += 8;
+        if (Long.compareUnsigned(length, limitRemaining()) > 0) {
+            checkCount( // throws
+                    "tensor[" + index + "].name.length", length, lengthOffset, 1, "a byte");
+        }
+        if (length > filled - position) {
+            require("tensor[" + index + "].name", length);
+        }
+        int at = (int) position;
+        if (!Utf8.isValid(header.bytes, at, (int) length)) {
+            throw invalidUtf8("tensor[" + index + "].name", header.bytes, at, (int) length);
+        }
+        position += length;
+        return new String(header.bytes, at, (int) length, StandardCharsets.UTF_8);
+    }
+
+    /** The little-endian int at {@code at}: plain arithmetic, fast even interpreted. */
+    private static int le32(byte[] bytes, int at) {
+        return (bytes[at] & 0xFF)
+                | (bytes[at + 1] & 0xFF) << 8
+                | (bytes[at + 2] & 0xFF) << 16
+                | bytes[at + 3] << 24;
+    }
+
+    /** The little-endian long at {@code at}. */
+    private static long le64(byte[] bytes, int at) {
+        return le32(bytes, at) & 0xFFFF_FFFFL | (long) le32(bytes, at + 4) << 32;
     }
 
     private static String removedTypeHint(int typeId) {
@@ -623,7 +702,7 @@ final class GgufParser {
         for (TensorInfo info : infos) {
             if (Long.remainderUnsigned(info.offset, alignment) != 0) {
                 throw new GgufFormatException(
-                        info.field + ".offset",
+                        info.field() + ".offset",
                         Long.toUnsignedString(info.offset),
                         info.offsetField,
                         "is not a multiple of the alignment " + alignment);
@@ -632,7 +711,7 @@ final class GgufParser {
                     || Long.compareUnsigned(info.offset, dataSize) > 0
                     || info.byteSize > dataSize - info.offset) {
                 throw new GgufFormatException(
-                        info.field + ".offset",
+                        info.field() + ".offset",
                         Long.toUnsignedString(info.offset),
                         info.offsetField,
                         "puts the tensor's "
@@ -651,7 +730,7 @@ final class GgufParser {
             TensorInfo info = byOffset.get(i);
             if (info.offset - before.offset < before.byteSize) {
                 throw new GgufFormatException(
-                        info.field + ".offset",
+                        info.field() + ".offset",
                         Long.toString(info.offset),
                         info.offsetField,
                         "makes the data of tensor "

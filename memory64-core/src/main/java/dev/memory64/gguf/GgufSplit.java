@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The parts of a split model as llama.cpp's {@code gguf-split} writes them and its loader checks
@@ -22,8 +20,8 @@ final class GgufSplit {
     static final String KEY_COUNT = "split.count";
     static final String KEY_TENSORS_COUNT = "split.tensors.count";
 
-    /** llama.cpp's {@code llama_split_path}: {@code "%s-%05d-of-%05d.gguf"}. */
-    private static final Pattern NAME = Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.gguf");
+    /** {@code -0000K-of-0000N.gguf}: the end of a part's file name. */
+    private static final int SUFFIX_LENGTH = 20;
 
     /** {@code split.count} and {@code split.no} are {@code uint16} in llama.cpp. */
     private static final long MAX_PARTS = 0xFFFF;
@@ -70,8 +68,8 @@ final class GgufSplit {
     static List<Path> siblings(Path named, GgufFile file, int count, boolean mustExist)
             throws IOException {
         Path name = named.getFileName();
-        Matcher m = name == null ? null : NAME.matcher(name.toString());
-        if (m == null || !m.matches()) {
+        String prefix = name == null ? null : partPrefix(name.toString());
+        if (prefix == null) {
             throw new GgufFormatException(
                     KEY_COUNT,
                     Integer.toString(count),
@@ -82,7 +80,8 @@ final class GgufSplit {
                             + " PREFIX-0000K-of-0000N.gguf, so its other parts cannot be found:"
                             + " pass every part");
         }
-        int nameCount = Integer.parseInt(m.group(3));
+        String text = name.toString();
+        int nameCount = Integer.parseInt(text, text.length() - 10, text.length() - 5, 10);
         if (nameCount != count) {
             throw new GgufFormatException(
                     KEY_COUNT,
@@ -92,7 +91,7 @@ final class GgufSplit {
         }
         List<Path> all = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            Path part = named.resolveSibling(partName(m.group(1), i, count));
+            Path part = named.resolveSibling(partName(prefix, i, count));
             if (mustExist && !Files.exists(part)) {
                 throw new NoSuchFileException(
                         part.toString(),
@@ -102,6 +101,41 @@ final class GgufSplit {
             all.add(part);
         }
         return all;
+    }
+
+    /**
+     * The PREFIX of a part's file name {@code PREFIX-0000K-of-0000N.gguf}, as llama.cpp's {@code
+     * llama_split_path} writes it ({@code "%s-%05d-of-%05d.gguf"}; K and N five ASCII digits each,
+     * PREFIX any text without a line terminator: the regular expression {@code
+     * (.*)-(\\d{5})-of-(\\d{5})\\.gguf}), or null if the name is not of that form. Hand-written, so
+     * that opening a model compiles no regular expression.
+     */
+    static String partPrefix(String name) {
+        int at = name.length() - SUFFIX_LENGTH;
+        if (at < 0
+                || name.charAt(at) != '-'
+                || !isDigits(name, at + 1, at + 6)
+                || !name.startsWith("-of-", at + 6)
+                || !isDigits(name, at + 10, at + 15)
+                || !name.startsWith(".gguf", at + 15)) {
+            return null;
+        }
+        for (int i = 0; i < at; i++) {
+            char c = name.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                return null;
+            }
+        }
+        return name.substring(0, at);
+    }
+
+    private static boolean isDigits(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.memory64.gguf;
 import dev.memory64.Layer;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,16 +32,6 @@ final class LayerPlanner {
 
     private LayerPlanner() {}
 
-    private static boolean isDecimal(String digits) {
-        for (int i = 0; i < digits.length(); i++) {
-            char c = digits.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** A layer being assembled: its id, name and tensors. */
     private record Draft(long id, String name, List<GgufTensor> tensors) {}
 
@@ -56,59 +45,57 @@ final class LayerPlanner {
      */
     static List<GgufLayer> plan(List<GgufTensor> tensors, long[] partStarts)
             throws GgufFormatException {
-        // First pass: the block count, by tensor names.
+        // First pass: the block count, by tensor names; -1 for a tensor outside the blocks.
         long blocks = 0;
         int[] blockNumbers = new int[tensors.size()];
         for (int i = 0; i < tensors.size(); i++) {
             GgufTensor tensor = tensors.get(i);
-            if (tensor.prefix().equals(BLOCK_PREFIX)) {
+            String name = tensor.name();
+            // The prefix (the text before the first '.') is "blk": no substring per tensor.
+            if (name.startsWith(BLOCK_PREFIX)
+                    && (name.length() == BLOCK_PREFIX.length()
+                            || name.charAt(BLOCK_PREFIX.length()) == '.')) {
                 blockNumbers[i] = blockNumber(tensor);
                 blocks = Math.max(blocks, blockNumbers[i] + 1L);
+            } else {
+                blockNumbers[i] = -1;
             }
         }
         long blockCount = blocks;
         // Second pass: every tensor's layer, other prefixes numbered by first appearance.
         Map<Long, Draft> drafts = new TreeMap<>();
         Map<String, Long> otherIds = new LinkedHashMap<>();
-        Map<GgufTensor, Draft> layerOf = new HashMap<>();
+        // By identity: a record's hash walks its dims and boxes its fields, per tensor.
+        Map<GgufTensor, Draft> layerOf = new IdentityHashMap<>(tensors.size());
+        Draft draft = null; // the last tensor's
         for (int i = 0; i < tensors.size(); i++) {
             GgufTensor tensor = tensors.get(i);
-            String prefix = tensor.prefix();
             long id;
-            String name;
-            switch (prefix) {
-                case "token_embd" -> {
-                    id = 0;
-                    name = prefix;
-                }
-                case BLOCK_PREFIX -> {
-                    id = blockNumbers[i] + 1L;
-                    name = "blk." + blockNumbers[i];
-                }
-                case "output_norm" -> {
-                    id = blockCount + 1;
-                    name = prefix;
-                }
-                case "output" -> {
-                    id = blockCount + 2;
-                    name = prefix;
-                }
-                default -> {
-                    if (prefix.isBlank()) {
-                        throw new GgufFormatException(
-                                "tensor[" + GgufParser.quote(tensor.name()) + "]",
-                                range(tensor),
-                                tensor.fileOffset(),
-                                "has a blank prefix (the text before its first '.'), which"
-                                        + " cannot name a layer");
+            String prefix = null;
+            if (blockNumbers[i] >= 0) {
+                id = blockNumbers[i] + 1L;
+            } else {
+                prefix = tensor.prefix();
+                switch (prefix) {
+                    case "token_embd" -> id = 0;
+                    case "output_norm" -> id = blockCount + 1;
+                    case "output" -> id = blockCount + 2;
+                    default -> {
+                        if (prefix.isBlank()) {
+                            throw new GgufFormatException(
+                                    "tensor[" + GgufParser.quote(tensor.name()) + "]",
+                                    range(tensor),
+                                    tensor.fileOffset(),
+                                    "has a blank prefix (the text before its first '.'), which"
+                                            + " cannot name a layer");
+                        }
+                        Long other = otherIds.get(prefix);
+                        if (other == null) {
+                            other = blockCount + 3 + otherIds.size();
+                            otherIds.put(prefix, other);
+                        }
+                        id = other;
                     }
-                    Long other = otherIds.get(prefix);
-                    if (other == null) {
-                        other = blockCount + 3 + otherIds.size();
-                        otherIds.put(prefix, other);
-                    }
-                    id = other;
-                    name = prefix;
                 }
             }
             if (id > Integer.MAX_VALUE) {
@@ -117,45 +104,59 @@ final class LayerPlanner {
                         range(tensor),
                         tensor.fileOffset(),
                         "would be in layer "
-                                + GgufParser.quote(name)
+                                + GgufParser.quote(layerName(prefix, blockNumbers[i]))
                                 + " with id "
                                 + id
                                 + ", past the largest layer id "
                                 + Integer.MAX_VALUE);
             }
-            Draft draft = drafts.get(id);
-            if (draft == null) {
-                draft = new Draft(id, name, new ArrayList<>());
-                drafts.put(id, draft);
+            // A block's tensors usually follow one another: the last draft is likely the one.
+            if (draft == null || draft.id != id) {
+                draft = drafts.get(id);
+                if (draft == null) {
+                    draft = new Draft(id, layerName(prefix, blockNumbers[i]), new ArrayList<>());
+                    drafts.put(id, draft);
+                }
             }
             draft.tensors.add(tensor);
             layerOf.put(tensor, draft);
         }
         Map<Draft, List<Layer.Extent>> extents = extents(tensors, layerOf, partStarts);
         List<GgufLayer> layers = new ArrayList<>(drafts.size());
-        for (Draft draft : drafts.values()) {
-            List<GgufTensor> members = new ArrayList<>(draft.tensors);
+        for (Draft d : drafts.values()) {
+            List<GgufTensor> members = new ArrayList<>(d.tensors);
             members.sort(BY_FILE_OFFSET);
-            layers.add(new GgufLayer((int) draft.id, draft.name, extents.get(draft), members));
+            layers.add(new GgufLayer((int) d.id, d.name, extents.get(d), members));
         }
         return List.copyOf(layers);
+    }
+
+    /** The layer's name: {@code blk.N} for block {@code N >= 0}, else the prefix. */
+    private static String layerName(String prefix, int blockNumber) {
+        return blockNumber >= 0 ? BLOCK_PREFIX + "." + blockNumber : prefix;
     }
 
     /** Parses N of {@code blk.N[.rest]}: canonical decimal, no sign, no leading zero, an int. */
     private static int blockNumber(GgufTensor tensor) throws GgufFormatException {
         String name = tensor.name();
-        String digits = "";
-        if (name.length() > BLOCK_PREFIX.length()) { // the prefix is "blk", so a '.' follows
-            int start = BLOCK_PREFIX.length() + 1;
-            int end = name.indexOf('.', start);
-            digits = name.substring(start, end < 0 ? name.length() : end);
+        int start = BLOCK_PREFIX.length() + 1;
+        int end = start;
+        long value = 0;
+        boolean canonical = name.length() > BLOCK_PREFIX.length(); // then a '.' follows "blk"
+        if (canonical) {
+            int dot = name.indexOf('.', start);
+            end = dot < 0 ? name.length() : dot;
+            canonical = end > start && end - start <= 10;
+            for (int i = start; canonical && i < end; i++) {
+                char c = name.charAt(i);
+                canonical = c >= '0' && c <= '9';
+                value = value * 10 + (c - '0');
+            }
+            canonical =
+                    canonical
+                            && (end - start == 1 || name.charAt(start) != '0')
+                            && value < Integer.MAX_VALUE;
         }
-        boolean canonical =
-                !digits.isEmpty()
-                        && digits.length() <= 10
-                        && isDecimal(digits)
-                        && (digits.length() == 1 || digits.charAt(0) != '0')
-                        && Long.parseLong(digits) < Integer.MAX_VALUE;
         if (!canonical) {
             throw new GgufFormatException(
                     "tensor[" + GgufParser.quote(name) + "]",
@@ -164,7 +165,7 @@ final class LayerPlanner {
                     "has the prefix \"blk\" but no block number: block tensors are named"
                             + " blk.N.<name> with N a decimal number without leading zeros");
         }
-        return Integer.parseInt(digits);
+        return (int) value;
     }
 
     /**

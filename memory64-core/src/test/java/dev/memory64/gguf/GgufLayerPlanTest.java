@@ -3,6 +3,9 @@ package dev.memory64.gguf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import dev.memory64.Layer;
 import java.io.IOException;
@@ -235,5 +238,74 @@ class GgufLayerPlanTest {
         assertEquals(
                 List.of("blk.7", "blk.10"),
                 names(write(add(GgufWriter.builder(), "blk.7", "blk.10.x")).layers()));
+    }
+
+    /** Pieces of tensor names around block numbers, for the property below. */
+    private static final String[] NAME_PIECES = {
+        "blk", ".", "0", "1", "7", "9", "00", "2147483647", "2147483646", "99999", "x", "-", "a"
+    };
+
+    /** The block-number rule as the planner stated it before it parsed in place. */
+    private static String referenceLayer(String name) {
+        int dot = name.indexOf('.');
+        String prefix = dot < 0 ? name : name.substring(0, dot);
+        if (!prefix.equals("blk")) {
+            return prefix;
+        }
+        String digits = "";
+        if (name.length() > 3) {
+            int end = name.indexOf('.', 4);
+            digits = name.substring(4, end < 0 ? name.length() : end);
+        }
+        boolean canonical =
+                !digits.isEmpty()
+                        && digits.length() <= 10
+                        && digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                        && (digits.length() == 1 || digits.charAt(0) != '0')
+                        && Long.parseLong(digits) < Integer.MAX_VALUE;
+        return canonical ? "blk." + Integer.parseInt(digits) : null;
+    }
+
+    @Test
+    void blockNumbersParseAsTheCanonicalDecimalRuleSays() {
+        qt().withExamples(2000)
+                .forAll(
+                        lists().of(integers().between(0, NAME_PIECES.length - 1))
+                                .ofSizeBetween(1, 6))
+                .checkAssert(
+                        pieces -> {
+                            StringBuilder text = new StringBuilder();
+                            pieces.forEach(i -> text.append(NAME_PIECES[i]));
+                            String name = text.toString();
+                            String expected = referenceLayer(name);
+                            GgufTensor tensor =
+                                    new GgufTensor(name, GgmlType.F32, new long[] {8}, 0, 32, 0);
+                            if (expected == null) {
+                                GgufFormatException e =
+                                        assertThrows(
+                                                GgufFormatException.class,
+                                                () -> LayerPlanner.plan(List.of(tensor)),
+                                                name);
+                                assertTrue(
+                                        e.getMessage().contains("no block number"), e.getMessage());
+                            } else if (expected.isBlank()
+                                    || expected.startsWith("blk.2147483646")) {
+                                // A blank prefix names no layer; block 2147483646 leaves no id
+                                // for the output layers: both refused, for other reasons.
+                                assertThrows(
+                                        GgufFormatException.class,
+                                        () -> LayerPlanner.plan(List.of(tensor)),
+                                        name);
+                            } else {
+                                try {
+                                    assertEquals(
+                                            List.of(expected),
+                                            names(LayerPlanner.plan(List.of(tensor))),
+                                            name);
+                                } catch (GgufFormatException e) {
+                                    throw new AssertionError(name, e);
+                                }
+                            }
+                        });
     }
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import dev.memory64.Memory64Store;
 import dev.memory64.TensorInfo;
@@ -17,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -289,5 +294,46 @@ class GgufSplitTest {
         FileSystemException e = assertThrows(FileSystemException.class, () -> GgufModel.open(dir));
         assertEquals(dir.toString(), e.getFile());
         assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
+    }
+
+    /** Pieces of file names around the part suffix, for the property below. */
+    private static final String[] FILE_NAME_PIECES = {
+        "model",
+        "-",
+        "00001",
+        "00002",
+        "-of-",
+        ".gguf",
+        "0",
+        "12345",
+        "x",
+        "\n",
+        "\r",
+        "\u2028",
+        "\u0085",
+        "\u0660",
+        "é",
+        ".",
+        "-00003-of-00003.gguf"
+    };
+
+    @Test
+    void partFileNamesParseAsLlamaCppsPatternMatches() {
+        Pattern pattern = Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.gguf");
+        qt().withExamples(3000)
+                .forAll(
+                        lists().of(integers().between(0, FILE_NAME_PIECES.length - 1))
+                                .ofSizeBetween(0, 8))
+                .checkAssert(
+                        pieces -> {
+                            StringBuilder text = new StringBuilder();
+                            pieces.forEach(i -> text.append(FILE_NAME_PIECES[i]));
+                            String name = text.toString();
+                            Matcher m = pattern.matcher(name);
+                            assertEquals(
+                                    m.matches() ? m.group(1) : null,
+                                    GgufSplit.partPrefix(name),
+                                    name);
+                        });
     }
 }
