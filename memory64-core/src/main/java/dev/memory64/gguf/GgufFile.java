@@ -35,9 +35,10 @@ import java.util.OptionalLong;
  *       non-negative integers of any integer type;
  *   <li>arrays nest at most {@link GgufValue#MAX_ARRAY_DEPTH} deep, and the header (everything
  *       before the tensor data) is at most {@link #DEFAULT_MAX_HEADER_SIZE} bytes, or the limit
- *       given to {@link #read(FileChannel, long)}. Reading takes at most about twice the header's
- *       size in heap, plus one object per metadata entry and per tensor, whatever the header holds;
- *       the header then keeps its size in heap, its strings and arrays decoded on access.
+ *       given to {@link #read(FileChannel, long)}. Reading takes under twice the header size limit
+ *       in heap (and under five times the header's own size, while its array grows), plus one
+ *       object per metadata entry and per tensor, whatever the header holds; the header then keeps
+ *       its size in heap, its strings and arrays decoded on access.
  * </ul>
  *
  * <p>Instances are immutable and safe to share between threads.
@@ -155,7 +156,7 @@ public final class GgufFile {
      *
      * @param channel the file
      * @param maxHeaderSize the largest header (everything before the tensor data) to accept, in
-     *     bytes; reading takes at most about twice the header's size in heap
+     *     bytes; reading takes under twice this limit in heap
      * @return the header
      * @throws IllegalArgumentException if {@code maxHeaderSize} is not in {@code [24,
      *     MAX_HEADER_SIZE_LIMIT]}
