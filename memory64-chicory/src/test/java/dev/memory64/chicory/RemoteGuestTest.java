@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.memory64.Layer;
 import dev.memory64.RemoteOptions;
-import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufModel;
-import dev.memory64.gguf.GgufValue;
-import dev.memory64.gguf.GgufWriter;
 import dev.memory64.testkit.Nginx;
+import dev.memory64.testkit.SmallModels;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -26,34 +24,7 @@ class RemoteGuestTest {
 
     Path writeModel() throws Exception {
         Path file = root.resolve("model.gguf");
-        GgufWriter.Builder builder =
-                GgufWriter.builder()
-                        .addMetadata("general.architecture", GgufValue.string("llama"))
-                        .addMetadata("llama.block_count", GgufValue.uint32(4))
-                        .addTensor(
-                                "token_embd.weight",
-                                GgmlType.F32,
-                                new long[] {256, 200},
-                                GgufGuestTest.content(256 * 200 * 4, 1));
-        for (int b = 0; b < 4; b++) {
-            builder.addTensor(
-                            "blk." + b + ".ffn_up.weight",
-                            GgmlType.Q8_0,
-                            new long[] {256, 128},
-                            GgufGuestTest.content(34 * 8 * 128, 10 + b))
-                    .addTensor(
-                            "blk." + b + ".attn_norm.weight",
-                            GgmlType.F32,
-                            new long[] {256},
-                            GgufGuestTest.content(1024, 20 + b));
-        }
-        builder.addTensor(
-                        "output.weight",
-                        GgmlType.F16,
-                        new long[] {256, 200},
-                        GgufGuestTest.content(256 * 200 * 2, 31))
-                .build()
-                .write(file);
+        SmallModels.llama(200, 128).build().write(file);
         return file;
     }
 

@@ -12,6 +12,7 @@ import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteOptions;
 import dev.memory64.TensorInfo;
 import dev.memory64.testkit.Nginx;
+import dev.memory64.testkit.SmallModels;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -68,32 +69,7 @@ class NginxRemoteTest {
     }
 
     static GgufWriter.Builder bigger() {
-        GgufWriter.Builder builder =
-                GgufWriter.builder()
-                        .addMetadata("general.architecture", GgufValue.string("llama"))
-                        .addMetadata("llama.block_count", GgufValue.uint32(4))
-                        .addTensor(
-                                "token_embd.weight",
-                                GgmlType.F32,
-                                new long[] {256, 300},
-                                TestModels.data(256 * 300 * 4, 1));
-        for (int b = 0; b < 4; b++) {
-            builder.addTensor(
-                            "blk." + b + ".ffn_up.weight",
-                            GgmlType.Q8_0,
-                            new long[] {256, 256},
-                            TestModels.data(34 * 8 * 256, 10 + b))
-                    .addTensor(
-                            "blk." + b + ".attn_norm.weight",
-                            GgmlType.F32,
-                            new long[] {256},
-                            TestModels.data(1024, 20 + b));
-        }
-        return builder.addTensor(
-                "output.weight",
-                GgmlType.F16,
-                new long[] {256, 300},
-                TestModels.data(256 * 300 * 2, 30));
+        return SmallModels.llama(300, 256);
     }
 
     @Test
