@@ -355,7 +355,7 @@ final class RegionStorage {
                     throw rejected(closedException(op, offset, len, null));
                 }
                 if (sink != null) {
-                    sink.write(sinkOffset + done, segments[region].asSlice(local, n));
+                    sink.write(sinkOffset + done, segments[region], local, n);
                 } else if (write) {
                     MemorySegment.copy(host, hostOffset + done, segments[region], local, n);
                 } else {
