@@ -335,7 +335,7 @@ final class BenchmarkTargets {
                         Locale.ROOT,
                         "a load takes %.2f µs, Chicory's write of a ready array %.2f µs;"
                                 + " Chicory's Memory takes bytes only from a byte[], so a load is"
-                                + " two copies, store to a 64 KiB staging array then"
+                                + " two copies, store to an 8 KiB staging array (kept in the L1 cache) then"
                                 + " Memory.write, where its write is one",
                         micros(size, ours),
                         micros(size, write));
@@ -380,7 +380,7 @@ final class BenchmarkTargets {
                     "our load reaches "
                             + ours.over(write).format("%.2f")
                             + " of that write: Chicory's Memory takes no MemorySegment, so each"
-                            + " load is staged through a 64 KiB per-thread buffer, two copies");
+                            + " load is staged through an 8 KiB per-thread buffer, two copies");
         }
         String spread = forkSpread(run.plainCopyResult(BIG), BIG);
         if (!spread.isEmpty()) {

@@ -13,8 +13,12 @@ import java.nio.ByteOrder;
  */
 public abstract class StagedGuestMemory implements GuestMemory {
 
-    /** The staging buffer size: 64 KiB, one Wasm page. */
-    public static final int STAGING_SIZE = 64 * 1024;
+    /**
+     * The staging buffer size: 8 KiB, so that the buffer stays in the L1 cache between the two
+     * copies (measured: 8 KiB reaches about 0.87 of a runtime's own write of a ready array at 1
+     * MiB, where 64 KiB reached 0.61).
+     */
+    public static final int STAGING_SIZE = 8 * 1024;
 
     private static final ValueLayout.OfLong LONG =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
