@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * check, close checks, statistics); the same through the ABI ({@code Memory64Abi.read} into a
  * {@code GuestMemory}: argument checks, access policy); and the one atomic update the store's
  * statistics make per operation (a compare-and-set and a release store on a cell, as {@code
- * StatsCounter} does). The guest call around them is {@link BenchmarkCallCost}'s.
+ * StatsCounter} does), alone and after the copy. The guest call around them is {@link
+ * BenchmarkCallCost}'s.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -126,6 +127,18 @@ public class BenchmarkCallPath {
             cell.setRelease(0, version + 2);
         }
         return version;
+    }
+
+    /**
+     * The copy, then the statistics' atomic, as the store does them: the atomic is a full fence,
+     * so it also waits for the copy's stores to drain.
+     *
+     * @return the cell's version
+     */
+    @Benchmark
+    public long copyThenStatsAtomic() {
+        copy();
+        return statsAtomic();
     }
 
     /** A guest memory over a segment, as the adapters' view of a {@code SegmentMemory} is. */
