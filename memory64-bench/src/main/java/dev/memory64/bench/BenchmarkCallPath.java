@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Where the time of a 64-byte {@code memory64_read} goes, layer by layer, on the host side with no
  * guest: the bare {@code MemorySegment.copy} of 64 bytes from an off-heap segment into another (the
- * guest's memory); the same through the store ({@code Memory64Store.copyTo} into a sink: range
+ * guest's memory), with a constant length and with a length read from a field; the same through the store ({@code Memory64Store.copyTo} into a sink: range
  * check, close checks, statistics); the same through the ABI ({@code Memory64Abi.read} into a
  * {@code GuestMemory}: argument checks, access policy); and the one atomic update the store's
  * statistics make per operation (a compare-and-set and a release store on a cell, as {@code
@@ -50,6 +50,7 @@ public class BenchmarkCallPath {
     private GuestMemory view;
     private SegmentSink sink;
     private final AtomicLongArray cell = new AtomicLongArray(16);
+    private long length = SIZE;
 
     /** Creates the benchmark; JMH does. */
     public BenchmarkCallPath() {}
@@ -89,6 +90,19 @@ public class BenchmarkCallPath {
     public long copy() {
         MemorySegment.copy(source, 0, guest, BenchmarkGuests.DST_PTR, SIZE);
         return SIZE;
+    }
+
+    /**
+     * {@code MemorySegment.copy} of 64 bytes whose length the JIT cannot see as a constant, as a
+     * guest's length never is: what the store's and the ABI's copy costs.
+     *
+     * @return the bytes copied
+     */
+    @Benchmark
+    public long copyAnyLength() {
+        long n = length;
+        MemorySegment.copy(source, 0, guest, BenchmarkGuests.DST_PTR, n);
+        return n;
     }
 
     /**

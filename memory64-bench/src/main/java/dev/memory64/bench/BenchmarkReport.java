@@ -300,7 +300,9 @@ final class BenchmarkReport {
         md.append("| what | ns per operation |\n");
         md.append("| --- | --- |\n");
         String[][] rows = {
-            {"MemorySegment.copy of 64 bytes", "copy"},
+            {"MemorySegment.copy of 64 bytes, a constant length", "copy"},
+            {"MemorySegment.copy of 64 bytes, a length the JIT cannot fold", "copyAnyLength"},
+            {"the copy, then the statistics' atomic", "copyThenStatsAtomic"},
             {"Memory64Store.copyTo of 64 bytes into a sink", "store"},
             {"Memory64Abi.read of 64 bytes into a GuestMemory", "abi"},
             {"the statistics' atomic (a compare-and-set and a release store)", "statsAtomic"}
