@@ -25,12 +25,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Where the time of a 64-byte {@code memory64_read} goes, layer by layer, on the host side with no
  * guest: the bare {@code MemorySegment.copy} of 64 bytes from an off-heap segment into another (the
- * guest's memory), with a constant length and with a length read from a field; the same through the store ({@code Memory64Store.copyTo} into a sink: range
- * check, close checks, statistics); the same through the ABI ({@code Memory64Abi.read} into a
- * {@code GuestMemory}: argument checks, access policy); and the one atomic update the store's
- * statistics make per operation (a compare-and-set and a release store on a cell, as {@code
- * StatsCounter} does), alone and after the copy. The guest call around them is {@link
- * BenchmarkCallCost}'s.
+ * guest's memory), with a constant length and with a length read from a field; the same through the
+ * store ({@code Memory64Store.copyTo} into a sink: range check, close checks, statistics); the same
+ * through the ABI ({@code Memory64Abi.read} into a {@code GuestMemory}: argument checks, access
+ * policy); and the one atomic update the store's statistics make per operation (a compare-and-set
+ * and a release store on a cell, as {@code StatsCounter} does), alone and after the copy. The guest
+ * call around them is {@link BenchmarkCallCost}'s.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -144,8 +144,8 @@ public class BenchmarkCallPath {
     }
 
     /**
-     * The copy, then the statistics' atomic, as the store does them: the atomic is a full fence,
-     * so it also waits for the copy's stores to drain.
+     * The copy, then the statistics' atomic, as the store does them: the atomic is a full fence, so
+     * it also waits for the copy's stores to drain.
      *
      * @return the cell's version
      */
