@@ -48,6 +48,16 @@ final class LayerTable {
         return name == null ? null : snapshot.tensor(name);
     }
 
+    /** The layer named by UTF-8 bytes (see {@link Utf8Names}), or null; allocates nothing. */
+    Layer layer(byte[] utf8, int length) {
+        return snapshot.layerNames().find(utf8, length);
+    }
+
+    /** The tensor named by UTF-8 bytes (see {@link Utf8Names}), or null; allocates nothing. */
+    TensorInfo tensor(byte[] utf8, int length) {
+        return snapshot.tensorNames().find(utf8, length);
+    }
+
     Collection<TensorInfo> tensors() {
         return snapshot.tensorList();
     }
@@ -167,6 +177,9 @@ final class LayerTable {
         final int tensorCount;
         final int[] tensorTable;
         private volatile List<Layer> sorted;
+        // Built on the first lookup by bytes (a guest's), not at registration.
+        private volatile Utf8Names<Layer> layerNames;
+        private volatile Utf8Names<TensorInfo> tensorNames;
 
         Snapshot(
                 Layer[] layers,
@@ -231,6 +244,34 @@ final class LayerTable {
                     return tensors[position];
                 }
             }
+        }
+
+        Utf8Names<Layer> layerNames() {
+            Utf8Names<Layer> names = layerNames;
+            if (names == null) {
+                String[] keys = new String[layerCount];
+                Layer[] values = new Layer[layerCount];
+                for (int p = 0; p < layerCount; p++) {
+                    keys[p] = layers[p].name();
+                    values[p] = byName(keys[p]); // the lowest id of that name
+                }
+                names = Utf8Names.of(keys, values, layerCount);
+                layerNames = names;
+            }
+            return names;
+        }
+
+        Utf8Names<TensorInfo> tensorNames() {
+            Utf8Names<TensorInfo> names = tensorNames;
+            if (names == null) {
+                String[] keys = new String[tensorCount];
+                for (int p = 0; p < tensorCount; p++) {
+                    keys[p] = tensors[p].name();
+                }
+                names = Utf8Names.of(keys, tensors, tensorCount);
+                tensorNames = names;
+            }
+            return names;
         }
 
         List<Layer> inIdOrder() {

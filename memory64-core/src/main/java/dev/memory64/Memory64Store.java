@@ -45,8 +45,9 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
 
     private final String name;
     private final MemoryLayout layout;
-    private final StatsCounter stats;
-    private final LayerTable layers;
+    // Package-private for StoreHooks, through which the guest ABI counts and looks up names.
+    final StatsCounter stats;
+    final LayerTable layers;
     private final Prefetcher prefetcher;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ObjectName jmxName;

@@ -444,7 +444,7 @@ final class RegionStorage {
                     throw rejected(closedException(op, offset, len, null));
                 }
                 if (sink != null) {
-                    sink.write(sinkOffset + done, segments[region].asSlice(local, n));
+                    sink.write(sinkOffset + done, segments[region], local, n);
                 } else if (write) {
                     MemorySegment.copy(host, hostOffset + done, segments[region], local, n);
                 } else {
@@ -564,7 +564,7 @@ final class RegionStorage {
 
     /**
      * Checks a range and returns the index of the region holding its first byte; counts and throws
-     * on a bad range.
+     * on a bad range. The messages are built apart, so that this stays small enough to inline.
      */
     private int checkRange(String op, long offset, long len, boolean write) {
         if (closed) {
@@ -572,18 +572,7 @@ final class RegionStorage {
         }
         long size = layout.size();
         if ((offset | len) < 0 || len > size - offset) {
-            throw rejected(
-                    new StoreRangeException(
-                            op
-                                    + " offset="
-                                    + Unsigned64.toString(offset)
-                                    + " len="
-                                    + Unsigned64.toString(len)
-                                    + " exceeds layout size="
-                                    + size
-                                    + " ("
-                                    + describeRegionAt(offset)
-                                    + ")"));
+            throw outsideLayout(op, offset, len);
         }
         if (len == 0) {
             return offset < size ? layout.regionIndex(offset) : layout.regionCount() - 1;
@@ -594,39 +583,63 @@ final class RegionStorage {
             MemoryRegion r = layout.region(i);
             long backedEnd = r.start() + segments[i].byteSize();
             if (end > backedEnd && backedEnd < r.end()) {
-                throw rejected(
-                        new StoreRangeException(
-                                op
-                                        + " offset="
-                                        + offset
-                                        + " len="
-                                        + len
-                                        + " reaches past the backed part of region \""
-                                        + r.name()
-                                        + "\" ("
-                                        + backings[i]
-                                        + ", "
-                                        + segments[i].byteSize()
-                                        + " of "
-                                        + r.size()
-                                        + " bytes backed)"));
+                throw pastBacked(op, offset, len, i);
             }
             if (write && !writable[i]) {
-                throw rejected(
-                        new IllegalStateException(
-                                op
-                                        + " offset="
-                                        + offset
-                                        + " len="
-                                        + len
-                                        + " touches read-only region \""
-                                        + r.name()
-                                        + "\" ("
-                                        + backings[i]
-                                        + ")"));
+                throw readOnly(op, offset, len, i);
             }
         }
         return first;
+    }
+
+    private StoreRangeException outsideLayout(String op, long offset, long len) {
+        return rejected(
+                new StoreRangeException(
+                        op
+                                + " offset="
+                                + Unsigned64.toString(offset)
+                                + " len="
+                                + Unsigned64.toString(len)
+                                + " exceeds layout size="
+                                + layout.size()
+                                + " ("
+                                + describeRegionAt(offset)
+                                + ")"));
+    }
+
+    private StoreRangeException pastBacked(String op, long offset, long len, int i) {
+        MemoryRegion r = layout.region(i);
+        return rejected(
+                new StoreRangeException(
+                        op
+                                + " offset="
+                                + offset
+                                + " len="
+                                + len
+                                + " reaches past the backed part of region \""
+                                + r.name()
+                                + "\" ("
+                                + backings[i]
+                                + ", "
+                                + segments[i].byteSize()
+                                + " of "
+                                + r.size()
+                                + " bytes backed)"));
+    }
+
+    private IllegalStateException readOnly(String op, long offset, long len, int i) {
+        return rejected(
+                new IllegalStateException(
+                        op
+                                + " offset="
+                                + offset
+                                + " len="
+                                + len
+                                + " touches read-only region \""
+                                + layout.region(i).name()
+                                + "\" ("
+                                + backings[i]
+                                + ")"));
     }
 
     /** Counts a rejected or failed operation and logs it at DEBUG, then returns it to throw. */

@@ -97,13 +97,27 @@ final class StatsCounter {
 
     /** A snapshot with {@code windowBytes}, a gauge the counters do not hold, alongside. */
     Memory64Stats snapshot(long windowBytes) {
-        long released = 0;
-        long prefetched = 0;
+        long[] t = new long[TOTALS];
+        sum(t);
+        return new Memory64Stats(t[0], t[1], t[2], t[3], t[4], t[5], t[6], windowBytes);
+    }
+
+    /** How many totals {@link #sum} fills. */
+    static final int TOTALS = 7;
+
+    /**
+     * Fills {@code into} with one consistent reading of every counter, in the order of {@link
+     * Memory64Stats}' components: reads, writes, bytesRead, bytesWritten, errors, bytesReleased,
+     * bytesPrefetched. Allocates nothing.
+     */
+    void sum(long[] into) {
         long reads = 0;
         long writes = 0;
         long bytesRead = 0;
         long bytesWritten = 0;
         long errors = 0;
+        long released = 0;
+        long prefetched = 0;
         for (int base = 0; base < cells.length; base += STRIDE) {
             while (true) {
                 long before = (long) CELLS.getAcquire(cells, base);
@@ -129,7 +143,21 @@ final class StatsCounter {
                 Thread.onSpinWait();
             }
         }
-        return new Memory64Stats(
-                reads, writes, bytesRead, bytesWritten, errors, released, prefetched, windowBytes);
+        into[0] = reads;
+        into[1] = writes;
+        into[2] = bytesRead;
+        into[3] = bytesWritten;
+        into[4] = errors;
+        into[5] = released;
+        into[6] = prefetched;
+    }
+
+    /** The successful reads alone, as a snapshot would count them; allocates nothing. */
+    long reads() {
+        long reads = 0;
+        for (int base = 0; base < cells.length; base += STRIDE) {
+            reads += (long) CELLS.getOpaque(cells, base + READS);
+        }
+        return reads;
     }
 }

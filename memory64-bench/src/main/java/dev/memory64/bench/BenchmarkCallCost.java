@@ -5,12 +5,18 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import dev.memory64.Memory64Store;
+import dev.memory64.TensorInfo;
+import dev.memory64.abi.AbiFunction;
+import dev.memory64.abi.Memory64Abi;
 import dev.memory64.bench.BenchmarkGuests.ExecutionMode;
 import dev.memory64.bench.BenchmarkGuests.MemoryKind;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,12 +33,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one guest call of {@code memory64_read} for 64 bytes, against the same guest call of
- * a host function with the same signature that does nothing ({@code env.noop}): what the ABI adds
- * to Chicory's own host-call cost. The guest's memory is a {@code SegmentMemory}. A third
- * benchmark, {@link #rawCopy}, registers a host function in place of the no-op that copies the 64
- * bytes into the guest's segment with no check at all: what the copy itself costs, so that the rest
- * of the read's cost is the ABI's.
+ * The cost of one guest call of each ABI function ({@link #abi}), and of {@code memory64_read} for
+ * 64 bytes against the same guest call of a host function with the same signature that does nothing
+ * ({@code env.noop}): what the ABI adds to Chicory's own host-call cost. The guest's memory is a
+ * {@code SegmentMemory}. A third benchmark, {@link #rawCopy}, registers a host function in place of
+ * the no-op that copies the 64 bytes into the guest's segment with no check at all: what the copy
+ * itself costs, so that the rest of the read's cost is the ABI's.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -165,6 +171,142 @@ public class BenchmarkCallCost {
                 arena.close();
             }
         }
+    }
+
+    /**
+     * A guest calling one ABI function with arguments that succeed and move at most 64 bytes: a
+     * layer of 64 bytes, a 64-byte read or range, a stats record, a tensor record, a name.
+     */
+    @State(Scope.Thread)
+    public static class AbiCall {
+        /** The function, as an {@link AbiFunction} constant. */
+        @Param({
+            "LOAD_LAYER",
+            "READ",
+            "IS_ENABLED",
+            "STATS",
+            "LAYER_SIZE",
+            "STATS_INTO",
+            "LOAD_LAYER_RANGE",
+            "LAYER_FIND",
+            "TENSOR_INFO",
+            "PREFETCH"
+        })
+        public String function;
+
+        /** Chicory's execution mode: the compiler only. */
+        @Param({"COMPILER"})
+        public ExecutionMode mode;
+
+        Memory64Store store;
+        Instance instance;
+        ExportFunction export;
+        long[] args;
+
+        /** Creates the state; JMH does. */
+        public AbiCall() {}
+
+        /**
+         * Creates the store (one layer of 64 bytes named {@code bench}, one tensor in it) and the
+         * guest, writes the names into the guest's first page, and checks one call.
+         *
+         * @throws Exception if either cannot be created or the call answers wrongly
+         */
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            store = BenchmarkGuests.store(READ_SIZE, 1);
+            store.registerLayers(
+                    List.of(),
+                    List.of(new TensorInfo(TENSOR_NAME, 0, 0, READ_SIZE, 0, List.of(16L, 4L))));
+            instance =
+                    BenchmarkGuests.instantiate(
+                            BenchmarkGuests.module(),
+                            BenchmarkGuests.ours(store),
+                            mode,
+                            MemoryKind.SEGMENT);
+            byte[] names = (LAYER_NAME + TENSOR_NAME).getBytes(StandardCharsets.UTF_8);
+            instance.memory().write(0, names);
+            AbiFunction f = AbiFunction.valueOf(function);
+            int dst = BenchmarkGuests.DST_PTR;
+            int layerName = LAYER_NAME.length();
+            long expected;
+            switch (f) {
+                case LOAD_LAYER -> {
+                    args = new long[] {0, dst, READ_SIZE};
+                    expected = READ_SIZE;
+                }
+                case READ -> {
+                    args = new long[] {0, dst, READ_SIZE};
+                    expected = READ_SIZE;
+                }
+                case IS_ENABLED -> {
+                    args = new long[0];
+                    expected = 1;
+                }
+                case STATS -> {
+                    args = new long[0];
+                    expected = -1; // a count: checked below as non-negative
+                }
+                case LAYER_SIZE -> {
+                    args = new long[] {0};
+                    expected = READ_SIZE;
+                }
+                case STATS_INTO -> {
+                    args = new long[] {dst, Memory64Abi.STATS_RECORD_SIZE};
+                    expected = Memory64Abi.STATS_RECORD_SIZE;
+                }
+                case LOAD_LAYER_RANGE -> {
+                    args = new long[] {0, 0, dst, READ_SIZE};
+                    expected = READ_SIZE;
+                }
+                case LAYER_FIND -> {
+                    args = new long[] {0, layerName};
+                    expected = 0;
+                }
+                case TENSOR_INFO -> {
+                    args = new long[] {layerName, TENSOR_NAME.length(), dst, 64};
+                    expected = Memory64Abi.TENSOR_INFO_SIZE;
+                }
+                case PREFETCH -> {
+                    args = new long[] {0};
+                    expected = 0;
+                }
+                default -> throw new IllegalArgumentException(function);
+            }
+            export = instance.export(f.importName().substring("memory64_".length()));
+            long result = export.apply(args)[0];
+            if (expected >= 0 ? result != expected : result < 0) {
+                throw new IllegalStateException(
+                        f.importName() + Arrays.toString(args) + " returned " + result);
+            }
+        }
+
+        /** Releases the guest's memory and the store. */
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            try {
+                BenchmarkGuests.close(instance);
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    /** The layer's name in {@link AbiCall}'s store: {@code bench}, as {@code BenchmarkGuests}. */
+    static final String LAYER_NAME = "bench";
+
+    /** The tensor's name in {@link AbiCall}'s store. */
+    static final String TENSOR_NAME = "blk.0.attn_q.weight";
+
+    /**
+     * One guest call of one ABI function (see {@link AbiCall}).
+     *
+     * @param call the guest and the function
+     * @return the call's result
+     */
+    @Benchmark
+    public long abi(AbiCall call) {
+        return call.export.apply(call.args)[0];
     }
 
     /**

@@ -156,10 +156,22 @@ public final class BenchmarkGuests {
                 .build();
     }
 
-    /** The origin design's host functions over a store, with the no-op beside them. */
+    /**
+     * The origin design's host functions over a store, with the no-op beside them, and ours for the
+     * imports the origin design does not have (the benchmark guest imports every function).
+     */
     static ImportValues origin(Memory64Store store) {
+        HostFunction[] origin = BenchmarkOrigin.hostFunctions(store);
+        List<String> names = Arrays.stream(origin).map(HostFunction::name).toList();
         return ImportValues.builder()
-                .addFunction(BenchmarkOrigin.hostFunctions(store))
+                .addFunction(origin)
+                .addFunction(
+                        Arrays.stream(
+                                        Memory64HostFunctions.builder(store)
+                                                .build()
+                                                .toHostFunctions())
+                                .filter(f -> !names.contains(f.name()))
+                                .toArray(HostFunction[]::new))
                 .addFunction(noop())
                 .build();
     }

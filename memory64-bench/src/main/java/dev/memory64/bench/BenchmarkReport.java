@@ -7,6 +7,7 @@ import static dev.memory64.bench.BenchmarkResults.SIZES;
 import static dev.memory64.bench.BenchmarkResults.memoryName;
 import static dev.memory64.bench.BenchmarkResults.modeName;
 
+import dev.memory64.abi.AbiFunction;
 import dev.memory64.bench.BenchmarkTargets.Status;
 import dev.memory64.bench.BenchmarkTargets.Target;
 import java.util.ArrayList;
@@ -217,11 +218,13 @@ final class BenchmarkReport {
                         + " `noop(0, ptr, 64)`, which calls a host function of the same"
                         + " signature that does nothing; and, under the compiler, of the same call"
                         + " to a host function that copies the 64 bytes into the guest's segment"
-                        + " with no check at all (the copy's own cost).\n\n");
+                        + " with no check at all (the copy's own cost). B/op: bytes allocated per"
+                        + " call, JMH's `-prof gc` (`gc.alloc.rate.norm`), everything the thread"
+                        + " allocated, Chicory's own argument and result arrays included.\n\n");
         md.append(
                 "| mode | 64-byte read (ns) | no-op host call (ns) | unchecked 64-byte copy"
-                        + " (ns) | read / no-op |\n");
-        md.append("| --- | --- | --- | --- | --- |\n");
+                        + " (ns) | read / no-op | read B/op | no-op B/op | copy B/op |\n");
+        md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (String mode : MODES) {
             Measure read = run.call("read", mode);
             Measure noop = run.call("noop", mode);
@@ -235,6 +238,80 @@ final class BenchmarkReport {
                     .append(cell(run.call("rawCopy", mode), "%.1f"))
                     .append(" | ")
                     .append(cell(Measure.ratio(read, noop)))
+                    .append(" | ")
+                    .append(cell(run.callAllocated("read", mode), "%.0f"))
+                    .append(" | ")
+                    .append(cell(run.callAllocated("noop", mode), "%.0f"))
+                    .append(" | ")
+                    .append(cell(run.callAllocated("rawCopy", mode), "%.0f"))
+                    .append(" |\n");
+        }
+        md.append('\n');
+        appendFunctions(md);
+        appendPath(md);
+    }
+
+    /** Issue 13, target 5: every ABI function's call, next to the no-op. */
+    private void appendFunctions(StringBuilder md) {
+        md.append("### Every function (compiler)\n\n");
+        md.append(
+                "One guest call of each of the ten functions (an export of the benchmark guest"
+                        + " per function), with arguments that succeed: a layer of 64 bytes, a"
+                        + " 64-byte read and range, the 40-byte stats record, the 64-byte tensor"
+                        + " record of a 19-byte name, a 5-byte layer name. The first four are"
+                        + " the origin design's. A successful `memory64_prefetch` hands a task to"
+                        + " the store's prefetch thread, which is what it allocates.\n\n");
+        md.append("| function | origin design's | ns per call | × no-op | B/op |\n");
+        md.append("| --- | --- | --- | --- | --- |\n");
+        Measure noop = run.call("noop", "COMPILER");
+        md.append("| no-op host call (the baseline) | | ")
+                .append(cell(noop, "%.1f"))
+                .append(" | 1 | ")
+                .append(cell(run.callAllocated("noop", "COMPILER"), "%.0f"))
+                .append(" |\n");
+        for (AbiFunction f : AbiFunction.values()) {
+            Measure ns = run.abiCall(f.name());
+            md.append("| `")
+                    .append(f.importName())
+                    .append("` | ")
+                    .append(f.ordinal() < 4 ? "yes" : "")
+                    .append(" | ")
+                    .append(cell(ns, "%.1f"))
+                    .append(" | ")
+                    .append(cell(Measure.ratio(ns, noop), "%.1f"))
+                    .append(" | ")
+                    .append(cell(run.abiCallAllocated(f.name()), "%.0f"))
+                    .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /** Where a 64-byte read's time goes, host side. */
+    private void appendPath(StringBuilder md) {
+        md.append("### Where a 64-byte read's time goes (host side)\n\n");
+        md.append(
+                "Each row adds a layer to the one before, with no guest (`BenchmarkCallPath`):"
+                        + " the bare copy from an off-heap segment into another; the store's"
+                        + " `copyTo` into a sink (range check, close checks, statistics); the"
+                        + " ABI's `read` into a `GuestMemory` (argument checks, access policy, the"
+                        + " closed-store check); and, apart, the one atomic update of the"
+                        + " statistics per operation. The guest call around them is the table"
+                        + " above.\n\n");
+        md.append("| what | ns per operation |\n");
+        md.append("| --- | --- |\n");
+        String[][] rows = {
+            {"MemorySegment.copy of 64 bytes, a constant length", "copy"},
+            {"MemorySegment.copy of 64 bytes, a length the JIT cannot fold", "copyAnyLength"},
+            {"the copy, then the statistics' atomic", "copyThenStatsAtomic"},
+            {"Memory64Store.copyTo of 64 bytes into a sink", "store"},
+            {"Memory64Abi.read of 64 bytes into a GuestMemory", "abi"},
+            {"the statistics' atomic (a compare-and-set and a release store)", "statsAtomic"}
+        };
+        for (String[] row : rows) {
+            md.append("| ")
+                    .append(row[0])
+                    .append(" | ")
+                    .append(cell(run.path(row[1]), "%.1f"))
                     .append(" |\n");
         }
         md.append('\n');

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param measurement measured iterations and their time
  * @param jdk the JDK version, VM name and VM version of the forks
  * @param jvmArgs the forks' JVM arguments
+ * @param secondary the profilers' metrics by name, such as {@link #ALLOCATED}
  */
 record BenchmarkResult(
         String benchmark,
@@ -39,10 +40,15 @@ record BenchmarkResult(
         String warmup,
         String measurement,
         String jdk,
-        List<String> jvmArgs) {
+        List<String> jvmArgs,
+        Map<String, Measure> secondary) {
+
+    /** JMH's {@code -prof gc} metric: bytes allocated per operation. */
+    static final String ALLOCATED = "gc.alloc.rate.norm";
 
     BenchmarkResult {
         params = Map.copyOf(params);
+        secondary = Map.copyOf(secondary);
         forkMeans = List.copyOf(forkMeans);
         jvmArgs = List.copyOf(jvmArgs);
     }
@@ -55,6 +61,11 @@ record BenchmarkResult(
     /** The score and its error. */
     Measure measure() {
         return new Measure(score, error);
+    }
+
+    /** A secondary metric (a profiler's), or null if the run has none of that name. */
+    Measure secondary(String name) {
+        return secondary.get(name);
     }
 
     /**
@@ -104,6 +115,21 @@ record BenchmarkResult(
         if (map.get("jvmArgs") instanceof List<?> args) {
             args.forEach(a -> jvmArgs.add(String.valueOf(a)));
         }
+        Map<String, Measure> secondary = new LinkedHashMap<>();
+        if (map.get("secondaryMetrics") instanceof Map<?, ?> metrics) {
+            metrics.forEach(
+                    (k, v) -> {
+                        if (v instanceof Map<?, ?> metric
+                                && metric.get("score") != null
+                                && metric.get("scoreError") != null) {
+                            secondary.put(
+                                    String.valueOf(k),
+                                    new Measure(
+                                            BenchmarkJson.number(metric.get("score")),
+                                            BenchmarkJson.number(metric.get("scoreError"))));
+                        }
+                    });
+        }
         return new BenchmarkResult(
                 benchmark.substring(type + 1),
                 string(map, "mode"),
@@ -118,7 +144,8 @@ record BenchmarkResult(
                 iterations(map, "warmup"),
                 iterations(map, "measurement"),
                 map.get("jdkVersion") + " (" + map.get("vmName") + " " + map.get("vmVersion") + ")",
-                jvmArgs);
+                jvmArgs,
+                secondary);
     }
 
     /** {@code 5 x 500 ms}, or {@code 8 shots} in single-shot mode, whose time JMH ignores. */

@@ -28,6 +28,7 @@ final class BenchmarkResults {
 
     private static final String LOAD_BENCH = "BenchmarkLayerLoad.";
     private static final String CALL_BENCH = "BenchmarkCallCost.";
+    private static final String PATH_BENCH = "BenchmarkCallPath.";
     private static final String THREAD_BENCH = "BenchmarkConcurrency.";
     private static final String MODEL_BENCH = "BenchmarkModelOpen.";
 
@@ -105,6 +106,32 @@ final class BenchmarkResults {
     /** Nanoseconds per guest call of a call-cost benchmark method under an execution mode. */
     Measure call(String method, String mode) {
         return find(CALL_BENCH + method, "mode", mode).map(BenchmarkResult::measure).orElse(null);
+    }
+
+    /** Bytes allocated per guest call of a call-cost benchmark method ({@code -prof gc}). */
+    Measure callAllocated(String method, String mode) {
+        return find(CALL_BENCH + method, "mode", mode)
+                .map(r -> r.secondary(BenchmarkResult.ALLOCATED))
+                .orElse(null);
+    }
+
+    /** Nanoseconds per guest call of one ABI function ({@code AbiFunction} constant name). */
+    Measure abiCall(String function) {
+        return find(CALL_BENCH + "abi", "function", function)
+                .map(BenchmarkResult::measure)
+                .orElse(null);
+    }
+
+    /** Bytes allocated per guest call of one ABI function. */
+    Measure abiCallAllocated(String function) {
+        return find(CALL_BENCH + "abi", "function", function)
+                .map(r -> r.secondary(BenchmarkResult.ALLOCATED))
+                .orElse(null);
+    }
+
+    /** Nanoseconds per operation of a call-path benchmark method (host side, no guest). */
+    Measure path(String method) {
+        return find(PATH_BENCH + method).map(BenchmarkResult::measure).orElse(null);
     }
 
     /** Milliseconds of a model-open benchmark method with a warm or cold page cache. */

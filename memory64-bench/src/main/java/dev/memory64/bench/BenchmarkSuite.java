@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -62,7 +63,7 @@ public final class BenchmarkSuite {
     private static final Map<String, String> GROUPS =
             Map.of(
                     "load", "BenchmarkLayerLoad",
-                    "call", "BenchmarkCallCost",
+                    "call", "BenchmarkCall(Cost|Path)",
                     "concurrency", "BenchmarkConcurrency",
                     "model", "BenchmarkModelOpen");
 
@@ -306,6 +307,9 @@ public final class BenchmarkSuite {
             if (groups.contains("concurrency")) {
                 fast.add(GROUPS.get("concurrency") + "\\.");
             }
+            if (groups.contains("call")) {
+                fast.add("BenchmarkCallPath\\."); // host side only: no guest to compile
+            }
             if (!fast.isEmpty()) {
                 all.addAll(
                         run(
@@ -337,7 +341,18 @@ public final class BenchmarkSuite {
                                         setting.slowMillis,
                                         params,
                                         null),
-                                List.of(GROUPS.get("call") + "\\.")));
+                                List.of("BenchmarkCallCost\\.(read|noop|rawCopy)$")));
+                // The ten functions' table: a shorter warm-up than the read's, to keep the suite
+                // under 15 minutes; each function's path is short and compiles quickly.
+                all.addAll(
+                        run(
+                                timed(
+                                        setting,
+                                        Math.max(1, setting.slowWarmups * 3 / 5),
+                                        setting.slowMillis,
+                                        params,
+                                        "COMPILER"),
+                                List.of("BenchmarkCallCost\\.abi$")));
             }
             if (groups.contains("model")) {
                 ChainedOptionsBuilder options =
@@ -382,6 +397,7 @@ public final class BenchmarkSuite {
             passParams.put("mode", new String[] {mode});
         }
         return base(passParams)
+                .addProfiler(GCProfiler.class) // the B/op columns
                 .forks(setting.forks)
                 .warmupIterations(warmups)
                 .warmupTime(TimeValue.milliseconds(millis))

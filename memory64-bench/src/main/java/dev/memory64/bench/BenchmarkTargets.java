@@ -118,13 +118,33 @@ final class BenchmarkTargets {
         }
         Measure read = run.call("read", "COMPILER");
         Measure noop = run.call("noop", "COMPILER");
+        Measure raw = run.call("rawCopy", "COMPILER");
         targets.add(
                 new Target(
                         "64-byte memory64_read vs no-op host call, time per guest call (compiler)",
                         false,
-                        2.0,
+                        2.5,
                         Measure.ratio(read, noop),
                         callNote(read, noop)));
+        targets.add(
+                new Target(
+                        "Unchecked 64-byte copy host function vs no-op host call (compiler)",
+                        false,
+                        1.5,
+                        Measure.ratio(raw, noop),
+                        rawCopyNote(raw, noop)));
+        addSmallLoadTargets(targets);
+        Measure readBytes = run.callAllocated("read", "COMPILER");
+        Measure rawBytes = run.callAllocated("rawCopy", "COMPILER");
+        targets.add(
+                new Target(
+                        "Bytes allocated per 64-byte memory64_read guest call beyond the unchecked"
+                                + " copy's (compiler; JMH -prof gc; under half a byte is none)",
+                        false,
+                        0.5,
+                        readBytes == null || rawBytes == null ? null : readBytes.minus(rawBytes),
+                        allocationNote(readBytes, rawBytes)));
+        addStagedTargets(targets);
         Measure ours1 = run.threads("ours1Thread");
         Measure ours2 = run.threads("ours2Threads");
         targets.add(
@@ -145,6 +165,189 @@ final class BenchmarkTargets {
                         Measure.ratio(origin2, origin1),
                         ""));
         return targets;
+    }
+
+    /**
+     * Issue 13, target 2: small loads into SegmentMemory, and the interpreter near the compiler.
+     */
+    private void addSmallLoadTargets(List<Target> targets) {
+        targets.add(
+                new Target(
+                        "4 KiB load into SegmentMemory vs plain copy (compiler)",
+                        true,
+                        0.6,
+                        Measure.ratio(
+                                run.load("4KiB", "SEGMENT", "COMPILER"), run.plainCopy("4KiB")),
+                        smallLoadNote("4KiB")));
+        for (String size : List.of("64KiB", "1MiB", "16MiB")) {
+            targets.add(
+                    new Target(
+                            size.replace("KiB", " KiB").replace("MiB", " MiB")
+                                    + " load into SegmentMemory vs plain copy (compiler)",
+                            true,
+                            0.95,
+                            Measure.ratio(
+                                    run.load(size, "SEGMENT", "COMPILER"), run.plainCopy(size)),
+                            smallLoadNote(size)));
+        }
+        for (String size : List.of("64KiB", "1MiB", "16MiB", "64MiB")) {
+            Measure interpreter = run.load(size, "SEGMENT", "INTERPRETER");
+            Measure compiler = run.load(size, "SEGMENT", "COMPILER");
+            targets.add(
+                    new Target(
+                            size.replace("KiB", " KiB").replace("MiB", " MiB")
+                                    + " load into SegmentMemory: interpreter vs compiler",
+                            true,
+                            0.8,
+                            Measure.ratio(interpreter, compiler),
+                            interpreter == null || compiler == null
+                                    ? ""
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "a load takes %.2f µs under the interpreter, %.2f µs"
+                                                    + " under the compiler; Chicory's"
+                                                    + " interpreter costs %s more per host call"
+                                                    + " than its compiler (the no-op call)",
+                                            micros(size, interpreter),
+                                            micros(size, compiler),
+                                            noopGap())));
+        }
+    }
+
+    /** Issue 13, target 4: staged loads against Chicory's own write of a ready array. */
+    private void addStagedTargets(List<Target> targets) {
+        for (String size : List.of("1MiB", BIG)) {
+            for (String memory : CHICORY_MEMORIES) {
+                Measure write = run.chicoryWrite(size, memory);
+                for (String mode : MODES) {
+                    Measure ours = run.load(size, memory, mode);
+                    targets.add(
+                            new Target(
+                                    size.replace("MiB", " MiB")
+                                            + " load into "
+                                            + memoryName(memory)
+                                            + " vs Chicory's own Memory.write of a ready byte[] ("
+                                            + modeName(mode)
+                                            + ")",
+                                    true,
+                                    0.95,
+                                    Measure.ratio(ours, write),
+                                    stagedNote(size, memory, ours, write)));
+                }
+            }
+        }
+    }
+
+    private static double micros(String size, Measure throughput) {
+        return BenchmarkGuests.bytes(size) / (throughput.value() * 1e9) * 1e6;
+    }
+
+    private String noopGap() {
+        Measure interpreter = run.call("noop", "INTERPRETER");
+        Measure compiler = run.call("noop", "COMPILER");
+        return interpreter == null || compiler == null
+                ? "(not measured)"
+                : String.format(Locale.ROOT, "%.0f ns", interpreter.value() - compiler.value());
+    }
+
+    private String smallLoadNote(String size) {
+        Measure ours = run.load(size, "SEGMENT", "COMPILER");
+        Measure copy = run.plainCopy(size);
+        Measure noop = run.call("noop", "COMPILER");
+        Measure raw = run.call("rawCopy", "COMPILER");
+        if (ours == null || copy == null) {
+            return "";
+        }
+        double oursNs = BenchmarkGuests.bytes(size) / ours.value();
+        double copyNs = BenchmarkGuests.bytes(size) / copy.value();
+        String note =
+                String.format(
+                        Locale.ROOT,
+                        "a load takes %.0f ns, the plain copy %.0f ns: %.0f ns more per call",
+                        oursNs,
+                        copyNs,
+                        oursNs - copyNs);
+        if (noop != null && raw != null) {
+            note +=
+                    String.format(
+                            Locale.ROOT,
+                            "; of a guest call, the no-op costs %.1f ns and an unchecked 64-byte"
+                                    + " copy host function %.1f ns",
+                            noop.value(),
+                            raw.value());
+        }
+        return note;
+    }
+
+    private String rawCopyNote(Measure raw, Measure noop) {
+        if (raw == null || noop == null) {
+            return "";
+        }
+        String note =
+                String.format(
+                        Locale.ROOT,
+                        "the host function costs %.1f ns, the no-op %.1f ns",
+                        raw.value(),
+                        noop.value());
+        Measure copy = run.path("copy");
+        if (copy != null) {
+            note +=
+                    String.format(
+                            Locale.ROOT,
+                            "; the 64-byte MemorySegment.copy alone, host side, costs %.1f ns",
+                            copy.value());
+        }
+        Measure rawBytes = run.callAllocated("rawCopy", "COMPILER");
+        Measure noopBytes = run.callAllocated("noop", "COMPILER");
+        if (rawBytes != null && noopBytes != null) {
+            note +=
+                    String.format(
+                            Locale.ROOT,
+                            "; the call allocates %.0f bytes (the no-op %.0f): Chicory's"
+                                    + " argument and result arrays, which the JIT removes only"
+                                    + " when it inlines the whole host function into the guest's"
+                                    + " compiled code, as it does for the no-op and not for a"
+                                    + " function that copies",
+                            rawBytes.value(),
+                            noopBytes.value());
+        }
+        return note;
+    }
+
+    private String allocationNote(Measure read, Measure raw) {
+        if (read == null || raw == null) {
+            return "";
+        }
+        return String.format(
+                Locale.ROOT,
+                "the read allocates %.0f bytes per guest call, the unchecked copy %.0f; our part"
+                        + " of a call allocates nothing (HostCallAllocationTest)",
+                read.value(),
+                raw.value());
+    }
+
+    private String stagedNote(String size, String memory, Measure ours, Measure write) {
+        if (ours == null || write == null) {
+            return "";
+        }
+        String note =
+                String.format(
+                        Locale.ROOT,
+                        "a load takes %.2f µs, Chicory's write of a ready array %.2f µs;"
+                                + " Chicory's Memory takes bytes only from a byte[], so a load is"
+                                + " two copies, store to an 8 KiB staging array (kept in the L1 cache) then"
+                                + " Memory.write, where its write is one",
+                        micros(size, ours),
+                        micros(size, write));
+        Measure copy = run.plainCopy(size);
+        if (copy != null) {
+            note +=
+                    String.format(
+                            Locale.ROOT,
+                            "; a plain copy of the same bytes takes %.2f µs",
+                            micros(size, copy));
+        }
+        return note;
     }
 
     private String bandwidthNote(String memory, Measure ours, Measure copy, double target) {
@@ -177,7 +380,7 @@ final class BenchmarkTargets {
                     "our load reaches "
                             + ours.over(write).format("%.2f")
                             + " of that write: Chicory's Memory takes no MemorySegment, so each"
-                            + " load is staged through a 64 KiB per-thread buffer, two copies");
+                            + " load is staged through an 8 KiB per-thread buffer, two copies");
         }
         String spread = forkSpread(run.plainCopyResult(BIG), BIG);
         if (!spread.isEmpty()) {

@@ -17,6 +17,11 @@ record Measure(double value, double error) {
         return new Measure(ratio, ratio * Math.hypot(error / value, base.error / base.value));
     }
 
+    /** This minus {@code other}, errors combined in quadrature. */
+    Measure minus(Measure other) {
+        return new Measure(value - other.value, Math.hypot(error, other.error));
+    }
+
     /** This times a constant. */
     Measure times(double factor) {
         return new Measure(value * factor, error * factor);

@@ -235,7 +235,7 @@ class BenchmarkReportTest {
                 }
             }
         }
-        assertEquals(7, tables);
+        assertEquals(9, tables);
     }
 
     private static int columns(String row) {

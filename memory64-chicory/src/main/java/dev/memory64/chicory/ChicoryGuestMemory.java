@@ -1,31 +1,36 @@
 package dev.memory64.chicory;
 
 import com.dylibso.chicory.runtime.Memory;
-import dev.memory64.abi.GuestMemory;
 import dev.memory64.internal.linear.StagedGuestMemory;
 
 /**
- * The ABI's view of a Chicory {@link Memory}: for a {@link SegmentMemory} its single-copy view, for
- * any other memory one that stages bytes through a small per-thread buffer, because Chicory's own
- * memories take no bulk write from a {@code MemorySegment}.
+ * The ABI's view of a Chicory {@link Memory} other than a {@link SegmentMemory}: it stages bytes
+ * through a small buffer, because Chicory's own memories take no bulk write from a {@code
+ * MemorySegment}. There is one view per thread, {@linkplain #bind bound} to the calling guest's
+ * memory for the duration of a host call, so that a call allocates nothing.
  */
 final class ChicoryGuestMemory extends StagedGuestMemory {
 
-    private final Memory memory;
+    private static final ThreadLocal<ChicoryGuestMemory> VIEWS =
+            ThreadLocal.withInitial(ChicoryGuestMemory::new);
 
-    private ChicoryGuestMemory(Memory memory) {
-        this.memory = memory;
+    private Memory memory;
+
+    private ChicoryGuestMemory() {}
+
+    /**
+     * Returns this thread's view, bound to {@code memory}; the caller {@linkplain #unbind unbinds}
+     * it when its call returns, so that the view holds no guest's memory between calls.
+     */
+    static ChicoryGuestMemory bind(Memory memory) {
+        ChicoryGuestMemory view = VIEWS.get();
+        view.memory = memory;
+        return view;
     }
 
-    /** Returns the ABI's view of a Chicory memory, or null if there is none. */
-    static GuestMemory of(Memory memory) {
-        if (memory == null) {
-            return null;
-        }
-        if (memory instanceof SegmentMemory segmentMemory) {
-            return segmentMemory.guestMemory();
-        }
-        return new ChicoryGuestMemory(memory);
+    /** Drops the memory bound to this view. */
+    void unbind() {
+        memory = null;
     }
 
     @Override
@@ -39,7 +44,12 @@ final class ChicoryGuestMemory extends StagedGuestMemory {
     }
 
     @Override
-    protected byte[] readBytes(int address, int size) {
-        return memory.readBytes(address, size);
+    protected long readLong(int address) {
+        return memory.readLong(address);
+    }
+
+    @Override
+    protected byte readByte(int address) {
+        return memory.read(address);
     }
 }

@@ -2,6 +2,7 @@ package dev.memory64.abi;
 
 import dev.memory64.Layer;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Which layers and raw ranges one guest may read. A call outside its grant returns {@link
@@ -59,7 +60,11 @@ public interface AccessPolicy {
                     if (layer == null) {
                         continue;
                     }
-                    for (Layer.Extent e : layer.extents()) {
+                    List<Layer.Extent> extents = layer.extents();
+                    for (int i = 0;
+                            i < extents.size();
+                            i++) { // no iterator: a call allocates nothing
+                        Layer.Extent e = extents.get(i);
                         if (offset >= e.offset() && len <= e.end() - offset) {
                             return true;
                         }

@@ -39,4 +39,19 @@ public interface GuestMemory extends SegmentSink {
      * @throws RuntimeException if the read fails
      */
     void read(long offset, MemorySegment dst);
+
+    /**
+     * Copies {@code len} bytes out of this memory into {@code dst} from {@code dstOffset}. By
+     * default it fills that slice with {@link #read(long, MemorySegment)}; an implementation that
+     * can copy straight into {@code dst} overrides it, so that the ABI's reads make no view.
+     *
+     * @param offset where the first byte is read, at most {@code size() - len}
+     * @param dst where the bytes go
+     * @param dstOffset the first byte written in {@code dst}
+     * @param len how many bytes
+     * @throws RuntimeException if the read fails
+     */
+    default void read(long offset, MemorySegment dst, long dstOffset, long len) {
+        read(offset, dst.asSlice(dstOffset, len));
+    }
 }

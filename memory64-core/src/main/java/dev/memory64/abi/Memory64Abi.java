@@ -2,14 +2,13 @@ package dev.memory64.abi;
 
 import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
-import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.StoreClosedException;
 import dev.memory64.StoreRangeException;
 import dev.memory64.TensorInfo;
-import dev.memory64.internal.Utf8;
+import dev.memory64.internal.StoreAccess;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
 
@@ -56,6 +55,16 @@ public final class Memory64Abi {
     private static final int OK = 0;
     private static final long NONE = AbiFailures.NONE;
     private static final int RAW = -1;
+    private static final ValueLayout.OfInt INT =
+            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private static final StoreAccess.Hooks<Memory64Store, Layer, TensorInfo> STORE =
+            StoreAccess.of(Memory64Store.class);
+
+    /** Per thread: what a call writes its records and reads names into, so that none allocates. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final Memory64Store store;
     private final AbiFailures failures;
@@ -107,7 +116,7 @@ public final class Memory64Abi {
      */
     public long stats() {
         int code = checkEnabled(AbiFunction.STATS, NONE, NONE, NONE, NONE);
-        return code != OK ? code : store.stats().reads();
+        return code != OK ? code : STORE.reads(store);
     }
 
     /**
@@ -325,15 +334,14 @@ public final class Memory64Abi {
                         n,
                         NONE);
             }
-            Memory64Stats s = store.stats();
-            ByteBuffer record =
-                    ByteBuffer.allocate(STATS_RECORD_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-            record.putLong(s.reads())
-                    .putLong(s.writes())
-                    .putLong(s.bytesRead())
-                    .putLong(s.bytesWritten())
-                    .putLong(s.errors());
-            return writeRecord(op, memory, ptr, record.array(), ptr, n, NONE, NONE);
+            Scratch scratch = SCRATCH.get();
+            long[] counters = scratch.counters;
+            STORE.counters(store, counters); // reads, writes, bytes_read, bytes_written, errors
+            MemorySegment record = scratch.record;
+            for (int i = 0; i < STATS_RECORD_SIZE / Long.BYTES; i++) {
+                record.set(LONG, (long) i * Long.BYTES, counters[i]);
+            }
+            return writeRecord(op, memory, ptr, record, STATS_RECORD_SIZE, ptr, n, NONE, NONE);
         } catch (RuntimeException e) {
             return failures.unexpected(op, e);
         }
@@ -358,8 +366,11 @@ public final class Memory64Abi {
             if (code != OK) {
                 return code;
             }
-            String name = readName(memory, ptr, n);
-            Layer layer = store.layer(name);
+            Scratch scratch = SCRATCH.get();
+            Layer layer =
+                    readName(memory, ptr, n, scratch)
+                            ? STORE.layer(store, scratch.name, (int) n)
+                            : null;
             code = checkLayer(op, layer, ptr, n, NONE, NONE);
             return code != OK ? code : layer.id();
         } catch (RuntimeException e) {
@@ -394,7 +405,11 @@ public final class Memory64Abi {
             if (code != OK) {
                 return code;
             }
-            TensorInfo tensor = store.tensor(readName(memory, namePointer, n));
+            Scratch scratch = SCRATCH.get();
+            TensorInfo tensor =
+                    readName(memory, namePointer, n, scratch)
+                            ? STORE.tensor(store, scratch.name, (int) n)
+                            : null;
             if (tensor == null) {
                 return failures.fail(
                         ErrorCode.LAYER_NOT_FOUND,
@@ -429,18 +444,18 @@ public final class Memory64Abi {
                         ptr,
                         dst);
             }
-            ByteBuffer record =
-                    ByteBuffer.allocate(TENSOR_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-            record.putInt(tensor.layerId())
-                    .putInt(tensor.type())
-                    .putLong(tensor.offsetInLayer())
-                    .putLong(tensor.size())
-                    .putInt(tensor.dims().size())
-                    .putInt(0);
+            MemorySegment record = scratch.record;
+            int dims = tensor.dims().size();
+            record.set(INT, 0, tensor.layerId());
+            record.set(INT, 4, tensor.type());
+            record.set(LONG, 8, tensor.offsetInLayer());
+            record.set(LONG, 16, tensor.size());
+            record.set(INT, 24, dims);
+            record.set(INT, 28, 0);
             for (int i = 0; i < TensorInfo.MAX_DIMS; i++) {
-                record.putLong(i < tensor.dims().size() ? tensor.dims().get(i) : 1L);
+                record.set(LONG, 32 + (long) i * Long.BYTES, i < dims ? tensor.dims().get(i) : 1L);
             }
-            return writeRecord(op, memory, ptr, record.array(), namePointer, n, ptr, dst);
+            return writeRecord(op, memory, ptr, record, TENSOR_INFO_SIZE, namePointer, n, ptr, dst);
         } catch (RuntimeException e) {
             return failures.unexpected(op, e);
         }
@@ -565,6 +580,10 @@ public final class Memory64Abi {
             long b,
             long c,
             long d) {
+        if (store.isClosed()) {
+            // Checked here too, so that this failure builds no exception message.
+            return failures.fail(ErrorCode.HOST_RANGE, op, "the store is closed", NONE, a, b, c, d);
+        }
         try {
             if (layerId == RAW) {
                 store.copyTo(offset, memory, ptr, len);
@@ -584,27 +603,38 @@ public final class Memory64Abi {
             AbiFunction op,
             GuestMemory memory,
             long ptr,
-            byte[] record,
+            MemorySegment record,
+            int size,
             long a,
             long b,
             long c,
             long d) {
         try {
-            memory.write(ptr, MemorySegment.ofArray(record));
-            return record.length;
+            memory.write(ptr, record, 0, size);
+            return size;
         } catch (RuntimeException e) {
             return failures.failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
         }
     }
 
-    /** Reads a guest's name: null if too long or not UTF-8 (such a name is never found). */
-    private static String readName(GuestMemory memory, long ptr, long len) {
+    /**
+     * Reads a guest's name into {@code scratch.name}; false if it is too long (such a name is never
+     * found, and neither is one that is not UTF-8: see the store's lookup by bytes).
+     */
+    private static boolean readName(GuestMemory memory, long ptr, long len, Scratch scratch) {
         if (len > MAX_NAME_LENGTH) {
-            return null;
+            return false;
         }
-        byte[] bytes = new byte[(int) len];
-        memory.read(ptr, MemorySegment.ofArray(bytes));
-        return Utf8.decodeOrNull(bytes, 0, bytes.length);
+        memory.read(ptr, scratch.nameSegment, 0, len);
+        return true;
+    }
+
+    /** A thread's buffers for records and names. */
+    private static final class Scratch {
+        final long[] counters = new long[7];
+        final MemorySegment record = MemorySegment.ofArray(new byte[TENSOR_INFO_SIZE]);
+        final byte[] name = new byte[MAX_NAME_LENGTH];
+        final MemorySegment nameSegment = MemorySegment.ofArray(name);
     }
 
     @Override

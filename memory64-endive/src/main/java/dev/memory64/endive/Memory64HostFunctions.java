@@ -3,7 +3,6 @@ package dev.memory64.endive;
 import dev.memory64.Memory64Store;
 import dev.memory64.abi.AbiFunction;
 import dev.memory64.abi.AbiOptions;
-import dev.memory64.abi.GuestMemory;
 import dev.memory64.abi.Memory64Abi;
 import java.util.Arrays;
 import java.util.List;
@@ -94,11 +93,10 @@ public final class Memory64HostFunctions {
                     FunctionType.of(
                             function.params().stream().map(Memory64HostFunctions::valType).toList(),
                             List.of(valType(function.result())));
+            // Endive's handle type returns the result in a new array: the one allocation of a
+            // call, and Endive's, not ours (call allocates nothing).
             WasmFunctionHandle handle =
-                    function.usesMemory()
-                            ? (instance, args) ->
-                                    new long[] {function.invoke(abi, guest(instance), args)}
-                            : (instance, args) -> new long[] {function.invoke(abi, null, args)};
+                    (instance, args) -> new long[] {call(function, instance, args)};
             result[i] = new HostFunction(module, function.importName(), type, handle);
         }
         return result;
@@ -121,14 +119,36 @@ public final class Memory64HostFunctions {
         };
     }
 
-    private static GuestMemory guest(Instance instance) {
-        Memory memory;
-        try {
-            memory = instance.memory();
-        } catch (RuntimeException e) {
-            memory = null; // a module without a memory
+    /**
+     * One call of an ABI function by a guest: finds the guest's memory (a {@link SegmentMemory}'s
+     * own view, or this thread's view bound to any other memory) and calls the ABI. Allocates
+     * nothing.
+     */
+    long call(AbiFunction function, Instance instance, long[] args) {
+        if (!function.usesMemory()) {
+            return function.invoke(abi, null, args);
         }
-        return EndiveGuestMemory.of(memory);
+        Memory memory = memory(instance);
+        if (memory instanceof SegmentMemory segmentMemory) {
+            return function.invoke(abi, segmentMemory.guestMemory(), args);
+        }
+        if (memory == null) {
+            return function.invoke(abi, null, args);
+        }
+        EndiveGuestMemory view = EndiveGuestMemory.bind(memory);
+        try {
+            return function.invoke(abi, view, args);
+        } finally {
+            view.unbind();
+        }
+    }
+
+    private static Memory memory(Instance instance) {
+        try {
+            return instance.memory();
+        } catch (RuntimeException e) {
+            return null; // a module without a memory
+        }
     }
 
     @Override

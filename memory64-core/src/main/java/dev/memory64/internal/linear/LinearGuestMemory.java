@@ -31,7 +31,17 @@ final class LinearGuestMemory implements GuestMemory {
     }
 
     @Override
+    public void write(long offset, MemorySegment src, long srcOffset, long len) {
+        MemorySegment.copy(src, srcOffset, memory.segment(), offset, len);
+    }
+
+    @Override
     public void read(long offset, MemorySegment dst) {
         MemorySegment.copy(memory.segment(), offset, dst, 0, dst.byteSize());
+    }
+
+    @Override
+    public void read(long offset, MemorySegment dst, long dstOffset, long len) {
+        MemorySegment.copy(memory.segment(), offset, dst, dstOffset, len);
     }
 }
