@@ -167,7 +167,10 @@ public final class GgufModel implements AutoCloseable {
         private final List<Path> files;
         private final List<URI> uris;
         private Path cacheDirectory = Path.of(System.getProperty("java.io.tmpdir"));
-        private RemoteOptions remoteOptions = RemoteOptions.defaults();
+        // Null until set: the defaults are made only for a remote model, so that opening a local
+        // one bootstraps no lambda (the defaults' decorator is one; a first lambda costs a cold
+        // JVM several milliseconds).
+        private RemoteOptions remoteOptions;
         private long maxHeaderSize = GgufFile.DEFAULT_MAX_HEADER_SIZE;
         private ProgressListener listener = ProgressListener.NONE;
         private PartDigests expected;
@@ -212,6 +215,10 @@ public final class GgufModel implements AutoCloseable {
         public Builder withCacheDirectory(Path directory) {
             this.cacheDirectory = Objects.requireNonNull(directory, "directory");
             return this;
+        }
+
+        private RemoteOptions remoteOptions() {
+            return remoteOptions != null ? remoteOptions : RemoteOptions.defaults();
         }
 
         /**
@@ -401,7 +408,7 @@ public final class GgufModel implements AutoCloseable {
                     RegionBacking.remote(
                             uris.get(i),
                             options.cacheDirectory,
-                            options.remoteOptions.withExpected(identities.get(i))));
+                            options.remoteOptions().withExpected(identities.get(i))));
         }
         Memory64Store store = build(names, parts, backings, names.get(0).toString());
         List<Object> noKeys = new ArrayList<>();
@@ -414,7 +421,7 @@ public final class GgufModel implements AutoCloseable {
     private static void readRemote(
             URI uri, Builder options, List<GgufFile> parts, List<RemoteIdentity> identities)
             throws IOException {
-        try (RemoteAccess.Source source = RemoteAccess.open(uri, options.remoteOptions)) {
+        try (RemoteAccess.Source source = RemoteAccess.open(uri, options.remoteOptions())) {
             parts.add(GgufParser.parse(source::read, source.size(), options.maxHeaderSize));
             identities.add((RemoteIdentity) source.identity());
         }
