@@ -19,9 +19,16 @@ public final class RemoteFetchException extends Memory64Exception {
     /** The status when there was no HTTP response (connection failed, timed out). */
     public static final int NO_STATUS = -1;
 
+    /** The object's URI. */
     private final URI uri;
+
+    /** The first byte of the range that could not be fetched. */
     private final long offset;
+
+    /** The range's length in bytes. */
     private final long length;
+
+    /** The HTTP status of the last answer, or {@link #NO_STATUS}. */
     private final int status;
 
     /**
