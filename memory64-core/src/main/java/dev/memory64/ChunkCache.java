@@ -10,12 +10,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -127,25 +123,8 @@ final class ChunkCache implements AutoCloseable {
      * so that {@code MADV_REMOVE} may free its chunks' disk; nothing writes through it).
      */
     private static FileChannel cacheFile(Path directory) throws IOException {
-        FileStore store = Files.getFileStore(directory);
-        FileAttribute<?>[] ownerOnly =
-                store.supportsFileAttributeView("posix")
-                        ? new FileAttribute<?>[] {
-                            PosixFilePermissions.asFileAttribute(
-                                    PosixFilePermissions.fromString("rw-------"))
-                        }
-                        : new FileAttribute<?>[0];
-        Path path = Files.createTempFile(directory, "memory64-", ".cache", ownerOnly);
-        try {
-            return FileChannel.open(
-                    path,
-                    StandardOpenOption.READ,
-                    StandardOpenOption.WRITE,
-                    StandardOpenOption.DELETE_ON_CLOSE);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(path);
-            throw e;
-        }
+        return SparseReservation.openOwnerOnly(
+                directory, Files.getFileStore(directory), "memory64-", ".cache");
     }
 
     MemorySegment segment() {

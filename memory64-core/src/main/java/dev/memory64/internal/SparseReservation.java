@@ -143,8 +143,21 @@ public record SparseReservation(Path directory, MemorySegment segment) {
         throw failure;
     }
 
-    private static MemorySegment mapIn(Path directory, FileStore store, long bytes, Arena arena)
-            throws IOException {
+    /**
+     * Creates a new file in {@code directory} readable and writable by its owner only (where the
+     * file system has POSIX permissions) and opens it for reading and writing, deleted when the
+     * channel closes; nothing is left behind if opening fails. The one way the store's reserved
+     * regions, the segment memories and a remote region's cache make their backing files.
+     *
+     * @param directory where the file goes
+     * @param store the directory's file store
+     * @param prefix the file name's prefix
+     * @param suffix the file name's suffix
+     * @return the open channel
+     * @throws IOException if the file cannot be created or opened
+     */
+    public static FileChannel openOwnerOnly(
+            Path directory, FileStore store, String prefix, String suffix) throws IOException {
         FileAttribute<?>[] ownerOnly =
                 store.supportsFileAttributeView("posix")
                         ? new FileAttribute<?>[] {
@@ -152,19 +165,22 @@ public record SparseReservation(Path directory, MemorySegment segment) {
                                     PosixFilePermissions.fromString("rw-------"))
                         }
                         : new FileAttribute<?>[0];
-        Path file = Files.createTempFile(directory, FILE_PREFIX, FILE_SUFFIX, ownerOnly);
-        FileChannel channel;
+        Path file = Files.createTempFile(directory, prefix, suffix, ownerOnly);
         try {
-            channel =
-                    FileChannel.open(
-                            file,
-                            StandardOpenOption.READ,
-                            StandardOpenOption.WRITE,
-                            StandardOpenOption.DELETE_ON_CLOSE);
+            return FileChannel.open(
+                    file,
+                    StandardOpenOption.READ,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.DELETE_ON_CLOSE);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file);
             throw e;
         }
+    }
+
+    private static MemorySegment mapIn(Path directory, FileStore store, long bytes, Arena arena)
+            throws IOException {
+        FileChannel channel = openOwnerOnly(directory, store, FILE_PREFIX, FILE_SUFFIX);
         // The mapping outlives the channel; closing the channel deletes the file where the JDK has
         // not unlinked it already, and its pages live on until the arena unmaps them.
         try (channel) {

@@ -3,12 +3,10 @@ package dev.memory64.abi;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Stats;
 import dev.memory64.TensorInfo;
+import dev.memory64.testkit.StrictUtf8;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -318,16 +316,7 @@ record AbiModel(
         for (int i = 0; i < len; i++) {
             bytes[i] = guest.byteAt(ptr + i);
         }
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
+        return StrictUtf8.decode(bytes);
     }
 
     private static BigInteger unsigned(long value) {

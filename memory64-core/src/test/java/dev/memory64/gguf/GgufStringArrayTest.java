@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.memory64.testkit.StrictUtf8;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,20 +23,6 @@ import org.junit.jupiter.api.Test;
 class GgufStringArrayTest {
 
     private static final String KEY = "tokenizer.ggml.tokens";
-
-    /** The JDK's strict decoding, or null if the bytes are not well-formed UTF-8. */
-    private static String strictDecode(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-    }
 
     /**
      * A string element: mostly ASCII, some other code points, and if {@code corrupt} rarely random
@@ -88,7 +72,7 @@ class GgufStringArrayTest {
                             long firstBadOffset = -1;
                             for (int i = 0; i < n; i++) {
                                 byte[] bytes = element(random, corrupt);
-                                String text = strictDecode(bytes);
+                                String text = StrictUtf8.decode(bytes);
                                 if (text == null && firstBad < 0) {
                                     firstBad = i;
                                     firstBadOffset = raw.position() + 8;

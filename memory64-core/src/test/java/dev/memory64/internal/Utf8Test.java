@@ -6,28 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.quicktheories.QuickTheory.qt;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import dev.memory64.testkit.StrictUtf8;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.SourceDSL;
 
 class Utf8Test {
-
-    private static String jdkStrict(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-    }
 
     /** Bytes weighted towards the lead and continuation bytes where the rules have edges. */
     private static Gen<byte[]> utf8ish() {
@@ -60,7 +44,7 @@ class Utf8Test {
                 .checkAssert(
                         bytes ->
                                 assertEquals(
-                                        jdkStrict(bytes),
+                                        StrictUtf8.decode(bytes),
                                         Utf8.decodeOrNull(bytes, 0, bytes.length)));
     }
 
