@@ -97,6 +97,23 @@ public class BenchmarkStaging {
     }
 
     /**
+     * Chicory's own write of the ready array in pieces of {@code staging} bytes: one copy, as in
+     * {@link #write}, cut as {@link #staged} cuts it; tells what the cutting costs apart from the
+     * second copy.
+     *
+     * @return the bytes written
+     */
+    @Benchmark
+    public int writeInPieces() {
+        for (int done = 0; done < bytes; ) {
+            int n = Math.min(staging, bytes - done);
+            target.write(BenchmarkGuests.DST_PTR + done, ready, done, n);
+            done += n;
+        }
+        return bytes;
+    }
+
+    /**
      * Chicory's own write of a ready array: the ceiling.
      *
      * @return the bytes written
