@@ -20,7 +20,7 @@ final class Prefetcher {
     /** The most prefetches queued or running at once; more are dropped. */
     static final int IN_FLIGHT = 4;
 
-    private static final Logger LOG = LoggerFactory.getLogger(Prefetcher.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
 
     private final String storeName;
     private final RegionStorage storage;

@@ -25,7 +25,7 @@ final class RegionStorage {
     /** The most bytes one copy step moves before checking for close again: 4 MiB. */
     static final long CHUNK_SIZE = 4L << 20;
 
-    private static final Logger LOG = LoggerFactory.getLogger(RegionStorage.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
 
     private final String storeName;
     private final MemoryLayout layout;

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RemoteObject implements RemoteAccess.Source {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RemoteObject.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
 
     private static final Pattern CONTENT_RANGE =
             Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);

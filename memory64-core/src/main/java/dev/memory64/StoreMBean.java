@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /** A store's counters as a platform MBean: registration, the bean, and unregistration. */
 final class StoreMBean implements Memory64StoreMXBean {
 
-    private static final Logger LOG = LoggerFactory.getLogger(StoreMBean.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
 
     private final Memory64Store store;
 
