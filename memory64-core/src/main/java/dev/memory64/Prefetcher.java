@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import dev.memory64.internal.Logging;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -9,7 +10,6 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Brings layers' pages in ahead of use on one daemon thread per store, started on first use; at
@@ -20,7 +20,7 @@ final class Prefetcher {
     /** The most prefetches queued or running at once; more are dropped. */
     static final int IN_FLIGHT = 4;
 
-    private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Memory64Store.class);
 
     private final String storeName;
     private final RegionStorage storage;

@@ -1,6 +1,7 @@
 package dev.memory64;
 
 import dev.memory64.internal.Bytes;
+import dev.memory64.internal.Logging;
 import dev.memory64.internal.SparseReservation;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The bytes of a store: one segment per region from its backing, all in one shared {@link Arena}
@@ -25,7 +25,7 @@ final class RegionStorage {
     /** The most bytes one copy step moves before checking for close again: 4 MiB. */
     static final long CHUNK_SIZE = 4L << 20;
 
-    private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Memory64Store.class);
 
     private final String storeName;
     private final MemoryLayout layout;

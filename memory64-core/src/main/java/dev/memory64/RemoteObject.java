@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import dev.memory64.internal.Logging;
 import dev.memory64.internal.RemoteAccess;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -22,7 +23,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One object on an HTTP server, pinned at open (its size, {@code ETag} and {@code Last-Modified}),
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RemoteObject implements RemoteAccess.Source {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Memory64Store.class);
 
     private static final Pattern CONTENT_RANGE =
             Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);

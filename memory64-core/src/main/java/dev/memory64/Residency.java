@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import dev.memory64.internal.Logging;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The mechanism behind a {@link ResidencyPolicy}: places each reading thread (a streamer) in the
@@ -34,7 +34,7 @@ final class Residency {
     /** The largest piece one prefetch brings in. */
     static final long PREFETCH_PIECE = 64L << 20;
 
-    private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Memory64Store.class);
 
     private final ResidencyPolicy policy;
     private final RegionStorage storage;

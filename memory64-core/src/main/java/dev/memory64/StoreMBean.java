@@ -1,16 +1,16 @@
 package dev.memory64;
 
+import dev.memory64.internal.Logging;
 import java.lang.management.ManagementFactory;
 import javax.management.JMException;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** A store's counters as a platform MBean: registration, the bean, and unregistration. */
 final class StoreMBean implements Memory64StoreMXBean {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Memory64Store.class);
 
     private final Memory64Store store;
 

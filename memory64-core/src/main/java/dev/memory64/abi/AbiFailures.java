@@ -1,9 +1,9 @@
 package dev.memory64.abi;
 
 import dev.memory64.Memory64Store;
+import dev.memory64.internal.Logging;
 import dev.memory64.internal.StoreAccess;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * How an ABI call fails: it counts the failure in the store's {@code errors} and logs the call's
@@ -16,7 +16,7 @@ final class AbiFailures {
     /** No value: an operand a function does not have, or a failure with no value to show. */
     static final long NONE = Long.MIN_VALUE;
 
-    private static final Logger LOG = LoggerFactory.getLogger(Memory64Abi.class);
+    private static final Logger LOG = Logging.logger(Memory64Abi.class);
 
     private static final StoreAccess.Hooks<Memory64Store, ?, ?> STORE =
             StoreAccess.of(Memory64Store.class);

@@ -10,6 +10,7 @@ import dev.memory64.RemoteIdentity;
 import dev.memory64.RemoteOptions;
 import dev.memory64.StoreClosedException;
 import dev.memory64.TensorInfo;
+import dev.memory64.internal.Preinitializer;
 import dev.memory64.internal.RemoteAccess;
 import java.io.IOException;
 import java.net.URI;
@@ -305,9 +306,17 @@ public final class GgufModel implements AutoCloseable {
     }
 
     private static GgufModel open(Builder options) throws IOException {
-        if (!options.uris.isEmpty()) {
-            return openRemote(options);
+        // What the end of a first open needs (memory sessions, SLF4J) starts beside the header
+        // reads; an open leaves nothing running behind it, whether it succeeds or fails.
+        Preinitializer.start();
+        try {
+            return options.uris.isEmpty() ? openFiles(options) : openRemote(options);
+        } finally {
+            Preinitializer.await();
         }
+    }
+
+    private static GgufModel openFiles(Builder options) throws IOException {
         ProgressListener listener = options.listener;
         List<Path> paths = new ArrayList<>(options.files);
         List<GgufFile> parts = new ArrayList<>();

@@ -1,9 +1,9 @@
 package dev.memory64.internal.linear;
 
+import dev.memory64.internal.Logging;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Storage in zeroed off-heap allocations, one shared {@link Arena} per allocation: growing past the
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AllocatedStorage implements Storage {
 
-    private static final Logger LOG = LoggerFactory.getLogger(AllocatedStorage.class);
+    private static final Logger LOG = Logging.logger(AllocatedStorage.class);
 
     /** The alignment of every allocation: a cache line. */
     private static final long ALIGNMENT = 64;

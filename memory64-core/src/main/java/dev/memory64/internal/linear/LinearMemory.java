@@ -2,6 +2,7 @@ package dev.memory64.internal.linear;
 
 import dev.memory64.AlreadyClosedException;
 import dev.memory64.abi.GuestMemory;
+import dev.memory64.internal.Logging;
 import dev.memory64.internal.SparseReservation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Wasm linear memory in one off-heap {@link MemorySegment}, written once for every runtime: the
@@ -92,7 +92,7 @@ public final class LinearMemory implements AutoCloseable {
         RuntimeException interrupted(String message);
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(LinearMemory.class);
+    private static final Logger LOG = Logging.logger(LinearMemory.class);
 
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     private static final ValueLayout.OfShort SHORT =

@@ -1,5 +1,6 @@
 package dev.memory64.internal.linear;
 
+import dev.memory64.internal.Logging;
 import dev.memory64.internal.SparseReservation;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -7,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Storage that reserves the memory's maximum size up front as a {@link SparseReservation} in a
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ReservedStorage implements Storage {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReservedStorage.class);
+    private static final Logger LOG = Logging.logger(ReservedStorage.class);
 
     private final Path directory;
     private Arena arena;
