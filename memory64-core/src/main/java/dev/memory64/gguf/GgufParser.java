@@ -2,10 +2,9 @@ package dev.memory64.gguf;
 
 import dev.memory64.internal.Utf8;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,18 +19,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads and validates a GGUF header: reads the header into one heap array (grown as the parse
- * advances, never past the end of the file or the header size limit) and checks it in place.
+ * Reads and validates a GGUF header, which the metadata values then point into.
  *
  * <p>Every count and length from the file is checked against the bytes left in the file (and under
  * the header size limit) before it is used, every loop consumes at least one byte per iteration,
  * and arrays nest at most {@link GgufValue#MAX_ARRAY_DEPTH} deep, so no input can loop without end
  * or overflow the stack. Metadata strings and arrays are checked where they lie and stay there:
- * their values point into the header array and decode on access, so the heap a header takes is its
- * size, plus one object per metadata entry and per tensor. While it is read, the array quadruples
- * as it grows (fewer copies and reads on a cold JVM), so the heap peaks under five times the
- * header's size and under twice the smaller of the file's size and the header size limit. Tensor
- * data is never read.
+ * their values point into the header and decode on access, so a header costs at most its size, plus
+ * one object per metadata entry and per tensor.
+ *
+ * <p>A header that fits in the first read (64 KiB) stays in a heap array of its size. A larger one
+ * in a file is mapped (read-only, unmapped once no value points into it) and checked through a
+ * window of 1 MiB (larger only while one string needs more) that slides over the mapping: the
+ * header then costs no heap, only the page cache it is in anyway, and a cold JVM touches no fresh
+ * heap for it (which costs more than the parse of a tokenizer). Mapped, the values read what the
+ * file holds: a file rewritten in place while it is open gives values that fail on access, as its
+ * tensors give new bytes; replace a model file (write a new one, then rename it) instead. A larger
+ * header that cannot be mapped (a remote object, a special file) is read into an array that
+ * quadruples as it grows and is cut to size at the end. The heap peaks under twice the smaller of
+ * the file's size and the header size limit, and under five times the header's size. Tensor data is
+ * never read.
  */
 final class GgufParser {
 
@@ -44,18 +51,17 @@ final class GgufParser {
     /** Smallest metadata entry: key length, value type and a one-byte value. */
     private static final int MIN_KV_SIZE = 8 + 4 + 1;
 
-    /** The first read; the header array then doubles as the parse needs more. */
+    /** The first read, enough for a header without a tokenizer. */
     private static final int FIRST_READ = 64 * 1024;
 
-    /** How much more than it needs a read takes. */
-    private static final int READ_AHEAD = 1 << 20;
+    /** Strings walked per call of {@link #skipRun}. */
+    private static final int STRING_RUN = 16;
 
-    private static final VarHandle SHORT =
-            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT =
-            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** The longest string the quick walk steps over; longer ones (rare) go the checked way. */
+    private static final int QUICK_STRING = 1024;
+
+    /** How much more than it needs a read takes, and the size of a file's sliding window. */
+    private static final int READ_AHEAD = 1 << 20;
 
     /** Reads that return nothing in a row before giving up, so that a stuck channel cannot hang. */
     private static final int MAX_EMPTY_READS = 1000;
@@ -67,10 +73,21 @@ final class GgufParser {
     /** The most of the file the header array may hold: the file or the limit, whichever is less. */
     private final int capacityLimit;
 
-    /** The header as read so far: file bytes {@code [0, filled)} of {@code header.bytes}. */
-    private final HeaderBytes header;
+    /** What metadata values point into: the whole header, set once the parse has read it. */
+    private final HeaderBytes header = new HeaderBytes();
 
-    private int filled;
+    /** The file mapped, once the first read was not enough and the source could map it. */
+    private MemorySegment mapped;
+
+    /** Whether the parse has needed more than the first read (and so tried to map the file). */
+    private boolean pastFirstRead;
+
+    /** The bytes at hand: file bytes {@code [windowStart, filled)} are {@code window[0..]}. */
+    private byte[] window;
+
+    private long windowStart;
+
+    private long filled;
 
     /** File offset of the next byte to read. */
     private long position;
@@ -88,6 +105,14 @@ final class GgufParser {
     interface Source {
         /** Reads into {@code target} from {@code position}; -1 at the end (as a FileChannel). */
         int read(ByteBuffer target, long position) throws IOException;
+
+        /**
+         * Maps the first {@code size} bytes read-only for as long as the segment is reachable, or
+         * returns null if this source cannot.
+         */
+        default MemorySegment map(long size) {
+            return null;
+        }
     }
 
     /** A file's channel as a source. */
@@ -96,6 +121,15 @@ final class GgufParser {
         public int read(ByteBuffer target, long position) throws IOException {
             return channel.read(target, position);
         }
+
+        @Override
+        public MemorySegment map(long size) {
+            try {
+                return channel.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto());
+            } catch (IOException | UnsupportedOperationException e) {
+                return null; // a file that cannot be mapped (a device, a pipe) is read instead
+            }
+        }
     }
 
     private GgufParser(Source channel, long fileSize, long maxHeaderSize) {
@@ -103,7 +137,7 @@ final class GgufParser {
         this.fileSize = fileSize;
         this.maxHeaderSize = maxHeaderSize;
         this.capacityLimit = (int) Math.max(0, Math.min(fileSize, maxHeaderSize));
-        this.header = new HeaderBytes(new byte[Math.min(capacityLimit, FIRST_READ)]);
+        this.window = new byte[Math.min(capacityLimit, FIRST_READ)];
     }
 
     static GgufFile parse(FileChannel channel, long maxHeaderSize) throws IOException {
@@ -146,20 +180,18 @@ final class GgufParser {
         for (int i = 0; i < (int) kvCount; i++) {
             readKeyValue(i, metadata, keyOffsets);
         }
-        long alignment = alignment(metadata);
-        checkWellKnownKeys(metadata);
-
         List<TensorInfo> infos = new ArrayList<>((int) Math.min(tensorCount, 1024));
         Map<String, Long> nameOffsets = new HashMap<>();
         for (int i = 0; i < (int) tensorCount; i++) {
             infos.add(readTensorInfo(i, nameOffsets));
         }
         long headerSize = position;
+        // Values decode from the whole header: nothing reads one before this line.
+        header.segment = wholeHeader((int) headerSize);
+        long alignment = alignment(metadata);
+        checkWellKnownKeys(metadata);
         long dataStart = alignUp(headerSize, alignment);
         List<GgufTensor> tensors = place(infos, alignment, dataStart);
-        if (header.bytes.length != headerSize) {
-            header.bytes = Arrays.copyOf(header.bytes, (int) headerSize);
-        }
         return new GgufFile(
                 version,
                 Collections.unmodifiableMap(metadata),
@@ -264,7 +296,7 @@ final class GgufParser {
     private GgufValue.ArrayValue array(int depth) throws IOException {
         long typeOffset = position;
         requireIn(depth, ".element_type", 4);
-        int typeId = (int) INT.get(header.bytes, (int) position);
+        int typeId = le32(window, (int) (position - windowStart));
         position += 4;
         GgufValueType elementType = GgufValueType.fromId(typeId).orElse(null);
         if (elementType == null) {
@@ -281,7 +313,7 @@ final class GgufParser {
         }
         long countOffset = position;
         requireIn(depth, ".count", 8);
-        long count = (long) LONG.get(header.bytes, (int) position);
+        long count = le64(window, (int) (position - windowStart));
         position += 8;
         int minSize = elementType.minEncodedSize();
         if (Long.compareUnsigned(count, (fileSize - position) / minSize) > 0
@@ -314,12 +346,13 @@ final class GgufParser {
                 int size = n * elementType.fixedSize();
                 requireIn(depth, "", size);
                 if (elementType == GgufValueType.BOOL) {
-                    byte[] bytes = header.bytes;
+                    byte[] bytes = window;
+                    int first = (int) (at - windowStart); // after requireIn, which may move it
                     for (int i = 0; i < n; i++) {
-                        if ((bytes[(int) at + i] & 0xFF) > 1) {
+                        if ((bytes[first + i] & 0xFF) > 1) {
                             checkBool(
                                     arrayField(depth) + "[" + i + "]",
-                                    bytes[(int) at + i] & 0xFF,
+                                    bytes[first + i] & 0xFF,
                                     at + i);
                         }
                     }
@@ -356,32 +389,54 @@ final class GgufParser {
      * @return how many it stepped over
      */
     private int skipStrings(int n) {
-        byte[] bytes = header.bytes;
-        int at = (int) position;
-        int limit = (int) Math.min(filled, Math.min(fileSize, maxHeaderSize));
+        byte[] bytes = window;
+        int at = (int) (position - windowStart);
+        int limit = (int) (filled - windowStart); // filled never passes the file or the limit
         int i = 0;
-        while (i < n) {
-            int end = skipString(bytes, at, limit);
+        // Runs, then single strings, only where whatever they hold lies in the window: the end of
+        // the window is met in the slow path, never in the compiled walk (where meeting it first
+        // after compilation would send the walk back to the interpreter to be compiled again).
+        while (n - i >= STRING_RUN && limit - at >= STRING_RUN * (8 + QUICK_STRING)) {
+            int end = skipRun(bytes, at);
+            if (end < 0) {
+                break; // a long string, or one to refuse: one at a time
+            }
+            at = end;
+            i += STRING_RUN;
+        }
+        while (i < n && limit - at >= 8 + QUICK_STRING) {
+            int end = skipString(bytes, at);
             if (end < 0) {
                 break;
             }
             at = end;
             i++;
         }
-        position = at;
+        position = windowStart + at;
         return i;
     }
 
     /**
-     * The end of the string element at {@code at} if it lies wholly before {@code limit} and is
-     * valid UTF-8, else -1. One call per string, not one loop over them all: a fresh JVM compiles a
-     * small method after a few hundred calls, but a long loop only after tens of thousands of
-     * iterations (on-stack replacement), so a first open runs far less of the walk interpreted.
+     * The end of the {@link #STRING_RUN} string elements from {@code at} if all are as {@link
+     * #skipString} accepts, else -1; the caller has checked that the window holds them. The walk's
+     * loop lives in a method called once per run, so a fresh JVM compiles it after a few thousand
+     * strings rather than tens of thousands (a loop alone waits for on-stack replacement).
      */
-    private static int skipString(byte[] bytes, int at, int limit) {
-        if (limit - at < 8) {
-            return -1;
+    private static int skipRun(byte[] bytes, int at) {
+        int end = at;
+        for (int k = 0; k < STRING_RUN && end >= 0; k++) {
+            end = skipString(bytes, end);
         }
+        return end;
+    }
+
+    /**
+     * The end of the string element at {@code at} if it is at most {@link #QUICK_STRING} bytes of
+     * valid UTF-8, else -1; the caller has checked that the window holds that much. One call per
+     * string, not one loop over them all: a fresh JVM compiles a small method after a few hundred
+     * calls, but a long loop only after tens of thousands of iterations (on-stack replacement).
+     */
+    private static int skipString(byte[] bytes, int at) {
         // The length, little-endian; plain byte arithmetic, which a first open runs
         // interpreted far faster than a VarHandle.
         int length =
@@ -391,7 +446,7 @@ final class GgufParser {
                         | bytes[at + 3] << 24;
         if ((bytes[at + 4] | bytes[at + 5] | bytes[at + 6] | bytes[at + 7]) != 0
                 || length < 0
-                || length > limit - at - 8) {
+                || length > QUICK_STRING) {
             return -1;
         }
         int end = at + 8 + length;
@@ -526,37 +581,23 @@ final class GgufParser {
      * thousand tensor infos before the JIT compiles this, and every string built per tensor shows.
      */
     private TensorInfo readTensorInfo(int index, Map<String, Long> nameOffsets) throws IOException {
+        // Every refusal is built in a method of its own: this one runs once per tensor on a cold
+        // JVM, and a small method compiles sooner and in a fraction of the time.
         long nameOffset = position;
         String name = tensorName(index);
         if (name.isEmpty()) {
-            throw new GgufFormatException(
-                    "tensor[" + index + "].name",
-                    "\"\"",
-                    nameOffset,
-                    "is empty: every tensor needs a name");
+            throw emptyName(index, nameOffset);
         }
         Long previous = nameOffsets.putIfAbsent(name, nameOffset);
         if (previous != null) {
-            throw new GgufFormatException(
-                    "tensor[" + index + "].name",
-                    quote(name),
-                    nameOffset,
-                    "repeats the name of the tensor at offset "
-                            + previous
-                            + ": tensor names are unique");
+            throw repeatedName(index, name, nameOffset, previous);
         }
         long nDimsOffset = position;
-        if (4 > filled - position) {
-            require(tensorField(name) + ".n_dims", 4);
-        }
-        int nDims = le32(header.bytes, (int) position);
+        requireTensor(name, ".n_dims", 4);
+        int nDims = le32(window, (int) (position - windowStart));
         position += 4;
         if (Integer.compareUnsigned(nDims, GgufTensor.MAX_DIMS) > 0) {
-            throw new GgufFormatException(
-                    tensorField(name) + ".n_dims",
-                    Integer.toUnsignedString(nDims),
-                    nDimsOffset,
-                    "is more than the " + GgufTensor.MAX_DIMS + " dimensions ggml allows");
+            throw tooManyDims(name, nDims, nDimsOffset);
         }
         long[] dims = new long[nDims];
         long elements = 1;
@@ -565,85 +606,136 @@ final class GgufParser {
             if (8 > filled - position) {
                 require(dimField(name, d), 8);
             }
-            long dim = le64(header.bytes, (int) position);
+            long dim = le64(window, (int) (position - windowStart));
             position += 8;
-            if (dim == 0) {
-                throw new GgufFormatException(
-                        dimField(name, d),
-                        "0",
-                        dimOffset,
-                        "is zero: this reader requires every dimension to be at least 1");
-            }
-            if (dim < 0) {
-                throw new GgufFormatException(
-                        dimField(name, d),
-                        Long.toUnsignedString(dim),
-                        dimOffset,
-                        "exceeds Long.MAX_VALUE=" + Long.MAX_VALUE);
-            }
-            if (elements > Long.MAX_VALUE / dim) {
-                throw new GgufFormatException(
-                        dimField(name, d),
-                        Long.toString(dim),
-                        dimOffset,
-                        "makes the element count overflow: "
-                                + elements
-                                + " * "
-                                + dim
-                                + " exceeds Long.MAX_VALUE="
-                                + Long.MAX_VALUE);
+            if (dim <= 0 || elements > Long.MAX_VALUE / dim) {
+                throw badDim(name, d, dim, elements, dimOffset);
             }
             elements *= dim;
             dims[d] = dim;
         }
         long typeOffset = position;
-        if (4 > filled - position) {
-            require(tensorField(name) + ".type", 4);
-        }
-        int typeId = le32(header.bytes, (int) position);
+        requireTensor(name, ".type", 4);
+        int typeId = le32(window, (int) (position - windowStart));
         position += 4;
         GgmlType type = GgmlType.fromId(typeId).orElse(null);
         if (type == null) {
-            throw new GgufFormatException(
-                    tensorField(name) + ".type",
-                    Integer.toUnsignedString(typeId),
-                    typeOffset,
-                    "is not a known GGML type" + removedTypeHint(typeId));
+            throw unknownType(name, typeId, typeOffset);
         }
         long rowElements = nDims == 0 ? 1 : dims[0];
         if (rowElements % type.blockSize() != 0) {
-            throw new GgufFormatException(
-                    nDims == 0 ? tensorField(name) + ".n_dims" : dimField(name, 0),
-                    Long.toString(nDims == 0 ? 0 : rowElements),
-                    nDims == 0 ? nDimsOffset : nDimsOffset + 4,
-                    "gives a row of "
-                            + rowElements
-                            + " elements, not a multiple of the block size "
-                            + type.blockSize()
-                            + " of type "
-                            + type);
+            throw partialBlock(name, nDims, rowElements, type, nDimsOffset);
         }
         long blocks = elements / type.blockSize();
         if (blocks > Long.MAX_VALUE / type.bytesPerBlock()) {
-            throw new GgufFormatException(
-                    tensorField(name) + ".type",
-                    type.toString(),
-                    typeOffset,
-                    "makes the byte size overflow: "
-                            + blocks
-                            + " blocks * "
-                            + type.bytesPerBlock()
-                            + " bytes exceeds Long.MAX_VALUE="
-                            + Long.MAX_VALUE);
+            throw sizeOverflow(name, blocks, type, typeOffset);
         }
         long byteSize = blocks * type.bytesPerBlock();
         long offsetField = position;
-        if (8 > filled - position) {
-            require(tensorField(name) + ".offset", 8);
-        }
-        long offset = le64(header.bytes, (int) position);
+        requireTensor(name, ".offset", 8);
+        long offset = le64(window, (int) (position - windowStart));
         position += 8;
         return new TensorInfo(name, type, dims, offset, offsetField, byteSize);
+    }
+
+    /**
+     * {@link #require}s {@code n} bytes of a tensor's field, naming it only if they are not here.
+     */
+    private void requireTensor(String name, String suffix, int n) throws IOException {
+        if (n > filled - position) {
+            require(tensorField(name) + suffix, n);
+        }
+    }
+
+    private static GgufFormatException emptyName(int index, long offset) {
+        return new GgufFormatException(
+                "tensor[" + index + "].name",
+                "\"\"",
+                offset,
+                "is empty: every tensor needs a name");
+    }
+
+    private static GgufFormatException repeatedName(
+            int index, String name, long offset, long previous) {
+        return new GgufFormatException(
+                "tensor[" + index + "].name",
+                quote(name),
+                offset,
+                "repeats the name of the tensor at offset "
+                        + previous
+                        + ": tensor names are unique");
+    }
+
+    private static GgufFormatException tooManyDims(String name, int nDims, long offset) {
+        return new GgufFormatException(
+                tensorField(name) + ".n_dims",
+                Integer.toUnsignedString(nDims),
+                offset,
+                "is more than the " + GgufTensor.MAX_DIMS + " dimensions ggml allows");
+    }
+
+    private static GgufFormatException badDim(
+            String name, int d, long dim, long elements, long offset) {
+        if (dim == 0) {
+            return new GgufFormatException(
+                    dimField(name, d),
+                    "0",
+                    offset,
+                    "is zero: this reader requires every dimension to be at least 1");
+        }
+        if (dim < 0) {
+            return new GgufFormatException(
+                    dimField(name, d),
+                    Long.toUnsignedString(dim),
+                    offset,
+                    "exceeds Long.MAX_VALUE=" + Long.MAX_VALUE);
+        }
+        return new GgufFormatException(
+                dimField(name, d),
+                Long.toString(dim),
+                offset,
+                "makes the element count overflow: "
+                        + elements
+                        + " * "
+                        + dim
+                        + " exceeds Long.MAX_VALUE="
+                        + Long.MAX_VALUE);
+    }
+
+    private static GgufFormatException unknownType(String name, int typeId, long offset) {
+        return new GgufFormatException(
+                tensorField(name) + ".type",
+                Integer.toUnsignedString(typeId),
+                offset,
+                "is not a known GGML type" + removedTypeHint(typeId));
+    }
+
+    private static GgufFormatException partialBlock(
+            String name, int nDims, long rowElements, GgmlType type, long nDimsOffset) {
+        return new GgufFormatException(
+                nDims == 0 ? tensorField(name) + ".n_dims" : dimField(name, 0),
+                Long.toString(nDims == 0 ? 0 : rowElements),
+                nDims == 0 ? nDimsOffset : nDimsOffset + 4,
+                "gives a row of "
+                        + rowElements
+                        + " elements, not a multiple of the block size "
+                        + type.blockSize()
+                        + " of type "
+                        + type);
+    }
+
+    private static GgufFormatException sizeOverflow(
+            String name, long blocks, GgmlType type, long offset) {
+        return new GgufFormatException(
+                tensorField(name) + ".type",
+                type.toString(),
+                offset,
+                "makes the byte size overflow: "
+                        + blocks
+                        + " blocks * "
+                        + type.bytesPerBlock()
+                        + " bytes exceeds Long.MAX_VALUE="
+                        + Long.MAX_VALUE);
     }
 
     private static String dimField(String name, int d) {
@@ -659,7 +751,7 @@ final class GgufParser {
         if (8 > filled - position) {
             require("tensor[" + index + "].name.length", 8);
         }
-        long length = le64(header.bytes, (int) position);
+        long length = le64(window, (int) (position - windowStart));
         position += 8;
         if (Long.compareUnsigned(length, limitRemaining()) > 0) {
             checkCount( // throws
@@ -668,15 +760,20 @@ final class GgufParser {
         if (length > filled - position) {
             require("tensor[" + index + "].name", length);
         }
-        int at = (int) position;
-        if (!Utf8.isValid(header.bytes, at, (int) length)) {
-            throw invalidUtf8("tensor[" + index + "].name", header.bytes, at, (int) length);
+        int at = (int) (position - windowStart);
+        if (!Utf8.isValid(window, at, (int) length)) {
+            throw invalidUtf8("tensor[" + index + "].name", window, at, position, (int) length);
         }
         position += length;
-        return new String(header.bytes, at, (int) length, StandardCharsets.UTF_8);
+        return new String(window, at, (int) length, StandardCharsets.UTF_8);
     }
 
-    /** The little-endian int at {@code at}: plain arithmetic, fast even interpreted. */
+    /** The little-endian unsigned short at {@code at}: plain arithmetic, fast even interpreted. */
+    private static int le16(byte[] bytes, int at) {
+        return (bytes[at] & 0xFF) | (bytes[at + 1] & 0xFF) << 8;
+    }
+
+    /** The little-endian int at {@code at}. */
     private static int le32(byte[] bytes, int at) {
         return (bytes[at] & 0xFF)
                 | (bytes[at + 1] & 0xFF) << 8
@@ -703,26 +800,12 @@ final class GgufParser {
         long dataSize = fileSize - dataStart; // negative if the data would start past the end
         for (TensorInfo info : infos) {
             if (Long.remainderUnsigned(info.offset, alignment) != 0) {
-                throw new GgufFormatException(
-                        info.field() + ".offset",
-                        Long.toUnsignedString(info.offset),
-                        info.offsetField,
-                        "is not a multiple of the alignment " + alignment);
+                throw misaligned(info, alignment);
             }
             if (dataSize < 0
                     || Long.compareUnsigned(info.offset, dataSize) > 0
                     || info.byteSize > dataSize - info.offset) {
-                throw new GgufFormatException(
-                        info.field() + ".offset",
-                        Long.toUnsignedString(info.offset),
-                        info.offsetField,
-                        "puts the tensor's "
-                                + info.byteSize
-                                + " bytes past the end of the file: data starts at "
-                                + dataStart
-                                + " and the file has "
-                                + fileSize
-                                + " bytes");
+                throw pastEnd(info, dataStart, fileSize);
             }
         }
         List<TensorInfo> byOffset = new ArrayList<>(infos);
@@ -731,23 +814,7 @@ final class GgufParser {
             TensorInfo before = byOffset.get(i - 1);
             TensorInfo info = byOffset.get(i);
             if (info.offset - before.offset < before.byteSize) {
-                throw new GgufFormatException(
-                        info.field() + ".offset",
-                        Long.toString(info.offset),
-                        info.offsetField,
-                        "makes the data of tensor "
-                                + quote(info.name)
-                                + " ["
-                                + (dataStart + info.offset)
-                                + ", "
-                                + (dataStart + info.offset + info.byteSize)
-                                + ") overlap the data of tensor "
-                                + quote(before.name)
-                                + " ["
-                                + (dataStart + before.offset)
-                                + ", "
-                                + (dataStart + before.offset + before.byteSize)
-                                + ")");
+                throw overlap(info, before, dataStart);
             }
         }
         List<GgufTensor> tensors = new ArrayList<>(infos.size());
@@ -762,6 +829,48 @@ final class GgufParser {
                             dataStart + info.offset));
         }
         return List.copyOf(tensors);
+    }
+
+    private static GgufFormatException misaligned(TensorInfo info, long alignment) {
+        return new GgufFormatException(
+                info.field() + ".offset",
+                Long.toUnsignedString(info.offset),
+                info.offsetField,
+                "is not a multiple of the alignment " + alignment);
+    }
+
+    private static GgufFormatException pastEnd(TensorInfo info, long dataStart, long fileSize) {
+        return new GgufFormatException(
+                info.field() + ".offset",
+                Long.toUnsignedString(info.offset),
+                info.offsetField,
+                "puts the tensor's "
+                        + info.byteSize
+                        + " bytes past the end of the file: data starts at "
+                        + dataStart
+                        + " and the file has "
+                        + fileSize
+                        + " bytes");
+    }
+
+    private static GgufFormatException overlap(TensorInfo info, TensorInfo before, long dataStart) {
+        return new GgufFormatException(
+                info.field() + ".offset",
+                Long.toString(info.offset),
+                info.offsetField,
+                "makes the data of tensor "
+                        + quote(info.name)
+                        + " ["
+                        + (dataStart + info.offset)
+                        + ", "
+                        + (dataStart + info.offset + info.byteSize)
+                        + ") overlap the data of tensor "
+                        + quote(before.name)
+                        + " ["
+                        + (dataStart + before.offset)
+                        + ", "
+                        + (dataStart + before.offset + before.byteSize)
+                        + ")");
     }
 
     static long alignUp(long offset, long alignment) {
@@ -813,22 +922,70 @@ final class GgufParser {
             return;
         }
         checkReadable(field, n);
+        if (!pastFirstRead && filled > 0) {
+            pastFirstRead = true;
+            mapped = channel.map(capacityLimit);
+        }
+        if (mapped != null && position > windowStart) {
+            // The checked bytes leave the window (they stay in the mapping), the rest moves to
+            // its start: the window then holds what is being read and what follows.
+            int checked = (int) (position - windowStart);
+            System.arraycopy(window, checked, window, 0, (int) (filled - position));
+            windowStart = position;
+        }
         long end = position + n; // <= capacityLimit
-        byte[] bytes = header.bytes;
-        if (end > bytes.length) {
-            // Quadruples: a real header of 8 to 10 MB (a tokenizer's strings) then costs four
-            // arrays and 5 MB of copying instead of eight arrays and 16 MB.
-            long grown = Math.max(end, Math.min(4L * bytes.length, capacityLimit));
-            bytes = new byte[(int) grown];
-            System.arraycopy(header.bytes, 0, bytes, 0, filled);
-            header.bytes = bytes;
+        long room = capacityLimit - windowStart;
+        if (end - windowStart > window.length
+                || mapped != null && window.length < Math.min(READ_AHEAD, room)) {
+            // A mapped header's window takes READ_AHEAD, or what one value needs; a header read
+            // into the heap quadruples its array (fewer copies and reads).
+            long grown =
+                    mapped != null
+                            ? Math.max(end - windowStart, Math.min(READ_AHEAD, room))
+                            : Math.max(end, Math.min(4L * window.length, capacityLimit));
+            byte[] bytes = new byte[(int) grown];
+            System.arraycopy(window, 0, bytes, 0, (int) (filled - windowStart));
+            window = bytes;
         }
         // Reads what is needed and up to a quarter of the array more (at least READ_AHEAD), so
         // that reads are few (each one interrupts the walk) and the bytes read past the header few.
-        long ahead = Math.max(READ_AHEAD, bytes.length >>> 2);
-        int target = (int) Math.min(bytes.length, Math.max(end, (long) filled + ahead));
-        fill(ByteBuffer.wrap(bytes, filled, target - filled), filled);
+        long ahead = Math.max(READ_AHEAD, window.length >>> 2);
+        long target =
+                Math.min(
+                        Math.min(windowStart + window.length, capacityLimit),
+                        Math.max(end, filled + ahead));
+        int at = (int) (filled - windowStart);
+        int length = (int) (target - filled);
+        if (mapped != null) {
+            copyMapped(at, length);
+        } else {
+            fill(ByteBuffer.wrap(window, at, length), filled);
+        }
         filled = target;
+    }
+
+    /** Copies {@code length} mapped bytes from {@link #filled} to {@code window[at]}. */
+    private void copyMapped(int at, int length) throws GgufFormatException {
+        try {
+            // Segment to segment: a copy into an array by element layout would first generate
+            // the JDK's switch over array types, milliseconds on a cold JVM.
+            MemorySegment.copy(mapped, filled, MemorySegment.ofArray(window), at, length);
+        } catch (InternalError e) {
+            // What a mapped page past the end of a file that shrank raises (SIGBUS).
+            throw new GgufFormatException(
+                    "file",
+                    Long.toString(fileSize),
+                    filled,
+                    "ended early: the file shrank while it was being read");
+        }
+    }
+
+    /** The whole header, {@code [0, size)}: the mapping or the heap array, cut to size. */
+    private MemorySegment wholeHeader(int size) {
+        if (mapped != null) {
+            return mapped.asSlice(0, size);
+        }
+        return MemorySegment.ofArray(window.length == size ? window : Arrays.copyOf(window, size));
     }
 
     private void checkReadable(String field, long n) throws GgufFormatException {
@@ -881,26 +1038,26 @@ final class GgufParser {
 
     private int u8(String field) throws IOException {
         require(field, 1);
-        return header.bytes[(int) position++] & 0xFF;
+        return window[(int) (position++ - windowStart)] & 0xFF;
     }
 
     private int u16(String field) throws IOException {
         require(field, 2);
-        int value = (short) SHORT.get(header.bytes, (int) position) & 0xFFFF;
+        int value = le16(window, (int) (position - windowStart));
         position += 2;
         return value;
     }
 
     private int i32(String field) throws IOException {
         require(field, 4);
-        int value = (int) INT.get(header.bytes, (int) position);
+        int value = le32(window, (int) (position - windowStart));
         position += 4;
         return value;
     }
 
     private long u64(String field) throws IOException {
         require(field, 8);
-        long value = (long) LONG.get(header.bytes, (int) position);
+        long value = le64(window, (int) (position - windowStart));
         position += 8;
         return value;
     }
@@ -922,10 +1079,11 @@ final class GgufParser {
             require(field == null ? arrayField + "[" + index + "]" : field, length);
         }
         int at = (int) position;
-        if (!Utf8.isValid(header.bytes, at, (int) length)) {
+        if (!Utf8.isValid(window, (int) (at - windowStart), (int) length)) {
             throw invalidUtf8(
                     field == null ? arrayField + "[" + index + "]" : field,
-                    header.bytes,
+                    window,
+                    (int) (at - windowStart),
                     at,
                     (int) length);
         }
@@ -939,16 +1097,16 @@ final class GgufParser {
         long length = u64(field + ".length");
         checkCount(field + ".length", length, lengthOffset, 1, "a byte");
         int at = checkedUtf8(field, length);
-        return new String(header.bytes, at, (int) length, StandardCharsets.UTF_8);
+        return new String(window, (int) (at - windowStart), (int) length, StandardCharsets.UTF_8);
     }
 
     private static GgufFormatException invalidUtf8(
-            String field, byte[] bytes, int offset, int length) {
+            String field, byte[] bytes, int index, long offset, int length) {
         StringBuilder hex = new StringBuilder();
         int shown = Math.min(length, 16);
         for (int i = 0; i < shown; i++) {
             hex.append(i == 0 ? "" : " ")
-                    .append(String.format(Locale.ROOT, "%02x", bytes[offset + i] & 0xFF));
+                    .append(String.format(Locale.ROOT, "%02x", bytes[index + i] & 0xFF));
         }
         if (shown < length) {
             hex.append(" ...");

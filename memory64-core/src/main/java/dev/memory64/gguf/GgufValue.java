@@ -1,10 +1,6 @@
 package dev.memory64.gguf;
 
 import dev.memory64.internal.Utf8;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
@@ -456,7 +452,7 @@ public sealed interface GgufValue
         public String value() {
             String text = value;
             if (text == null) {
-                text = new String(source.bytes, offset, length, StandardCharsets.UTF_8);
+                text = source.utf8(offset, length);
                 value = text;
             }
             return text;
@@ -494,17 +490,10 @@ public sealed interface GgufValue
      */
     final class ArrayValue implements GgufValue {
 
-        private static final VarHandle SHORT =
-                MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-        private static final VarHandle INT =
-                MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-        private static final VarHandle LONG =
-                MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
         private final GgufValueType elementType;
         private final int size;
 
-        /** The encoded elements are {@code source.bytes[base, end)}. */
+        /** The encoded elements are bytes {@code [base, end)} of {@code source}. */
         private final HeaderBytes source;
 
         private final int base;
@@ -595,32 +584,26 @@ public sealed interface GgufValue
          */
         public GgufValue get(int index) {
             Objects.checkIndex(index, size);
-            byte[] data = source.bytes;
+            HeaderBytes data = source;
             return switch (elementType) {
-                case UINT8 -> new IntValue(elementType, data[base + index] & 0xFF);
-                case INT8 -> new IntValue(elementType, data[base + index]);
-                case BOOL -> new BoolValue(data[base + index] != 0);
-                case UINT16 ->
-                        new IntValue(
-                                elementType, (short) SHORT.get(data, base + 2 * index) & 0xFFFF);
-                case INT16 -> new IntValue(elementType, (short) SHORT.get(data, base + 2 * index));
+                case UINT8 -> new IntValue(elementType, data.u8(base + index) & 0xFF);
+                case INT8 -> new IntValue(elementType, data.u8(base + index));
+                case BOOL -> new BoolValue(data.u8(base + index) != 0);
+                case UINT16 -> new IntValue(elementType, data.le16(base + 2 * index));
+                case INT16 -> new IntValue(elementType, (short) data.le16(base + 2 * index));
                 case UINT32 ->
-                        new IntValue(
-                                elementType, (int) INT.get(data, base + 4 * index) & 0xFFFF_FFFFL);
-                case INT32 -> new IntValue(elementType, (int) INT.get(data, base + 4 * index));
-                case UINT64, INT64 ->
-                        new IntValue(elementType, (long) LONG.get(data, base + 8 * index));
+                        new IntValue(elementType, data.le32(base + 4 * index) & 0xFFFF_FFFFL);
+                case INT32 -> new IntValue(elementType, data.le32(base + 4 * index));
+                case UINT64, INT64 -> new IntValue(elementType, data.le64(base + 8 * index));
                 case FLOAT32 ->
                         new FloatValue(
-                                elementType,
-                                Float.intBitsToFloat((int) INT.get(data, base + 4 * index)));
+                                elementType, Float.intBitsToFloat(data.le32(base + 4 * index)));
                 case FLOAT64 ->
                         new FloatValue(
-                                elementType,
-                                Double.longBitsToDouble((long) LONG.get(data, base + 8 * index)));
+                                elementType, Double.longBitsToDouble(data.le64(base + 8 * index)));
                 case STRING -> {
                     int at = starts()[index];
-                    yield StringValue.ofUtf8(source, at + 8, (int) (long) LONG.get(data, at));
+                    yield StringValue.ofUtf8(source, at + 8, stringLength(at));
                 }
                 case ARRAY -> child(index);
             };
@@ -628,17 +611,23 @@ public sealed interface GgufValue
 
         private String string(int index) {
             int at = starts()[index];
-            byte[] data = source.bytes;
-            return new String(
-                    data, at + 8, (int) (long) LONG.get(data, at), StandardCharsets.UTF_8);
+            return source.utf8(at + 8, stringLength(at));
+        }
+
+        /** The length of the string element at {@code at}, within the array. */
+        private int stringLength(int at) {
+            long length = source.le64(at);
+            if (length < 0 || length > end - at - 8) {
+                throw changed(at);
+            }
+            return (int) length;
         }
 
         private ArrayValue child(int index) {
             int[] at = starts();
             int start = at[index];
-            byte[] data = source.bytes;
-            GgufValueType type = GgufValueType.fromId((int) INT.get(data, start)).orElseThrow();
-            int count = (int) (long) LONG.get(data, start + 4);
+            GgufValueType type = GgufValueType.fromId(source.le32(start)).orElseThrow();
+            int count = (int) source.le64(start + 4);
             int childEnd = index + 1 < size ? at[index + 1] : end;
             return new ArrayValue(type, count, source, start + 12, childEnd);
         }
@@ -648,37 +637,59 @@ public sealed interface GgufValue
             int[] at = starts;
             if (at == null) {
                 at = new int[size];
-                byte[] data = source.bytes;
+                HeaderBytes data = source;
                 int position = base;
                 for (int i = 0; i < size; i++) {
                     at[i] = position;
-                    position = skip(data, elementType, position);
+                    position = skip(data, elementType, position, end);
                 }
                 starts = at;
             }
             return at;
         }
 
-        /** The end of the checked element of {@code type} that starts at {@code position}. */
-        private static int skip(byte[] data, GgufValueType type, int position) {
-            return switch (type) {
-                case STRING -> position + 8 + (int) (long) LONG.get(data, position);
-                case ARRAY -> {
-                    GgufValueType inner =
-                            GgufValueType.fromId((int) INT.get(data, position)).orElseThrow();
-                    long count = (long) LONG.get(data, position + 4);
-                    int at = position + 12;
-                    if (inner == GgufValueType.STRING || inner == GgufValueType.ARRAY) {
-                        for (long i = 0; i < count; i++) {
-                            at = skip(data, inner, at);
+        /**
+         * The end of the element of {@code type} that starts at {@code position}, which the parse
+         * checked to end by {@code end}. A header mapped from a file that was rewritten since fails
+         * here instead of reading past the array or looping on a bad count.
+         */
+        private static int skip(HeaderBytes data, GgufValueType type, int position, int end) {
+            long next =
+                    switch (type) {
+                        case STRING -> position + 8L + data.le64(position);
+                        case ARRAY -> {
+                            GgufValueType inner =
+                                    GgufValueType.fromId(data.le32(position)).orElse(null);
+                            long count = data.le64(position + 4);
+                            int at = position + 12;
+                            if (inner == null
+                                    || count < 0
+                                    || count > (end - at) / inner.minEncodedSize()) {
+                                throw changed(position);
+                            }
+                            if (inner == GgufValueType.STRING || inner == GgufValueType.ARRAY) {
+                                for (long i = 0; i < count; i++) {
+                                    at = skip(data, inner, at, end);
+                                }
+                            } else {
+                                at += (int) (count * inner.fixedSize());
+                            }
+                            yield at;
                         }
-                    } else {
-                        at += (int) (count * inner.fixedSize());
-                    }
-                    yield at;
-                }
-                default -> position + type.fixedSize();
-            };
+                        default -> position + (long) type.fixedSize();
+                    };
+            if (next < position || next > end) {
+                throw changed(position);
+            }
+            return (int) next;
+        }
+
+        private static IllegalStateException changed(int offset) {
+            return new IllegalStateException(
+                    "GGUF array element at header offset "
+                            + offset
+                            + " is not what the file held when it was read: a model file must not"
+                            + " be rewritten in place while it is open");
         }
 
         /**
@@ -718,7 +729,7 @@ public sealed interface GgufValue
 
         /** Encodes the elements (not the type and count) the GGUF way. */
         void writeElements(GgufEncoder out) {
-            out.bytes(source.bytes, base, end - base);
+            out.bytes(source.toArray(base, end - base), 0, end - base);
         }
 
         @Override
@@ -726,16 +737,14 @@ public sealed interface GgufValue
             return other instanceof ArrayValue that
                     && elementType == that.elementType
                     && size == that.size
-                    && Arrays.equals(
-                            source.bytes, base, end, that.source.bytes, that.base, that.end);
+                    && source.sameBytes(base, end, that.source, that.base, that.end);
         }
 
         @Override
         public int hashCode() {
             int hash = 31 * elementType.hashCode() + size;
-            byte[] data = source.bytes;
-            for (int i = base; i < end; i++) {
-                hash = 31 * hash + data[i];
+            for (byte b : source.toArray(base, end - base)) {
+                hash = 31 * hash + b;
             }
             return hash;
         }
