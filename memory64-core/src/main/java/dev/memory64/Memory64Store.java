@@ -48,7 +48,10 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
     // Package-private for StoreHooks, through which the guest ABI counts and looks up names.
     final StatsCounter stats;
     final LayerTable layers;
-    private final Prefetcher prefetcher;
+
+    /** Made on the first prefetch (most stores never prefetch); guarded by {@code this}. */
+    private Prefetcher prefetcher;
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private ObjectName jmxName;
 
@@ -59,7 +62,17 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         this.layout = layout;
         this.stats = stats;
         this.layers = new LayerTable(layout);
-        this.prefetcher = new Prefetcher(name, storage, stats);
+    }
+
+    /** The prefetcher, made on first use; one made after close is shut down at once. */
+    private synchronized Prefetcher prefetcher() {
+        if (prefetcher == null) {
+            prefetcher = new Prefetcher(name, storage, stats);
+            if (closed.get()) {
+                prefetcher.shutdown();
+            }
+        }
+        return prefetcher;
     }
 
     /**
@@ -260,7 +273,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         Objects.requireNonNull(policy, "policy");
         storage.residency(
                 policy.enabled()
-                        ? new Residency(policy, storage, prefetcher, stats, layers::layers)
+                        ? new Residency(policy, storage, prefetcher(), stats, layers::layers)
                         : null);
     }
 
@@ -316,7 +329,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         if (layer == null) {
             throw new IllegalArgumentException("prefetch: no layer with id=" + layerId);
         }
-        Future<?> done = prefetcher.prefetch(layer, Objects.requireNonNull(listener, "listener"));
+        Future<?> done = prefetcher().prefetch(layer, Objects.requireNonNull(listener, "listener"));
         Residency residency = storage.residency();
         if (residency != null) {
             residency.prefetched(layerId);
@@ -334,7 +347,11 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        prefetcher.shutdown();
+        synchronized (this) {
+            if (prefetcher != null) {
+                prefetcher.shutdown();
+            }
+        }
         storage.close();
         ObjectName objectName;
         synchronized (this) {
@@ -363,10 +380,17 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
     public static final class Builder {
         private final MemoryLayout layout;
         private final Map<String, RegionBacking> backings = new HashMap<>();
-        private RegionBacking defaultBacking = RegionBacking.reserved();
+
+        /**
+         * Null for the default, {@link RegionBacking#reserved()}, made only if a region uses it.
+         */
+        private RegionBacking defaultBacking;
+
         private String name;
         private boolean jmx;
-        private ResidencyPolicy residency = ResidencyPolicy.off();
+
+        /** Null for the default, off. */
+        private ResidencyPolicy residency;
 
         private Builder(MemoryLayout layout) {
             this.layout = Objects.requireNonNull(layout, "layout");
@@ -446,12 +470,20 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
             int count = layout.regionCount();
             RegionBacking[] chosen = new RegionBacking[count];
             for (int i = 0; i < count; i++) {
-                chosen[i] = backings.getOrDefault(layout.region(i).name(), defaultBacking);
+                chosen[i] = backings.get(layout.region(i).name());
+                if (chosen[i] == null) {
+                    if (defaultBacking == null) {
+                        defaultBacking = RegionBacking.reserved();
+                    }
+                    chosen[i] = defaultBacking;
+                }
             }
             StatsCounter stats = new StatsCounter();
             RegionStorage storage = RegionStorage.open(storeName, layout, chosen, stats);
             Memory64Store store = new Memory64Store(storeName, layout, stats, storage);
-            store.useResidency(residency);
+            if (residency != null) {
+                store.useResidency(residency);
+            }
             if (jmx) {
                 try {
                     store.registerMBean();

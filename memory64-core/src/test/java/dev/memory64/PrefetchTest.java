@@ -122,4 +122,18 @@ class PrefetchTest {
         futures.get(0).get(30, TimeUnit.SECONDS);
         assertTrue(store.prefetch(1).isDone());
     }
+
+    @Test
+    void aHintToAStoreClosedBeforeItsFirstPrefetchIsIgnored() throws Exception {
+        // The prefetcher is made on the first hint: one made after close must start no thread.
+        Memory64Store store = mappedStore(128);
+        store.close();
+        Future<?> hint = store.prefetch(1);
+        assertTrue(hint.isDone());
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            assertTrue(
+                    !thread.getName().startsWith("memory64-prefetch-" + store.name()),
+                    "a prefetch thread started after close: " + thread.getName());
+        }
+    }
 }

@@ -14,11 +14,14 @@ import dev.memory64.internal.Preinitializer;
 import dev.memory64.internal.RemoteAccess;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -327,7 +330,11 @@ public final class GgufModel implements AutoCloseable {
                 expected.verify("open", paths, null, listener);
             }
             GgufFile first = GgufFile.read(named, options.maxHeaderSize);
-            int count = GgufSplit.declaredCount(named, first);
+            // A file without split.count is a whole model: the split rules need not even load.
+            int count =
+                    first.metadata().containsKey(GgufSplit.KEY_COUNT)
+                            ? GgufSplit.declaredCount(named, first)
+                            : 1;
             if (count > 1) {
                 paths = new ArrayList<>(GgufSplit.siblings(named, first, count));
                 if (expected != null) {
@@ -350,12 +357,14 @@ public final class GgufModel implements AutoCloseable {
                 listener.progress("open " + paths.get(i).getFileName(), i + 1, paths.size());
             }
         }
-        GgufSplit.order(paths, parts);
+        if (parts.size() > 1 || parts.get(0).metadata().containsKey(GgufSplit.KEY_COUNT)) {
+            GgufSplit.order(paths, parts);
+        }
         // Taken before mapping: a file replaced in between then fails verify() rather than passing.
         List<Object> fileKeys = new ArrayList<>();
         List<RegionBacking> backings = new ArrayList<>();
         for (Path path : paths) {
-            fileKeys.add(PartDigests.fileKey(path));
+            fileKeys.add(fileKey(path));
             backings.add(RegionBacking.mapped(path, 0, false));
         }
         Memory64Store store = build(paths, parts, backings, paths.get(0).getFileName().toString());
@@ -444,6 +453,18 @@ public final class GgufModel implements AutoCloseable {
         return Path.of(name.isEmpty() ? "model.gguf" : name);
     }
 
+    /** The name of part {@code index}'s region in the store: "model" for a model in one file. */
+    static String regionName(int index, int count) {
+        return count == 1
+                ? "model"
+                : String.format(Locale.ROOT, "part-%05d-of-%05d", index + 1, count);
+    }
+
+    /** The file key of a path (device and inode on Unix), or null where the platform has none. */
+    static Object fileKey(Path path) throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+    }
+
     /** Lays the parts out one region each, plans and registers the layers, builds the store. */
     private static Memory64Store build(
             List<Path> paths, List<GgufFile> parts, List<RegionBacking> backings, String name)
@@ -456,9 +477,7 @@ public final class GgufModel implements AutoCloseable {
                             / MemoryRegion.PAGE_SIZE
                             * MemoryRegion.PAGE_SIZE;
             layoutBuilder.addRegion(
-                    GgufSplit.regionName(i, parts.size()),
-                    Math.max(rounded, MemoryRegion.PAGE_SIZE),
-                    "gguf");
+                    regionName(i, parts.size()), Math.max(rounded, MemoryRegion.PAGE_SIZE), "gguf");
         }
         MemoryLayout layout = layoutBuilder.build();
 

@@ -397,7 +397,7 @@ final class GgufParser {
         // the window is met in the slow path, never in the compiled walk (where meeting it first
         // after compilation would send the walk back to the interpreter to be compiled again).
         while (n - i >= STRING_RUN && limit - at >= STRING_RUN * (8 + QUICK_STRING)) {
-            int end = skipRun(bytes, at);
+            int end = skipRun(bytes, at, STRING_RUN);
             if (end < 0) {
                 break; // a long string, or one to refuse: one at a time
             }
@@ -405,7 +405,7 @@ final class GgufParser {
             i += STRING_RUN;
         }
         while (i < n && limit - at >= 8 + QUICK_STRING) {
-            int end = skipString(bytes, at);
+            int end = skipRun(bytes, at, 1);
             if (end < 0) {
                 break;
             }
@@ -417,45 +417,41 @@ final class GgufParser {
     }
 
     /**
-     * The end of the {@link #STRING_RUN} string elements from {@code at} if all are as {@link
-     * #skipString} accepts, else -1; the caller has checked that the window holds them. The walk's
-     * loop lives in a method called once per run, so a fresh JVM compiles it after a few thousand
-     * strings rather than tens of thousands (a loop alone waits for on-stack replacement).
+     * The end of the {@code count} string elements from {@code at} if each is at most {@link
+     * #QUICK_STRING} bytes of valid UTF-8, else -1; the caller has checked that the window holds
+     * that much. The whole walk is this one method, called once per {@link #STRING_RUN} strings: a
+     * fresh JVM compiles it after a few thousand strings (a loop alone waits for on-stack
+     * replacement, tens of thousands), and once (a string method called from it would be compiled
+     * alone as well, then again inside it: each C2 compilation here costs milliseconds of a CPU
+     * that the open needs).
      */
-    private static int skipRun(byte[] bytes, int at) {
-        int end = at;
-        for (int k = 0; k < STRING_RUN && end >= 0; k++) {
-            end = skipString(bytes, end);
-        }
-        return end;
-    }
-
-    /**
-     * The end of the string element at {@code at} if it is at most {@link #QUICK_STRING} bytes of
-     * valid UTF-8, else -1; the caller has checked that the window holds that much. One call per
-     * string, not one loop over them all: a fresh JVM compiles a small method after a few hundred
-     * calls, but a long loop only after tens of thousands of iterations (on-stack replacement).
-     */
-    private static int skipString(byte[] bytes, int at) {
-        // The length, little-endian; plain byte arithmetic, which a first open runs
-        // interpreted far faster than a VarHandle.
-        int length =
-                (bytes[at] & 0xFF)
-                        | (bytes[at + 1] & 0xFF) << 8
-                        | (bytes[at + 2] & 0xFF) << 16
-                        | bytes[at + 3] << 24;
-        if ((bytes[at + 4] | bytes[at + 5] | bytes[at + 6] | bytes[at + 7]) != 0
-                || length < 0
-                || length > QUICK_STRING) {
-            return -1;
-        }
-        int end = at + 8 + length;
-        for (int k = at + 8; k < end; k++) {
-            if (bytes[k] < 0) {
-                return Utf8.isValid(bytes, k, end - k) ? end : -1;
+    private static int skipRun(byte[] bytes, int at, int count) {
+        int next = at;
+        for (int k = 0; k < count; k++) {
+            // The length, little-endian; plain byte arithmetic, which a first open runs
+            // interpreted far faster than a VarHandle.
+            int length =
+                    (bytes[next] & 0xFF)
+                            | (bytes[next + 1] & 0xFF) << 8
+                            | (bytes[next + 2] & 0xFF) << 16
+                            | bytes[next + 3] << 24;
+            if ((bytes[next + 4] | bytes[next + 5] | bytes[next + 6] | bytes[next + 7]) != 0
+                    || length < 0
+                    || length > QUICK_STRING) {
+                return -1;
             }
+            int end = next + 8 + length;
+            for (int b = next + 8; b < end; b++) {
+                if (bytes[b] < 0) {
+                    if (!Utf8.isValid(bytes, b, end - b)) {
+                        return -1;
+                    }
+                    break;
+                }
+            }
+            next = end;
         }
-        return end;
+        return next;
     }
 
     /**

@@ -33,13 +33,6 @@ final class GgufSplit {
         return String.format(Locale.ROOT, "%s-%05d-of-%05d.gguf", prefix, index + 1, count);
     }
 
-    /** The region name of part {@code index} (from 0) of {@code count}. */
-    static String regionName(int index, int count) {
-        return count == 1
-                ? "model"
-                : String.format(Locale.ROOT, "part-%05d-of-%05d", index + 1, count);
-    }
-
     /**
      * The declared part count of a file: its {@code split.count}, or 1 when it has none or 0 (a
      * merged model keeps {@code split.count = 0}).

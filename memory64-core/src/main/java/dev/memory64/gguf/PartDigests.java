@@ -4,9 +4,7 @@ import dev.memory64.ProgressListener;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -158,17 +156,12 @@ final class PartDigests {
                         + "]");
     }
 
-    /** The file key of a path (device and inode on Unix), or null where the platform has none. */
-    static Object fileKey(Path path) throws IOException {
-        return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-    }
-
     private static void checkSameFile(String operation, Path part, Object openedKey)
             throws IOException {
         if (openedKey == null) {
             return;
         }
-        Object now = fileKey(part);
+        Object now = GgufModel.fileKey(part);
         if (!openedKey.equals(now)) {
             throw new FileSystemException(
                     part.toString(),
