@@ -5,52 +5,87 @@
 # opens, and the heap the open model retains; then the same with SLF4J initialised before the clock
 # starts (as in an application that has logged before it opens a model), which tells SLF4J's own
 # first initialisation apart. Ends with the medians over the runs. Writes the model once into DIR
-# (default $TMPDIR or /tmp). Usage: scripts/measure-open.sh [DIR [RUNS]]
+# (default $TMPDIR or /tmp).
+#
+# With --baseline COMMIT it also builds the bench jar of that commit (in a temporary git worktree)
+# and runs it interleaved with this tree's, run by run, so that both see the same machine; the
+# medians are then given per build. The baseline's OpenTimeMeasurement must print the same lines
+# (it does from commit 3c6853a on).
+#
+# Usage: scripts/measure-open.sh [--baseline COMMIT] [DIR [RUNS]]
 set -euo pipefail
 MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BASELINE=
+if [ "${1:-}" = "--baseline" ]; then
+    BASELINE=${2:?"--baseline needs a commit"}
+    shift 2
+fi
 DIR=${1:-${TMPDIR:-/tmp}}
 RUNS=${2:-5}
 MODEL="$DIR/memory64-open-405b.gguf"
 # shellcheck source=find-jdk.sh
 . "$MEMORY64_ROOT/scripts/find-jdk.sh"
+memory64_find_jdk
+memory64_find_maven
+memory64_bench_jar
 if [ ! -f "$MODEL" ] || [ -n "$(find "$MEMORY64_ROOT/memory64-bench/src" -name OpenTimeMeasurement.java -newer "$MODEL" -print -quit)" ]; then
     (memory64_run_bench dev.memory64.bench.OpenTimeMeasurement -- write "$DIR")
 fi
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 OUT=$(mktemp)
-trap 'rm -f "$OUT"' EXIT
+WORK=$(mktemp -d)
+trap 'rm -f "$OUT"; git -C "$MEMORY64_ROOT" worktree remove --force "$WORK/baseline" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+JARS=("$BENCH_JAR")
+LABELS=("this tree")
+if [ -n "$BASELINE" ]; then
+    echo "building the bench jar of $BASELINE..."
+    git -C "$MEMORY64_ROOT" worktree add -q --detach "$WORK/baseline" "$BASELINE"
+    (cd "$WORK/baseline" && memory64_mvn -q -DskipTests -Dspotless.check.skip=true package >&2)
+    cp "$WORK/baseline/memory64-bench/target/memory64-bench.jar" "$WORK/baseline.jar"
+    JARS=("$WORK/baseline.jar" "$BENCH_JAR")
+    LABELS=("$BASELINE" "this tree")
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 for _ in $(seq "$RUNS"); do
-    for mode in open open-logged; do
-        (memory64_run_bench dev.memory64.bench.OpenTimeMeasurement -- "$mode" "$DIR") | tee -a "$OUT"
+    for j in "${!JARS[@]}"; do
+        for mode in open open-logged; do
+            "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "${JARS[$j]}" \
+                dev.memory64.bench.OpenTimeMeasurement "$mode" "$DIR" |
+                sed "s|^|[${LABELS[$j]}] |" | tee -a "$OUT"
+        done
     done
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
-# Medians over the runs, per mode: first-open wall and CPU, warm-open wall and CPU medians, heap.
-awk -v runs="$RUNS" '
+# Medians over the runs, per build and mode: first-open wall and CPU, warm wall and CPU, heap.
+awk '
     function median(a, n,   i, j, t) {
         for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
             t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
         }
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
-    /^first open/ {
-        m = /SLF4J initialised/ ? 2 : 1
-        n[m]++
-        match($0, /: [0-9.]+ ms/); wall[m, n[m]] = substr($0, RSTART + 2, RLENGTH - 5) + 0
-        match($0, /CPU [0-9.]+ ms/); cpu[m, n[m]] = substr($0, RSTART + 4, RLENGTH - 7) + 0
+    {
+        match($0, /^\[[^]]*\]/); label = substr($0, 2, RLENGTH - 2)
     }
-    /^warm opens/ {
-        match($0, /median [0-9.]+ ms, min/); warm[m, n[m]] = substr($0, RSTART + 7, RLENGTH - 15) + 0
-        match($0, /CPU: median [0-9.]+ ms/); wcpu[m, n[m]] = substr($0, RSTART + 12, RLENGTH - 15) + 0
+    /\] first open/ {
+        m = label (/SLF4J initialised/ ? ", SLF4J initialised before the clock" : "")
+        if (!(m in n)) { order[++modes] = m }
+        k = ++n[m]; cur = m
+        match($0, /: [0-9.]+ ms/); wall[m, k] = substr($0, RSTART + 2, RLENGTH - 5) + 0
+        match($0, /CPU [0-9.]+ ms/); cpu[m, k] = substr($0, RSTART + 4, RLENGTH - 7) + 0
+        under[m] += wall[m, k] < 100
     }
-    /^heap retained/ { match($0, /[0-9.]+ MiB/); heap[m, n[m]] = substr($0, RSTART, RLENGTH - 4) + 0 }
+    /\] warm opens/ {
+        match($0, /median [0-9.]+ ms, min/); warm[cur, n[cur]] = substr($0, RSTART + 7, RLENGTH - 15) + 0
+        match($0, /CPU: median [0-9.]+ ms/); wcpu[cur, n[cur]] = substr($0, RSTART + 12, RLENGTH - 15) + 0
+    }
+    /\] heap retained/ { match($0, /[0-9.]+ MiB/); heap[cur, n[cur]] = substr($0, RSTART, RLENGTH - 4) + 0 }
     END {
-        for (m = 1; m <= 2; m++) {
+        for (o = 1; o <= modes; o++) {
+            m = order[o]
             for (i = 1; i <= n[m]; i++) {
                 a[i] = wall[m, i]; b[i] = cpu[m, i]; c[i] = warm[m, i]; d[i] = wcpu[m, i]; e[i] = heap[m, i]
             }
-            printf "median of %d fresh JVMs%s: first open %.1f ms (main thread on a CPU %.1f ms), warm opens %.1f ms (CPU %.1f ms), heap retained %.2f MiB\n", \
-                n[m], m == 2 ? ", SLF4J initialised before the clock" : "", \
-                median(a, n[m]), median(b, n[m]), median(c, n[m]), median(d, n[m]), median(e, n[m])
+            printf "median of %d fresh JVMs [%s]: first open %.1f ms (main thread on a CPU %.1f ms; %d of %d under 100 ms), warm opens %.1f ms (CPU %.1f ms), heap retained %.2f MiB\n", \
+                n[m], m, median(a, n[m]), median(b, n[m]), under[m], n[m], median(c, n[m]), median(d, n[m]), median(e, n[m])
         }
     }' "$OUT"
