@@ -827,19 +827,22 @@ final class GgufParser {
         return List.copyOf(tensors);
     }
 
-    private static GgufFormatException misaligned(TensorInfo info, long alignment) {
+    /** A refusal of a tensor's offset field. */
+    private static GgufFormatException offsetRefused(TensorInfo info, String why) {
         return new GgufFormatException(
                 info.field() + ".offset",
                 Long.toUnsignedString(info.offset),
                 info.offsetField,
-                "is not a multiple of the alignment " + alignment);
+                why);
+    }
+
+    private static GgufFormatException misaligned(TensorInfo info, long alignment) {
+        return offsetRefused(info, "is not a multiple of the alignment " + alignment);
     }
 
     private static GgufFormatException pastEnd(TensorInfo info, long dataStart, long fileSize) {
-        return new GgufFormatException(
-                info.field() + ".offset",
-                Long.toUnsignedString(info.offset),
-                info.offsetField,
+        return offsetRefused(
+                info,
                 "puts the tensor's "
                         + info.byteSize
                         + " bytes past the end of the file: data starts at "
@@ -850,10 +853,9 @@ final class GgufParser {
     }
 
     private static GgufFormatException overlap(TensorInfo info, TensorInfo before, long dataStart) {
-        return new GgufFormatException(
-                info.field() + ".offset",
-                Long.toString(info.offset),
-                info.offsetField,
+        // The offsets are in order and checked against the file here: never negative.
+        return offsetRefused(
+                info,
                 "makes the data of tensor "
                         + quote(info.name)
                         + " ["

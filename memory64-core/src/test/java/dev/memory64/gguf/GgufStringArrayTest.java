@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,17 +11,25 @@ import dev.memory64.testkit.StrictUtf8;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * String arrays as a tokenizer has them (hundreds of thousands of short strings, read in one fast
  * walk at open): every element is checked as strict UTF-8 at open, a malformed one is refused
  * naming the key and its index, and the strings read back are those the JDK's strict decoder gives.
+ * Each header is read both ways a header can be: into the heap (as a remote one is) and, from a
+ * file, mapped and walked through a sliding window (as a local one larger than 64 KiB is).
  */
 class GgufStringArrayTest {
+
+    @TempDir static Path dir;
 
     private static final String KEY = "tokenizer.ggml.tokens";
 
@@ -85,26 +94,35 @@ class GgufStringArrayTest {
     }
 
     private static void check(
-            byte[] file, List<String> expected, int firstBad, long firstBadOffset) {
-        if (firstBad >= 0) {
-            GgufFormatException e =
-                    assertThrows(
-                            GgufFormatException.class,
-                            () -> GgufFile.read(new ByteArrayFileChannel(file)));
-            assertEquals("metadata[\"" + KEY + "\"][" + firstBad + "]", e.field(), e.getMessage());
-            assertEquals(firstBadOffset, e.fileOffset(), e.getMessage());
-            assertTrue(e.getMessage().contains("is not valid UTF-8"), e.getMessage());
-            return;
-        }
+            byte[] bytes, List<String> expected, int firstBad, long firstBadOffset) {
+        Path file;
         try {
-            GgufFile parsed = GgufFile.read(new ByteArrayFileChannel(file));
-            GgufValue.ArrayValue array = (GgufValue.ArrayValue) parsed.metadata().get(KEY);
-            assertEquals(expected, array.strings());
-            for (int i = 0; i < expected.size(); i += 97) {
-                assertEquals(expected.get(i), array.get(i).asString());
-            }
+            file = Files.write(dir.resolve("strings.gguf"), bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        List<Executable> reads =
+                List.of(
+                        () -> check(GgufFile.read(new ByteArrayFileChannel(bytes)), expected),
+                        () -> check(GgufFile.read(file), expected));
+        for (Executable read : reads) {
+            if (firstBad >= 0) {
+                GgufFormatException e = assertThrows(GgufFormatException.class, read);
+                assertEquals(
+                        "metadata[\"" + KEY + "\"][" + firstBad + "]", e.field(), e.getMessage());
+                assertEquals(firstBadOffset, e.fileOffset(), e.getMessage());
+                assertTrue(e.getMessage().contains("is not valid UTF-8"), e.getMessage());
+            } else {
+                assertDoesNotThrow(read);
+            }
+        }
+    }
+
+    private static void check(GgufFile parsed, List<String> expected) {
+        GgufValue.ArrayValue array = (GgufValue.ArrayValue) parsed.metadata().get(KEY);
+        assertEquals(expected, array.strings());
+        for (int i = 0; i < expected.size(); i += 97) {
+            assertEquals(expected.get(i), array.get(i).asString());
         }
     }
 
@@ -122,6 +140,9 @@ class GgufStringArrayTest {
             if (i == bad) {
                 badOffset = raw.position() + 8;
                 raw.string(new byte[] {'a', (byte) 0xED, (byte) 0xA0, (byte) 0x80}); // surrogate
+            } else if (i % 997 == 0) {
+                // Now and then one about as long as the quick walk takes (1 KiB), or longer.
+                raw.string("Ġ" + "x".repeat(1000 + i % 60));
             } else {
                 raw.string((i % 3 == 0 ? "Ġ" : "") + Integer.toString(i, 36));
             }
