@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -76,8 +77,11 @@ final class GgufParser {
     /** What metadata values point into: the whole header, set once the parse has read it. */
     private final HeaderBytes header = new HeaderBytes();
 
-    /** The file mapped, once the first read was not enough and the source could map it. */
-    private MemorySegment mapped;
+    /**
+     * The file mapped, once the first read was not enough and the source could map it, as a view (a
+     * header is under 2 GiB; the view keeps the mapping alive).
+     */
+    private ByteBuffer mapped;
 
     /** Whether the parse has needed more than the first read (and so tried to map the file). */
     private boolean pastFirstRead;
@@ -187,7 +191,7 @@ final class GgufParser {
         }
         long headerSize = position;
         // Values decode from the whole header: nothing reads one before this line.
-        header.segment = wholeHeader((int) headerSize);
+        header.buffer = wholeHeader((int) headerSize).order(ByteOrder.LITTLE_ENDIAN);
         long alignment = alignment(metadata);
         checkWellKnownKeys(metadata);
         long dataStart = alignUp(headerSize, alignment);
@@ -922,7 +926,8 @@ final class GgufParser {
         checkReadable(field, n);
         if (!pastFirstRead && filled > 0) {
             pastFirstRead = true;
-            mapped = channel.map(capacityLimit);
+            MemorySegment segment = channel.map(capacityLimit);
+            mapped = segment == null ? null : segment.asByteBuffer();
         }
         if (mapped != null && position > windowStart) {
             // The checked bytes leave the window (they stay in the mapping), the rest moves to
@@ -965,9 +970,10 @@ final class GgufParser {
     /** Copies {@code length} mapped bytes from {@link #filled} to {@code window[at]}. */
     private void copyMapped(int at, int length) throws GgufFormatException {
         try {
-            // Segment to segment: a copy into an array by element layout would first generate
-            // the JDK's switch over array types, milliseconds on a cold JVM.
-            MemorySegment.copy(mapped, filled, MemorySegment.ofArray(window), at, length);
+            // Through the buffer view: the segment's copy into an array would first start the
+            // JDK's memory layouts (and by element layout generate a switch over array types),
+            // milliseconds on a cold JVM.
+            mapped.get((int) filled, window, at, length);
         } catch (InternalError e) {
             // What a mapped page past the end of a file that shrank raises (SIGBUS).
             throw new GgufFormatException(
@@ -979,11 +985,11 @@ final class GgufParser {
     }
 
     /** The whole header, {@code [0, size)}: the mapping or the heap array, cut to size. */
-    private MemorySegment wholeHeader(int size) {
+    private ByteBuffer wholeHeader(int size) {
         if (mapped != null) {
-            return mapped.asSlice(0, size);
+            return mapped.slice(0, size);
         }
-        return MemorySegment.ofArray(window.length == size ? window : Arrays.copyOf(window, size));
+        return ByteBuffer.wrap(window.length == size ? window : Arrays.copyOf(window, size));
     }
 
     private void checkReadable(String field, long n) throws GgufFormatException {
