@@ -142,6 +142,7 @@ final class GgufParser {
         this.maxHeaderSize = maxHeaderSize;
         this.capacityLimit = (int) Math.max(0, Math.min(fileSize, maxHeaderSize));
         this.window = new byte[Math.min(capacityLimit, FIRST_READ)];
+        readBytes();
     }
 
     static GgufFile parse(FileChannel channel, long maxHeaderSize) throws IOException {
@@ -184,16 +185,18 @@ final class GgufParser {
         for (int i = 0; i < (int) kvCount; i++) {
             readKeyValue(i, metadata, keyOffsets);
         }
+        // Values decode from the bytes read so far (readBytes), so the keys read above can be
+        // checked before the tensor infos are read: their types and the architecture's name.
+        long alignment = alignment(metadata);
+        checkWellKnownKeys(metadata);
+
         List<TensorInfo> infos = new ArrayList<>((int) Math.min(tensorCount, 1024));
         Map<String, Long> nameOffsets = new HashMap<>();
         for (int i = 0; i < (int) tensorCount; i++) {
             infos.add(readTensorInfo(i, nameOffsets));
         }
         long headerSize = position;
-        // Values decode from the whole header: nothing reads one before this line.
         header.buffer = wholeHeader((int) headerSize).order(ByteOrder.LITTLE_ENDIAN);
-        long alignment = alignment(metadata);
-        checkWellKnownKeys(metadata);
         long dataStart = alignUp(headerSize, alignment);
         List<GgufTensor> tensors = place(infos, alignment, dataStart);
         return new GgufFile(
@@ -928,6 +931,7 @@ final class GgufParser {
             pastFirstRead = true;
             MemorySegment segment = channel.map(capacityLimit);
             mapped = segment == null ? null : segment.asByteBuffer();
+            readBytes();
         }
         if (mapped != null && position > windowStart) {
             // The checked bytes leave the window (they stay in the mapping), the rest moves to
@@ -949,6 +953,7 @@ final class GgufParser {
             byte[] bytes = new byte[(int) grown];
             System.arraycopy(window, 0, bytes, 0, (int) (filled - windowStart));
             window = bytes;
+            readBytes();
         }
         // Reads what is needed and up to a quarter of the array more (at least READ_AHEAD), so
         // that reads are few (each one interrupts the walk) and the bytes read past the header few.
@@ -982,6 +987,17 @@ final class GgufParser {
                     filled,
                     "ended early: the file shrank while it was being read");
         }
+    }
+
+    /**
+     * Points the values at the bytes read so far, file offset for file offset: the mapping, or the
+     * array (which never slides when there is no mapping), so that a value can be decoded before
+     * the parse ends; {@link #wholeHeader} then gives them the header cut to size.
+     */
+    private void readBytes() {
+        header.buffer =
+                (mapped != null ? mapped.duplicate() : ByteBuffer.wrap(window))
+                        .order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** The whole header, {@code [0, size)}: the mapping or the heap array, cut to size. */

@@ -139,6 +139,28 @@ class GgufMappedHeaderTest {
     }
 
     @Test
+    void theWellKnownKeysAreCheckedBeforeTheTensorInfosWhereverTheHeaderLies() throws IOException {
+        // An architecture of the wrong type, then tensor infos of zeros (the first one has an
+        // empty name): the key is refused first, in a header read into the heap (small) as in a
+        // mapped one (padded past the first read).
+        for (int pad : new int[] {0, 200_000}) {
+            byte[] raw =
+                    RawGguf.header(3, 1000, 2)
+                            .key("general.architecture", GgufValueType.UINT32)
+                            .u32(7)
+                            .key("t.pad", GgufValueType.STRING)
+                            .string("p".repeat(pad))
+                            .bytes(new byte[1000 * 24])
+                            .toBytes();
+            Path file = dir.resolve("wrong-type-" + pad + ".gguf");
+            Files.write(file, raw);
+            GgufFormatException e =
+                    assertThrows(GgufFormatException.class, () -> GgufFile.read(file));
+            assertEquals("metadata[\"general.architecture\"]", e.field(), e.getMessage());
+        }
+    }
+
+    @Test
     void theBytesOfAMappedHeaderCostNoHeap() throws IOException {
         List<String> tokens = new ArrayList<>();
         Random random = new Random(3);
