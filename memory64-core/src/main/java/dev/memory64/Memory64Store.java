@@ -469,13 +469,12 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
             String storeName = name != null ? name : "store-" + ANONYMOUS.incrementAndGet();
             int count = layout.regionCount();
             RegionBacking[] chosen = new RegionBacking[count];
+            RegionBacking fallback = defaultBacking;
             for (int i = 0; i < count; i++) {
                 chosen[i] = backings.get(layout.region(i).name());
                 if (chosen[i] == null) {
-                    if (defaultBacking == null) {
-                        defaultBacking = RegionBacking.reserved();
-                    }
-                    chosen[i] = defaultBacking;
+                    fallback = fallback != null ? fallback : RegionBacking.reserved();
+                    chosen[i] = fallback;
                 }
             }
             StatsCounter stats = new StatsCounter();

@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -38,6 +39,13 @@ final class GgufEncoder {
         for (int i = 0; i < 8; i++) {
             bytes[size++] = (byte) (value >>> (8 * i));
         }
+    }
+
+    /** The {@code length} bytes of {@code source} from its index {@code offset}, copied once. */
+    void bytes(ByteBuffer source, int offset, int length) {
+        ensure(length);
+        source.get(offset, bytes, size, length);
+        size += length;
     }
 
     void bytes(byte[] source, int offset, int length) {

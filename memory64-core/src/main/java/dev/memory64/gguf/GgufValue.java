@@ -729,7 +729,7 @@ public sealed interface GgufValue
 
         /** Encodes the elements (not the type and count) the GGUF way. */
         void writeElements(GgufEncoder out) {
-            out.bytes(source.toArray(base, end - base), 0, end - base);
+            source.copyTo(base, end - base, out);
         }
 
         @Override
@@ -743,8 +743,8 @@ public sealed interface GgufValue
         @Override
         public int hashCode() {
             int hash = 31 * elementType.hashCode() + size;
-            for (byte b : source.toArray(base, end - base)) {
-                hash = 31 * hash + b;
+            for (int i = base; i < end; i++) {
+                hash = 31 * hash + source.u8(i);
             }
             return hash;
         }

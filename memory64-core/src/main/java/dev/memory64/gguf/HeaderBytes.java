@@ -58,9 +58,21 @@ final class HeaderBytes {
         return copy;
     }
 
-    /** The text of the {@code length} bytes of UTF-8 at {@code at}. */
+    /**
+     * The text of the {@code length} bytes of UTF-8 at {@code at}; decoded in place if in the heap.
+     */
     String utf8(int at, int length) {
+        if (buffer.hasArray()) {
+            Objects.checkFromIndexSize(at, length, buffer.limit());
+            return new String(
+                    buffer.array(), buffer.arrayOffset() + at, length, StandardCharsets.UTF_8);
+        }
         return new String(toArray(at, length), StandardCharsets.UTF_8);
+    }
+
+    /** Appends the {@code length} bytes at {@code at} to {@code out}. */
+    void copyTo(int at, int length, GgufEncoder out) {
+        out.bytes(buffer, at, length);
     }
 
     /** Whether {@code [from, to)} here holds the bytes {@code [otherFrom, otherTo)} there do. */

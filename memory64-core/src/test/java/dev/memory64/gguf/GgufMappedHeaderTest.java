@@ -120,6 +120,14 @@ class GgufMappedHeaderTest {
                                 assertEquals(heap.metadata(), mapped.metadata());
                                 assertEquals(heap.tensors(), mapped.tensors());
                                 assertEquals(heap.dataStart(), mapped.dataStart());
+                                // Written again, the mapped values give the heap values' bytes.
+                                Path fromMapped = dir.resolve("from-mapped.gguf");
+                                Path fromHeap = dir.resolve("from-heap.gguf");
+                                metadataOnly(mapped).write(fromMapped);
+                                metadataOnly(heap).write(fromHeap);
+                                assertArrayEquals(
+                                        Files.readAllBytes(fromHeap),
+                                        Files.readAllBytes(fromMapped));
                                 GgufValue.ArrayValue read =
                                         (GgufValue.ArrayValue) mapped.metadata().get(TOKENS);
                                 assertEquals(tokens, read.strings());
@@ -136,6 +144,13 @@ class GgufMappedHeaderTest {
                                 throw new UncheckedIOException(e);
                             }
                         });
+    }
+
+    /** A writer of {@code file}'s metadata alone, in its order. */
+    private static GgufWriter metadataOnly(GgufFile file) {
+        GgufWriter.Builder builder = GgufWriter.builder();
+        file.metadata().forEach(builder::addMetadata);
+        return builder.build();
     }
 
     @Test
