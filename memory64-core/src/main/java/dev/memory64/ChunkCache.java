@@ -85,8 +85,7 @@ final class ChunkCache implements AutoCloseable {
         boolean success = false;
         try {
             long backed = Math.min(region.size(), object.size());
-            if ((backed + backing.options().chunkSize() - 1) / backing.options().chunkSize()
-                    > Integer.MAX_VALUE) {
+            if (Math.ceilDiv(backed, backing.options().chunkSize()) > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException(
                         "remote region \""
                                 + region.name()

@@ -195,11 +195,6 @@ final class RegionStorage {
         return storeName;
     }
 
-    /** Counts a failed operation the storage did not see itself (an ABI call's). */
-    void countError() {
-        stats.error();
-    }
-
     /** Logs the closed store's totals at INFO. */
     void logClosed() {
         if (LOG.isInfoEnabled()) {
@@ -347,7 +342,7 @@ final class RegionStorage {
             moveExtents(op, extents, first, skip, len, host, sink, sinkOffset);
         } finally {
             if (remote != null) {
-                unpinExtents(extents, first, skip, len, len);
+                unpinExtents(extents, first, skip, len);
             }
         }
         stats.read(len);
@@ -397,14 +392,13 @@ final class RegionStorage {
                 done += n;
             }
         } catch (Memory64Exception | RuntimeException failure) {
-            unpinExtents(extents, first, skip, len, done);
+            unpinExtents(extents, first, skip, done);
             throw failure;
         }
     }
 
     /** Unpins the first {@code pinned} bytes of what {@link #fetchExtents} pinned. */
-    private void unpinExtents(
-            List<Layer.Extent> extents, int first, long skip, long len, long pinned) {
+    private void unpinExtents(List<Layer.Extent> extents, int first, long skip, long pinned) {
         long done = 0;
         long at = skip;
         for (int i = first; done < pinned; i++, at = 0) {

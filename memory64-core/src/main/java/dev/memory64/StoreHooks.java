@@ -7,7 +7,7 @@ final class StoreHooks implements StoreAccess.Hooks<Memory64Store, Layer, Tensor
 
     @Override
     public void recordError(Memory64Store store) {
-        store.storage.countError();
+        store.stats.error();
     }
 
     @Override

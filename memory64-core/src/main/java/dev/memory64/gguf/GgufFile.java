@@ -208,6 +208,19 @@ public final class GgufFile {
         return Optional.ofNullable(metadata.get(key));
     }
 
+    /**
+     * Whether the file has any {@code split.*} key: without one it is a whole model, and the split
+     * rules ({@link GgufSplit}) have nothing to check in it.
+     */
+    boolean hasSplitKeys() {
+        for (String key : valueOffsets.keySet()) {
+            if (key.startsWith("split.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The file offset of a well-known key's value (alignment, names, counts, split keys), or 0. */
     long valueOffset(String key) {
         return valueOffsets.getOrDefault(key, 0L);

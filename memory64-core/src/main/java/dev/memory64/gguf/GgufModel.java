@@ -20,6 +20,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,7 +67,7 @@ public final class GgufModel implements AutoCloseable {
         this.uris = List.copyOf(uris);
         this.parts = List.copyOf(parts);
         this.store = store;
-        this.fileKeys = Collections.unmodifiableList(new ArrayList<>(fileKeys));
+        this.fileKeys = Collections.unmodifiableList(fileKeys); // made for this model
     }
 
     /**
@@ -330,11 +331,8 @@ public final class GgufModel implements AutoCloseable {
                 expected.verify("open", paths, null, listener);
             }
             GgufFile first = GgufFile.read(named, options.maxHeaderSize);
-            // A file without split.count is a whole model: the split rules need not even load.
-            int count =
-                    first.metadata().containsKey(GgufSplit.KEY_COUNT)
-                            ? GgufSplit.declaredCount(named, first)
-                            : 1;
+            // A file without split keys is a whole model: the split rules need not even load.
+            int count = first.hasSplitKeys() ? GgufSplit.declaredCount(named, first) : 1;
             if (count > 1) {
                 paths = new ArrayList<>(GgufSplit.siblings(named, first, count));
                 if (expected != null) {
@@ -357,9 +355,7 @@ public final class GgufModel implements AutoCloseable {
                 listener.progress("open " + paths.get(i).getFileName(), i + 1, paths.size());
             }
         }
-        if (parts.size() > 1 || parts.get(0).metadata().containsKey(GgufSplit.KEY_COUNT)) {
-            GgufSplit.order(paths, parts);
-        }
+        order(paths, parts);
         // Taken before mapping: a file replaced in between then fails verify() rather than passing.
         List<Object> fileKeys = new ArrayList<>();
         List<RegionBacking> backings = new ArrayList<>();
@@ -374,76 +370,68 @@ public final class GgufModel implements AutoCloseable {
     /** Reads every part's header by range, pins each part's identity, and builds the store. */
     private static GgufModel openRemote(Builder options) throws IOException {
         List<URI> uris = new ArrayList<>(options.uris);
-        List<GgufFile> parts = new ArrayList<>();
-        List<RemoteIdentity> identities = new ArrayList<>();
         if (options.expected != null) {
             throw new IllegalArgumentException(
                     "open " + uris.get(0) + ": SHA-256 digests are checked for files only");
         }
-        readRemote(uris.get(0), options, parts, identities);
-        if (uris.size() == 1) {
-            Path named = nameOf(uris.get(0));
-            int count = GgufSplit.declaredCount(named, parts.get(0));
+        RemotePart first = readRemote(uris.get(0), options);
+        if (uris.size() == 1 && first.file().hasSplitKeys()) {
+            Path named = nameOf(first.uri());
+            int count = GgufSplit.declaredCount(named, first.file());
             if (count > 1) {
-                List<URI> all = new ArrayList<>();
-                for (Path sibling : GgufSplit.siblings(named, parts.get(0), count, false)) {
-                    all.add(uris.get(0).resolve(sibling.getFileName().toString()));
+                uris.clear();
+                for (Path sibling : GgufSplit.siblings(named, first.file(), count, false)) {
+                    uris.add(first.uri().resolve(sibling.getFileName().toString()));
                 }
-                GgufFile first = parts.get(0);
-                RemoteIdentity firstIdentity = identities.get(0);
-                parts.clear();
-                identities.clear();
-                for (URI uri : all) {
-                    if (uri.equals(uris.get(0))) {
-                        parts.add(first);
-                        identities.add(firstIdentity);
-                    } else {
-                        readRemote(uri, options, parts, identities);
-                    }
-                }
-                uris = all;
-            }
-        } else {
-            for (int i = 1; i < uris.size(); i++) {
-                readRemote(uris.get(i), options, parts, identities);
             }
         }
         List<Path> names = new ArrayList<>();
+        List<GgufFile> parts = new ArrayList<>();
+        Map<GgufFile, RemotePart> partOf = new IdentityHashMap<>();
         for (URI uri : uris) {
+            RemotePart part = uri.equals(first.uri()) ? first : readRemote(uri, options);
             names.add(nameOf(uri));
+            parts.add(part.file());
+            partOf.put(part.file(), part);
+            options.listener.progress("open " + nameOf(uri), parts.size(), uris.size());
         }
-        List<GgufFile> unordered = new ArrayList<>(parts);
-        GgufSplit.order(names, parts);
+        order(names, parts);
         List<URI> orderedUris = new ArrayList<>();
         List<RegionBacking> backings = new ArrayList<>();
-        for (GgufFile part : parts) {
-            int i = 0;
-            while (unordered.get(i) != part) {
-                i++;
-            }
-            orderedUris.add(uris.get(i));
+        for (GgufFile file : parts) {
+            RemotePart part = partOf.get(file);
+            orderedUris.add(part.uri());
             backings.add(
                     RegionBacking.remote(
-                            uris.get(i),
+                            part.uri(),
                             options.cacheDirectory,
-                            options.remoteOptions().withExpected(identities.get(i))));
+                            options.remoteOptions().withExpected(part.identity())));
         }
         Memory64Store store = build(names, parts, backings, names.get(0).toString());
-        List<Object> noKeys = new ArrayList<>();
-        for (int i = 0; i < parts.size(); i++) {
-            noKeys.add(null);
-        }
-        return new GgufModel(List.of(), orderedUris, parts, store, noKeys);
+        return new GgufModel(List.of(), orderedUris, parts, store, List.of());
     }
 
-    private static void readRemote(
-            URI uri, Builder options, List<GgufFile> parts, List<RemoteIdentity> identities)
-            throws IOException {
+    /** One part of a remote model: where it is, its header, and the version it was read at. */
+    private record RemotePart(URI uri, GgufFile file, RemoteIdentity identity) {}
+
+    /** Reads a part's header by range and pins the version it read. */
+    private static RemotePart readRemote(URI uri, Builder options) throws IOException {
         try (RemoteAccess.Source source = RemoteAccess.open(uri, options.remoteOptions())) {
-            parts.add(GgufParser.parse(source::read, source.size(), options.maxHeaderSize));
-            identities.add((RemoteIdentity) source.identity());
+            return new RemotePart(
+                    uri,
+                    GgufParser.parse(source::read, source.size(), options.maxHeaderSize),
+                    (RemoteIdentity) source.identity());
         }
-        options.listener.progress("open " + nameOf(uri), parts.size(), options.uris.size());
+    }
+
+    /**
+     * Checks that the parts form one model and puts them in part order ({@link GgufSplit#order}); a
+     * whole model in one file without split keys has nothing to check.
+     */
+    private static void order(List<Path> names, List<GgufFile> parts) throws GgufFormatException {
+        if (parts.size() > 1 || parts.get(0).hasSplitKeys()) {
+            GgufSplit.order(names, parts);
+        }
     }
 
     /** The last segment of a URI's path, as the name of a part in messages. */

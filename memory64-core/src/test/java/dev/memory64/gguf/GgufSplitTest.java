@@ -177,6 +177,20 @@ class GgufSplitTest {
     }
 
     @Test
+    void refusesASingleFileWhoseTensorCountDisagrees() throws Exception {
+        // No split.count, so a whole model, but its split.tensors.count is checked all the same.
+        Path file = dir.resolve("single.gguf");
+        GgufWriter.builder()
+                .addMetadata(GgufSplit.KEY_TENSORS_COUNT, GgufValue.int32(2))
+                .addTensor("blk.0.w", GgmlType.F32, new long[] {4}, new byte[16])
+                .build()
+                .write(file);
+        GgufFormatException e = assertThrows(GgufFormatException.class, () -> GgufModel.open(file));
+        assertEquals(GgufSplit.KEY_TENSORS_COUNT, e.field());
+        assertTrue(e.getMessage().contains("declares 2 tensors"), e.getMessage());
+    }
+
+    @Test
     void refusesASplitWithoutItsTensorCount() throws Exception {
         Path a = dir.resolve("n-00001-of-00002.gguf");
         Path b = dir.resolve("n-00002-of-00002.gguf");

@@ -105,13 +105,27 @@ class NginxRemoteTest {
         metadata.put("general.architecture", GgufValue.string("llama"));
         List<Path> parts = GgufSplitter.byTensors(root, "split", metadata, specs, 2);
         assertEquals(3, parts.size());
+        List<String> progress = new ArrayList<>();
         try (Nginx nginx = Nginx.start(root, work);
                 GgufModel local = GgufModel.open(parts.get(0));
-                GgufModel remote = openRemote(nginx, parts.get(1).getFileName().toString())) {
+                GgufModel remote =
+                        GgufModel.builder(nginx.uri(parts.get(1).getFileName().toString()))
+                                .withCacheDirectory(cache)
+                                .withRemoteOptions(fast())
+                                .withProgressListener(
+                                        (task, done, total) ->
+                                                progress.add(task + " " + done + "/" + total))
+                                .open()) {
             assertEquals(3, remote.uris().size());
             assertEquals(nginx.uri(parts.get(0).getFileName().toString()), remote.uris().get(0));
             assertSameModel(local, remote);
         }
+        // One report per part, of all three, in the order the parts were found, as for files.
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            expected.add("open " + parts.get(i).getFileName() + " " + (i + 1) + "/3");
+        }
+        assertEquals(expected, progress);
     }
 
     @Test
