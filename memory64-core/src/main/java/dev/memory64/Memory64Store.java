@@ -67,7 +67,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
     /** The prefetcher, made on first use; one made after close is shut down at once. */
     private synchronized Prefetcher prefetcher() {
         if (prefetcher == null) {
-            prefetcher = new Prefetcher(name, storage, stats);
+            prefetcher = new Prefetcher(storage);
             if (closed.get()) {
                 prefetcher.shutdown();
             }
@@ -273,7 +273,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
         Objects.requireNonNull(policy, "policy");
         storage.residency(
                 policy.enabled()
-                        ? new Residency(policy, storage, prefetcher(), stats, layers::layers)
+                        ? new Residency(policy, storage, prefetcher(), layers::layers)
                         : null);
     }
 

@@ -22,17 +22,13 @@ final class Prefetcher {
 
     private static final Logger LOG = Logging.logger(Memory64Store.class);
 
-    private final String storeName;
     private final RegionStorage storage;
-    private final StatsCounter stats;
     private final Semaphore permits = new Semaphore(IN_FLIGHT);
     private ExecutorService executor;
     private boolean shutdown;
 
-    Prefetcher(String storeName, RegionStorage storage, StatsCounter stats) {
-        this.storeName = storeName;
+    Prefetcher(RegionStorage storage) {
         this.storage = storage;
-        this.stats = stats;
     }
 
     Future<?> prefetch(Layer layer, ProgressListener listener) {
@@ -60,17 +56,13 @@ final class Prefetcher {
                 != null;
     }
 
-    /** Loads a range, counting the bytes brought in as they are. */
+    /** Loads a range (the storage counts what it brings in). */
     private void load(long offset, long len, BooleanSupplier stale) {
-        long[] counted = {0};
         storage.load(
                 offset,
                 len,
                 () -> Thread.currentThread().isInterrupted() || stale.getAsBoolean(),
-                done -> {
-                    stats.prefetched(done - counted[0]);
-                    counted[0] = done;
-                });
+                done -> {});
     }
 
     /** Runs {@code work} on the prefetch thread; returns null if it was dropped. */
@@ -97,7 +89,7 @@ final class Prefetcher {
 
     private void touch(Layer layer, ProgressListener listener) {
         String task = "prefetch layer " + layer.id() + " (\"" + layer.name() + "\")";
-        PrefetchEvent event = PrefetchEvent.start(storeName, layer);
+        PrefetchEvent event = PrefetchEvent.start(storage.name(), layer);
         boolean completed = true;
         try {
             long size = layer.size();
@@ -105,17 +97,12 @@ final class Prefetcher {
             long before = 0;
             for (Layer.Extent e : layer.extents()) {
                 long base = before;
-                long[] counted = {0};
                 completed &=
                         storage.load(
                                 e.offset(),
                                 e.size(),
                                 () -> Thread.currentThread().isInterrupted(),
-                                done -> {
-                                    stats.prefetched(done - counted[0]);
-                                    counted[0] = done;
-                                    listener.progress(task, base + done, size);
-                                });
+                                done -> listener.progress(task, base + done, size));
                 before += e.size();
             }
         } catch (RuntimeException | InternalError e) {
@@ -129,13 +116,13 @@ final class Prefetcher {
     private synchronized ExecutorService executor() {
         if (shutdown) {
             throw new IllegalStateException(
-                    "prefetcher of store \"" + storeName + "\" is shut down");
+                    "prefetcher of store \"" + storage.name() + "\" is shut down");
         }
         if (executor == null) {
             executor =
                     Executors.newSingleThreadExecutor(
                             r -> {
-                                Thread t = new Thread(r, "memory64-prefetch-" + storeName);
+                                Thread t = new Thread(r, "memory64-prefetch-" + storage.name());
                                 t.setDaemon(true);
                                 return t;
                             });

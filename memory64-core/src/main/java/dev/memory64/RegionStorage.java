@@ -230,7 +230,8 @@ final class RegionStorage {
      * Releases the resident pages of the read-only mapped parts of {@code [offset, offset + len)}
      * ({@code MemorySegment.unload()}: on Linux {@code madvise(MADV_DONTNEED)} over the pages
      * holding the range, so the pages at both ends may hold bytes just outside it; they come back
-     * from the file when next touched). Other regions are left alone. Never throws.
+     * from the file when next touched), and counts them as released. Other regions are left alone.
+     * Never throws.
      *
      * @return the bytes of the range given back, 0 if none is in a read-only mapped region
      */
@@ -257,11 +258,14 @@ final class RegionStorage {
                         released += remote[region].release(local, backed);
                     }
                 } catch (IllegalStateException | InternalError e) {
-                    return released; // closing: the pages go with the mapping
+                    break; // closing: the pages go with the mapping
                 }
             }
             at += n;
             region++;
+        }
+        if (released > 0) {
+            stats.released(released);
         }
         return released;
     }
@@ -516,8 +520,10 @@ final class RegionStorage {
     }
 
     /**
-     * Brings the mapped pages of a range into memory, chunk by chunk, telling {@code progress} the
-     * bytes done after each; stops early when {@code stop} says so or the store closes.
+     * Brings the mapped pages of a range into memory (a remote region's chunks into its cache),
+     * chunk by chunk, counting them as prefetched and telling {@code progress} the bytes done after
+     * each; stops early when {@code stop} says so or the store closes. Pieces in allocated or
+     * reserved regions are passed over and not counted: there is nothing to bring in.
      *
      * @return true if the whole range was brought in, false if it stopped early
      */
@@ -540,12 +546,14 @@ final class RegionStorage {
                     long backed = Math.min(n, segment.byteSize() - local);
                     remote[region].ensure(local, backed);
                     remote[region].unpin(local, backed);
+                    stats.prefetched(backed);
                 } catch (RemoteFetchException e) {
                     LOG.debug("load: {}", e.getMessage());
                     return false;
                 }
             } else if (segment.isMapped() && local + n <= segment.byteSize()) {
                 segment.asSlice(local, n).load();
+                stats.prefetched(n);
             }
             at += n;
             if (at == r.end()) {

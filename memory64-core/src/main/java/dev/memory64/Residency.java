@@ -39,7 +39,6 @@ final class Residency {
     private final ResidencyPolicy policy;
     private final RegionStorage storage;
     private final Prefetcher prefetcher;
-    private final StatsCounter stats;
     private final Supplier<List<Layer>> layerSource;
     private final Map<Long, Streamer> streamers = new ConcurrentHashMap<>();
     private volatile Index index = Index.of(List.of());
@@ -51,12 +50,10 @@ final class Residency {
             ResidencyPolicy policy,
             RegionStorage storage,
             Prefetcher prefetcher,
-            StatsCounter stats,
             Supplier<List<Layer>> layerSource) {
         this.policy = policy;
         this.storage = storage;
         this.prefetcher = prefetcher;
-        this.stats = stats;
         this.layerSource = layerSource;
     }
 
@@ -310,10 +307,7 @@ final class Residency {
             int j = ix.layerAt(at);
             long n = Math.min(hi, ix.prefix[j + 1]) - at;
             for (long[] range : addresses(ix.layers.get(j), at - ix.prefix[j], n)) {
-                long released = storage.release(range[0], range[1]);
-                if (released > 0) {
-                    stats.released(released);
-                }
+                storage.release(range[0], range[1]); // which counts what it gave back
             }
             at += n;
         }

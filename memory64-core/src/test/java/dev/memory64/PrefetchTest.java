@@ -53,6 +53,19 @@ class PrefetchTest {
             assertEquals(0L, done.get(0));
             assertEquals(16 * PAGE, done.get(done.size() - 1));
             assertTrue(store.layout().region(0).contains(store.layer(3).offset()));
+            assertEquals(16 * PAGE, store.stats().bytesPrefetched());
+        }
+    }
+
+    @Test
+    void aPrefetchOfAllocatedMemoryReportsProgressButCountsNothingBroughtIn() throws Exception {
+        try (Memory64Store store =
+                Memory64Store.allocate(MemoryLayout.builder().addRegion("m", 32 * PAGE).build())) {
+            store.registerLayer(0, "blk", 0, 32 * PAGE);
+            AtomicLong last = new AtomicLong(-1);
+            store.prefetch(0, (task, d, t) -> last.set(d)).get(30, TimeUnit.SECONDS);
+            assertEquals(32 * PAGE, last.get());
+            assertEquals(0, store.stats().bytesPrefetched());
         }
     }
 
