@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -178,23 +179,46 @@ final class RemoteObject implements RemoteAccess.Source {
      * @throws RemoteFetchException if the range cannot be fetched
      */
     void read(long offset, Destination dst) throws RemoteFetchException {
-        long len = dst.size();
+        retrying(
+                offset,
+                dst.size(),
+                () -> {
+                    fetch(offset, dst);
+                    return null;
+                });
+    }
+
+    /** The first byte, to learn the size and validators; tried again like any fetch. */
+    private RemoteIdentity probe() throws RemoteFetchException {
+        return retrying(0, 1, this::probeOnce);
+    }
+
+    /** One request of {@link #retrying}. */
+    private interface Attempt<T> {
+        T run() throws RemoteFetchException, Transient;
+    }
+
+    /**
+     * Runs {@code attempt} until it succeeds, fails for good, or has failed transiently {@link
+     * RemoteOptions#attempts()} times, backing off between tries (doubling from {@link
+     * RemoteOptions#backoff()}); {@code offset} and {@code len} name the range in messages.
+     */
+    private <T> T retrying(long offset, long len, Attempt<T> attempt) throws RemoteFetchException {
         Duration wait = options.backoff();
-        for (int attempt = 1; ; attempt++) {
+        for (int tried = 1; ; tried++) {
             Transient failure;
             try {
-                fetch(offset, dst);
-                return;
+                return attempt.run();
             } catch (Transient t) {
                 failure = t;
             }
-            if (attempt >= options.attempts()) {
+            if (tried >= options.attempts()) {
                 throw new RemoteFetchException(
                         uri,
                         offset,
                         len,
                         failure.status,
-                        failure.getMessage() + " (tried " + attempt + " times)",
+                        failure.getMessage() + " (tried " + tried + " times)",
                         failure.getCause());
             }
             LOG.debug(
@@ -203,7 +227,7 @@ final class RemoteObject implements RemoteAccess.Source {
                     offset,
                     offset + len - 1,
                     failure.getMessage(),
-                    attempt + 1,
+                    tried + 1,
                     options.attempts(),
                     wait);
             try {
@@ -217,147 +241,143 @@ final class RemoteObject implements RemoteAccess.Source {
         }
     }
 
-    /** The first byte, to learn the size and validators; tried again like any fetch. */
-    private RemoteIdentity probe() throws RemoteFetchException {
-        Duration wait = options.backoff();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return probeOnce();
-            } catch (Transient t) {
-                if (attempt >= options.attempts()) {
-                    throw new RemoteFetchException(
-                            uri,
-                            0,
-                            1,
-                            t.status,
-                            t.getMessage() + " (tried " + attempt + " times)",
-                            t.getCause());
-                }
-            }
-            try {
-                Thread.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RemoteFetchException(
-                        uri, 0, 1, RemoteFetchException.NO_STATUS, "interrupted", e);
-            }
-            wait = wait.multipliedBy(2);
-        }
-    }
-
     private RemoteIdentity probeOnce() throws RemoteFetchException, Transient {
         HttpResponse<Long> response =
                 send(request(0, 1, null), 0, into(MemorySegment.ofArray(new byte[1])), null);
-        {
-            int status = response.statusCode();
-            String etag = header(response, "ETag");
-            String modified = header(response, "Last-Modified");
-            if (status == 416) {
-                Matcher m = UNSATISFIED.matcher(header(response, "Content-Range", ""));
-                if (m.matches() && Long.parseLong(m.group(1)) == 0) {
-                    return new RemoteIdentity(0, etag, modified);
-                }
+        int status = response.statusCode();
+        String etag = header(response, "ETag");
+        String modified = header(response, "Last-Modified");
+        if (status == 416) {
+            Matcher m = UNSATISFIED.matcher(header(response, "Content-Range", ""));
+            if (m.matches() && Long.parseLong(m.group(1)) == 0) {
+                return new RemoteIdentity(0, etag, modified);
             }
-            if (status == 200) {
-                throw new RemoteFetchException(
-                        uri,
-                        0,
-                        1,
-                        status,
-                        "the server ignores range requests (it answered a ranged GET with the"
-                                + " whole object)",
-                        null);
-            }
-            checkStatus(status, 0, 1);
-            Matcher m = CONTENT_RANGE.matcher(header(response, "Content-Range", ""));
-            if (!m.matches() || m.group(3).equals("*")) {
-                throw new RemoteFetchException(
-                        uri,
-                        0,
-                        1,
-                        status,
-                        "the answer's Content-Range \""
-                                + header(response, "Content-Range", "")
-                                + "\" gives no object size",
-                        null);
-            }
-            return new RemoteIdentity(Long.parseLong(m.group(3)), etag, modified);
         }
+        if (status == 200) {
+            throw new RemoteFetchException(
+                    uri,
+                    0,
+                    1,
+                    status,
+                    "the server ignores range requests (it answered a ranged GET with the"
+                            + " whole object)",
+                    null);
+        }
+        checkStatus(status, 0, 1);
+        Matcher m = CONTENT_RANGE.matcher(header(response, "Content-Range", ""));
+        if (!m.matches() || m.group(3).equals("*")) {
+            throw new RemoteFetchException(
+                    uri,
+                    0,
+                    1,
+                    status,
+                    "the answer's Content-Range \""
+                            + header(response, "Content-Range", "")
+                            + "\" gives no object size",
+                    null);
+        }
+        return new RemoteIdentity(Long.parseLong(m.group(3)), etag, modified);
     }
 
-    /** One attempt: a ranged GET of exactly {@code dst}'s bytes, checked and copied. */
+    /**
+     * One attempt: a ranged GET of exactly {@code dst}'s bytes, copied as it arrives if the answer
+     * is {@link #exact}; any other answer is refused, saying why.
+     */
     private void fetch(long offset, Destination dst) throws RemoteFetchException, Transient {
         long len = dst.size();
         HttpResponse<Long> response = send(request(offset, len, identity), offset, dst, identity);
-        {
-            int status = response.statusCode();
-            RemoteIdentity answered = answered(response, identity.size());
-            if (status == 200 || status == 412) {
-                boolean changed = status == 412 || !identity.matches(answered);
-                throw new RemoteFetchException(
-                        uri,
-                        offset,
-                        len,
-                        status,
-                        changed
-                                ? "the object changed since it was opened (pinned "
-                                        + identity
-                                        + ", now "
-                                        + answered
-                                        + ")"
-                                : "the server ignores range requests (it answered a ranged"
-                                        + " GET with the whole object)",
-                        null);
-            }
-            checkStatus(status, offset, len);
-            String contentRange = header(response, "Content-Range", "");
-            Matcher m = CONTENT_RANGE.matcher(contentRange);
-            if (!m.matches()
-                    || Long.parseLong(m.group(1)) != offset
-                    || Long.parseLong(m.group(2)) != offset + len - 1
-                    || (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != identity.size())) {
-                throw new RemoteFetchException(
-                        uri,
-                        offset,
-                        len,
-                        status,
-                        "the answer's Content-Range \""
-                                + contentRange
-                                + "\" is not bytes "
-                                + offset
-                                + "-"
-                                + (offset + len - 1)
-                                + "/"
-                                + identity.size()
-                                + (m.matches()
-                                                && !m.group(3).equals("*")
-                                                && Long.parseLong(m.group(3)) != identity.size()
-                                        ? ": the object changed since it was opened"
-                                        : ""),
-                        null);
-            }
-            if (identity.etag() != null
-                    && answered.etag() != null
-                    && !identity.etag().equals(answered.etag())) {
-                throw new RemoteFetchException(
-                        uri,
-                        offset,
-                        len,
-                        status,
-                        "the object changed since it was opened (ETag "
-                                + answered.etag()
-                                + ", pinned "
-                                + identity.etag()
-                                + ")",
-                        null);
-            }
+        if (response.body() >= 0) {
             if (response.body() != len) {
                 throw new Transient(
                         RemoteFetchException.NO_STATUS,
                         "the answer ended after " + response.body() + " of " + len + " bytes",
                         null);
             }
+            return;
         }
+        int status = response.statusCode();
+        if (status == 200 || status == 412) {
+            RemoteIdentity answered = answered(response, identity.size());
+            boolean changed = status == 412 || !identity.matches(answered);
+            throw new RemoteFetchException(
+                    uri,
+                    offset,
+                    len,
+                    status,
+                    changed
+                            ? "the object changed since it was opened (pinned "
+                                    + identity
+                                    + ", now "
+                                    + answered
+                                    + ")"
+                            : "the server ignores range requests (it answered a ranged"
+                                    + " GET with the whole object)",
+                    null);
+        }
+        checkStatus(status, offset, len);
+        // A 206, but not of exactly this range of the pinned object: say which part is wrong.
+        String contentRange = header(response, "Content-Range", "");
+        Matcher m = CONTENT_RANGE.matcher(contentRange);
+        if (!m.matches()
+                || Long.parseLong(m.group(1)) != offset
+                || Long.parseLong(m.group(2)) != offset + len - 1
+                || (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != identity.size())) {
+            boolean otherSize =
+                    m.matches()
+                            && !m.group(3).equals("*")
+                            && Long.parseLong(m.group(3)) != identity.size();
+            throw new RemoteFetchException(
+                    uri,
+                    offset,
+                    len,
+                    status,
+                    "the answer's Content-Range \""
+                            + contentRange
+                            + "\" is not bytes "
+                            + offset
+                            + "-"
+                            + (offset + len - 1)
+                            + "/"
+                            + identity.size()
+                            + (otherSize ? ": the object changed since it was opened" : ""),
+                    null);
+        }
+        throw new RemoteFetchException(
+                uri,
+                offset,
+                len,
+                status,
+                "the object changed since it was opened (ETag "
+                        + header(response, "ETag")
+                        + ", pinned "
+                        + identity.etag()
+                        + ")",
+                null);
+    }
+
+    /**
+     * Whether an answer is exactly the range asked for, of the pinned version when there is one
+     * (null while probing): a 206 whose Content-Range is {@code offset}-{@code offset + len - 1} of
+     * the pinned size (or of an unknown one) and whose ETag, if both have one, is the pinned one.
+     * The one rule by which a body is taken; {@link #fetch} only says why one was not.
+     */
+    private static boolean exact(
+            int status, HttpHeaders headers, long offset, long len, RemoteIdentity pinned) {
+        if (status != 206) {
+            return false;
+        }
+        Matcher m = CONTENT_RANGE.matcher(headers.firstValue("Content-Range").orElse(""));
+        if (!m.matches()
+                || Long.parseLong(m.group(1)) != offset
+                || Long.parseLong(m.group(2)) != offset + len - 1) {
+            return false;
+        }
+        if (pinned == null) {
+            return true;
+        }
+        String etag = headers.firstValue("ETag").orElse(null);
+        return (m.group(3).equals("*") || Long.parseLong(m.group(3)) == pinned.size())
+                && (pinned.etag() == null || etag == null || pinned.etag().equals(etag));
     }
 
     private void checkStatus(int status, long offset, long len)
@@ -405,27 +425,10 @@ final class RemoteObject implements RemoteAccess.Source {
             throws RemoteFetchException, Transient {
         long len = dst.size();
         HttpResponse.BodyHandler<Long> handler =
-                info -> {
-                    Matcher m =
-                            CONTENT_RANGE.matcher(
-                                    info.headers().firstValue("Content-Range").orElse(""));
-                    String etag = info.headers().firstValue("ETag").orElse(null);
-                    boolean exact =
-                            info.statusCode() == 206
-                                    && m.matches()
-                                    && Long.parseLong(m.group(1)) == offset
-                                    && Long.parseLong(m.group(2)) == offset + len - 1
-                                    && (pinned == null
-                                            || ((m.group(3).equals("*")
-                                                            || Long.parseLong(m.group(3))
-                                                                    == pinned.size())
-                                                    && (pinned.etag() == null
-                                                            || etag == null
-                                                            || pinned.etag().equals(etag))));
-                    return exact
-                            ? new SegmentSubscriber(dst)
-                            : HttpResponse.BodySubscribers.replacing(-1L);
-                };
+                info ->
+                        exact(info.statusCode(), info.headers(), offset, len, pinned)
+                                ? new SegmentSubscriber(dst)
+                                : HttpResponse.BodySubscribers.replacing(-1L);
         CompletableFuture<HttpResponse<Long>> pending = null;
         try {
             pending = client.sendAsync(request, handler);
