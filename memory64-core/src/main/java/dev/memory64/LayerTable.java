@@ -142,6 +142,20 @@ final class LayerTable {
         }
     }
 
+    /**
+     * A table at most half full with {@code entries} (the probe loops here and in {@link Utf8Names}
+     * end because a table is never full).
+     */
+    static int capacity(int entries) {
+        return Math.max(16, Integer.highestOneBit(Math.max(1, entries) * 4 - 1) << 1);
+    }
+
+    /** Spreads a hash over a power-of-two table's slots (also {@link Utf8Names}'). */
+    static int hash(int value) {
+        int h = value * 0x9E3779B9;
+        return h ^ (h >>> 16);
+    }
+
     /** A published state: the first {@code layerCount} layers and {@code tensorCount} tensors. */
     private static final class Snapshot {
         /** By id; a class rather than a lambda, so that a first open spins no lambda class. */
@@ -411,18 +425,8 @@ final class LayerTable {
             table[slot] = position + 1;
         }
 
-        /** A table at most half full with {@code entries}. */
-        private static int capacity(int entries) {
-            return Math.max(16, Integer.highestOneBit(Math.max(1, entries) * 4 - 1) << 1);
-        }
-
         private static int grow(int needed) {
             return Math.max(8, Integer.highestOneBit(Math.max(1, needed) - 1) << 1);
-        }
-
-        private static int hash(int value) {
-            int h = value * 0x9E3779B9;
-            return h ^ (h >>> 16);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import dev.memory64.internal.RemoteAccess;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -134,11 +135,7 @@ public sealed interface RegionBacking {
             Objects.requireNonNull(uri, "uri");
             Objects.requireNonNull(cacheDirectory, "cacheDirectory");
             Objects.requireNonNull(options, "options");
-            String scheme = uri.getScheme();
-            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-                throw new IllegalArgumentException(
-                        "remote " + uri + ": scheme is not http or https");
-            }
+            RemoteAccess.requireHttp("remote", uri);
         }
 
         @Override

@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -67,11 +66,7 @@ final class RemoteObject implements RemoteAccess.Source {
     static RemoteObject open(URI uri, RemoteOptions options) throws RemoteFetchException {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(options, "options");
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException(
-                    "open remote " + uri + ": scheme is not http or https");
-        }
+        RemoteAccess.requireHttp("open remote", uri);
         HttpClient client =
                 HttpClient.newBuilder()
                         .connectTimeout(options.requestTimeout())

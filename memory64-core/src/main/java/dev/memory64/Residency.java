@@ -62,18 +62,6 @@ final class Residency {
     }
 
     /**
-     * The byte ranges of a layer in the layout, in stream order: the one place that knows how a
-     * layer's bytes are laid out.
-     */
-    private static List<long[]> ranges(Layer layer) {
-        List<long[]> ranges = new ArrayList<>(layer.extents().size());
-        for (Layer.Extent e : layer.extents()) {
-            ranges.add(new long[] {e.offset(), e.size()});
-        }
-        return ranges;
-    }
-
-    /**
      * A streamer's window in stream bytes, {@code {lo, hi}}: for {@code LAYERS}, from the start of
      * the layer {@code behind} before {@code layer} to the end of the one {@code ahead} after it;
      * for {@code BYTES}, {@code behind} bytes before {@code position} to {@code ahead} after it;
@@ -166,8 +154,10 @@ final class Residency {
         long localEnd = ix.extentLocal[last] + (offset + len - ix.extentStart[last]);
         long position = ix.prefix[layer] + localEnd;
         Thread thread = Thread.currentThread();
-        Streamer streamer =
-                streamers.computeIfAbsent(thread.threadId(), id -> new Streamer(thread));
+        Streamer streamer = streamers.get(thread.threadId());
+        if (streamer == null) { // the capturing lambda only on a thread's first read
+            streamer = streamers.computeIfAbsent(thread.threadId(), id -> new Streamer(thread));
+        }
         boolean moved =
                 streamer.layer != layer
                         || (policy.unit() == ResidencyPolicy.Unit.BYTES
@@ -318,16 +308,16 @@ final class Residency {
         List<long[]> out = new ArrayList<>(1);
         long skip = local;
         long left = n;
-        for (long[] range : ranges(layer)) {
+        for (Layer.Extent e : layer.extents()) {
             if (left == 0) {
                 break;
             }
-            if (skip >= range[1]) {
-                skip -= range[1];
+            if (skip >= e.size()) {
+                skip -= e.size();
                 continue;
             }
-            long take = Math.min(range[1] - skip, left);
-            out.add(new long[] {range[0] + skip, take});
+            long take = Math.min(e.size() - skip, left);
+            out.add(new long[] {e.offset() + skip, take});
             left -= take;
             skip = 0;
         }
@@ -430,9 +420,9 @@ final class Residency {
                 Layer layer = layers.get(i);
                 prefix[i + 1] = prefix[i] + layer.size();
                 long local = 0;
-                for (long[] range : ranges(layer)) {
-                    extents.add(new long[] {range[0], range[0] + range[1], i, local});
-                    local += range[1];
+                for (Layer.Extent e : layer.extents()) {
+                    extents.add(new long[] {e.offset(), e.end(), i, local});
+                    local += e.size();
                 }
             }
             extents.sort((a, b) -> Long.compare(a[0], b[0]));

@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import dev.memory64.internal.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -30,14 +31,14 @@ final class Utf8Names<V> {
      */
     static <V> Utf8Names<V> of(String[] names, Object[] values, int count) {
         byte[][] keys = new byte[count][];
-        int capacity = Math.max(16, Integer.highestOneBit(Math.max(1, count) * 4 - 1) << 1);
+        int capacity = LayerTable.capacity(count);
         int[] table = new int[capacity];
         int mask = capacity - 1;
         for (int p = 0; p < count; p++) {
-            byte[] key = names[p].getBytes(StandardCharsets.UTF_8);
-            if (!new String(key, StandardCharsets.UTF_8).equals(names[p])) {
-                continue; // an unpaired surrogate: no bytes name it
+            if (Utf8.unpairedSurrogate(names[p]) >= 0) {
+                continue; // no bytes name it
             }
+            byte[] key = names[p].getBytes(StandardCharsets.UTF_8);
             keys[p] = key;
             for (int slot = hash(key, key.length) & mask; ; slot = (slot + 1) & mask) {
                 int held = table[slot] - 1;
@@ -74,7 +75,6 @@ final class Utf8Names<V> {
         for (int i = 0; i < length; i++) {
             h = 31 * h + bytes[i];
         }
-        h *= 0x9E3779B9;
-        return h ^ (h >>> 16);
+        return LayerTable.hash(h);
     }
 }

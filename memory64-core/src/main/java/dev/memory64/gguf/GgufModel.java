@@ -198,12 +198,7 @@ public final class GgufModel implements AutoCloseable {
                 throw new IllegalArgumentException("open: no model URI given");
             }
             for (URI uri : uris) {
-                Objects.requireNonNull(uri, "uri");
-                String scheme = uri.getScheme();
-                if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-                    throw new IllegalArgumentException(
-                            "open " + uri + ": scheme is not http or https");
-                }
+                RemoteAccess.requireHttp("open", Objects.requireNonNull(uri, "uri"));
             }
             this.files = List.of();
             this.uris = List.of(uris);

@@ -1,6 +1,5 @@
 package dev.memory64.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -71,26 +70,30 @@ public final class Utf8 {
     }
 
     /**
-     * Decodes strictly.
-     *
-     * @param bytes the array
-     * @param offset the first byte
-     * @param length how many bytes
-     * @return the text, or null if the bytes are not well-formed UTF-8
-     */
-    public static String decodeOrNull(byte[] bytes, int offset, int length) {
-        return isValid(bytes, offset, length)
-                ? new String(bytes, offset, length, StandardCharsets.UTF_8)
-                : null;
-    }
-
-    /**
      * Throws if the text holds an unpaired surrogate, which UTF-8 cannot encode.
      *
      * @param text the text
      * @throws IllegalArgumentException naming the surrogate and its index
      */
     public static void checkEncodable(String text) {
+        int i = unpairedSurrogate(text);
+        if (i >= 0) {
+            throw new IllegalArgumentException(
+                    "string has an unpaired surrogate U+"
+                            + Integer.toHexString(text.charAt(i)).toUpperCase(Locale.ROOT)
+                            + " at index "
+                            + i
+                            + ", which has no UTF-8 form");
+        }
+    }
+
+    /**
+     * Returns the index of the text's first unpaired surrogate, which UTF-8 cannot encode.
+     *
+     * @param text the text
+     * @return the index, or -1 if the text has a UTF-8 form
+     */
+    public static int unpairedSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c)
@@ -98,13 +101,9 @@ public final class Utf8 {
                     && Character.isLowSurrogate(text.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException(
-                        "string has an unpaired surrogate U+"
-                                + Integer.toHexString(c).toUpperCase(Locale.ROOT)
-                                + " at index "
-                                + i
-                                + ", which has no UTF-8 form");
+                return i;
             }
         }
+        return -1;
     }
 }

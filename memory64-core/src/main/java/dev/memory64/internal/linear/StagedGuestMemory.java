@@ -23,6 +23,9 @@ public abstract class StagedGuestMemory implements GuestMemory {
     private static final ValueLayout.OfLong LONG =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /**
+     * Made on the view's first staged write: a thread that only asks sizes or counters needs none.
+     */
     private byte[] staging;
 
     /** Creates a view. */
