@@ -215,12 +215,11 @@ final class GgufParser {
     private void readKeyValue(int index, Map<String, GgufValue> metadata, Map<String, Long> keys)
             throws IOException {
         long keyOffset = position;
-        String keyField = "metadata[" + index + "].key";
-        String key = string(keyField);
+        String key = string("metadata", index, ".key");
         Long previous = keys.putIfAbsent(key, keyOffset);
         if (previous != null) {
             throw new GgufFormatException(
-                    keyField,
+                    "metadata[" + index + "].key",
                     quote(key),
                     keyOffset,
                     "repeats the key already defined at offset " + previous + ": keys are unique");
@@ -587,7 +586,7 @@ final class GgufParser {
         // Every refusal is built in a method of its own: this one runs once per tensor on a cold
         // JVM, and a small method compiles sooner and in a fraction of the time.
         long nameOffset = position;
-        String name = tensorName(index);
+        String name = string("tensor", index, ".name");
         if (name.isEmpty()) {
             throw emptyName(index, nameOffset);
         }
@@ -743,32 +742,6 @@ final class GgufParser {
 
     private static String dimField(String name, int d) {
         return tensorField(name) + ".dims[" + d + "]";
-    }
-
-    /**
-     * Reads the name of tensor {@code index}: a checked length, then valid UTF-8, its field name
-     * built only for a message.
-     */
-    private String tensorName(int index) throws IOException {
-        long lengthOffset = position;
-        if (8 > filled - position) {
-            require("tensor[" + index + "].name.length", 8);
-        }
-        long length = le64(window, (int) (position - windowStart));
-        position += 8;
-        if (Long.compareUnsigned(length, limitRemaining()) > 0) {
-            checkCount( // throws
-                    "tensor[" + index + "].name.length", length, lengthOffset, 1, "a byte");
-        }
-        if (length > filled - position) {
-            require("tensor[" + index + "].name", length);
-        }
-        int at = (int) (position - windowStart);
-        if (!Utf8.isValid(window, at, (int) length)) {
-            throw invalidUtf8("tensor[" + index + "].name", window, at, position, (int) length);
-        }
-        position += length;
-        return new String(window, at, (int) length, StandardCharsets.UTF_8);
     }
 
     /** The little-endian unsigned short at {@code at}: plain arithmetic, fast even interpreted. */
@@ -1111,13 +1084,36 @@ final class GgufParser {
         return at;
     }
 
-    /** Reads a GGUF string: a checked uint64 length, then valid UTF-8. */
-    private String string(String field) throws IOException {
+    /**
+     * Reads a checked string: its length against the bytes left, its bytes as strict UTF-8. Its
+     * field, {@code prefix[index]suffix}, is built only for a message: the parse reads one per
+     * metadata key and per tensor name.
+     */
+    private String string(String prefix, int index, String suffix) throws IOException {
         long lengthOffset = position;
-        long length = u64(field + ".length");
-        checkCount(field + ".length", length, lengthOffset, 1, "a byte");
-        int at = checkedUtf8(field, length);
-        return new String(window, (int) (at - windowStart), (int) length, StandardCharsets.UTF_8);
+        if (8 > filled - position) {
+            require(prefix + "[" + index + "]" + suffix + ".length", 8);
+        }
+        long length = le64(window, (int) (position - windowStart));
+        position += 8;
+        if (Long.compareUnsigned(length, limitRemaining()) > 0) {
+            checkCount( // throws
+                    prefix + "[" + index + "]" + suffix + ".length",
+                    length,
+                    lengthOffset,
+                    1,
+                    "a byte");
+        }
+        if (length > filled - position) {
+            require(prefix + "[" + index + "]" + suffix, length);
+        }
+        int at = (int) (position - windowStart);
+        if (!Utf8.isValid(window, at, (int) length)) {
+            throw invalidUtf8(
+                    prefix + "[" + index + "]" + suffix, window, at, position, (int) length);
+        }
+        position += length;
+        return new String(window, at, (int) length, StandardCharsets.UTF_8);
     }
 
     private static GgufFormatException invalidUtf8(
