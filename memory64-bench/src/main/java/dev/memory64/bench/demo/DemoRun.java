@@ -1,15 +1,11 @@
 package dev.memory64.bench.demo;
 
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.HostFunction;
-import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiExitException;
-import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
@@ -17,6 +13,7 @@ import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.ResidencyPolicy;
+import dev.memory64.bench.support.ChecksumGuest;
 import dev.memory64.bench.support.HostChecksum;
 import dev.memory64.bench.support.ProcStatus;
 import dev.memory64.bench.support.ResidencySpec;
@@ -27,7 +24,6 @@ import dev.memory64.gguf.GgufModel;
 import dev.memory64.internal.Bytes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.CompilationMXBean;
@@ -50,9 +46,6 @@ import java.util.function.Function;
  * times a plain copy of the same bytes into the same guest memory.
  */
 final class DemoRun {
-
-    /** The committed C guest, packaged as a resource of the bench jar. */
-    static final String GUEST_RESOURCE = "/guests/c/layer_checksum.wasm";
 
     /** The guest's buffer and so the size of its loads; the plain copy uses the same chunks. */
     static final long CHUNK = 16L << 20;
@@ -430,30 +423,8 @@ final class DemoRun {
         Comparison comparison;
         String guestMemory;
         try (OutputStream stdout = DemoVerifier.lines(verifier::accept);
-                WasiPreview1 wasi =
-                        WasiPreview1.builder()
-                                .withOptions(
-                                        WasiOptions.builder()
-                                                .withStdout(stdout)
-                                                .withStderr(stderr)
-                                                .withArguments(
-                                                        List.of(
-                                                                "layer_checksum",
-                                                                Long.toString(count)))
-                                                .build())
-                                .build()) {
-            ImportValues imports =
-                    ImportValues.builder()
-                            .addFunction(wasi.toHostFunctions())
-                            .addFunction(functions.toArray(HostFunction[]::new))
-                            .build();
-            Instance instance =
-                    Instance.builder(module)
-                            .withImportValues(imports)
-                            .withMachineFactory(MachineFactoryCompiler.compile(module))
-                            .withMemoryFactory(memoryFactory)
-                            .withStart(false)
-                            .build();
+                WasiPreview1 wasi = ChecksumGuest.wasi(stdout, stderr, count)) {
+            Instance instance = ChecksumGuest.instantiate(module, wasi, functions, memoryFactory);
             SegmentMemory memory = (SegmentMemory) instance.memory();
             guestMemory =
                     "SegmentMemory ("
@@ -557,18 +528,10 @@ final class DemoRun {
     }
 
     private static WasmModule loadGuest() throws DemoException {
-        try (InputStream in = DemoRun.class.getResourceAsStream(GUEST_RESOURCE)) {
-            if (in == null) {
-                throw new DemoException(
-                        "the guest "
-                                + GUEST_RESOURCE
-                                + " is missing from the classpath; rebuild"
-                                + " the bench jar");
-            }
-            return Parser.parse(in);
+        try {
+            return ChecksumGuest.module();
         } catch (IOException e) {
-            throw new DemoException(
-                    "cannot read the guest " + GUEST_RESOURCE + ": " + e.getMessage(), e);
+            throw new DemoException(e.getMessage(), e);
         }
     }
 }

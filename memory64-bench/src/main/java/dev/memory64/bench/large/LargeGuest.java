@@ -1,24 +1,20 @@
 package dev.memory64.bench.large;
 
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.HostFunction;
-import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiExitException;
-import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
-import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
+import dev.memory64.bench.support.ChecksumGuest;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,7 +30,6 @@ import java.util.function.Function;
  * next to each load.
  */
 final class LargeGuest {
-    private static final String GUEST = "/guests/c/layer_checksum.wasm";
     private static final String LOAD_RANGE = "memory64_load_layer_range";
 
     final Map<Integer, String> checksums = new HashMap<>();
@@ -74,13 +69,7 @@ final class LargeGuest {
 
     static LargeGuest run(Memory64Store store, long count) throws IOException {
         LargeGuest g = new LargeGuest();
-        WasmModule module;
-        try (InputStream in = LargeGuest.class.getResourceAsStream(GUEST)) {
-            if (in == null) {
-                throw new IOException(GUEST + " is missing from the classpath");
-            }
-            module = Parser.parse(in);
-        }
+        WasmModule module = ChecksumGuest.module();
         long[] nanos = {0};
         List<HostFunction> functions = new ArrayList<>();
         for (HostFunction f : Memory64HostFunctions.builder(store).build().toHostFunctions()) {
@@ -121,27 +110,8 @@ final class LargeGuest {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         int exit = 0;
-        try (WasiPreview1 wasi =
-                WasiPreview1.builder()
-                        .withOptions(
-                                WasiOptions.builder()
-                                        .withStdout(stdout)
-                                        .withStderr(stderr)
-                                        .withArguments(
-                                                List.of("layer_checksum", Long.toString(count)))
-                                        .build())
-                        .build()) {
-            Instance instance =
-                    Instance.builder(module)
-                            .withImportValues(
-                                    ImportValues.builder()
-                                            .addFunction(wasi.toHostFunctions())
-                                            .addFunction(functions.toArray(HostFunction[]::new))
-                                            .build())
-                            .withMachineFactory(MachineFactoryCompiler.compile(module))
-                            .withMemoryFactory(factory)
-                            .withStart(false)
-                            .build();
+        try (WasiPreview1 wasi = ChecksumGuest.wasi(stdout, stderr, count)) {
+            Instance instance = ChecksumGuest.instantiate(module, wasi, functions, factory);
             long start = System.nanoTime();
             try {
                 instance.export("_start").apply();
