@@ -91,10 +91,6 @@ final class StatsCounter {
         }
     }
 
-    Memory64Stats snapshot() {
-        return snapshot(0);
-    }
-
     /** A snapshot with {@code windowBytes}, a gauge the counters do not hold, alongside. */
     Memory64Stats snapshot(long windowBytes) {
         long[] t = new long[TOTALS];

@@ -33,7 +33,7 @@ class StatsCounterTest {
         assertEquals(cells, counter.cellCount());
         assertEquals(
                 new Memory64Stats(10_000, 10_000, 10_000L * 9_999 / 2, 10_000, 10_000),
-                counter.snapshot());
+                counter.snapshot(0));
     }
 
     @Test
@@ -58,7 +58,7 @@ class StatsCounterTest {
                         .start(
                                 () -> {
                                     while (!stop.get()) {
-                                        Memory64Stats s = counter.snapshot();
+                                        Memory64Stats s = counter.snapshot(0);
                                         if (s.bytesRead() != 8 * s.reads()
                                                 || s.bytesWritten() != 3 * s.writes()) {
                                             torn.set(s);
@@ -71,7 +71,7 @@ class StatsCounterTest {
         stop.set(true);
         reader.join();
         assertEquals(null, torn.get());
-        Memory64Stats end = counter.snapshot();
+        Memory64Stats end = counter.snapshot(0);
         assertEquals(new Memory64Stats(800_000, 800_000, 6_400_000, 2_400_000, 0), end);
     }
 
