@@ -1156,6 +1156,12 @@ int64_t m64_bytes_loaded(void) {
     return (int64_t)bytes_loaded;
 }
 
+/** Nanoseconds the guest has spent in weight loads so far, by its monotonic clock. */
+EXPORT("m64_load_nanos")
+int64_t m64_load_nanos(void) {
+    return (int64_t)(load_seconds * 1e9);
+}
+
 /* ---------------------------------------------------------------- command */
 
 static void usage(void) {
