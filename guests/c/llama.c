@@ -43,16 +43,6 @@
 
 #include "llama_quant.h"
 
-#if defined(__wasm32__) && !defined(MEMORY64_METADATA_INFO_SIZE)
-/* The two metadata functions of the ABI (docs/ABI.md), declared here until memory64.h has them. */
-#define MEMORY64_METADATA_INFO_SIZE 24u
-__attribute__((import_module("env"), import_name("memory64_metadata_info"))) int32_t
-memory64_metadata_info(const void *key, uint32_t key_len, void *dst, uint32_t dst_len);
-__attribute__((import_module("env"), import_name("memory64_metadata_read"))) int32_t
-memory64_metadata_read(const void *key, uint32_t key_len, uint64_t value_offset, void *dst,
-                       uint32_t len);
-#endif
-
 /* Errors the exports return (negative, beside the host's -1..-9 which pass through). */
 #define E_NO_KEY (-100)      /* a required metadata key is missing or has the wrong type */
 #define E_NO_TENSOR (-101)   /* a required tensor is missing or has the wrong shape */

@@ -115,10 +115,7 @@ class LlamaGuestTest {
     static ImportValues imports(Memory64Store store, WasiPreview1 wasi) throws Exception {
         return ImportValues.builder()
                 .addFunction(wasi.toHostFunctions())
-                .addFunction(
-                        GgufMetadataFunctions.withFallback(
-                                Memory64HostFunctions.builder(store).build().toHostFunctions(),
-                                GGUF))
+                .addFunction(Memory64HostFunctions.builder(store).build().toHostFunctions())
                 .build();
     }
 

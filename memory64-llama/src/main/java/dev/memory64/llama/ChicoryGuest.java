@@ -1,7 +1,6 @@
 package dev.memory64.llama;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
-import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
@@ -10,8 +9,6 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
-import com.dylibso.chicory.wasm.types.FunctionType;
-import com.dylibso.chicory.wasm.types.ValType;
 import dev.memory64.Memory64Store;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
@@ -49,7 +46,7 @@ final class ChicoryGuest implements Guest {
         this.instance = instance;
     }
 
-    static ChicoryGuest start(Memory64Store store, InterimMetadata metadata, boolean compiled) {
+    static ChicoryGuest start(Memory64Store store, boolean compiled) {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         WasiPreview1 wasi =
                 WasiPreview1.builder()
@@ -63,11 +60,7 @@ final class ChicoryGuest implements Guest {
                     ImportValues.builder()
                             .addFunction(wasi.toHostFunctions())
                             .addFunction(
-                                    withMetadata(
-                                            Memory64HostFunctions.builder(store)
-                                                    .build()
-                                                    .toHostFunctions(),
-                                            metadata))
+                                    Memory64HostFunctions.builder(store).build().toHostFunctions())
                             .build();
             Function<com.dylibso.chicory.wasm.types.MemoryLimits, Memory> segments =
                     SegmentMemory.factory();
@@ -92,62 +85,6 @@ final class ChicoryGuest implements Guest {
                 closeAll(wasi, memories);
             }
         }
-    }
-
-    /** The host's functions, plus the metadata's where the host lacks them. */
-    private static HostFunction[] withMetadata(HostFunction[] host, InterimMetadata metadata) {
-        for (HostFunction function : host) {
-            if (function.name().equals(InterimMetadata.INFO)) {
-                return host;
-            }
-        }
-        List<HostFunction> all = new ArrayList<>(List.of(host));
-        all.add(
-                new HostFunction(
-                        "env",
-                        InterimMetadata.INFO,
-                        FunctionType.of(
-                                List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
-                                List.of(ValType.I32)),
-                        (instance, args) -> {
-                            Memory memory = instance.memory();
-                            byte[] record =
-                                    metadata.info(memory.readBytes((int) args[0], (int) args[1]));
-                            if (record == null) {
-                                return new long[] {-2};
-                            }
-                            if (args[3] < record.length) {
-                                return new long[] {-3};
-                            }
-                            memory.write((int) args[2], record);
-                            return new long[] {record.length};
-                        }));
-        all.add(
-                new HostFunction(
-                        "env",
-                        InterimMetadata.READ,
-                        FunctionType.of(
-                                List.of(
-                                        ValType.I32,
-                                        ValType.I32,
-                                        ValType.I64,
-                                        ValType.I32,
-                                        ValType.I32),
-                                List.of(ValType.I32)),
-                        (instance, args) -> {
-                            Memory memory = instance.memory();
-                            long at =
-                                    metadata.read(
-                                            memory.readBytes((int) args[0], (int) args[1]),
-                                            args[2],
-                                            args[4]);
-                            if (at < 0) {
-                                return new long[] {at};
-                            }
-                            memory.write((int) args[3], metadata.header(), (int) at, (int) args[4]);
-                            return new long[] {args[4]};
-                        }));
-        return all.toArray(HostFunction[]::new);
     }
 
     @Override

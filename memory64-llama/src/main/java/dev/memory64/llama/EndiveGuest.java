@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import run.endive.runtime.HostFunction;
 import run.endive.runtime.ImportValues;
 import run.endive.runtime.Instance;
 import run.endive.runtime.Memory;
@@ -16,8 +15,6 @@ import run.endive.wasi.WasiOptions;
 import run.endive.wasi.WasiPreview1;
 import run.endive.wasm.Parser;
 import run.endive.wasm.WasmModule;
-import run.endive.wasm.types.FunctionType;
-import run.endive.wasm.types.ValType;
 
 /**
  * The guest under Endive's interpreter (its compiler is served only at an older version than its
@@ -45,7 +42,7 @@ final class EndiveGuest implements Guest {
         this.instance = instance;
     }
 
-    static EndiveGuest start(Memory64Store store, InterimMetadata metadata) {
+    static EndiveGuest start(Memory64Store store) {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         WasiPreview1 wasi =
                 WasiPreview1.builder()
@@ -59,11 +56,7 @@ final class EndiveGuest implements Guest {
                     ImportValues.builder()
                             .addFunction(wasi.toHostFunctions())
                             .addFunction(
-                                    withMetadata(
-                                            Memory64HostFunctions.builder(store)
-                                                    .build()
-                                                    .toHostFunctions(),
-                                            metadata))
+                                    Memory64HostFunctions.builder(store).build().toHostFunctions())
                             .build();
             Function<run.endive.wasm.types.MemoryLimits, Memory> segments = SegmentMemory.factory();
             Instance.Builder builder =
@@ -84,62 +77,6 @@ final class EndiveGuest implements Guest {
                 closeAll(wasi, memories);
             }
         }
-    }
-
-    /** The host's functions, plus the metadata's where the host lacks them. */
-    private static HostFunction[] withMetadata(HostFunction[] host, InterimMetadata metadata) {
-        for (HostFunction function : host) {
-            if (function.name().equals(InterimMetadata.INFO)) {
-                return host;
-            }
-        }
-        List<HostFunction> all = new ArrayList<>(List.of(host));
-        all.add(
-                new HostFunction(
-                        "env",
-                        InterimMetadata.INFO,
-                        FunctionType.of(
-                                List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
-                                List.of(ValType.I32)),
-                        (instance, args) -> {
-                            Memory memory = instance.memory();
-                            byte[] record =
-                                    metadata.info(memory.readBytes((int) args[0], (int) args[1]));
-                            if (record == null) {
-                                return new long[] {-2};
-                            }
-                            if (args[3] < record.length) {
-                                return new long[] {-3};
-                            }
-                            memory.write((int) args[2], record);
-                            return new long[] {record.length};
-                        }));
-        all.add(
-                new HostFunction(
-                        "env",
-                        InterimMetadata.READ,
-                        FunctionType.of(
-                                List.of(
-                                        ValType.I32,
-                                        ValType.I32,
-                                        ValType.I64,
-                                        ValType.I32,
-                                        ValType.I32),
-                                List.of(ValType.I32)),
-                        (instance, args) -> {
-                            Memory memory = instance.memory();
-                            long at =
-                                    metadata.read(
-                                            memory.readBytes((int) args[0], (int) args[1]),
-                                            args[2],
-                                            args[4]);
-                            if (at < 0) {
-                                return new long[] {at};
-                            }
-                            memory.write((int) args[3], metadata.header(), (int) at, (int) args[4]);
-                            return new long[] {args[4]};
-                        }));
-        return all.toArray(HostFunction[]::new);
     }
 
     @Override

@@ -47,11 +47,11 @@ public enum GuestRuntime {
                 "no runtime named \"" + name + "\": chicory, chicory-interpreter or endive");
     }
 
-    Guest start(dev.memory64.Memory64Store store, InterimMetadata metadata) {
+    Guest start(dev.memory64.Memory64Store store) {
         return switch (this) {
-            case CHICORY -> ChicoryGuest.start(store, metadata, true);
-            case CHICORY_INTERPRETER -> ChicoryGuest.start(store, metadata, false);
-            case ENDIVE -> EndiveGuest.start(store, metadata);
+            case CHICORY -> ChicoryGuest.start(store, true);
+            case CHICORY_INTERPRETER -> ChicoryGuest.start(store, false);
+            case ENDIVE -> EndiveGuest.start(store);
         };
     }
 }

@@ -444,7 +444,7 @@ public final class Llama implements AutoCloseable {
             Guest guest = null;
             boolean success = false;
             try {
-                guest = runtime.start(model.store(), InterimMetadata.of(model));
+                guest = runtime.start(model.store());
                 int code = (int) guest.call("m64_init", weightBufferKib, maxPositions, 0);
                 if (code < 0) {
                     throw new LlamaModelException(
