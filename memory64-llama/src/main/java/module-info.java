@@ -8,4 +8,5 @@ module dev.memory64.llama {
     requires transitive dev.memory64;
 
     exports dev.memory64.llama;
+    exports dev.memory64.llama.reference;
 }

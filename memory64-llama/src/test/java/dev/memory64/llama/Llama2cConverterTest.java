@@ -2,6 +2,7 @@ package dev.memory64.llama;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,7 +86,7 @@ class Llama2cConverterTest {
     /**
      * With --type, the 2-D weights are the codec's blocks of the checkpoint's rows, and they read
      * back within the type's error bound: per block of 32, a fraction of the block's largest
-     * magnitude ({@link #tolerance}).
+     * magnitude ({@link QuantTolerance}).
      */
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
@@ -111,54 +112,12 @@ class Llama2cConverterTest {
                             (int) (tensor.fileOffset() + tensor.byteSize()));
             assertArrayEquals(expected, actual, tensor.name());
             float[] back = GgmlCodec.of(expectedType).dequantize(actual);
-            for (int block = 0; block < source.length / 32; block++) {
-                float amax = 0;
-                for (int i = block * 32; i < block * 32 + 32; i++) {
-                    amax = Math.max(amax, Math.abs(source[i]));
-                }
-                for (int i = block * 32; i < block * 32 + 32; i++) {
-                    double error = Math.abs(source[i] - back[i]);
-                    assertTrue(
-                            error <= tolerance(expectedType) * amax,
-                            tensor.name()
-                                    + " "
-                                    + expectedType
-                                    + " element "
-                                    + i
-                                    + ": "
-                                    + source[i]
-                                    + " read back as "
-                                    + back[i]);
-                }
-            }
+            assertNull(QuantTolerance.firstViolation(expectedType, source, back), tensor.name());
         }
         assertEquals(GgmlType.F32, file.tensor("blk.1.ffn_norm.weight").orElseThrow().type());
         assertEquals(
                 type.blockSize() == 256 ? GgmlType.Q8_0 : type,
                 file.tensor("blk.0.ffn_down.weight").orElseThrow().type());
-    }
-
-    /**
-     * The largest error of a type as a fraction of the largest magnitude in its block of 32: half a
-     * rounding step of F16's and BF16's mantissas; for Q8_0 half a step of amax / 127 plus the
-     * rounding of its fp16 scale; for Q4_0 and Q5_0, whose scale is the signed maximum over -8 or
-     * -16, one whole step for the value of the other sign clamped at +7 or +15; for the K-quants a
-     * step of their sub-block's range (at most 2 amax) over 15, 31 or 62 levels, plus 5% for their
-     * 6- or 8-bit scales (GgmlCodecTest checks these bounds on their own).
-     */
-    private static double tolerance(GgmlType type) {
-        return switch (type) {
-            case F32 -> 0;
-            case F16 -> 0x1p-11;
-            case BF16 -> 0x1p-8;
-            case Q8_0 -> 0.5 / 127 + 0x1p-10;
-            case Q4_0 -> 1.0 / 8 * 1.01;
-            case Q5_0 -> 1.0 / 16 * 1.01;
-            case Q4_K -> 2.0 / 15 * 1.05;
-            case Q5_K -> 2.0 / 31 * 1.05;
-            case Q6_K -> 2.0 / 62 * 1.05;
-            default -> throw new IllegalArgumentException(type.toString());
-        };
     }
 
     @Test
