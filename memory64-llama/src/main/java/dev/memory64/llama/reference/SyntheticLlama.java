@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  *
  * <p>Tensors, names and metadata keys are those of llama.cpp ({@code token_embd.weight}, {@code
  * blk.N.attn_q.weight}, …, {@code llama.block_count}, …, {@code tokenizer.ggml.*}); the 2-D weights
- * take {@link #type()} ({@link Llama2cConverter#tensorType} where a row is not whole blocks), norms
+ * take {@link #type()}, or the Q4_K_M / Q5_K_M mix ({@link #tensorType(String, long...)}), norms
  * stay F32. A NeoX model is written with {@code general.architecture = qwen2} (its keys {@code
  * qwen2.*}), since llama.cpp chooses the RoPE layout by architecture ({@link
  * LlamaHyperparameters#NEOX_ARCHITECTURES}): a llama model under qwen2's name, without the
@@ -60,6 +60,8 @@ import java.util.SplittableRandom;
  * @param ropeNeox whether RoPE rotates in the NeoX layout (architecture {@code qwen2})
  * @param seed the seed of every weight
  * @param sparse whether tensors are written as holes (zeros) instead of random values
+ * @param kQuantMix with {@link #type()} Q4_K or Q5_K, whether to mix in Q6_K as llama.cpp's Q4_K_M
+ *     and Q5_K_M do ({@link #tensorType(String, long...)})
  */
 public record SyntheticLlama(
         int dim,
@@ -73,7 +75,8 @@ public record SyntheticLlama(
         boolean tiedEmbeddings,
         boolean ropeNeox,
         long seed,
-        boolean sparse) {
+        boolean sparse,
+        boolean kQuantMix) {
 
     /** The RMSNorm epsilon written ({@code ARCH.attention.layer_norm_rms_epsilon}). */
     public static final float RMS_EPSILON = 1e-5f;
@@ -111,6 +114,11 @@ public record SyntheticLlama(
                             + " tokens; it needs at least 259 (3 specials, 256 bytes)");
         }
         GgmlCodec.of(type);
+        if (kQuantMix && type != GgmlType.Q4_K && type != GgmlType.Q5_K) {
+            throw new IllegalArgumentException(
+                    "synthetic llama: the K-quant mix (Q4_K_M, Q5_K_M) needs type Q4_K or Q5_K, not "
+                            + type);
+        }
     }
 
     /**
@@ -140,6 +148,7 @@ public record SyntheticLlama(
                 false,
                 false,
                 1,
+                false,
                 false);
     }
 
@@ -162,7 +171,8 @@ public record SyntheticLlama(
                 tiedEmbeddings,
                 ropeNeox,
                 seed,
-                sparse);
+                sparse,
+                kQuantMix);
     }
 
     /**
@@ -184,7 +194,8 @@ public record SyntheticLlama(
                 tied,
                 ropeNeox,
                 seed,
-                sparse);
+                sparse,
+                kQuantMix);
     }
 
     /**
@@ -206,7 +217,8 @@ public record SyntheticLlama(
                 tiedEmbeddings,
                 neox,
                 seed,
-                sparse);
+                sparse,
+                kQuantMix);
     }
 
     /**
@@ -228,7 +240,8 @@ public record SyntheticLlama(
                 tiedEmbeddings,
                 ropeNeox,
                 newSeed,
-                sparse);
+                sparse,
+                kQuantMix);
     }
 
     /**
@@ -250,7 +263,8 @@ public record SyntheticLlama(
                 tiedEmbeddings,
                 ropeNeox,
                 seed,
-                sparse);
+                sparse,
+                kQuantMix);
     }
 
     /**
@@ -272,7 +286,34 @@ public record SyntheticLlama(
                 tiedEmbeddings,
                 ropeNeox,
                 seed,
-                holes);
+                holes,
+                kQuantMix);
+    }
+
+    /**
+     * Returns a copy with or without the K-quant mix: Q6_K for the head and, in the blocks
+     * llama.cpp gives more bits, {@code attn_v} and {@code ffn_down}, as its Q4_K_M and Q5_K_M
+     * files have them.
+     *
+     * @param mix whether to mix ({@link #type()} must be Q4_K or Q5_K)
+     * @return the copy
+     * @throws IllegalArgumentException if mixing and the type is not Q4_K or Q5_K
+     */
+    public SyntheticLlama withKQuantMix(boolean mix) {
+        return new SyntheticLlama(
+                dim,
+                hiddenDim,
+                layers,
+                heads,
+                kvHeads,
+                vocabSize,
+                contextLength,
+                type,
+                tiedEmbeddings,
+                ropeNeox,
+                seed,
+                sparse,
+                mix);
     }
 
     /**
@@ -402,14 +443,33 @@ public record SyntheticLlama(
     }
 
     /**
-     * Returns the type a tensor of this shape is written in.
+     * Returns the type a tensor is written in: F32 for a vector; for a matrix {@link #type()}, or
+     * with {@link #kQuantMix()} Q6_K for {@code output.weight} and for {@code attn_v} and {@code
+     * ffn_down} in the blocks llama.cpp's Q4_K_M and Q5_K_M give more bits (its {@code
+     * use_more_bits}: the first and last eighth of the blocks and every third between); where a row
+     * is not whole blocks of that type, Q8_0 or F16 ({@link Llama2cConverter#tensorType}).
      *
+     * @param name the tensor's name
      * @param dims the tensor's dimensions, {@code ne[0]} first
-     * @return F32 for a vector; {@link #type()} for a matrix whose rows are whole blocks, else Q8_0
-     *     or F16 ({@link Llama2cConverter#tensorType})
+     * @return its type
      */
-    public GgmlType tensorType(long... dims) {
-        return Llama2cConverter.tensorType(type, dims);
+    public GgmlType tensorType(String name, long... dims) {
+        GgmlType base = type;
+        if (kQuantMix && dims.length > 1) {
+            int block = -1;
+            if (name.startsWith("blk.")
+                    && (name.endsWith(".attn_v.weight") || name.endsWith(".ffn_down.weight"))) {
+                block = Integer.parseInt(name.substring(4, name.indexOf('.', 4)));
+            }
+            if (name.equals("output.weight") || (block >= 0 && moreBits(block, layers))) {
+                base = GgmlType.Q6_K;
+            }
+        }
+        return Llama2cConverter.tensorType(base, dims);
+    }
+
+    private static boolean moreBits(int block, int blocks) {
+        return block < blocks / 8 || block >= 7 * blocks / 8 || (block - blocks / 8) % 3 == 2;
     }
 
     /**
@@ -478,7 +538,7 @@ public record SyntheticLlama(
     }
 
     private void add(GgufWriter.Builder builder, Spec spec) {
-        GgmlType tensorType = tensorType(spec.dims());
+        GgmlType tensorType = tensorType(spec.name(), spec.dims());
         if (sparse) {
             builder.addSparseTensor(spec.name(), tensorType, spec.dims());
             return;

@@ -284,6 +284,39 @@ class SyntheticLlamaTest {
         assertThrows(IllegalArgumentException.class, () -> model.writeSplit(dir, "x", 0));
     }
 
+    /**
+     * The K-quant mix: Q6_K for the head and for attn_v and ffn_down in the blocks llama.cpp gives
+     * more bits (of 8 blocks: 0, 3, 6 and 7), the base type elsewhere, F32 norms; the reference
+     * reads the mixed file.
+     */
+    @Test
+    void kQuantMixPutsQ6KWhereLlamaCppDoes() throws IOException {
+        SyntheticLlama mixed =
+                SyntheticLlama.of(256, 256, 8, 4, 4, 300)
+                        .withType(GgmlType.Q4_K)
+                        .withKQuantMix(true);
+        GgufFile file = GgufFile.read(mixed.write(dir.resolve("q4km.gguf")));
+        List<Integer> moreBits = List.of(0, 3, 6, 7);
+        for (GgufTensor t : file.tensors()) {
+            String n = t.name();
+            GgmlType expected;
+            if (t.nDims() == 1) {
+                expected = GgmlType.F32;
+            } else if (n.equals("output.weight")) {
+                expected = GgmlType.Q6_K;
+            } else if (n.endsWith("attn_v.weight") || n.endsWith("ffn_down.weight")) {
+                int block = Integer.parseInt(n.split("\\.")[1]);
+                expected = moreBits.contains(block) ? GgmlType.Q6_K : GgmlType.Q4_K;
+            } else {
+                expected = GgmlType.Q4_K;
+            }
+            assertEquals(expected, t.type(), n);
+        }
+        double[] logits = ReferenceLlama.open(List.of(dir.resolve("q4km.gguf"))).forward(1, 0);
+        assertEquals(300, logits.length);
+        assertThrows(IllegalArgumentException.class, () -> gqa().withKQuantMix(true));
+    }
+
     /** A sparse model's tensors are holes: zeros, every byte. */
     @Test
     void sparseModelsAreZeros() throws IOException {
