@@ -59,6 +59,9 @@ public final class Llama2cConverter {
     private static final int EOS_ID = 2;
     private static final long NULL_TOKEN = 0xFFFFFFFFL;
 
+    /** "ak42": the first word of llama2.c's newer export formats (version 1 and later). */
+    private static final int EXPORT_MAGIC = 0x616b3432;
+
     /** llama.cpp's token types. */
     static final int TYPE_NORMAL = 1;
 
@@ -353,6 +356,15 @@ public final class Llama2cConverter {
                 FileChannel channel = FileChannel.open(checkpoint, StandardOpenOption.READ)) {
             MemorySegment weights =
                     channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            if (weights.byteSize() >= 8 && weights.get(I32, 0) == EXPORT_MAGIC) {
+                throw new IOException(
+                        "llama2.c checkpoint "
+                                + checkpoint
+                                + ": a version "
+                                + weights.get(I32, 4)
+                                + " export (magic \"ak42\"); run.c and this converter read the"
+                                + " legacy format (llama2.c's export.py --version 0)");
+            }
             Config config;
             long expectedSize;
             try {

@@ -186,7 +186,19 @@ class Llama2cConverterTest {
         assertTrue(e.getMessage().contains(stub.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("20 bytes"), e.getMessage());
 
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 4).putInt(8, 1 << 30);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0x616b3432).putInt(4, 2);
+        Path exported = dir.resolve("version2.bin");
+        Files.write(exported, bytes);
+        e = assertThrows(IOException.class, () -> convert(exported, synthetic.tokenizer));
+        assertTrue(e.getMessage().contains(exported.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("version 2 export"), e.getMessage());
+
+        ByteBuffer.wrap(bytes)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(0, 64)
+                .putInt(4, 32)
+                .putInt(12, 4)
+                .putInt(8, 1 << 30);
         Path huge = dir.resolve("huge-layers.bin");
         Files.write(huge, bytes);
         e = assertThrows(IOException.class, () -> convert(huge, synthetic.tokenizer));
