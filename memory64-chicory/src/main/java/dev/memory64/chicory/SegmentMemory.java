@@ -15,8 +15,8 @@ import com.dylibso.chicory.wasm.types.PassiveDataSegment;
 import dev.memory64.AlreadyClosedException;
 import dev.memory64.abi.GuestMemory;
 import dev.memory64.internal.SparseReservation;
-import dev.memory64.internal.linear.LinearMemory;
-import dev.memory64.internal.linear.LinearMemory.Rmw;
+import dev.memory64.linear.LinearMemory;
+import dev.memory64.linear.LinearMemory.Rmw;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -25,8 +25,8 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * A Chicory {@link Memory} whose bytes live off-heap in one {@link MemorySegment}, so that the host
- * can copy a model layer into the guest with a single {@link MemorySegment#copy(MemorySegment,
+ * A {@link Memory} for Chicory with its bytes off-heap in one {@link MemorySegment}, so that the
+ * host can copy a model layer into the guest with a single {@link MemorySegment#copy(MemorySegment,
  * long, MemorySegment, long, long)} into {@link #segment()}, with no byte array in between.
  *
  * <p>Plug it into an instance as its memory factory:
