@@ -157,6 +157,8 @@ public record SyntheticLlama(
      *
      * @param newType the 2-D weights' type
      * @return the copy
+     * @throws IllegalArgumentException if {@link GgmlCodec} does not write the type, or the K-quant
+     *     mix is on and the type is not Q4_K or Q5_K
      */
     public SyntheticLlama withType(GgmlType newType) {
         return new SyntheticLlama(
@@ -249,6 +251,7 @@ public record SyntheticLlama(
      *
      * @param length {@code ARCH.context_length}
      * @return the copy
+     * @throws IllegalArgumentException if the length is not positive
      */
     public SyntheticLlama withContextLength(int length) {
         return new SyntheticLlama(

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.Layer;
+import dev.memory64.MetadataValue;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufFile;
 import dev.memory64.gguf.GgufModel;
@@ -273,6 +274,14 @@ class SyntheticLlamaTest {
                 straddles |= !layer.isContiguous();
             }
             assertTrue(straddles, "the store sees a block in two extents");
+            // What the guest reads by key: the first part's metadata, in the store.
+            assertEquals(
+                    MetadataValue.UINT32,
+                    opened.store().metadata().get("llama.block_count").orElseThrow().type());
+            MetadataValue tokens =
+                    opened.store().metadata().get("tokenizer.ggml.tokens").orElseThrow();
+            assertEquals(MetadataValue.STRING, tokens.elementType());
+            assertEquals(320, tokens.count());
         }
         Model whole = Model.read(single);
         Model split = Model.read(parts);
