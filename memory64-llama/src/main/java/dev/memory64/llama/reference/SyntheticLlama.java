@@ -34,13 +34,13 @@ import java.util.SplittableRandom;
  *
  * <p>Weights: each tensor from its own generator, seeded by {@link #seed()} and its name, so a
  * tensor's values do not depend on the others; matrices normal with standard deviation {@code
- * 1/sqrt(in)} (activations stay near unit size through the blocks), the token embedding standard
- * normal, the head {@code 2/sqrt(dim)} (logits spread over a few units, so that the argmax is
- * seldom a near tie; a tied head spreads them over about {@code sqrt(dim)}), norms {@code 1 + 0.1
- * N(0,1)}. {@link #sparse()} writes every tensor as a hole instead (zeros, no disk space): for
- * large shapes whose values do not matter. The vocabulary: {@code <unk>}, {@code <s>}, {@code
- * </s>}, the 256 byte tokens, then printable ASCII characters and short letter pieces,
- * SentencePiece-style ({@code tokenizer.ggml.model = llama}).
+ * 1/sqrt(in)} (activations stay near unit size through the blocks), the token embedding and the
+ * head {@code 2/sqrt(dim)} (logits spread over a few units, so that the argmax is seldom a near
+ * tie, and a tied head does not just repeat the input token, whose embedding is then a small part
+ * of the residual), norms {@code 1 + 0.1 N(0,1)}. {@link #sparse()} writes every tensor as a hole
+ * instead (zeros, no disk space): for large shapes whose values do not matter. The vocabulary:
+ * {@code <unk>}, {@code <s>}, {@code </s>}, the 256 byte tokens, then printable ASCII characters
+ * and short letter pieces, SentencePiece-style ({@code tokenizer.ggml.model = llama}).
  *
  * <pre>{@code
  * SyntheticLlama model = SyntheticLlama.of(256, 512, 3, 8, 2, 400).withType(GgmlType.Q4_K);
@@ -425,7 +425,7 @@ public record SyntheticLlama(
         long h = hiddenDim;
         double in = 1 / Math.sqrt(d);
         List<Spec> specs = new ArrayList<>();
-        specs.add(new Spec("token_embd.weight", new long[] {d, vocabSize}, 1, 0));
+        specs.add(new Spec("token_embd.weight", new long[] {d, vocabSize}, 2 * in, 0));
         specs.add(new Spec("output_norm.weight", new long[] {d}, 0.1, 1));
         if (!tiedEmbeddings) {
             specs.add(new Spec("output.weight", new long[] {d, vocabSize}, 2 * in, 0));

@@ -357,6 +357,20 @@ class SyntheticLlamaTest {
         assertThrows(IllegalArgumentException.class, () -> model.generate(new int[0], 4));
     }
 
+    /**
+     * Greedy text from random weights is nonsense but not one token repeated, tied head or not, so
+     * that an engine's tokens compared with the reference's over 64 steps test something.
+     */
+    @Test
+    void greedyTokensVaryEvenWithATiedHead() throws IOException {
+        for (boolean tied : new boolean[] {false, true}) {
+            Path file = gqa().withTiedEmbeddings(tied).write(dir.resolve("v" + tied + ".gguf"));
+            int[] tokens = ReferenceLlama.open(List.of(file)).generate(new int[] {1, 300}, 64, -1);
+            long distinct = java.util.Arrays.stream(tokens).skip(2).distinct().count();
+            assertTrue(distinct >= 4, "tied " + tied + ": " + distinct + " distinct tokens");
+        }
+    }
+
     @Test
     void refusesInvalidShapes() {
         assertThrows(IllegalArgumentException.class, () -> SyntheticLlama.of(64, 96, 2, 8, 3, 320));
