@@ -15,4 +15,5 @@ module dev.memory64.llama {
     requires run.endive.wasi;
 
     exports dev.memory64.llama;
+    exports dev.memory64.llama.reference;
 }
