@@ -11,9 +11,10 @@
 # run.c's -n. Standard error ends in one line of statistics:
 #   generated T tokens in S s (R tok/s; weights W GB in L s = X% of the time at G GB/s,
 #   Y x plain copy), guest memory M MiB, peak RSS P GiB
-# With no --model: stories260K from ../shared/models beside the project where it is (llama.cpp's
-# GGUF of it), else a small synthetic sample model whose random weights write nonsense (written
-# once into memory64-llama/target/generate). The command (dev.memory64.llama.cli.GenerateCommand)
+# With no --model: stories260K from ../shared/models beside the project where it is, its llama2.c
+# checkpoint converted once (as scripts/convert-llama2c.sh converts it), else a small synthetic
+# sample model whose random weights write nonsense; either is written into
+# memory64-llama/target/generate and reused. The command (dev.memory64.llama.cli.GenerateCommand)
 # is built into memory64-llama/target/memory64-llama-cli.jar on the first run and when a source
 # changes.
 set -euo pipefail

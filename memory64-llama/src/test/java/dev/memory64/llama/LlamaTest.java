@@ -17,18 +17,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link Llama} on stories260K (llama.cpp's GGUF of it, in {@code <projectRoot>/../shared/models}
- * or the directory the system property {@code memory64.models} names; skipped with one line where
- * it is absent): the text of llama2.c's {@code run.c} under each runtime, the step limit, the end
- * of the sequence, cancelling and closing from another thread and from the listener; and models it
- * cannot run, with their errors.
+ * {@link Llama} on stories260K (its llama2.c checkpoint converted by {@link Llama2cConverter}, and
+ * llama.cpp's GGUF of it, in {@code <projectRoot>/../shared/models} or the directory the system
+ * property {@code memory64.models} names; skipped with one line where it is absent): each expected
+ * text of llama2.c's {@code run.c} under each runtime (the interpreters run the first {@value
+ * #INTERPRETER_STEPS} steps and must print the start of it), the step limit, the end of the
+ * sequence, cancelling and closing from another thread and from the listener; and models it cannot
+ * run, with their errors.
  */
 class LlamaTest {
     static final Path MODELS =
@@ -37,7 +41,7 @@ class LlamaTest {
     static final String PROMPT = "Once upon a time, a dog";
 
     /** Steps of a run under an interpreter: a whole run of 256 takes minutes there. */
-    static final int INTERPRETER_STEPS = 20;
+    static final int INTERPRETER_STEPS = 16;
 
     static Path model() {
         Assumptions.assumeTrue(
@@ -49,33 +53,86 @@ class LlamaTest {
         return Files.readAllBytes(MODELS.resolve("expected").resolve(name));
     }
 
+    /** stories260K converted by the project's converter, once for the class. */
+    @TempDir static Path converted;
+
+    static Path convertedModel() throws IOException {
+        Path checkpoint = MODELS.resolve("stories260K.bin");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(checkpoint),
+                "no " + checkpoint + " (../shared/models): skipped");
+        Path gguf = converted.resolve("stories260K.gguf");
+        synchronized (LlamaTest.class) {
+            if (!Files.isRegularFile(gguf)) {
+                Llama2cConverter.convert(
+                        checkpoint, MODELS.resolve("tok512.bin"), gguf, GgmlType.F32);
+            }
+        }
+        return gguf;
+    }
+
+    /** Each expected file of the models' README, with its prompt and steps, under each runtime. */
+    static Stream<Arguments> expectedTexts() {
+        return Stream.of(GuestRuntime.values())
+                .flatMap(
+                        runtime ->
+                                Stream.of(
+                                        Arguments.of(
+                                                runtime, "greedy-200-empty-prompt.txt", "", 200),
+                                        Arguments.of(
+                                                runtime,
+                                                "greedy-256-once-upon-a-time-a-dog.txt",
+                                                PROMPT,
+                                                256),
+                                        Arguments.of(
+                                                runtime,
+                                                "greedy-256-the-little-bird.txt",
+                                                "The little bird could not fly",
+                                                256)));
+    }
+
     @ParameterizedTest
-    @EnumSource(GuestRuntime.class)
-    void shouldWriteWhatRunCPrints(GuestRuntime runtime) throws IOException {
-        Path gguf = model();
-        byte[] expected = expected("greedy-256-once-upon-a-time-a-dog.txt");
-        int steps = runtime == GuestRuntime.CHICORY ? 256 : INTERPRETER_STEPS;
-        // llama.cpp's converter writes a context length of 128; run.c's checkpoint says 512.
-        try (Llama llama = Llama.builder(gguf).withRuntime(runtime).withMaxPositions(512).open()) {
+    @MethodSource("expectedTexts")
+    void shouldWriteWhatRunCPrintsFromTheConvertedModel(
+            GuestRuntime runtime, String file, String prompt, int steps) throws IOException {
+        byte[] expected = expected(file);
+        int run = runtime == GuestRuntime.CHICORY ? steps : INTERPRETER_STEPS;
+        try (Llama llama = Llama.builder(convertedModel()).withRuntime(runtime).open()) {
+            assertEquals(512, llama.maxPositions()); // the checkpoint's seq_len
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             GenerationResult result =
                     llama.generate(
-                            PROMPT,
-                            GenerationOptions.greedy(steps),
+                            prompt,
+                            GenerationOptions.greedy(run),
                             (token, piece) -> out.writeBytes(piece));
             out.write('\n');
-            if (steps == 256) {
+            if (run == steps) {
                 assertArrayEquals(
                         expected, out.toByteArray(), out.toString(StandardCharsets.UTF_8));
             } else {
                 String text = result.text();
-                assertTrue(text.length() > PROMPT.length(), text);
+                assertTrue(text.length() > prompt.length(), text);
                 assertTrue(new String(expected, StandardCharsets.UTF_8).startsWith(text), text);
                 assertEquals(StopReason.STEPS, result.stopReason());
-                assertEquals(steps, result.positions());
+                assertEquals(run, result.positions());
             }
             assertEquals(out.toString(StandardCharsets.UTF_8), result.text() + "\n");
             assertEquals(runtime, llama.runtime());
+        }
+    }
+
+    @Test
+    void shouldWriteWhatRunCPrintsFromLlamaCppsGguf() throws IOException {
+        // llama.cpp's converter writes a context length of 128; run.c's checkpoint says 512.
+        try (Llama llama = Llama.builder(model()).withMaxPositions(512).open()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            llama.generate(
+                    PROMPT, GenerationOptions.greedy(256), (token, piece) -> out.writeBytes(piece));
+            out.write('\n');
+            assertArrayEquals(
+                    expected("greedy-256-once-upon-a-time-a-dog.txt"),
+                    out.toByteArray(),
+                    out.toString(StandardCharsets.UTF_8));
         }
     }
 

@@ -2,10 +2,12 @@ package dev.memory64.llama.cli;
 
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
+import dev.memory64.gguf.GgmlType;
 import dev.memory64.llama.GenerationOptions;
 import dev.memory64.llama.GenerationResult;
 import dev.memory64.llama.GuestRuntime;
 import dev.memory64.llama.Llama;
+import dev.memory64.llama.Llama2cConverter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -14,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
@@ -36,8 +39,13 @@ public final class GenerateCommand {
                     + " [--runtime chicory|chicory-interpreter|endive] [--buffer-mib M]"
                     + " [--models-dir DIR] [--work-dir DIR]";
 
-    /** stories260K as llama.cpp's converter writes it, in the models directory. */
-    static final String STORIES_GGUF = "stories260K.llama-cpp.gguf";
+    /** stories260K's llama2.c checkpoint and tokenizer, in the models directory. */
+    static final String STORIES_CHECKPOINT = "stories260K.bin";
+
+    static final String STORIES_TOKENIZER = "tok512.bin";
+
+    /** stories260K converted, in the work directory. */
+    static final String STORIES_GGUF = "stories260K.gguf";
 
     /** The sample model's file, in the work directory. */
     static final String SAMPLE = "sample-llama-random.gguf";
@@ -176,17 +184,37 @@ public final class GenerateCommand {
 
     /**
      * The model to run without {@code --model}: stories260K from the models directory (the
-     * project's root's {@code ../shared/models}) where it is, else the sample model, written once
-     * into the work directory. Says which on err.
+     * project's root's {@code ../shared/models}) where it is, converted once from its llama2.c
+     * checkpoint into the work directory (as {@code scripts/convert-llama2c.sh} converts it), else
+     * the sample model, written once there too. Says which on err.
      */
     static String defaultModel(Options options, PrintStream err) throws IOException {
-        Path stories = options.models().resolve(STORIES_GGUF);
-        if (Files.isRegularFile(stories)) {
-            err.println(
-                    "generate: no --model: stories260K from "
-                            + stories
-                            + " (llama.cpp's conversion of the llama2.c checkpoint)");
-            return stories.toString();
+        Path checkpoint = options.models().resolve(STORIES_CHECKPOINT);
+        Path tokenizer = options.models().resolve(STORIES_TOKENIZER);
+        if (Files.isRegularFile(checkpoint) && Files.isRegularFile(tokenizer)) {
+            Path converted = options.work().resolve(STORIES_GGUF);
+            if (Files.isRegularFile(converted)) {
+                err.println(
+                        "generate: no --model: stories260K from "
+                                + options.models()
+                                + ", converted earlier into "
+                                + converted);
+            } else {
+                Files.createDirectories(options.work());
+                Path temporary = Files.createTempFile(options.work(), "stories260K", ".tmp");
+                try {
+                    Llama2cConverter.convert(checkpoint, tokenizer, temporary, GgmlType.F32);
+                    Files.move(temporary, converted, StandardCopyOption.REPLACE_EXISTING);
+                } finally {
+                    Files.deleteIfExists(temporary);
+                }
+                err.println(
+                        "generate: no --model: stories260K from "
+                                + options.models()
+                                + ", converted once into "
+                                + converted);
+            }
+            return converted.toString();
         }
         Path sample = options.work().resolve(SAMPLE);
         if (!Files.isRegularFile(sample)) {
@@ -195,7 +223,7 @@ public final class GenerateCommand {
         }
         err.println(
                 "generate: no --model and no "
-                        + stories
+                        + checkpoint
                         + ": the synthetic sample model "
                         + sample
                         + ", whose random weights write nonsense");

@@ -52,13 +52,50 @@ class GenerateCommandTest {
     }
 
     @Test
-    void shouldPrintExactlyWhatRunCPrintsWithTheStoriesModelByDefault(@TempDir Path work)
-            throws IOException {
+    void shouldPrintExactlyWhatRunCPrintsWithTheStoriesModelConvertedOnceByDefault(
+            @TempDir Path work) throws IOException {
         Assumptions.assumeTrue(
-                Files.isRegularFile(MODELS.resolve(GenerateCommand.STORIES_GGUF)),
+                Files.isRegularFile(MODELS.resolve(GenerateCommand.STORIES_CHECKPOINT)),
                 "no " + MODELS + " (../shared/models): skipped");
+        String[] args = {
+            "--prompt",
+            "Once upon a time, a dog",
+            "--steps",
+            "256",
+            "--temperature",
+            "0",
+            "--models-dir",
+            MODELS.toString(),
+            "--work-dir",
+            work.toString()
+        };
+        Run run = run(args);
+        assertEquals(0, run.code(), run.err());
+        byte[] expected =
+                Files.readAllBytes(
+                        MODELS.resolve("expected")
+                                .resolve("greedy-256-once-upon-a-time-a-dog.txt"));
+        assertArrayEquals(expected, run.out(), new String(run.out(), StandardCharsets.UTF_8));
+        assertTrue(
+                run.err().contains("stories260K from " + MODELS + ", converted once"), run.err());
+        String last = run.errLines().getLast();
+        assertTrue(STATISTICS.matcher(last).matches(), last);
+        assertTrue(last.startsWith("generated 172 tokens in "), last); // run.c stops at a BOS
+
+        Run again = run(args);
+        assertArrayEquals(expected, again.out());
+        assertTrue(again.err().contains("converted earlier"), again.err());
+    }
+
+    @Test
+    void shouldPrintExactlyWhatRunCPrintsWithLlamaCppsGguf(@TempDir Path work) throws IOException {
+        Path gguf = MODELS.resolve("stories260K.llama-cpp.gguf");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(gguf), "no " + MODELS + " (../shared/models): skipped");
         Run run =
                 run(
+                        "--model",
+                        gguf.toString(),
                         "--prompt",
                         "Once upon a time, a dog",
                         "--steps",
@@ -76,10 +113,8 @@ class GenerateCommandTest {
                                 .resolve("greedy-256-once-upon-a-time-a-dog.txt")),
                 run.out(),
                 new String(run.out(), StandardCharsets.UTF_8));
-        assertTrue(run.err().contains("no --model: stories260K"), run.err());
         String last = run.errLines().getLast();
         assertTrue(STATISTICS.matcher(last).matches(), last);
-        assertTrue(last.startsWith("generated 172 tokens in "), last); // run.c stops at a BOS
     }
 
     @Test
