@@ -10,8 +10,9 @@ package dev.memory64.llama;
  * @param positions the positions the guest ran (one forward pass each)
  * @param stopReason why it stopped
  * @param nanos the time the generation took, in nanoseconds
- * @param weightBytes bytes of weights the guest loaded from the store during it
- * @param loadNanos nanoseconds the guest spent in those loads, by its clock
+ * @param weightBytes bytes of weights the guest loaded from the store during it (0 when the
+ *     listener closed the {@link Llama}, which frees the guest at once)
+ * @param loadNanos nanoseconds the guest spent in those loads, by its clock (0 likewise)
  */
 public record GenerationResult(
         String text,

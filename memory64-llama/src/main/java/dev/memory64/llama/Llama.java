@@ -48,6 +48,8 @@ public final class Llama implements AutoCloseable {
     private final int maxPositions;
     private volatile boolean cancelled;
     private volatile boolean closed;
+
+    /** Set by {@link #close()} under the lock: only the generating thread's listener sees it. */
     private boolean guestClosed;
 
     private Llama(GgufModel model, boolean ownsModel, GuestRuntime runtime, Guest guest) {
@@ -187,13 +189,13 @@ public final class Llama implements AutoCloseable {
                 listener.onToken(next, bytes);
             }
         } finally {
-            if (!closed) {
+            if (!guestClosed) { // closed by the listener, on this thread
                 guest.call("m64_free", piece);
             }
         }
         long nanos = System.nanoTime() - start;
-        long weightBytes = closed ? 0 : guest.call("m64_bytes_loaded") - bytes0;
-        long loadNanos = closed ? 0 : guest.call("m64_load_nanos") - loadNanos0;
+        long weightBytes = guestClosed ? 0 : guest.call("m64_bytes_loaded") - bytes0;
+        long loadNanos = guestClosed ? 0 : guest.call("m64_load_nanos") - loadNanos0;
         return new GenerationResult(
                 text.toString(StandardCharsets.UTF_8),
                 tokens.length,

@@ -254,6 +254,33 @@ class LlamaTest {
     }
 
     @Test
+    void shouldStopWhenClosedFromAnotherThreadDuringAGeneration() throws Exception {
+        Llama llama = Llama.open(model());
+        AtomicInteger tokens = new AtomicInteger();
+        Thread closer = new Thread(llama::close);
+        GenerationResult result =
+                llama.generate(
+                        PROMPT,
+                        GenerationOptions.greedy(100),
+                        (token, piece) -> {
+                            if (tokens.incrementAndGet() == 10) {
+                                closer.start();
+                                // close() has asked the generation to stop once it waits for it.
+                                while (closer.getState() != Thread.State.WAITING) {
+                                    Thread.onSpinWait();
+                                }
+                            }
+                        });
+        closer.join();
+        assertEquals(StopReason.CANCELLED, result.stopReason());
+        assertEquals(10, tokens.get());
+        assertTrue(result.weightBytes() > 0, result.toString());
+        assertThrows(
+                IllegalStateException.class,
+                () -> llama.generate(PROMPT, GenerationOptions.greedy(5), (t, p) -> {}));
+    }
+
+    @Test
     void shouldCloseFromAnotherThread() throws Exception {
         Llama llama = Llama.open(model());
         llama.generate(PROMPT, GenerationOptions.greedy(5), (t, p) -> {});
