@@ -251,9 +251,7 @@ class GgufRoundTripTest {
 
     @Test
     void shortReadsFromTheChannelGiveTheSameResult() throws IOException {
-        Path path = dir.resolve("short.gguf");
-        TestModels.rich().build().write(path);
-        byte[] bytes = Files.readAllBytes(path);
+        byte[] bytes = TestModels.richBytes(dir, "short.gguf");
         GgufFile whole = GgufFile.read(new ByteArrayFileChannel(bytes));
         for (int chunk : new int[] {1, 3, 7, 64}) {
             GgufFile file = GgufFile.read(new ByteArrayFileChannel(bytes, chunk));
@@ -264,12 +262,10 @@ class GgufRoundTripTest {
 
     @Test
     void aChannelThatReturnsNoBytesFailsInsteadOfHanging() throws IOException {
-        Path path = dir.resolve("stuck.gguf");
-        TestModels.rich().build().write(path);
+        byte[] bytes = TestModels.richBytes(dir, "stuck.gguf");
         IOException e =
                 assertThrows(
-                        IOException.class,
-                        () -> GgufFile.read(new ByteArrayFileChannel(Files.readAllBytes(path), 0)));
+                        IOException.class, () -> GgufFile.read(new ByteArrayFileChannel(bytes, 0)));
         assertFalse(e instanceof GgufFormatException);
         assertTrue(
                 e.getMessage().contains("returned no bytes 1000 times in a row"), e.getMessage());
