@@ -180,29 +180,26 @@ class GgufRoundTripTest {
         assertEquals(file.dataStart() + 416 + 4000 + 32, file.fileSize()); // 400->416, 4000, 12->32
     }
 
+    /** A model of one 16-byte F32 tensor whose content writes {@code bytes} bytes. */
+    private static GgufWriter writingBytes(int bytes) {
+        return GgufWriter.builder()
+                .addTensor(
+                        "a",
+                        GgmlType.F32,
+                        new long[] {4},
+                        channel -> channel.write(ByteBuffer.allocate(bytes)))
+                .build();
+    }
+
     @Test
     void contentThatWritesTheWrongAmountFailsAndLeavesNoFile() {
         Path path = dir.resolve("bad.gguf");
-        GgufWriter tooFew =
-                GgufWriter.builder()
-                        .addTensor(
-                                "a",
-                                GgmlType.F32,
-                                new long[] {4},
-                                channel -> channel.write(ByteBuffer.allocate(15)))
-                        .build();
+        GgufWriter tooFew = writingBytes(15);
         IllegalStateException few =
                 assertThrows(IllegalStateException.class, () -> tooFew.write(path));
         assertTrue(few.getMessage().contains("wrote 15 bytes, but its byte size is 16"));
         assertFalse(Files.exists(path));
-        GgufWriter tooMany =
-                GgufWriter.builder()
-                        .addTensor(
-                                "a",
-                                GgmlType.F32,
-                                new long[] {4},
-                                channel -> channel.write(ByteBuffer.allocate(17)))
-                        .build();
+        GgufWriter tooMany = writingBytes(17);
         IllegalStateException many =
                 assertThrows(IllegalStateException.class, () -> tooMany.write(path));
         assertTrue(many.getMessage().contains("past its byte size 16"), many.getMessage());
