@@ -48,10 +48,10 @@ class GgufMalformedTest {
         }
     }
 
-    /** A row's file, before its refusal. */
-    private record File(String name, byte[] bytes, long maxHeaderSize) {
-        File under(long limit) {
-            return new File(name, bytes, limit);
+    /** A row of the table before its refusal: the rule's name, the file, the header limit. */
+    private record Row(String name, byte[] bytes, long maxHeaderSize) {
+        Row under(long limit) {
+            return new Row(name, bytes, limit);
         }
 
         Case refused(String refusal) {
@@ -59,11 +59,11 @@ class GgufMalformedTest {
         }
     }
 
-    private static File file(String name, byte[] bytes) {
-        return new File(name, bytes, GgufFile.DEFAULT_MAX_HEADER_SIZE);
+    private static Row file(String name, byte[] bytes) {
+        return new Row(name, bytes, GgufFile.DEFAULT_MAX_HEADER_SIZE);
     }
 
-    private static File file(String name, RawGguf gguf) {
+    private static Row file(String name, RawGguf gguf) {
         return file(name, gguf.toBytes());
     }
 
