@@ -18,7 +18,7 @@ final class AbiFailures {
 
     private static final Logger LOG = Logging.logger(Memory64Abi.class);
 
-    private static final StoreAccess.Hooks<Memory64Store, ?, ?> STORE =
+    private static final StoreAccess.Hooks<Memory64Store, ?, ?, ?> STORE =
             StoreAccess.of(Memory64Store.class);
 
     private final Memory64Store store;

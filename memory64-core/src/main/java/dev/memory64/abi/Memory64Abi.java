@@ -60,7 +60,7 @@ public final class Memory64Abi {
     private static final ValueLayout.OfLong LONG =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private static final StoreAccess.Hooks<Memory64Store, Layer, TensorInfo> STORE =
+    private static final StoreAccess.Hooks<Memory64Store, Layer, TensorInfo, ?> STORE =
             StoreAccess.of(Memory64Store.class);
 
     /** Per thread: what a call writes its records and reads names into, so that none allocates. */
