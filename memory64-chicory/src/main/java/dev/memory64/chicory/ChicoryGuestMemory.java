@@ -4,8 +4,8 @@ import com.dylibso.chicory.runtime.Memory;
 import dev.memory64.internal.linear.StagedGuestMemory;
 
 /**
- * The ABI's view of a Chicory {@link Memory} other than a {@link SegmentMemory}: it stages bytes
- * through a small buffer, because Chicory's own memories take no bulk write from a {@code
+ * The ABI's view of any of Chicory's {@link Memory} kinds but a {@link SegmentMemory}: it stages
+ * bytes through a small buffer, because Chicory's own memories take no bulk write from a {@code
  * MemorySegment}. There is one view per thread, {@linkplain #bind bound} to the calling guest's
  * memory for the duration of a host call, so that a call allocates nothing.
  */

@@ -25,8 +25,8 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * A Chicory {@link Memory} whose bytes live off-heap in one {@link MemorySegment}, so that the host
- * can copy a model layer into the guest with a single {@link MemorySegment#copy(MemorySegment,
+ * A {@link Memory} for Chicory with its bytes off-heap in one {@link MemorySegment}, so that the
+ * host can copy a model layer into the guest with a single {@link MemorySegment#copy(MemorySegment,
  * long, MemorySegment, long, long)} into {@link #segment()}, with no byte array in between.
  *
  * <p>Plug it into an instance as its memory factory:

@@ -363,7 +363,7 @@ public final class GgufFile {
      *     Integer#MAX_VALUE}; the exception's offset is then a tensor's or layer's data offset
      */
     public List<GgufLayer> layers() throws GgufFormatException {
-        return LayerPlanner.plan(tensors);
+        return GgufNaming.layers(tensors);
     }
 
     @Override

@@ -1,17 +1,13 @@
 package dev.memory64.gguf;
 
-import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
-import dev.memory64.MemoryLayout;
-import dev.memory64.MemoryRegion;
 import dev.memory64.ProgressListener;
 import dev.memory64.RegionBacking;
-import dev.memory64.RemoteIdentity;
 import dev.memory64.RemoteOptions;
 import dev.memory64.StoreClosedException;
-import dev.memory64.TensorInfo;
-import dev.memory64.internal.Preinitializer;
 import dev.memory64.internal.RemoteAccess;
+import dev.memory64.model.ModelOpen;
+import dev.memory64.model.PartLocation;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -19,10 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -304,129 +297,45 @@ public final class GgufModel implements AutoCloseable {
         }
     }
 
+    /** Opens the model through the format-neutral flow, over files or over URIs. */
     private static GgufModel open(Builder options) throws IOException {
-        // What the end of a first open needs (memory sessions, SLF4J) starts beside the header
-        // reads; an open leaves nothing running behind it, whether it succeeds or fails.
-        Preinitializer.start();
-        try {
-            return options.uris.isEmpty() ? openFiles(options) : openRemote(options);
-        } finally {
-            Preinitializer.await();
-        }
-    }
-
-    private static GgufModel openFiles(Builder options) throws IOException {
-        ProgressListener listener = options.listener;
-        List<Path> paths = new ArrayList<>(options.files);
-        List<GgufFile> parts = new ArrayList<>();
-        PartDigests expected = options.expected;
-        if (paths.size() == 1) {
-            Path named = paths.get(0);
+        List<PartLocation> locations = new ArrayList<>();
+        ModelOpen.PartCheck check = ModelOpen.PartCheck.NONE;
+        if (options.uris.isEmpty()) {
+            for (Path file : options.files) {
+                locations.add(PartLocation.file(file));
+            }
+            PartDigests expected = options.expected;
             if (expected != null) {
-                expected.verify("open", paths, null, listener);
-            }
-            GgufFile first = GgufFile.read(named, options.maxHeaderSize);
-            // A file without split keys is a whole model: the split rules need not even load.
-            int count = first.hasSplitKeys() ? GgufSplit.declaredCount(named, first) : 1;
-            if (count > 1) {
-                paths = new ArrayList<>(GgufSplit.siblings(named, first, count));
-                if (expected != null) {
-                    List<Path> others = new ArrayList<>(paths);
-                    others.remove(named);
-                    expected.verify("open", others, null, listener);
-                }
-            }
-            int done = 0;
-            for (Path path : paths) {
-                parts.add(path.equals(named) ? first : GgufFile.read(path, options.maxHeaderSize));
-                listener.progress("open " + path.getFileName(), ++done, paths.size());
+                check = files -> expected.verify("open", files, null, options.listener);
             }
         } else {
-            if (expected != null) {
-                expected.verify("open", paths, null, listener);
+            if (options.expected != null) {
+                throw new IllegalArgumentException(
+                        "open "
+                                + options.uris.get(0)
+                                + ": SHA-256 digests are checked for files only");
             }
-            for (int i = 0; i < paths.size(); i++) {
-                parts.add(GgufFile.read(paths.get(i), options.maxHeaderSize));
-                listener.progress("open " + paths.get(i).getFileName(), i + 1, paths.size());
-            }
-        }
-        order(paths, parts);
-        // Taken before mapping: a file replaced in between then fails verify() rather than passing.
-        List<Object> fileKeys = new ArrayList<>();
-        List<RegionBacking> backings = new ArrayList<>();
-        for (Path path : paths) {
-            fileKeys.add(fileKey(path));
-            backings.add(RegionBacking.mapped(path, 0, false));
-        }
-        Memory64Store store = build(paths, parts, backings, paths.get(0).getFileName().toString());
-        return new GgufModel(paths, List.of(), parts, store, fileKeys);
-    }
-
-    /** Reads every part's header by range, pins each part's identity, and builds the store. */
-    private static GgufModel openRemote(Builder options) throws IOException {
-        List<URI> uris = new ArrayList<>(options.uris);
-        if (options.expected != null) {
-            throw new IllegalArgumentException(
-                    "open " + uris.get(0) + ": SHA-256 digests are checked for files only");
-        }
-        RemotePart first = readRemote(uris.get(0), options);
-        if (uris.size() == 1 && first.file().hasSplitKeys()) {
-            Path named = nameOf(first.uri());
-            int count = GgufSplit.declaredCount(named, first.file());
-            if (count > 1) {
-                uris.clear();
-                for (Path sibling : GgufSplit.siblings(named, first.file(), count, false)) {
-                    uris.add(first.uri().resolve(sibling.getFileName().toString()));
-                }
+            RemoteOptions remoteOptions = options.remoteOptions();
+            for (URI uri : options.uris) {
+                locations.add(
+                        PartLocation.remote(
+                                uri, nameOf(uri), remoteOptions, options.cacheDirectory));
             }
         }
-        List<Path> names = new ArrayList<>();
-        List<GgufFile> parts = new ArrayList<>();
-        Map<GgufFile, RemotePart> partOf = new IdentityHashMap<>();
-        for (URI uri : uris) {
-            RemotePart part = uri.equals(first.uri()) ? first : readRemote(uri, options);
-            names.add(nameOf(uri));
-            parts.add(part.file());
-            partOf.put(part.file(), part);
-            options.listener.progress("open " + nameOf(uri), parts.size(), uris.size());
+        ModelOpen.Opened<GgufFile> opened =
+                ModelOpen.open(
+                        new GgufFormat(options.maxHeaderSize), locations, check, options.listener);
+        List<Path> paths = new ArrayList<>();
+        List<URI> uris = new ArrayList<>();
+        for (PartLocation part : opened.parts()) {
+            if (part.isFile()) {
+                paths.add(part.path());
+            } else {
+                uris.add(part.uri());
+            }
         }
-        order(names, parts);
-        List<URI> orderedUris = new ArrayList<>();
-        List<RegionBacking> backings = new ArrayList<>();
-        for (GgufFile file : parts) {
-            RemotePart part = partOf.get(file);
-            orderedUris.add(part.uri());
-            backings.add(
-                    RegionBacking.remote(
-                            part.uri(),
-                            options.cacheDirectory,
-                            options.remoteOptions().withExpected(part.identity())));
-        }
-        Memory64Store store = build(names, parts, backings, names.get(0).toString());
-        return new GgufModel(List.of(), orderedUris, parts, store, List.of());
-    }
-
-    /** One part of a remote model: where it is, its header, and the version it was read at. */
-    private record RemotePart(URI uri, GgufFile file, RemoteIdentity identity) {}
-
-    /** Reads a part's header by range and pins the version it read. */
-    private static RemotePart readRemote(URI uri, Builder options) throws IOException {
-        try (RemoteAccess.Source source = RemoteAccess.open(uri, options.remoteOptions())) {
-            return new RemotePart(
-                    uri,
-                    GgufParser.parse(source::read, source.size(), options.maxHeaderSize),
-                    (RemoteIdentity) source.identity());
-        }
-    }
-
-    /**
-     * Checks that the parts form one model and puts them in part order ({@link GgufSplit#order}); a
-     * whole model in one file without split keys has nothing to check.
-     */
-    private static void order(List<Path> names, List<GgufFile> parts) throws GgufFormatException {
-        if (parts.size() > 1 || parts.get(0).hasSplitKeys()) {
-            GgufSplit.order(names, parts);
-        }
+        return new GgufModel(paths, uris, opened.headers(), opened.store(), opened.fileKeys());
     }
 
     /** The last segment of a URI's path, as the name of a part in messages. */
@@ -436,121 +345,9 @@ public final class GgufModel implements AutoCloseable {
         return Path.of(name.isEmpty() ? "model.gguf" : name);
     }
 
-    /** The name of part {@code index}'s region in the store: "model" for a model in one file. */
-    static String regionName(int index, int count) {
-        return count == 1
-                ? "model"
-                : String.format(Locale.ROOT, "part-%05d-of-%05d", index + 1, count);
-    }
-
     /** The file key of a path (device and inode on Unix), or null where the platform has none. */
     static Object fileKey(Path path) throws IOException {
         return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-    }
-
-    /** Lays the parts out one region each, plans and registers the layers, builds the store. */
-    private static Memory64Store build(
-            List<Path> paths, List<GgufFile> parts, List<RegionBacking> backings, String name)
-            throws IOException {
-        MemoryLayout.Builder layoutBuilder = MemoryLayout.builder();
-        for (int i = 0; i < parts.size(); i++) {
-            long size = parts.get(i).fileSize();
-            long rounded =
-                    Math.addExact(size, MemoryRegion.PAGE_SIZE - 1)
-                            / MemoryRegion.PAGE_SIZE
-                            * MemoryRegion.PAGE_SIZE;
-            layoutBuilder.addRegion(
-                    regionName(i, parts.size()), Math.max(rounded, MemoryRegion.PAGE_SIZE), "gguf");
-        }
-        MemoryLayout layout = layoutBuilder.build();
-
-        // Tensors at their offsets in the layout, so that one plan covers every part.
-        List<GgufTensor> placed = new ArrayList<>();
-        // A single file's names are unique already: its parse checked them.
-        Map<String, Integer> partOf = parts.size() == 1 ? null : new HashMap<>();
-        for (int i = 0; i < parts.size(); i++) {
-            long start = layout.region(i).start();
-            for (GgufTensor t : parts.get(i).tensors()) {
-                if (partOf != null && partOf.putIfAbsent(t.name(), i) != null) {
-                    throw new GgufFormatException(
-                            "tensor.name",
-                            t.name(),
-                            t.fileOffset(),
-                            "in "
-                                    + paths.get(i)
-                                    + " is also in "
-                                    + paths.get(partOf.get(t.name())));
-                }
-                placed.add(
-                        start == 0
-                                ? t
-                                : new GgufTensor(
-                                        t.name(),
-                                        t.type(),
-                                        t.dims(),
-                                        t.offset(),
-                                        t.byteSize(),
-                                        Math.addExact(start, t.fileOffset())));
-            }
-        }
-        long[] partStarts = new long[parts.size()];
-        for (int i = 0; i < parts.size(); i++) {
-            partStarts[i] = layout.region(i).start();
-        }
-        List<GgufLayer> planned = LayerPlanner.plan(placed, partStarts);
-        List<Layer> layers = new ArrayList<>();
-        List<TensorInfo> tensors = new ArrayList<>();
-        for (GgufLayer layer : planned) {
-            for (GgufTensor t : layer.tensors()) {
-                tensors.add(
-                        new TensorInfo(
-                                t.name(),
-                                layer.id(),
-                                layer.offsetOfMember(t),
-                                t.byteSize(),
-                                t.type().id(),
-                                dimsOf(t)));
-            }
-            layers.add(new Layer(layer.id(), layer.name(), kindOf(layer.name()), layer.extents()));
-        }
-
-        Memory64Store.Builder storeBuilder = Memory64Store.builder(layout).withName(name);
-        for (int i = 0; i < parts.size(); i++) {
-            storeBuilder.withBacking(layout.region(i).name(), backings.get(i));
-        }
-        Memory64Store store = storeBuilder.build();
-        boolean success = false;
-        try {
-            store.registerLayers(layers, tensors);
-            success = true;
-        } finally {
-            if (!success) {
-                store.close();
-            }
-        }
-        return store;
-    }
-
-    /** A tensor's dims for its {@link TensorInfo}: one of 1 for a scalar. */
-    private static List<Long> dimsOf(GgufTensor t) {
-        int n = t.nDims();
-        if (n == 0) {
-            return List.of(1L);
-        }
-        Long[] dims = new Long[n];
-        for (int d = 0; d < n; d++) {
-            dims[d] = t.dim(d);
-        }
-        return List.of(dims);
-    }
-
-    private static String kindOf(String layerName) {
-        return switch (layerName) {
-            case "token_embd" -> "embeddings";
-            case "output_norm" -> "norm";
-            case "output" -> "head";
-            default -> layerName.startsWith("blk.") ? "block" : "other";
-        };
     }
 
     /**

@@ -1,12 +1,9 @@
 package dev.memory64.gguf;
 
 import dev.memory64.internal.Utf8;
-import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.RandomAccess;
-import java.util.function.IntFunction;
 
 /**
  * A GGUF metadata value with its GGUF type.
@@ -490,66 +487,21 @@ public sealed interface GgufValue
      */
     final class ArrayValue implements GgufValue {
 
-        private final GgufValueType elementType;
-        private final int size;
+        /** The elements in their encoding, which decodes them (see {@link EncodedArray}). */
+        private final EncodedArray encoded;
 
-        /** The encoded elements are bytes {@code [base, end)} of {@code source}. */
-        private final HeaderBytes source;
-
-        private final int base;
-        private final int end;
-
-        /**
-         * Strings and arrays only: where each element starts (its length or its element type),
-         * built on first access; written once (a benign race over a fully built array).
-         */
-        private volatile int[] starts;
-
-        private ArrayValue(
-                GgufValueType elementType, int size, HeaderBytes source, int base, int end) {
-            this.elementType = elementType;
-            this.size = size;
-            this.source = source;
-            this.base = base;
-            this.end = end;
+        ArrayValue(EncodedArray encoded) {
+            this.encoded = encoded;
         }
 
         /** An array over {@code size} encoded elements in {@code [base, end)}, already checked. */
         static ArrayValue encoded(
                 GgufValueType elementType, int size, HeaderBytes source, int base, int end) {
-            return new ArrayValue(elementType, size, source, base, end);
+            return new ArrayValue(new EncodedArray(elementType, size, source, base, end));
         }
 
         static ArrayValue of(GgufValueType elementType, List<? extends GgufValue> elements) {
-            Objects.requireNonNull(elementType, "elementType");
-            Objects.requireNonNull(elements, "elements");
-            int n = elements.size();
-            GgufEncoder out = new GgufEncoder();
-            for (int i = 0; i < n; i++) {
-                GgufValue element = Objects.requireNonNull(elements.get(i), "element");
-                if (element.type() != elementType) {
-                    throw new IllegalArgumentException(
-                            "array of "
-                                    + elementType.typeName()
-                                    + ": element "
-                                    + i
-                                    + "="
-                                    + element
-                                    + " is of type "
-                                    + element.type().typeName());
-                }
-                if (element instanceof ArrayValue child && child.depth() + 1 > MAX_ARRAY_DEPTH) {
-                    throw new IllegalArgumentException(
-                            "array of arrays nests "
-                                    + (child.depth() + 1)
-                                    + " levels deep, more than the "
-                                    + MAX_ARRAY_DEPTH
-                                    + " allowed");
-                }
-                out.value(element);
-            }
-            byte[] bytes = out.toArray();
-            return new ArrayValue(elementType, n, new HeaderBytes(bytes), 0, bytes.length);
+            return new ArrayValue(EncodedArray.of(elementType, elements));
         }
 
         @Override
@@ -563,7 +515,7 @@ public sealed interface GgufValue
          * @return the element type
          */
         public GgufValueType elementType() {
-            return elementType;
+            return encoded.elementType();
         }
 
         /**
@@ -572,7 +524,7 @@ public sealed interface GgufValue
          * @return the element count
          */
         public int size() {
-            return size;
+            return encoded.size();
         }
 
         /**
@@ -583,113 +535,7 @@ public sealed interface GgufValue
          * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size())}
          */
         public GgufValue get(int index) {
-            Objects.checkIndex(index, size);
-            HeaderBytes data = source;
-            return switch (elementType) {
-                case UINT8 -> new IntValue(elementType, data.u8(base + index) & 0xFF);
-                case INT8 -> new IntValue(elementType, data.u8(base + index));
-                case BOOL -> new BoolValue(data.u8(base + index) != 0);
-                case UINT16 -> new IntValue(elementType, data.le16(base + 2 * index));
-                case INT16 -> new IntValue(elementType, (short) data.le16(base + 2 * index));
-                case UINT32 ->
-                        new IntValue(elementType, data.le32(base + 4 * index) & 0xFFFF_FFFFL);
-                case INT32 -> new IntValue(elementType, data.le32(base + 4 * index));
-                case UINT64, INT64 -> new IntValue(elementType, data.le64(base + 8 * index));
-                case FLOAT32 ->
-                        new FloatValue(
-                                elementType, Float.intBitsToFloat(data.le32(base + 4 * index)));
-                case FLOAT64 ->
-                        new FloatValue(
-                                elementType, Double.longBitsToDouble(data.le64(base + 8 * index)));
-                case STRING -> {
-                    int at = starts()[index];
-                    yield StringValue.ofUtf8(source, at + 8, stringLength(at));
-                }
-                case ARRAY -> child(index);
-            };
-        }
-
-        private String string(int index) {
-            int at = starts()[index];
-            return source.utf8(at + 8, stringLength(at));
-        }
-
-        /** The length of the string element at {@code at}, within the array. */
-        private int stringLength(int at) {
-            long length = source.le64(at);
-            if (length < 0 || length > end - at - 8) {
-                throw changed(at);
-            }
-            return (int) length;
-        }
-
-        private ArrayValue child(int index) {
-            int[] at = starts();
-            int start = at[index];
-            GgufValueType type = GgufValueType.fromId(source.le32(start)).orElseThrow();
-            int count = (int) source.le64(start + 4);
-            int childEnd = index + 1 < size ? at[index + 1] : end;
-            return new ArrayValue(type, count, source, start + 12, childEnd);
-        }
-
-        /** Where each string or nested array starts, indexed on first use. */
-        private int[] starts() {
-            int[] at = starts;
-            if (at == null) {
-                at = new int[size];
-                HeaderBytes data = source;
-                int position = base;
-                for (int i = 0; i < size; i++) {
-                    at[i] = position;
-                    position = skip(data, elementType, position, end);
-                }
-                starts = at;
-            }
-            return at;
-        }
-
-        /**
-         * The end of the element of {@code type} that starts at {@code position}, which the parse
-         * checked to end by {@code end}. A header mapped from a file that was rewritten since fails
-         * here instead of reading past the array or looping on a bad count.
-         */
-        private static int skip(HeaderBytes data, GgufValueType type, int position, int end) {
-            long next =
-                    switch (type) {
-                        case STRING -> position + 8L + data.le64(position);
-                        case ARRAY -> {
-                            GgufValueType inner =
-                                    GgufValueType.fromId(data.le32(position)).orElse(null);
-                            long count = data.le64(position + 4);
-                            int at = position + 12;
-                            if (inner == null
-                                    || count < 0
-                                    || count > (end - at) / inner.minEncodedSize()) {
-                                throw changed(position);
-                            }
-                            if (inner == GgufValueType.STRING || inner == GgufValueType.ARRAY) {
-                                for (long i = 0; i < count; i++) {
-                                    at = skip(data, inner, at, end);
-                                }
-                            } else {
-                                at += (int) (count * inner.fixedSize());
-                            }
-                            yield at;
-                        }
-                        default -> position + (long) type.fixedSize();
-                    };
-            if (next < position || next > end) {
-                throw changed(position);
-            }
-            return (int) next;
-        }
-
-        private static IllegalStateException changed(int offset) {
-            return new IllegalStateException(
-                    "GGUF array element at header offset "
-                            + offset
-                            + " is not what the file held when it was read: a model file must not"
-                            + " be rewritten in place while it is open");
+            return encoded.get(index);
         }
 
         /**
@@ -698,7 +544,7 @@ public sealed interface GgufValue
          * @return a list view of the elements
          */
         public List<GgufValue> elements() {
-            return new ElementList<>(this::get, size);
+            return encoded.elements();
         }
 
         /**
@@ -708,45 +554,27 @@ public sealed interface GgufValue
          * @throws IllegalStateException if the element type is not {@code string}
          */
         public List<String> strings() {
-            if (elementType != GgufValueType.STRING) {
-                throw new IllegalStateException(
-                        "GGUF array of " + elementType.typeName() + " is not an array of string");
-            }
-            return new ElementList<>(this::string, size);
+            return encoded.strings();
         }
 
         /** How deeply arrays nest in this one: 1 for an array of non-arrays. */
         int depth() {
-            if (elementType != GgufValueType.ARRAY) {
-                return 1;
-            }
-            int deepest = 0;
-            for (int i = 0; i < size; i++) {
-                deepest = Math.max(deepest, child(i).depth());
-            }
-            return deepest + 1;
+            return encoded.depth();
         }
 
         /** Encodes the elements (not the type and count) the GGUF way. */
         void writeElements(GgufEncoder out) {
-            source.copyTo(base, end - base, out);
+            encoded.writeElements(out);
         }
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof ArrayValue that
-                    && elementType == that.elementType
-                    && size == that.size
-                    && source.sameBytes(base, end, that.source, that.base, that.end);
+            return other instanceof ArrayValue that && encoded.sameElements(that.encoded);
         }
 
         @Override
         public int hashCode() {
-            int hash = 31 * elementType.hashCode() + size;
-            for (int i = base; i < end; i++) {
-                hash = 31 * hash + source.u8(i);
-            }
-            return hash;
+            return encoded.hash();
         }
 
         /**
@@ -755,39 +583,7 @@ public sealed interface GgufValue
          */
         @Override
         public String toString() {
-            StringBuilder text =
-                    new StringBuilder("array<")
-                            .append(elementType.typeName())
-                            .append(">[")
-                            .append(size)
-                            .append("] [");
-            int shown = Math.min(size, 8);
-            for (int i = 0; i < shown; i++) {
-                text.append(i == 0 ? "" : ", ").append(get(i));
-            }
-            return text.append(shown < size ? ", ...]" : "]").toString();
-        }
-
-        /** An unmodifiable random-access list over an index function. */
-        private static final class ElementList<T> extends AbstractList<T> implements RandomAccess {
-            private final IntFunction<T> element;
-            private final int size;
-
-            ElementList(IntFunction<T> element, int size) {
-                this.element = element;
-                this.size = size;
-            }
-
-            @Override
-            public T get(int index) {
-                Objects.checkIndex(index, size);
-                return element.apply(index);
-            }
-
-            @Override
-            public int size() {
-                return size;
-            }
+            return encoded.toString();
         }
     }
 }

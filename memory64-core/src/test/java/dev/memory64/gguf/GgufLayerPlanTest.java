@@ -243,10 +243,10 @@ class GgufLayerPlanTest {
     @Test
     void theLastBlockNumberIsALayerUnlessAnOutputLayerNeedsAnIdAfterIt() throws Exception {
         GgufTensor last = new GgufTensor("blk.2147483646", GgmlType.F32, new long[] {8}, 0, 32, 0);
-        assertEquals(List.of("blk.2147483646"), names(LayerPlanner.plan(List.of(last))));
+        assertEquals(List.of("blk.2147483646"), names(GgufNaming.layers(List.of(last))));
         GgufTensor output =
                 new GgufTensor("output.weight", GgmlType.F32, new long[] {8}, 32, 32, 32);
-        assertThrows(GgufFormatException.class, () -> LayerPlanner.plan(List.of(last, output)));
+        assertThrows(GgufFormatException.class, () -> GgufNaming.layers(List.of(last, output)));
     }
 
     /** Pieces of tensor names around block numbers, for the property below. */
@@ -293,7 +293,7 @@ class GgufLayerPlanTest {
                                 GgufFormatException e =
                                         assertThrows(
                                                 GgufFormatException.class,
-                                                () -> LayerPlanner.plan(List.of(tensor)),
+                                                () -> GgufNaming.layers(List.of(tensor)),
                                                 name);
                                 assertTrue(
                                         e.getMessage().contains("no block number"), e.getMessage());
@@ -301,13 +301,13 @@ class GgufLayerPlanTest {
                                 // A blank prefix names no layer: refused, for another reason.
                                 assertThrows(
                                         GgufFormatException.class,
-                                        () -> LayerPlanner.plan(List.of(tensor)),
+                                        () -> GgufNaming.layers(List.of(tensor)),
                                         name);
                             } else {
                                 try {
                                     assertEquals(
                                             List.of(expected),
-                                            names(LayerPlanner.plan(List.of(tensor))),
+                                            names(GgufNaming.layers(List.of(tensor))),
                                             name);
                                 } catch (GgufFormatException e) {
                                     throw new AssertionError(name, e);
