@@ -16,7 +16,7 @@ import java.lang.foreign.MemorySegment;
 final class AbiCall {
 
     /** The most operands a function has ({@code AbiFunctionTest} checks every function's). */
-    static final int MAX_OPERANDS = 4;
+    static final int MAX_OPERANDS = 5;
 
     /** The largest record a function writes: {@link Memory64Abi#TENSOR_INFO_SIZE} bytes. */
     private static final int RECORD_SIZE = Memory64Abi.TENSOR_INFO_SIZE;
@@ -76,6 +76,13 @@ final class AbiCall {
     static AbiCall begin(AbiFunction function, long a, long b, long c, long d) {
         AbiCall call = begin(function, a, b, c);
         call.operands[3] = d;
+        return call;
+    }
+
+    /** Begins a call of a function with five operands. */
+    static AbiCall begin(AbiFunction function, long a, long b, long c, long d, long e) {
+        AbiCall call = begin(function, a, b, c, d);
+        call.operands[4] = e;
         return call;
     }
 

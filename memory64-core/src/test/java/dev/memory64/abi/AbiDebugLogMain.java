@@ -2,6 +2,9 @@ package dev.memory64.abi;
 
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
+import dev.memory64.MetadataValue;
+import dev.memory64.ModelMetadata;
+import dev.memory64.RegionBacking;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -15,7 +18,10 @@ final class AbiDebugLogMain {
     /** One failing call and the DEBUG line it must log (after the logger's prefix). */
     record Case(String expected, ToIntFunction<Fixture> call) {}
 
-    /** A store with layer 1 of 3,136 bytes, the ABIs over it and a 64 KiB guest. */
+    /**
+     * A store with layer 1 of 3,136 bytes and metadata key "k" (a bool), the ABIs over it and a 64
+     * KiB guest.
+     */
     record Fixture(
             Memory64Store store,
             Memory64Abi abi,
@@ -83,6 +89,21 @@ final class AbiDebugLogMain {
                                     + " exceeds the guest memory size (end, size): 65599, 65536",
                             f -> f.abi().tensorInfo(f.guest(), 0, 3, 65535, 64)),
                     new Case(
+                            "memory64_metadata_info(key_ptr=100, key_len=1, dst_ptr=0, dst_len=23)"
+                                    + " failed with BUFFER_TOO_SMALL (-3): dst_len is smaller than"
+                                    + " the record: 24",
+                            f -> f.abi().metadataInfo(f.guest(), 100, 1, 0, 23)),
+                    new Case(
+                            "memory64_metadata_read(key_ptr=0, key_len=3, value_offset=0,"
+                                    + " dst_ptr=0, len=8) failed with LAYER_NOT_FOUND (-2): no"
+                                    + " metadata has that key (or it is not UTF-8, or too long)",
+                            f -> f.abi().metadataRead(f.guest(), 0, 3, 0, 0, 8)),
+                    new Case(
+                            "memory64_metadata_read(key_ptr=100, key_len=1, value_offset=1,"
+                                    + " dst_ptr=0, len=1) failed with HOST_RANGE (-4): the range"
+                                    + " exceeds the value's encoding (size, len): 1, 1",
+                            f -> f.abi().metadataRead(f.guest(), 100, 1, 1, 0, 1)),
+                    new Case(
                             "memory64_layer_find(name_ptr=0, name_len=4) failed with"
                                     + " NO_GUEST_MEMORY (-5): the caller has no memory",
                             f -> f.abi().layerFind(null, 0, 4)),
@@ -113,13 +134,20 @@ final class AbiDebugLogMain {
 
     private AbiDebugLogMain() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         Memory64Store store =
-                Memory64Store.allocate(MemoryLayout.builder().addRegion("a", 64 * 1024).build());
+                Memory64Store.builder(MemoryLayout.builder().addRegion("a", 64 * 1024).build())
+                        .withDefaultBacking(RegionBacking.allocated())
+                        .withMetadata(
+                                ModelMetadata.builder()
+                                        .put("k", MetadataValue.ofBool(true))
+                                        .build())
+                        .build();
         store.registerLayer(1, "layer", 0, 3136);
         HeapGuestMemory guest = new HeapGuestMemory(64 * 1024);
         byte[] name = "zzz".getBytes(StandardCharsets.UTF_8);
         System.arraycopy(name, 0, guest.bytes, 0, name.length);
+        guest.bytes[100] = 'k';
         HeapGuestMemory failing = new HeapGuestMemory(64 * 1024);
         failing.failWrites = true;
         failing.failReads = true;
