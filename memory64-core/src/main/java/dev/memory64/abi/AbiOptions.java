@@ -51,7 +51,9 @@ public abstract class AbiOptions<B extends AbiOptions<B>> {
     }
 
     /**
-     * Turns on sequential read-ahead: a successful load of layer N starts prefetching layer N+1.
+     * Turns on sequential read-ahead: a successful load of layer N, or a successful range load of
+     * layer N at offset 0 (where a guest streaming the layer in chunks starts it), starts
+     * prefetching layer N+1 if it is granted.
      *
      * @param value whether to read ahead; false by default
      * @return this builder

@@ -165,11 +165,8 @@ public final class Memory64Abi {
                         size);
             }
             int result = copyLayer(call, memory, layer, 0, size, ptr);
-            if (result >= 0 && readAhead && layerId != Integer.MAX_VALUE) {
-                Layer next = store.layer(layerId + 1);
-                if (next != null && policy.allowsLayer(next)) {
-                    store.prefetch(next.id());
-                }
+            if (result >= 0) {
+                readAhead(layer);
             }
             return result;
         } catch (RuntimeException e) {
@@ -260,9 +257,25 @@ public final class Memory64Abi {
                 return failures.fail(
                         call, ErrorCode.HOST_RANGE, "the range exceeds the layer size", size);
             }
-            return copyLayer(call, memory, layer, layerOffset, n, ptr);
+            int result = copyLayer(call, memory, layer, layerOffset, n, ptr);
+            if (result >= 0 && layerOffset == 0) {
+                // A guest streaming a layer starts it at offset 0: the next one is read ahead then,
+                // as after a whole-layer load.
+                readAhead(layer);
+            }
+            return result;
         } catch (RuntimeException e) {
             return failures.unexpected(call, e);
+        }
+    }
+
+    /** With read-ahead on, starts prefetching the layer after {@code layer} if it is granted. */
+    private void readAhead(Layer layer) {
+        if (readAhead && layer.id() != Integer.MAX_VALUE) {
+            Layer next = store.layer(layer.id() + 1);
+            if (next != null && policy.allowsLayer(next)) {
+                store.prefetch(next.id());
+            }
         }
     }
 
