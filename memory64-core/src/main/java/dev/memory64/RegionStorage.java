@@ -25,7 +25,7 @@ final class RegionStorage {
     /** The most bytes one copy step moves before checking for close again: 4 MiB. */
     static final long CHUNK_SIZE = 4L << 20;
 
-    private static final Logger LOG = Logging.logger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Logging.STORE);
 
     private final String storeName;
     private final MemoryLayout layout;

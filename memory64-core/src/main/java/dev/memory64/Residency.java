@@ -34,7 +34,7 @@ final class Residency {
     /** The largest piece one prefetch brings in. */
     static final long PREFETCH_PIECE = 64L << 20;
 
-    private static final Logger LOG = Logging.logger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Logging.RESIDENCY);
 
     private final ResidencyPolicy policy;
     private final RegionStorage storage;
