@@ -74,7 +74,9 @@ elif [[ ! -f "$WASI_SYSROOT/include/wasm32-wasi/stdio.h" || ! -f "$WASI_SYSROOT/
     c_missing="no wasi-libc sysroot at $WASI_SYSROOT"
 elif [[ ! -f "$("$CLANG" --target=wasm32-wasi -print-libgcc-file-name)" ]]; then
     c_missing="no libclang_rt.builtins-wasm32.a for $CLANG"
-elif ! command -v "$("$CLANG" --target=wasm32-wasi -print-prog-name=wasm-ld)" >/dev/null 2>&1; then
+elif ! command -v "$("$CLANG" --target=wasm32-wasi -print-prog-name=wasm-ld)" >/dev/null 2>&1 \
+    && [[ ! -x "$(dirname "$(readlink -f "$(command -v "$CLANG")")")/wasm-ld" ]]; then
+    # clang finds wasm-ld on the PATH or beside itself (Debian's /usr/lib/llvm-14/bin)
     c_missing="wasm-ld not found"
 fi
 

@@ -68,6 +68,23 @@ extern "C" {
 #define MEMORY64_STATS_SIZE 40u
 /** Bytes memory64_tensor_info writes. */
 #define MEMORY64_TENSOR_INFO_SIZE 64u
+/** Bytes memory64_metadata_info writes. */
+#define MEMORY64_METADATA_INFO_SIZE 24u
+
+/** Metadata value types, numbered as GGUF numbers them (memory64_metadata_info_record.type). */
+#define MEMORY64_TYPE_UINT8 0
+#define MEMORY64_TYPE_INT8 1
+#define MEMORY64_TYPE_UINT16 2
+#define MEMORY64_TYPE_INT16 3
+#define MEMORY64_TYPE_UINT32 4
+#define MEMORY64_TYPE_INT32 5
+#define MEMORY64_TYPE_FLOAT32 6
+#define MEMORY64_TYPE_BOOL 7
+#define MEMORY64_TYPE_STRING 8
+#define MEMORY64_TYPE_ARRAY 9
+#define MEMORY64_TYPE_UINT64 10
+#define MEMORY64_TYPE_INT64 11
+#define MEMORY64_TYPE_FLOAT64 12
 
 /** The record memory64_stats_into writes (little-endian u64 counters). */
 typedef struct memory64_stats_record {
@@ -89,6 +106,14 @@ typedef struct memory64_tensor_info_record {
     uint64_t dims[4];         /**< extent of each dimension, innermost first; unused ones are 1 */
 } memory64_tensor_info_record;
 
+/** The record memory64_metadata_info writes (little-endian, 24 bytes, no padding). */
+typedef struct memory64_metadata_info_record {
+    uint32_t type;         /**< MEMORY64_TYPE_* */
+    uint32_t element_type; /**< an array's element type; otherwise equal to type */
+    uint64_t count;        /**< an array's element count; otherwise 1 */
+    uint64_t size;         /**< bytes of the value's encoding, which memory64_metadata_read serves */
+} memory64_metadata_info_record;
+
 #if defined(__cplusplus)
 #define MEMORY64_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
@@ -103,6 +128,8 @@ MEMORY64_STATIC_ASSERT(sizeof(memory64_stats_record) == MEMORY64_STATS_SIZE,
                        "memory64_stats_record must be 40 bytes");
 MEMORY64_STATIC_ASSERT(sizeof(memory64_tensor_info_record) == MEMORY64_TENSOR_INFO_SIZE,
                        "memory64_tensor_info_record must be 64 bytes");
+MEMORY64_STATIC_ASSERT(sizeof(memory64_metadata_info_record) == MEMORY64_METADATA_INFO_SIZE,
+                       "memory64_metadata_info_record must be 24 bytes");
 
 /* ---- Imports. The first four are the origin design's, with its signatures. ---- */
 
@@ -188,6 +215,28 @@ int32_t memory64_tensor_info(const void *name, uint32_t name_len, void *dst, uin
  */
 MEMORY64_IMPORT("memory64_prefetch")
 int32_t memory64_prefetch(int32_t layer_id);
+
+/**
+ * Describes the model's metadata value under the UTF-8 key (`key_len` bytes at `key`) by writing
+ * a memory64_metadata_info_record to `dst`.
+ * Returns MEMORY64_METADATA_INFO_SIZE (24), or an error code (MEMORY64_LAYER_NOT_FOUND if there is
+ * no such key, MEMORY64_BUFFER_TOO_SMALL if `dst_len` < 24).
+ * Wasm: (i32, i32, i32, i32) -> i32.
+ */
+MEMORY64_IMPORT("memory64_metadata_info")
+int32_t memory64_metadata_info(const void *key, uint32_t key_len, void *dst, uint32_t dst_len);
+
+/**
+ * Copies `len` bytes of the encoding of the metadata value under the UTF-8 key, starting
+ * `value_offset` bytes into it, to `dst` (the encoding is in docs/ABI.md: a scalar's little-endian
+ * bytes, a string's UTF-8 bytes, an array's elements; a string array's elements each as a u64
+ * length and the bytes). Returns `len`, or an error code (MEMORY64_LAYER_NOT_FOUND if there is no
+ * such key, MEMORY64_HOST_RANGE if the range is not inside the encoding).
+ * Wasm: (i32, i32, i64, i32, i32) -> i32.
+ */
+MEMORY64_IMPORT("memory64_metadata_read")
+int32_t memory64_metadata_read(const void *key, uint32_t key_len, uint64_t value_offset, void *dst,
+                               uint32_t len);
 
 /* ---- Helpers. ---- */
 

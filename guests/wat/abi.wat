@@ -1,4 +1,4 @@
-;; abi.wat: a test guest that imports all ten memory64 functions and re-exports each as a thin
+;; abi.wat: a test guest that imports all twelve memory64 functions and re-exports each as a thin
 ;; wrapper, so a host test can call any of them with arbitrary arguments (pointers and lengths
 ;; are passed through unchanged; the host reads them as unsigned).
 ;; Memory: 1 page (64 KiB) initially, at most 16 pages; grow(pages) grows it like memory.grow.
@@ -25,6 +25,12 @@
       (param $dst_len i32) (result i32)))
   (import "env" "memory64_prefetch"
     (func $prefetch (param $layer_id i32) (result i32)))
+  (import "env" "memory64_metadata_info"
+    (func $metadata_info (param $key_ptr i32) (param $key_len i32) (param $dst_ptr i32)
+      (param $dst_len i32) (result i32)))
+  (import "env" "memory64_metadata_read"
+    (func $metadata_read (param $key_ptr i32) (param $key_len i32) (param $value_offset i64)
+      (param $dst_ptr i32) (param $len i32) (result i32)))
 
   (memory (export "memory") 1 16)
 
@@ -48,6 +54,10 @@
     (call $tensor_info (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
   (func (export "prefetch") (param i32) (result i32)
     (call $prefetch (local.get 0)))
+  (func (export "metadata_info") (param i32 i32 i32 i32) (result i32)
+    (call $metadata_info (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "metadata_read") (param i32 i32 i64 i32 i32) (result i32)
+    (call $metadata_read (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
 
   ;; Grows the memory by `pages` 64 KiB pages; returns the previous size in pages, or -1.
   (func (export "grow") (param $pages i32) (result i32)

@@ -52,6 +52,7 @@ public final class Memory64Store implements AutoCloseable {
     // Package-private for StoreHooks, through which the guest ABI counts and looks up names.
     final StatsCounter stats;
     final LayerTable layers;
+    private final ModelMetadata metadata;
 
     /** The residency policy's mechanism, or null when it is off. */
     private volatile Residency residency;
@@ -63,8 +64,13 @@ public final class Memory64Store implements AutoCloseable {
     private ObjectName jmxName;
 
     private Memory64Store(
-            String name, MemoryLayout layout, StatsCounter stats, RegionStorage storage) {
+            String name,
+            MemoryLayout layout,
+            StatsCounter stats,
+            RegionStorage storage,
+            ModelMetadata metadata) {
         this.name = name;
+        this.metadata = metadata;
         this.layout = layout;
         this.storage = storage;
         this.checks = storage.checks();
@@ -120,6 +126,16 @@ public final class Memory64Store implements AutoCloseable {
      */
     public static Builder builder(MemoryLayout layout) {
         return new Builder(layout);
+    }
+
+    /**
+     * Returns the model's key/value metadata: what guests read by key, set by {@link
+     * Builder#withMetadata} or, for a model opened from a file, from its header.
+     *
+     * @return the metadata, empty if none was given
+     */
+    public ModelMetadata metadata() {
+        return metadata;
     }
 
     /**
@@ -644,6 +660,7 @@ public final class Memory64Store implements AutoCloseable {
 
         private String name;
         private boolean jmx;
+        private ModelMetadata metadata = ModelMetadata.empty();
 
         /** Null for the default, off. */
         private ResidencyPolicy residency;
@@ -685,6 +702,19 @@ public final class Memory64Store implements AutoCloseable {
          */
         public Builder withName(String storeName) {
             this.name = Objects.requireNonNull(storeName, "storeName");
+            return this;
+        }
+
+        /**
+         * Sets the model's metadata, which guests read by key ({@code memory64_metadata_info},
+         * {@code memory64_metadata_read}); empty unless set. Opening a GGUF model sets it from the
+         * header.
+         *
+         * @param modelMetadata the metadata
+         * @return this builder
+         */
+        public Builder withMetadata(ModelMetadata modelMetadata) {
+            this.metadata = Objects.requireNonNull(modelMetadata, "modelMetadata");
             return this;
         }
 
@@ -735,7 +765,7 @@ public final class Memory64Store implements AutoCloseable {
             }
             StatsCounter stats = new StatsCounter();
             RegionStorage storage = RegionStorage.open(storeName, layout, chosen, stats);
-            Memory64Store store = new Memory64Store(storeName, layout, stats, storage);
+            Memory64Store store = new Memory64Store(storeName, layout, stats, storage, metadata);
             if (residency != null) {
                 store.useResidency(residency);
             }

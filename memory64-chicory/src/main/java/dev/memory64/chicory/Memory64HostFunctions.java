@@ -39,7 +39,7 @@ public final class Memory64HostFunctions {
     /** The import module name used unless another is set: {@code "env"}. */
     public static final String DEFAULT_MODULE = "env";
 
-    /** The ten ABI import names, in the order {@link #toHostFunctions()} returns them. */
+    /** The twelve ABI import names, in the order {@link #toHostFunctions()} returns them. */
     public static final List<String> NAMES =
             Arrays.stream(AbiFunction.values()).map(AbiFunction::importName).toList();
 
@@ -80,7 +80,7 @@ public final class Memory64HostFunctions {
     }
 
     /**
-     * Returns the ten host functions, a new array each call, in the order of {@link #NAMES}.
+     * Returns the twelve host functions, a new array each call, in the order of {@link #NAMES}.
      *
      * @return the functions
      */
@@ -103,8 +103,8 @@ public final class Memory64HostFunctions {
     }
 
     /**
-     * Returns import values holding just the ten functions; to combine them with others, use {@link
-     * #toHostFunctions()} with {@code ImportValues.builder().addFunction(...)}.
+     * Returns import values holding just the twelve functions; to combine them with others, use
+     * {@link #toHostFunctions()} with {@code ImportValues.builder().addFunction(...)}.
      *
      * @return the import values
      */

@@ -15,6 +15,9 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
+import dev.memory64.MetadataValue;
+import dev.memory64.ModelMetadata;
+import dev.memory64.RegionBacking;
 import dev.memory64.TensorInfo;
 import dev.memory64.abi.AbiFunction;
 import dev.memory64.abi.AccessPolicy;
@@ -71,8 +74,15 @@ class HostCallAllocationTest {
     private static final List<AutoCloseable> MEMORIES = new ArrayList<>();
 
     @BeforeAll
-    static void setUp() {
-        store = Memory64Store.allocate(MemoryLayout.builder().addRegion("r", 64 * 1024).build());
+    static void setUp() throws Exception {
+        store =
+                Memory64Store.builder(MemoryLayout.builder().addRegion("r", 64 * 1024).build())
+                        .withDefaultBacking(RegionBacking.allocated())
+                        .withMetadata(
+                                ModelMetadata.builder()
+                                        .put(TENSOR, MetadataValue.ofString("x".repeat(100)))
+                                        .build())
+                        .build();
         store.registerLayers(
                 List.of(
                         new Layer(0, "layer", "test", 0, LAYER),
@@ -272,7 +282,50 @@ class HostCallAllocationTest {
                         "prefetch, no such layer",
                         AbiFunction.PREFETCH,
                         code(ErrorCode.LAYER_NOT_FOUND),
-                        9));
+                        9),
+                new Call(
+                        "metadata_info",
+                        AbiFunction.METADATA_INFO,
+                        Memory64Abi.METADATA_INFO_SIZE,
+                        NAME_PTR,
+                        t,
+                        DST,
+                        24),
+                new Call(
+                        "metadata_info, no such key",
+                        AbiFunction.METADATA_INFO,
+                        code(ErrorCode.LAYER_NOT_FOUND),
+                        nope,
+                        4,
+                        DST,
+                        24),
+                new Call(
+                        "metadata_info, buffer too small",
+                        AbiFunction.METADATA_INFO,
+                        code(ErrorCode.BUFFER_TOO_SMALL),
+                        NAME_PTR,
+                        t,
+                        DST,
+                        23),
+                new Call("metadata_read", AbiFunction.METADATA_READ, 60, NAME_PTR, t, 40, DST, 60),
+                new Call(
+                        "metadata_read, host range",
+                        AbiFunction.METADATA_READ,
+                        code(ErrorCode.HOST_RANGE),
+                        NAME_PTR,
+                        t,
+                        41,
+                        DST,
+                        60),
+                new Call(
+                        "metadata_read, no such key",
+                        AbiFunction.METADATA_READ,
+                        code(ErrorCode.LAYER_NOT_FOUND),
+                        nope,
+                        4,
+                        0,
+                        DST,
+                        1));
     }
 
     /** The calls a policy granting layer 0 only refuses. */

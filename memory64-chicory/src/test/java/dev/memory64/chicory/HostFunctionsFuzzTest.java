@@ -29,10 +29,10 @@ import org.junit.jupiter.api.BeforeAll;
 /**
  * Coverage-guided fuzzing of the host functions as a real guest calls them: the test guest {@code
  * guests/wat/abi.wasm} under Chicory's interpreter, on each kind of Chicory memory (byte array,
- * byte buffer, {@link SegmentMemory}) grown to 1 to 16 pages, calls any of the ten functions with
- * arbitrary arguments. Each result, every guest byte and the store's counters must equal those of
- * the runtime-neutral {@link Memory64Abi} called directly on a plain array over a twin store (which
- * {@code Memory64AbiFuzzTest} checks against the ABI's reference model).
+ * byte buffer, {@link SegmentMemory}) grown to 1 to 16 pages, calls any of the twelve functions
+ * with arbitrary arguments. Each result, every guest byte and the store's counters must equal those
+ * of the runtime-neutral {@link Memory64Abi} called directly on a plain array over a twin store
+ * (which {@code Memory64AbiFuzzTest} checks against the ABI's reference model).
  *
  * <p>In the build this replays the committed corpus in {@code
  * src/test/resources/dev/memory64/chicory/HostFunctionsFuzzTestInputs/}; {@code ./scripts/fuzz.sh}

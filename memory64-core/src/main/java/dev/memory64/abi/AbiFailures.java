@@ -99,7 +99,8 @@ final class AbiFailures {
     static String describe(AbiFunction op, long a, long b, long c, long d) {
         long[] values = {a, b, c, d};
         StringBuilder text = new StringBuilder(op.importName()).append('(');
-        for (int i = 0; i < op.operands.length; i++) {
+        // A function with more operands than four (metadata_read) logs its first four.
+        for (int i = 0; i < Math.min(op.operands.length, values.length); i++) {
             String operand = op.operands[i];
             text.append(i == 0 ? "" : ", ").append(operand).append('=');
             text.append(

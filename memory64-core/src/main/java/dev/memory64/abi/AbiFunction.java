@@ -73,7 +73,36 @@ public enum AbiFunction {
             "dst_ptr",
             "dst_len"),
     /** {@code memory64_prefetch(layer_id: i32) -> i32}. */
-    PREFETCH("memory64_prefetch", List.of(Type.I32), Type.I32, false, "layer_id");
+    PREFETCH("memory64_prefetch", List.of(Type.I32), Type.I32, false, "layer_id"),
+
+    /**
+     * {@code memory64_metadata_info(key_ptr: i32, key_len: i32, dst_ptr: i32, dst_len: i32) ->
+     * i32}.
+     */
+    METADATA_INFO(
+            "memory64_metadata_info",
+            List.of(Type.I32, Type.I32, Type.I32, Type.I32),
+            Type.I32,
+            true,
+            "key_ptr",
+            "key_len",
+            "dst_ptr",
+            "dst_len"),
+
+    /**
+     * {@code memory64_metadata_read(key_ptr: i32, key_len: i32, value_offset: i64, dst_ptr: i32,
+     * len: i32) -> i32}.
+     */
+    METADATA_READ(
+            "memory64_metadata_read",
+            List.of(Type.I32, Type.I32, Type.I64, Type.I32, Type.I32),
+            Type.I32,
+            true,
+            "key_ptr",
+            "key_len",
+            "value_offset",
+            "dst_ptr",
+            "len");
 
     /** A Wasm value type of the ABI. */
     public enum Type {
@@ -168,6 +197,17 @@ public enum AbiFunction {
                     abi.tensorInfo(
                             memory, (int) args[0], (int) args[1], (int) args[2], (int) args[3]);
             case PREFETCH -> abi.prefetch((int) args[0]);
+            case METADATA_INFO ->
+                    abi.metadataInfo(
+                            memory, (int) args[0], (int) args[1], (int) args[2], (int) args[3]);
+            case METADATA_READ ->
+                    abi.metadataRead(
+                            memory,
+                            (int) args[0],
+                            (int) args[1],
+                            args[2],
+                            (int) args[3],
+                            (int) args[4]);
         };
     }
 }

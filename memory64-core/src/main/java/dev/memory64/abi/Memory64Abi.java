@@ -3,6 +3,7 @@ package dev.memory64.abi;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
+import dev.memory64.MetadataValue;
 import dev.memory64.StoreClosedException;
 import dev.memory64.StoreRangeException;
 import dev.memory64.TensorInfo;
@@ -48,7 +49,13 @@ public final class Memory64Abi {
     /** Bytes written by {@link #tensorInfo}: the fixed little-endian tensor record. */
     public static final int TENSOR_INFO_SIZE = 64;
 
-    /** The longest layer or tensor name a guest may pass; longer names are never found. */
+    /** Bytes written by {@link #metadataInfo}: the fixed little-endian metadata record. */
+    public static final int METADATA_INFO_SIZE = 24;
+
+    /**
+     * The longest layer or tensor name or metadata key a guest may pass; longer names are never
+     * found.
+     */
     public static final int MAX_NAME_LENGTH = 4096;
 
     private static final long GUEST_ADDRESS_LIMIT = 1L << 32;
@@ -480,6 +487,167 @@ public final class Memory64Abi {
             }
             store.prefetch(layerId);
             return OK;
+        } catch (RuntimeException e) {
+            return failures.unexpected(op, e);
+        }
+    }
+
+    /**
+     * {@code memory64_metadata_info(key_ptr: i32, key_len: i32, dst_ptr: i32, dst_len: i32) ->
+     * i32}: writes the {@link #METADATA_INFO_SIZE}-byte little-endian record of the model's
+     * metadata value under a UTF-8 key: {@code u32 type, u32 element_type, u64 count, u64 size}
+     * (types numbered as GGUF numbers them; for a non-array, element_type is type and count is 1;
+     * size is the byte length of the encoding {@link #metadataRead} serves).
+     *
+     * @param memory the calling guest's memory, or null if it has none
+     * @param keyPtr the key's first byte, unsigned
+     * @param keyLen the key's length in bytes, unsigned
+     * @param dstPtr the destination, unsigned
+     * @param dstLen the size of the guest's buffer, unsigned
+     * @return {@link #METADATA_INFO_SIZE}, or an error code ({@link ErrorCode#LAYER_NOT_FOUND} if
+     *     there is no such key, also for invalid UTF-8 and keys longer than {@link
+     *     #MAX_NAME_LENGTH})
+     */
+    public int metadataInfo(GuestMemory memory, int keyPtr, int keyLen, int dstPtr, int dstLen) {
+        AbiFunction op = AbiFunction.METADATA_INFO;
+        long keyPointer = Integer.toUnsignedLong(keyPtr);
+        long n = Integer.toUnsignedLong(keyLen);
+        long ptr = Integer.toUnsignedLong(dstPtr);
+        long dst = Integer.toUnsignedLong(dstLen);
+        try {
+            int code = checkGuest(op, memory, keyPointer, n, keyPointer, n, ptr, dst);
+            if (code == OK) {
+                code = checkGuestRange(op, memory, ptr, dst, keyPointer, n, ptr, dst);
+            }
+            if (code != OK) {
+                return code;
+            }
+            Scratch scratch = SCRATCH.get();
+            MetadataValue value =
+                    readName(memory, keyPointer, n, scratch)
+                            ? store.metadata().find(scratch.name, (int) n)
+                            : null;
+            if (value == null) {
+                return failures.fail(
+                        ErrorCode.LAYER_NOT_FOUND,
+                        op,
+                        "no metadata has that key (or it is not UTF-8, or too long)",
+                        NONE,
+                        keyPointer,
+                        n,
+                        ptr,
+                        dst);
+            }
+            if (dst < METADATA_INFO_SIZE) {
+                return failures.fail(
+                        ErrorCode.BUFFER_TOO_SMALL,
+                        op,
+                        "dst_len is smaller than the record",
+                        METADATA_INFO_SIZE,
+                        keyPointer,
+                        n,
+                        ptr,
+                        dst);
+            }
+            MemorySegment record = scratch.record;
+            record.set(INT, 0, value.type());
+            record.set(INT, 4, value.elementType());
+            record.set(LONG, 8, value.count());
+            record.set(LONG, 16, value.size());
+            return writeRecord(
+                    op, memory, ptr, record, METADATA_INFO_SIZE, keyPointer, n, ptr, dst);
+        } catch (RuntimeException e) {
+            return failures.unexpected(op, e);
+        }
+    }
+
+    /**
+     * {@code memory64_metadata_read(key_ptr: i32, key_len: i32, value_offset: i64, dst_ptr: i32,
+     * len: i32) -> i32}: copies {@code len} bytes of the encoding of the metadata value under a
+     * UTF-8 key, from {@code value_offset}, so that a guest reads a large value (a vocabulary) in
+     * pieces. Metadata reads are not counted in the store's read statistics, which count weights.
+     *
+     * @param memory the calling guest's memory, or null if it has none
+     * @param keyPtr the key's first byte, unsigned
+     * @param keyLen the key's length in bytes, unsigned
+     * @param valueOffset the first byte of the encoding, unsigned
+     * @param dstPtr the destination, unsigned
+     * @param len how many bytes, unsigned
+     * @return {@code len}, or an error code ({@link ErrorCode#LAYER_NOT_FOUND} if there is no such
+     *     key, {@link ErrorCode#HOST_RANGE} if the range is outside the encoding or the store is
+     *     closed)
+     */
+    public int metadataRead(
+            GuestMemory memory, int keyPtr, int keyLen, long valueOffset, int dstPtr, int len) {
+        AbiFunction op = AbiFunction.METADATA_READ;
+        long keyPointer = Integer.toUnsignedLong(keyPtr);
+        long keyLength = Integer.toUnsignedLong(keyLen);
+        long ptr = Integer.toUnsignedLong(dstPtr);
+        long n = Integer.toUnsignedLong(len);
+        try {
+            int code =
+                    checkGuest(
+                            op,
+                            memory,
+                            keyPointer,
+                            keyLength,
+                            keyPointer,
+                            keyLength,
+                            valueOffset,
+                            ptr);
+            if (code == OK) {
+                code = checkGuestRange(op, memory, ptr, n, keyPointer, keyLength, valueOffset, ptr);
+            }
+            if (code != OK) {
+                return code;
+            }
+            Scratch scratch = SCRATCH.get();
+            MetadataValue value =
+                    readName(memory, keyPointer, keyLength, scratch)
+                            ? store.metadata().find(scratch.name, (int) keyLength)
+                            : null;
+            if (value == null) {
+                return failures.fail(
+                        ErrorCode.LAYER_NOT_FOUND,
+                        op,
+                        "no metadata has that key (or it is not UTF-8, or too long)",
+                        NONE,
+                        keyPointer,
+                        keyLength,
+                        valueOffset,
+                        ptr);
+            }
+            long size = value.size();
+            if (valueOffset < 0 || valueOffset > size || n > size - valueOffset) {
+                return failures.fail(
+                        ErrorCode.HOST_RANGE,
+                        op,
+                        "the range exceeds the value's encoding (size, len)",
+                        size,
+                        keyPointer,
+                        keyLength,
+                        valueOffset,
+                        ptr,
+                        n);
+            }
+            if (store.isClosed()) {
+                return failures.fail(
+                        ErrorCode.HOST_RANGE,
+                        op,
+                        "the store is closed",
+                        NONE,
+                        keyPointer,
+                        keyLength,
+                        valueOffset,
+                        ptr);
+            }
+            try {
+                memory.write(ptr, value.encoding(), valueOffset, n);
+                return (int) n;
+            } catch (RuntimeException e) {
+                return failures.failWith(
+                        ErrorCode.GUEST_WRITE, op, e, keyPointer, keyLength, valueOffset, ptr);
+            }
         } catch (RuntimeException e) {
             return failures.unexpected(op, e);
         }

@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import java.lang.foreign.MemorySegment;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.Objects;
@@ -203,6 +204,11 @@ final class EncodedArray {
                     "GGUF array of " + elementType.typeName() + " is not an array of string");
         }
         return new ElementList<>(this::string, size);
+    }
+
+    /** The encoded elements, a read-only slice of their bytes (no type, no count). */
+    MemorySegment encoding() {
+        return source.segment(base, end - base);
     }
 
     /** How deeply arrays nest in this one: 1 for an array of non-arrays. */

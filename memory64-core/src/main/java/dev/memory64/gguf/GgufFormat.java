@@ -87,7 +87,8 @@ final class GgufFormat implements ModelFormat<GgufFile> {
 
     @Override
     public void addMetadata(List<GgufFile> headers, Memory64Store.Builder store) {
-        // The model's metadata is the first part's header (GgufModel.file()). Where the store
-        // keeps a format-neutral metadata table, it is handed over here, once per open.
+        // The model's metadata is the first part's header (GgufModel.file()), as a split set's
+        // other parts carry only the split keys.
+        store.withMetadata(GgufMetadata.of(headers.get(0)));
     }
 }

@@ -1,6 +1,8 @@
 package dev.memory64.gguf;
 
 import dev.memory64.internal.Utf8;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -441,6 +443,13 @@ public sealed interface GgufValue
             return new StringValue(source, offset, length);
         }
 
+        /** The UTF-8 bytes: a slice of the header for a string read from a file. */
+        MemorySegment utf8() {
+            return source != null
+                    ? source.segment(offset, length)
+                    : MemorySegment.ofArray(value.getBytes(StandardCharsets.UTF_8)).asReadOnly();
+        }
+
         /**
          * Returns the text.
          *
@@ -560,6 +569,11 @@ public sealed interface GgufValue
         /** How deeply arrays nest in this one: 1 for an array of non-arrays. */
         int depth() {
             return encoded.depth();
+        }
+
+        /** The encoded elements, without type and count: a slice of the header if read. */
+        MemorySegment encoding() {
+            return encoded.encoding();
         }
 
         /** Encodes the elements (not the type and count) the GGUF way. */

@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -79,5 +80,10 @@ final class HeaderBytes {
     boolean sameBytes(int from, int to, HeaderBytes other, int otherFrom, int otherTo) {
         return buffer.slice(from, to - from)
                 .equals(other.buffer.slice(otherFrom, otherTo - otherFrom));
+    }
+
+    /** Bytes {@code [at, at + length)} as a read-only segment over the header, with no copy. */
+    MemorySegment segment(int at, int length) {
+        return MemorySegment.ofBuffer(buffer.duplicate().clear()).asSlice(at, length).asReadOnly();
     }
 }

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
+import dev.memory64.MetadataValue;
+import dev.memory64.ModelMetadata;
+import dev.memory64.RegionBacking;
 import dev.memory64.abi.AbiFunction.Type;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -25,13 +28,21 @@ class AbiFunctionTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        store = Memory64Store.allocate(MemoryLayout.builder().addRegion("a", PAGE).build());
+        store =
+                Memory64Store.builder(MemoryLayout.builder().addRegion("a", PAGE).build())
+                        .withDefaultBacking(RegionBacking.allocated())
+                        .withMetadata(
+                                ModelMetadata.builder()
+                                        .put("k", MetadataValue.ofBool(true))
+                                        .build())
+                        .build();
         byte[] model = new byte[(int) PAGE];
         for (int i = 0; i < model.length; i++) {
             model[i] = (byte) (i * 7 + 3);
         }
         store.write(0, model);
         store.registerLayers(List.of(new Layer(3, "blk.3", "block", 100, 16)), List.of());
+
         guest = new HeapGuestMemory((int) PAGE);
     }
 
@@ -41,7 +52,7 @@ class AbiFunctionTest {
     }
 
     @Test
-    void listsTheTenFunctionsOfTheAbiTableInOrderWithTheirSignatures() {
+    void listsTheTwelveFunctionsOfTheAbiTableInOrderWithTheirSignatures() {
         assertEquals(
                 List.of(
                         "memory64_load_layer",
@@ -53,7 +64,9 @@ class AbiFunctionTest {
                         "memory64_load_layer_range",
                         "memory64_layer_find",
                         "memory64_tensor_info",
-                        "memory64_prefetch"),
+                        "memory64_prefetch",
+                        "memory64_metadata_info",
+                        "memory64_metadata_read"),
                 Arrays.stream(AbiFunction.values()).map(AbiFunction::importName).toList());
         assertEquals(List.of(Type.I32, Type.I32, Type.I32), AbiFunction.LOAD_LAYER.params());
         assertEquals(List.of(Type.I64, Type.I32, Type.I32), AbiFunction.READ.params());
@@ -65,6 +78,12 @@ class AbiFunctionTest {
                 AbiFunction.LOAD_LAYER_RANGE.params());
         assertEquals(4, AbiFunction.TENSOR_INFO.params().size());
         assertEquals(List.of(Type.I32), AbiFunction.PREFETCH.params());
+        assertEquals(
+                List.of(Type.I32, Type.I32, Type.I32, Type.I32),
+                AbiFunction.METADATA_INFO.params());
+        assertEquals(
+                List.of(Type.I32, Type.I32, Type.I64, Type.I32, Type.I32),
+                AbiFunction.METADATA_READ.params());
         for (AbiFunction function : AbiFunction.values()) {
             if (function != AbiFunction.STATS && function != AbiFunction.LAYER_SIZE) {
                 assertEquals(Type.I32, function.result(), function.name());
@@ -97,12 +116,21 @@ class AbiFunctionTest {
                 AbiFunction.TENSOR_INFO.invoke(
                         abi, guest, new long[] {4000, name.length, 5000, 64}));
         assertEquals(0, AbiFunction.PREFETCH.invoke(abi, null, new long[] {3}));
+        byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(key, 0, guest.bytes, 4100, key.length);
+        assertEquals(
+                Memory64Abi.METADATA_INFO_SIZE,
+                AbiFunction.METADATA_INFO.invoke(abi, guest, new long[] {4100, 1, 5000, 24}));
+        assertEquals(7, guest.bytes[5000]); // type bool
+        assertEquals(
+                1, AbiFunction.METADATA_READ.invoke(abi, guest, new long[] {4100, 1, 0, 6000, 1}));
+        assertEquals(1, guest.bytes[6000]);
     }
 
     @Test
     void aDisabledAbiAnswersDisabledEverywhereButIsEnabled() {
         Memory64Abi abi = Memory64Abi.builder(store).withEnabled(false).build();
-        long[] args = new long[4];
+        long[] args = new long[5];
         for (AbiFunction function : AbiFunction.values()) {
             long expected = function == AbiFunction.IS_ENABLED ? 0 : ErrorCode.DISABLED.code();
             assertEquals(expected, function.invoke(abi, guest, args), function.name());
@@ -112,7 +140,7 @@ class AbiFunctionTest {
     @Test
     void onlyTheFunctionsThatTouchGuestMemoryAskForIt() {
         Memory64Abi abi = Memory64Abi.builder(store).build();
-        long[] args = {3, 0, 0, 0};
+        long[] args = {3, 0, 0, 0, 0};
         for (AbiFunction function : AbiFunction.values()) {
             if (!function.usesMemory()) {
                 // No memory given: still a result, never NO_GUEST_MEMORY.

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param tensors the registered tensors
  * @param enabled whether the ABI is enabled
  * @param granted the granted layer ids, or null if everything is granted
+ * @param metadata the model's metadata, each value as its type, element type, count and encoding
  */
 record AbiModel(
         long layoutSize,
@@ -30,7 +31,11 @@ record AbiModel(
         List<Layer> layers,
         List<TensorInfo> tensors,
         boolean enabled,
-        Set<Integer> granted) {
+        Set<Integer> granted,
+        List<Meta> metadata) {
+
+    /** One metadata value, as the test wrote it. */
+    record Meta(String key, int type, int elementType, long count, byte[] encoding) {}
 
     static final int DISABLED = -1;
     static final int LAYER_NOT_FOUND = -2;
@@ -44,7 +49,7 @@ record AbiModel(
 
     private static final long TWO_TO_THE_32 = 1L << 32;
 
-    /** The ten functions, in the order of the ABI's import table. */
+    /** The twelve functions, in the order of the ABI's import table. */
     enum Fn {
         LOAD_LAYER,
         READ,
@@ -55,7 +60,9 @@ record AbiModel(
         LOAD_LAYER_RANGE,
         LAYER_FIND,
         TENSOR_INFO,
-        PREFETCH
+        PREFETCH,
+        METADATA_INFO,
+        METADATA_READ
     }
 
     /**
@@ -126,6 +133,8 @@ record AbiModel(
             case STATS_INTO -> statsInto(call, guest, stats);
             case LAYER_FIND -> layerFind(call, guest);
             case TENSOR_INFO -> tensorInfo(call, guest);
+            case METADATA_INFO -> metadataInfo(call, guest);
+            case METADATA_READ -> metadataRead(call, guest);
         };
     }
 
@@ -268,6 +277,65 @@ record AbiModel(
             record.putLong(i < tensor.dims().size() ? tensor.dims().get(i) : 1);
         }
         return new Outcome(64, ptr, record.array(), -1);
+    }
+
+    private Outcome metadataInfo(Call call, SparseGuestMemory guest) {
+        long keyPtr = call.u32(0);
+        long keyLen = call.u32(1);
+        long ptr = call.u32(2);
+        long len = call.u32(3);
+        Integer code = checkGuest(guest, keyPtr, keyLen);
+        if (code == null) {
+            code = checkGuest(guest, ptr, len);
+        }
+        if (code != null) {
+            return Outcome.fail(code);
+        }
+        Meta meta = meta(name(guest, keyPtr, keyLen));
+        if (meta == null) {
+            return Outcome.fail(LAYER_NOT_FOUND);
+        }
+        if (len < 24) {
+            return Outcome.fail(BUFFER_TOO_SMALL);
+        }
+        ByteBuffer record = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        record.putInt(meta.type())
+                .putInt(meta.elementType())
+                .putLong(meta.count())
+                .putLong(meta.encoding().length);
+        return new Outcome(24, ptr, record.array(), -1);
+    }
+
+    private Outcome metadataRead(Call call, SparseGuestMemory guest) {
+        long keyPtr = call.u32(0);
+        long keyLen = call.u32(1);
+        long valueOffset = call.args()[2];
+        long ptr = call.u32(3);
+        long len = call.u32(4);
+        Integer code = checkGuest(guest, keyPtr, keyLen);
+        if (code == null) {
+            code = checkGuest(guest, ptr, len);
+        }
+        if (code != null) {
+            return Outcome.fail(code);
+        }
+        Meta meta = meta(name(guest, keyPtr, keyLen));
+        if (meta == null) {
+            return Outcome.fail(LAYER_NOT_FOUND);
+        }
+        if (unsigned(valueOffset)
+                        .add(BigInteger.valueOf(len))
+                        .compareTo(BigInteger.valueOf(meta.encoding().length))
+                > 0) {
+            return Outcome.fail(HOST_RANGE);
+        }
+        byte[] bytes =
+                Arrays.copyOfRange(meta.encoding(), (int) valueOffset, (int) (valueOffset + len));
+        return new Outcome(len, ptr, bytes, -1);
+    }
+
+    private Meta meta(String key) {
+        return metadata.stream().filter(m -> m.key().equals(key)).findFirst().orElse(null);
     }
 
     /** Steps 1 to 3 of the validation order. */

@@ -9,12 +9,15 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
+import dev.memory64.MetadataValue;
+import dev.memory64.ModelMetadata;
 import dev.memory64.RegionBacking;
 import dev.memory64.TensorInfo;
 import dev.memory64.abi.AbiModel.Call;
 import dev.memory64.abi.AbiModel.Fn;
 import dev.memory64.abi.AbiModel.Outcome;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +49,25 @@ class Memory64AbiFuzzTest {
     static final int[] IDS = {0, 1, 2, 3, 4, 5, 6, Integer.MAX_VALUE};
     static final Set<Integer> GRANTED = Set.of(0, 1, 6, Integer.MAX_VALUE);
 
+    /** Metadata of every shape: scalars, a string, arrays of numbers and strings, an empty one. */
+    static final List<AbiModel.Meta> META =
+            List.of(
+                    new AbiModel.Meta("llama.block_count", 4, 4, 1, new byte[] {5, 0, 0, 0}),
+                    new AbiModel.Meta(
+                            "general.name", 8, 8, 1, "ünï model".getBytes(StandardCharsets.UTF_8)),
+                    new AbiModel.Meta("flag", 7, 7, 1, new byte[] {1}),
+                    new AbiModel.Meta("empty", 8, 8, 1, new byte[0]),
+                    new AbiModel.Meta("scores", 9, 6, 300, pattern(1200)),
+                    new AbiModel.Meta(
+                            "tokens",
+                            9,
+                            8,
+                            2,
+                            new byte[] {
+                                1, 0, 0, 0, 0, 0, 0, 0, 'a', 2, 0, 0, 0, 0, 0, 0, 0, 'b', 'c'
+                            }),
+                    new AbiModel.Meta("blk.0", 5, 5, 1, new byte[] {-1, -1, -1, -1}));
+
     static Path directory;
     static Memory64Store store;
     static AbiModel[] models;
@@ -67,8 +89,19 @@ class Memory64AbiFuzzTest {
                         .addRegion("b", PAGE)
                         .addRegion("m", 2 * PAGE)
                         .build();
+        ModelMetadata.Builder metadataBuilder = ModelMetadata.builder();
+        for (AbiModel.Meta meta : META) {
+            metadataBuilder.put(
+                    meta.key(),
+                    MetadataValue.of(
+                            meta.type(),
+                            meta.elementType(),
+                            meta.count(),
+                            MemorySegment.ofArray(meta.encoding())));
+        }
         store =
                 Memory64Store.builder(layout)
+                        .withMetadata(metadataBuilder.build())
                         .withDefaultBacking(RegionBacking.allocated())
                         .withBacking("m", RegionBacking.mapped(file, 0, false))
                         .build();
@@ -94,9 +127,9 @@ class Memory64AbiFuzzTest {
         store.registerLayers(layers, tensors);
         models =
                 new AbiModel[] {
-                    new AbiModel(layout.size(), content, layers, tensors, true, null),
-                    new AbiModel(layout.size(), content, layers, tensors, false, null),
-                    new AbiModel(layout.size(), content, layers, tensors, true, GRANTED)
+                    new AbiModel(layout.size(), content, layers, tensors, true, null, META),
+                    new AbiModel(layout.size(), content, layers, tensors, false, null, META),
+                    new AbiModel(layout.size(), content, layers, tensors, true, GRANTED, META)
                 };
         abis =
                 new Memory64Abi[] {
@@ -115,6 +148,9 @@ class Memory64AbiFuzzTest {
         }
         for (TensorInfo tensor : tensors) {
             names.add(tensor.name().getBytes(StandardCharsets.UTF_8));
+        }
+        for (AbiModel.Meta meta : META) {
+            names.add(meta.key().getBytes(StandardCharsets.UTF_8));
         }
         names.add("blk.0\0".getBytes(StandardCharsets.UTF_8));
         names.add("BLK.0".getBytes(StandardCharsets.UTF_8));
@@ -170,7 +206,8 @@ class Memory64AbiFuzzTest {
                                     ptr(data, size),
                                     len(data, size));
                     case LAYER_FIND -> nameCall(fn, data, guest);
-                    case TENSOR_INFO -> nameCall(fn, data, guest);
+                    case TENSOR_INFO, METADATA_INFO -> nameCall(fn, data, guest);
+                    case METADATA_READ -> metadataRead(data, guest);
                 };
         long faultAfter = -1;
         if (guest != null && data.consumeInt(0, 7) == 0) {
@@ -223,6 +260,16 @@ class Memory64AbiFuzzTest {
             case TENSOR_INFO ->
                     abi.tensorInfo(guest, call.i32(0), call.i32(1), call.i32(2), call.i32(3));
             case PREFETCH -> abi.prefetch(call.i32(0));
+            case METADATA_INFO ->
+                    abi.metadataInfo(guest, call.i32(0), call.i32(1), call.i32(2), call.i32(3));
+            case METADATA_READ ->
+                    abi.metadataRead(
+                            guest,
+                            call.i32(0),
+                            call.i32(1),
+                            call.args()[2],
+                            call.i32(3),
+                            call.i32(4));
         };
     }
 
@@ -241,6 +288,32 @@ class Memory64AbiFuzzTest {
         return fn == Fn.LAYER_FIND
                 ? new Call(fn, namePtr, nameLen)
                 : new Call(fn, namePtr, nameLen, ptr(data, size), len(data, size));
+    }
+
+    /** A metadata read: a name call's key and destination, and an offset into the encoding. */
+    private static Call metadataRead(FuzzedDataProvider data, SparseGuestMemory guest) {
+        Call named = nameCall(Fn.METADATA_INFO, data, guest);
+        long valueOffset =
+                switch (data.consumeInt(0, 2)) {
+                    case 0 -> data.consumeLong();
+                    case 1 -> data.consumeLong(-2, 2);
+                    default -> data.consumeLong(0, 1300);
+                };
+        return new Call(
+                Fn.METADATA_READ,
+                named.args()[0],
+                named.args()[1],
+                valueOffset,
+                named.args()[2],
+                named.args()[3]);
+    }
+
+    private static byte[] pattern(int size) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 13 + 5);
+        }
+        return bytes;
     }
 
     private static long memorySize(FuzzedDataProvider data) {
