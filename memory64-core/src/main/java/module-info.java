@@ -16,7 +16,7 @@ module dev.memory64 {
     exports dev.memory64.internal to
             dev.memory64.chicory,
             dev.memory64.endive;
-    exports dev.memory64.internal.linear to
+    exports dev.memory64.linear to
             dev.memory64.chicory,
             dev.memory64.endive;
 }

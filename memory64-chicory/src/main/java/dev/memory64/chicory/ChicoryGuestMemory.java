@@ -1,7 +1,7 @@
 package dev.memory64.chicory;
 
 import com.dylibso.chicory.runtime.Memory;
-import dev.memory64.internal.linear.StagedGuestMemory;
+import dev.memory64.linear.StagedGuestMemory;
 
 /**
  * The ABI's view of any of Chicory's {@link Memory} kinds but a {@link SegmentMemory}: it stages

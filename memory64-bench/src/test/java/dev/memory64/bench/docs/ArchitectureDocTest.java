@@ -34,7 +34,7 @@ class ArchitectureDocTest {
                     "dev.memory64.abi",
                     "dev.memory64.gguf",
                     "dev.memory64.internal",
-                    "dev.memory64.internal.linear",
+                    "dev.memory64.linear",
                     "dev.memory64.chicory",
                     "dev.memory64.endive",
                     "dev.memory64.micrometer",

@@ -1,4 +1,4 @@
-package dev.memory64.internal.linear;
+package dev.memory64.linear;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;

@@ -4,4 +4,4 @@
  * the core's API packages (it imports {@code dev.memory64} and {@code dev.memory64.abi}); nothing
  * in the core imports it.
  */
-package dev.memory64.internal.linear;
+package dev.memory64.linear;

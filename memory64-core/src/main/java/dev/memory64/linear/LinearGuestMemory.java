@@ -1,4 +1,4 @@
-package dev.memory64.internal.linear;
+package dev.memory64.linear;
 
 import dev.memory64.abi.GuestMemory;
 import java.lang.foreign.MemorySegment;

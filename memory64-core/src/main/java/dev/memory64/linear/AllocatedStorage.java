@@ -1,4 +1,4 @@
-package dev.memory64.internal.linear;
+package dev.memory64.linear;
 
 import dev.memory64.internal.Logging;
 import java.lang.foreign.Arena;

@@ -1,4 +1,4 @@
-package dev.memory64.internal.linear;
+package dev.memory64.linear;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
