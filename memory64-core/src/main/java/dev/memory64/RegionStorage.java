@@ -33,7 +33,9 @@ final class RegionStorage {
     private static final Step<Void> UNPIN = (c, r, local, n, at) -> r.unpin(local, n);
     private static final Step<long[]> RELEASE =
             (sum, r, local, n, at) -> sum[0] += r.release(local, n);
-    private final Step<Object> copy = this::copy;
+    // A final class, not a lambda in a field: wherever the JIT inlines the walk into a read or a
+    // write, it then knows the step's exact type and can inline the copy.
+    private final Copy copy = new Copy();
 
     private final String storeName;
     private final MemoryLayout layout;
@@ -44,8 +46,12 @@ final class RegionStorage {
 
     private final RegionWalker walker;
 
-    /** Whether any region pins (a remote one): a store of none skips the pin and unpin walks. */
+    // Picked once, at creation: whether any region pins (a remote one), and whether any may refuse
+    // a piece of a read (an unbacked tail) or of a write (that, or read-only). A store where none
+    // does skips that walk, so that a guest's load walks its range once.
     private final boolean pinning;
+    private final boolean refusesReads;
+    private final boolean refusesWrites;
 
     private volatile boolean closed;
     private volatile ReadObserver observer;
@@ -64,10 +70,16 @@ final class RegionStorage {
         this.checks = new StoreChecks(storeName, layout, stats);
         this.walker = new RegionWalker(layout, regions);
         boolean pins = false;
+        boolean tails = false;
+        boolean readOnly = false;
         for (Region r : regions) {
             pins |= r.pins();
+            tails |= r.segment.byteSize() < r.size;
+            readOnly |= !r.writable();
         }
         this.pinning = pins;
+        this.refusesReads = tails;
+        this.refusesWrites = tails || readOnly;
     }
 
     /**
@@ -128,7 +140,7 @@ final class RegionStorage {
     /** Copies a host segment into the store at {@code offset}; counts one write. */
     void write(String op, long offset, MemorySegment src) throws Memory64Exception {
         long len = src.byteSize();
-        check(op, walker.whole, offset, len, CHECK_WRITE); // a writable region never pins
+        check(op, walker.whole, offset, len, true); // a writable region never pins
         boolean interrupted = Thread.currentThread().isInterrupted();
         try {
             walker.walk(walker.whole, offset, len, copy, src, 0);
@@ -158,7 +170,7 @@ final class RegionStorage {
             SegmentSink sink,
             long sinkOffset)
             throws Memory64Exception {
-        check(op, extents, from, len, CHECK_READ);
+        check(op, extents, from, len, false);
         if (pinning) {
             pin(op, extents, from, len);
         }
@@ -179,18 +191,19 @@ final class RegionStorage {
      * Checks a range before a byte moves: the store open, a layout range inside the layout, every
      * piece backed (and writable, for a write); counts and throws on a bad one.
      */
-    private void check(
-            String op, List<Layer.Extent> extents, long from, long len, Step<Void> step) {
+    private void check(String op, List<Layer.Extent> extents, long from, long len, boolean write) {
         if (closed) {
             throw checks.closed(op, from, len);
         }
         if (extents == walker.whole && ((from | len) < 0 || len > layout.size() - from)) {
             throw checks.outsideLayout(op, from, len);
         }
-        try {
-            walker.walk(extents, from, len, step);
-        } catch (Failure f) {
-            throw checks.refused(op, f.offset, f.len, f.region);
+        if (write ? refusesWrites : refusesReads) {
+            try {
+                walker.walk(extents, from, len, write ? CHECK_WRITE : CHECK_READ);
+            } catch (Failure f) {
+                throw checks.refused(op, f.offset, f.len, f.region);
+            }
         }
     }
 
@@ -229,38 +242,6 @@ final class RegionStorage {
             r.pin(local, n);
         } catch (RemoteFetchException | RuntimeException e) {
             throw new Failure(r, at, e);
-        }
-    }
-
-    /**
-     * Moves a piece in chunks, checking for close before each: out to a read's sink (telling the
-     * observer of each chunk after it), or in from a write's source segment. A fault (which HotSpot
-     * may deliver anywhere in the loop) or a close leaves as a Failure.
-     */
-    private void copy(Object sinkOrSource, Region r, long local, long len, long at) {
-        long done = 0;
-        try {
-            while (done < len) {
-                long n = Math.min(len - done, CHUNK_SIZE);
-                if (closed) {
-                    throw new Failure(r, at + done);
-                }
-                if (sinkOrSource instanceof SegmentSink sink) {
-                    sink.write(at + done, r.segment, local + done, n);
-                    ReadObserver o = observer;
-                    if (o != null) {
-                        o.onRead(r.start + local + done, n);
-                    }
-                } else {
-                    MemorySegment src = (MemorySegment) sinkOrSource;
-                    MemorySegment.copy(src, at + done, r.segment, local + done, n);
-                }
-                done += n;
-            }
-        } catch (InternalError | IllegalStateException e) {
-            throw e instanceof StoreClosedException closedAlready
-                    ? closedAlready
-                    : new Failure(r, at + done, e);
         }
     }
 
@@ -317,13 +298,8 @@ final class RegionStorage {
      */
     boolean load(long offset, long len, BooleanSupplier stop, LongConsumer progress) {
         try {
-            walker.walk(
-                    walker.whole,
-                    offset,
-                    len,
-                    (p, r, local, n, at) -> load(r, local, n, at, stop, p),
-                    progress,
-                    0);
+            Step<LongConsumer> step = (p, r, local, n, at) -> load(r, local, n, at, stop, p);
+            walker.walk(walker.whole, offset, len, step, progress, 0);
             return true;
         } catch (Failure stopped) {
             return false;
@@ -381,6 +357,41 @@ final class RegionStorage {
                     return;
                 }
                 Thread.onSpinWait();
+            }
+        }
+    }
+
+    /**
+     * Moves a piece in chunks, checking for close before each: out to a read's sink (telling the
+     * observer of each chunk after it), or in from a write's source segment. A fault (which HotSpot
+     * may deliver anywhere in the loop) or a close leaves as a Failure.
+     */
+    private final class Copy implements Step<Object> {
+        @Override
+        public void piece(Object sinkOrSource, Region r, long local, long len, long at) {
+            long done = 0;
+            try {
+                while (done < len) {
+                    long n = Math.min(len - done, CHUNK_SIZE);
+                    if (closed) {
+                        throw new Failure(r, at + done);
+                    }
+                    if (sinkOrSource instanceof SegmentSink sink) {
+                        sink.write(at + done, r.segment, local + done, n);
+                        ReadObserver o = observer;
+                        if (o != null) {
+                            o.onRead(r.start + local + done, n);
+                        }
+                    } else {
+                        MemorySegment src = (MemorySegment) sinkOrSource;
+                        MemorySegment.copy(src, at + done, r.segment, local + done, n);
+                    }
+                    done += n;
+                }
+            } catch (InternalError | IllegalStateException e) {
+                throw e instanceof StoreClosedException closedAlready
+                        ? closedAlready
+                        : new Failure(r, at + done, e);
             }
         }
     }

@@ -44,6 +44,18 @@ final class RegionWalker {
      */
     <C> void walk(
             List<Layer.Extent> extents, long from, long len, Step<C> step, C context, long at) {
+        // Small methods, so that the JIT inlines the walk into each operation and calls its step
+        // directly: a layout range, or a contiguous layer, is one span.
+        if (extents.size() > 1) {
+            spans(extents, from, len, step, context, at);
+        } else if (len > 0) {
+            span(extents.getFirst().offset() + from, len, step, context, at);
+        }
+    }
+
+    /** The spans of a range of several extents: the extents it touches, cut to it. */
+    private <C> void spans(
+            List<Layer.Extent> extents, long from, long len, Step<C> step, C context, long at) {
         int e = 0;
         long skip = from;
         while (e < extents.size() - 1 && skip >= extents.get(e).size()) {
@@ -51,21 +63,25 @@ final class RegionWalker {
         }
         for (long done = 0; done < len; e++, skip = 0) {
             Layer.Extent extent = extents.get(e);
-            long offset = extent.offset() + skip;
             long n = Math.min(len - done, extent.size() - skip);
-            try {
-                int i = layout.regionIndex(offset);
-                for (long piece = 0; piece < n; i++) {
-                    Region r = regions[i];
-                    long local = offset + piece - r.start;
-                    long k = Math.min(n - piece, r.size - local);
-                    step.piece(context, r, local, k, at + done + piece);
-                    piece += k;
-                }
-            } catch (Failure f) {
-                throw f.in(offset, n);
-            }
+            span(extent.offset() + skip, n, step, context, at + done);
             done += n;
+        }
+    }
+
+    /** The pieces of one span, a layout range of at least one byte, region by region. */
+    private <C> void span(long offset, long len, Step<C> step, C context, long at) {
+        try {
+            long done = 0;
+            for (int i = layout.regionIndex(offset); done < len; i++) {
+                Region r = regions[i];
+                long local = offset + done - r.start;
+                long n = Math.min(len - done, r.size - local);
+                step.piece(context, r, local, n, at + done);
+                done += n;
+            }
+        } catch (Failure f) {
+            throw f.in(offset, len);
         }
     }
 
