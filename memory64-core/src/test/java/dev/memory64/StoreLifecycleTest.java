@@ -267,6 +267,37 @@ class StoreLifecycleTest {
     }
 
     @Test
+    void namesTheFileSystemsLargestFileWhenA16TiBRegionCannotExistOnIt() throws Exception {
+        java.nio.file.FileStore fileStore = java.nio.file.Files.getFileStore(dir);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                fileStore.type().equals("ext4"),
+                "the test directory is on " + fileStore.type() + ", not ext4");
+        MemoryLayout layout = MemoryLayout.builder().addRegion("huge", 16L << 40).build();
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                Memory64Store.builder(layout)
+                                        .withDefaultBacking(
+                                                RegionBacking.reservedOvercommitted(dir))
+                                        .build());
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "directory "
+                                        + dir
+                                        + " is on a file system (ext4) whose largest file is"
+                                        + " smaller than the 17592186044416 bytes to reserve (ext4"
+                                        + " with 4 KiB blocks: 16 TiB - 4 KiB = 17592186040320"
+                                        + " bytes)"),
+                e.getMessage());
+        assertTrue(e.getMessage().startsWith("reserve region \"huge\""), e.getMessage());
+        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(dir)) {
+            assertEquals(0, left.count(), "nothing left behind");
+        }
+    }
+
+    @Test
     void reservesALayoutFarLargerThanMemoryAndCommitsOnlyTouchedPages() throws Exception {
         MemoryLayout layout =
                 MemoryLayout.multi(

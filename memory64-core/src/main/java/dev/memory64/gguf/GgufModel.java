@@ -307,7 +307,7 @@ public final class GgufModel implements AutoCloseable {
             }
             PartDigests expected = options.expected;
             if (expected != null) {
-                check = files -> expected.verify("open", files, null, options.listener);
+                check = (files, set) -> expected.verify("open", files, set, null, options.listener);
             }
         } else {
             if (options.expected != null) {
@@ -434,7 +434,7 @@ public final class GgufModel implements AutoCloseable {
             throw new StoreClosedException(
                     "verify: the model " + paths.get(0) + " is closed", null);
         }
-        expected.verify("verify", paths, fileKeys, listener);
+        expected.verify("verify", paths, paths, fileKeys, listener);
     }
 
     /** Closes the store, unmapping every file. */

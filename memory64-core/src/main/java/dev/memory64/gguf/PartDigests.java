@@ -99,11 +99,15 @@ final class PartDigests {
      *     suppressed in it; every part is read
      */
     void verify(
-            String operation, List<Path> parts, List<Object> openedKeys, ProgressListener listener)
+            String operation,
+            List<Path> parts,
+            List<Path> set,
+            List<Object> openedKeys,
+            ProgressListener listener)
             throws IOException {
         List<String> expected = new ArrayList<>(parts.size());
-        for (int i = 0; i < parts.size(); i++) {
-            expected.add(expected(operation, parts.get(i), i, parts.size()));
+        for (Path part : parts) {
+            expected.add(expected(operation, part, set.indexOf(part), set.size()));
         }
         GgufIntegrityException first = null;
         for (int i = 0; i < parts.size(); i++) {

@@ -185,6 +185,26 @@ public record SparseReservation(Path directory, MemorySegment segment) {
         // not unlinked it already, and its pages live on until the arena unmaps them.
         try (channel) {
             return channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("File too large")) {
+                // EFBIG: the file system's largest file is smaller than the region.
+                throw new IOException(
+                        "directory "
+                                + directory
+                                + " is on a file system ("
+                                + store.type()
+                                + ") whose largest file is smaller than the "
+                                + bytes
+                                + " bytes to reserve"
+                                + (store.type().startsWith("ext")
+                                        ? " (ext4 with 4 KiB blocks: 16 TiB - 4 KiB ="
+                                                + " 17592186040320 bytes)"
+                                        : "")
+                                + "; put it on one that holds larger files (XFS, btrfs, tmpfs)"
+                                + " or use smaller regions",
+                        e);
+            }
+            throw e;
         }
     }
 }

@@ -28,15 +28,17 @@ public final class ModelOpen {
     @FunctionalInterface
     public interface PartCheck {
         /** Checks nothing. */
-        PartCheck NONE = files -> {};
+        PartCheck NONE = (files, set) -> {};
 
         /**
          * Checks files before anything reads them.
          *
          * @param files the files, in the order they will be read
+         * @param set the whole set they belong to, as far as it is known (the files alone before
+         *     the first part's header has named the others), for messages that number a part
          * @throws IOException if one fails its check, or cannot be read
          */
-        void check(List<Path> files) throws IOException;
+        void check(List<Path> files, List<Path> set) throws IOException;
     }
 
     /**
@@ -93,7 +95,7 @@ public final class ModelOpen {
         PartLocation named = locations.get(0);
         H first = null;
         if (locations.size() == 1) {
-            checkFiles(check, locations);
+            checkFiles(check, locations, locations);
             first = named.read(format);
             List<Path> set = format.partsOf(named.path(), first, named.isFile());
             if (set.size() > 1) {
@@ -106,10 +108,10 @@ public final class ModelOpen {
                         others.add(part);
                     }
                 }
-                checkFiles(check, others);
+                checkFiles(check, others, locations);
             }
         } else {
-            checkFiles(check, locations);
+            checkFiles(check, locations, locations);
         }
         List<Path> names = new ArrayList<>();
         List<H> headers = new ArrayList<>();
@@ -135,17 +137,21 @@ public final class ModelOpen {
         return new Opened<>(List.copyOf(ordered), List.copyOf(headers), fileKeys, store);
     }
 
-    private static void checkFiles(PartCheck check, List<PartLocation> parts) throws IOException {
-        if (check == PartCheck.NONE) {
-            return;
+    private static void checkFiles(
+            PartCheck check, List<PartLocation> parts, List<PartLocation> set) throws IOException {
+        if (check != PartCheck.NONE) {
+            check.check(files(parts), files(set));
         }
+    }
+
+    private static List<Path> files(List<PartLocation> parts) {
         List<Path> files = new ArrayList<>();
         for (PartLocation part : parts) {
             if (part.isFile()) {
                 files.add(part.path());
             }
         }
-        check.check(files);
+        return files;
     }
 
     /**

@@ -319,6 +319,23 @@ class GgufIntegrityTest {
     }
 
     @Test
+    void numbersAPartWithoutDigestInItsWholeSetWhenOpeningByOnePart() throws Exception {
+        List<Path> parts = splitModel();
+        Map<String, String> expected = digests(parts);
+        expected.remove("m-00002-of-00003.gguf");
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> GgufModel.builder(parts.get(0)).withExpectedSha256(expected).open());
+        assertEquals(
+                "open: no expected SHA-256 for part 2 of 3, "
+                        + parts.get(1)
+                        + "; digests are given for 2 file(s): [m-00001-of-00003.gguf,"
+                        + " m-00003-of-00003.gguf]",
+                e.getMessage());
+    }
+
+    @Test
     void rejectsMalformedDigestsNamingKeyAndValue() throws Exception {
         Path file = dir.resolve("x.gguf");
         GgufWriter.builder()

@@ -45,6 +45,21 @@ class RemoteGgufModelTest {
     }
 
     @Test
+    void anOpenSendsTheHeaderReadsBetweenTwoIdentityProbesAndNothingElse() throws Exception {
+        Path file = dir.resolve("rich.gguf");
+        NginxRemoteTest.bigger().build().write(file);
+        Path cache = Files.createDirectory(dir.resolve("cache"));
+        try (RangeServer server = new RangeServer(Files.readAllBytes(file));
+                GgufModel remote =
+                        GgufModel.builder(server.uri()).withCacheDirectory(cache).open()) {
+            // docs/GUIDE.md, "Opening": a 1-byte probe pins the version, the header is read in
+            // ranges (64 KiB first), and the region's own probe checks it is still that version.
+            assertEquals(List.of(server.uri()), remote.uris());
+            assertEquals(List.of("bytes=0-0", "bytes=0-65535", "bytes=0-0"), server.ranges);
+        }
+    }
+
+    @Test
     void aUriThatIsNotHttpIsRefusedNamingIt() {
         IllegalArgumentException e =
                 assertThrows(

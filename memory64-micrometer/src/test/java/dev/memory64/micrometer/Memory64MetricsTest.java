@@ -253,4 +253,30 @@ class Memory64MetricsTest {
                         .collect(Collectors.toSet()),
                 "modules the core requires: " + required);
     }
+
+    /** docs/GUIDE.md's table of meters names exactly the meters the binder registers. */
+    @Test
+    void theGuidesMeterTableListsExactlyTheRegisteredMeters() throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath();
+        while (!java.nio.file.Files.isRegularFile(root.resolve("docs/GUIDE.md"))) {
+            root = root.getParent();
+        }
+        String guide = java.nio.file.Files.readString(root.resolve("docs/GUIDE.md"));
+        int from = guide.indexOf("## Micrometer metrics");
+        String section = guide.substring(from, guide.indexOf("\n## ", from + 1));
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        java.util.regex.Matcher row =
+                java.util.regex.Pattern.compile("(?m)^\\| `(memory64\\.[a-z.]+)` \\|")
+                        .matcher(section);
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        try (Memory64Store store = store("documented")) {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            Memory64Metrics.of(store).bindTo(registry);
+            java.util.Set<String> registered = new java.util.TreeSet<>();
+            registry.getMeters().forEach(m -> registered.add(m.getId().getName()));
+            assertEquals(registered, documented);
+        }
+    }
 }

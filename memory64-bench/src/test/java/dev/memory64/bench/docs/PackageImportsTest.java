@@ -101,6 +101,81 @@ class PackageImportsTest {
         assertTrue(!graph.get("dev.memory64").contains("dev.memory64.abi"));
     }
 
+    /**
+     * The table of docs/ARCHITECTURE.md ("Packages and what each may import") is the import rule:
+     * every package of the library's main code has a row, and imports only what its row's last
+     * column names ({@code internal} short for {@code dev.memory64.internal}; "the core's exported
+     * packages" for those that module-info exports to everyone).
+     */
+    @Test
+    void shouldImportOnlyWhatTheArchitectureTableAllows() throws IOException {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.isRegularFile(root.resolve("docs/ARCHITECTURE.md"))) {
+            root = root.getParent();
+        }
+        Map<String, Set<String>> allowed = allowedImports(root);
+        Map<String, Set<String>> graph = importGraph(root);
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> entry : graph.entrySet()) {
+            String pkg = entry.getKey();
+            if (pkg.startsWith("dev.memory64.bench") || pkg.startsWith("dev.memory64.aot")) {
+                continue; // the bench is not a library: its own table in the modules section
+            }
+            Set<String> may = allowed.get(pkg);
+            if (may == null) {
+                wrong.add(pkg + " has no row");
+                continue;
+            }
+            for (String imported : entry.getValue()) {
+                if (!may.contains(imported)) {
+                    wrong.add(pkg + " imports " + imported + ", which its row does not name");
+                }
+            }
+        }
+        assertEquals(List.of(), wrong, "docs/ARCHITECTURE.md's package table");
+    }
+
+    private static final Pattern CODE = Pattern.compile("`([^`]+)`");
+
+    /** Package to the packages its row in ARCHITECTURE.md lets it import. */
+    static Map<String, Set<String>> allowedImports(Path root) throws IOException {
+        String doc = Files.readString(root.resolve("docs/ARCHITECTURE.md"));
+        int from = doc.indexOf("## Packages and what each may import");
+        String table = doc.substring(from, doc.indexOf("\n## ", from + 1));
+        Set<String> exported = new TreeSet<>();
+        Matcher exports =
+                Pattern.compile("(?m)^\\s*exports ([\\w.]+);")
+                        .matcher(
+                                Files.readString(
+                                        root.resolve(
+                                                "memory64-core/src/main/java/module-info.java")));
+        while (exports.find()) {
+            exported.add(exports.group(1));
+        }
+        Map<String, Set<String>> allowed = new TreeMap<>();
+        for (String line : table.lines().toList()) {
+            String[] cells = line.split("\\|");
+            if (cells.length < 5 || !cells[1].contains("`dev.memory64")) {
+                continue;
+            }
+            Set<String> may = new TreeSet<>();
+            String imports = cells[cells.length - 1];
+            if (imports.contains("the core's exported packages")) {
+                may.addAll(exported);
+            }
+            Matcher names = CODE.matcher(imports);
+            while (names.find()) {
+                String name = names.group(1);
+                may.add(name.startsWith("dev.memory64") ? name : "dev.memory64." + name);
+            }
+            Matcher packages = CODE.matcher(cells[1]);
+            while (packages.find()) {
+                allowed.put(packages.group(1), may);
+            }
+        }
+        return allowed;
+    }
+
     @Test
     void shouldFindACycleWhereThereIsOne() {
         assertEquals(
