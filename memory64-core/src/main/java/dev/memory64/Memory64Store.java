@@ -3,6 +3,8 @@ package dev.memory64;
 import dev.memory64.internal.StoreAccess;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +37,7 @@ import javax.management.ObjectName;
  * }
  * }</pre>
  */
-public final class Memory64Store extends HostIo implements AutoCloseable {
+public final class Memory64Store implements AutoCloseable {
 
     private static final AtomicInteger ANONYMOUS = new AtomicInteger();
 
@@ -45,10 +47,15 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
 
     private final String name;
     private final MemoryLayout layout;
+    private final RegionStorage storage;
+    private final StoreChecks checks;
     // Package-private for StoreHooks, through which the guest ABI counts and looks up names.
     final StatsCounter stats;
     final LayerTable layers;
     private final ModelMetadata metadata;
+
+    /** The residency policy's mechanism, or null when it is off. */
+    private volatile Residency residency;
 
     /** Made on the first prefetch (most stores never prefetch); guarded by {@code this}. */
     private Prefetcher prefetcher;
@@ -62,10 +69,11 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
             StatsCounter stats,
             RegionStorage storage,
             ModelMetadata metadata) {
-        super(storage);
         this.name = name;
         this.metadata = metadata;
         this.layout = layout;
+        this.storage = storage;
+        this.checks = storage.checks();
         this.stats = stats;
         this.layers = new LayerTable(layout);
     }
@@ -218,12 +226,239 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
     }
 
     /**
+     * Copies a whole array into the store.
+     *
+     * @param offset where the first byte goes
+     * @param src the bytes
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
+     * @throws IllegalStateException if the range touches a read-only region
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     */
+    public void write(long offset, byte[] src) throws Memory64Exception {
+        write(offset, src, 0, src.length);
+    }
+
+    /**
+     * Copies part of an array into the store.
+     *
+     * @param offset where the first byte goes
+     * @param src the array
+     * @param srcIndex the first byte of {@code src} to copy
+     * @param len how many bytes
+     * @throws IndexOutOfBoundsException if a range is outside the array, the layout or an unbacked
+     *     tail
+     * @throws IllegalStateException if the range touches a read-only region
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     */
+    public void write(long offset, byte[] src, int srcIndex, int len) throws Memory64Exception {
+        checks.slice("write", offset, srcIndex, len, src.length);
+        storage.write("write", offset, MemorySegment.ofArray(src).asSlice(srcIndex, len));
+    }
+
+    /**
+     * Copies the remaining bytes of a buffer into the store and advances its position past them.
+     *
+     * @param offset where the first byte goes
+     * @param src the buffer
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
+     * @throws IllegalStateException if the range touches a read-only region
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults (the position is then unchanged)
+     */
+    public void write(long offset, ByteBuffer src) throws Memory64Exception {
+        int n = src.remaining();
+        write(offset, MemorySegment.ofBuffer(src));
+        src.position(src.position() + n);
+    }
+
+    /**
+     * Copies a whole segment into the store.
+     *
+     * @param offset where the first byte goes
+     * @param src the bytes
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
+     * @throws IllegalStateException if the range touches a read-only region
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     */
+    public void write(long offset, MemorySegment src) throws Memory64Exception {
+        storage.write("write", offset, src);
+    }
+
+    /**
+     * Fills an array from the store.
+     *
+     * @param offset the first byte to read
+     * @param dst where the bytes go
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     */
+    public void read(long offset, byte[] dst) throws Memory64Exception {
+        read(offset, dst, 0, dst.length);
+    }
+
+    /**
+     * Fills part of an array from the store.
+     *
+     * @param offset the first byte to read
+     * @param dst the array
+     * @param dstIndex where in {@code dst} the first byte goes
+     * @param len how many bytes
+     * @throws IndexOutOfBoundsException if a range is outside the array, the layout or an unbacked
+     *     tail
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     */
+    public void read(long offset, byte[] dst, int dstIndex, int len) throws Memory64Exception {
+        checks.slice("read", offset, dstIndex, len, dst.length);
+        hostRead(
+                "read",
+                -1,
+                storage.whole(),
+                offset,
+                MemorySegment.ofArray(dst).asSlice(dstIndex, len));
+    }
+
+    /**
+     * Fills the remaining bytes of a buffer from the store and advances its position past them.
+     *
+     * @param offset the first byte to read
+     * @param dst the buffer
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
+     * @throws ReadOnlyBufferException if {@code dst} is read-only
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults (the position is then unchanged)
+     */
+    public void read(long offset, ByteBuffer dst) throws Memory64Exception {
+        if (dst.isReadOnly()) {
+            checks.rejected(new IllegalArgumentException("read into a read-only buffer"));
+            throw new ReadOnlyBufferException();
+        }
+        int n = dst.remaining();
+        read(offset, MemorySegment.ofBuffer(dst));
+        dst.position(dst.position() + n);
+    }
+
+    /**
+     * Fills a whole segment from the store.
+     *
+     * @param offset the first byte to read
+     * @param dst where the bytes go
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
+     * @throws IllegalArgumentException if {@code dst} is read-only
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     */
+    public void read(long offset, MemorySegment dst) throws Memory64Exception {
+        checks.writable("read", offset, dst);
+        hostRead("read", -1, storage.whole(), offset, dst);
+    }
+
+    /**
+     * Copies {@code len} bytes from the store into the start of a segment.
+     *
+     * @param offset the first byte to read
+     * @param dst where the bytes go; at least {@code len} bytes
+     * @param len how many bytes
+     * @throws IndexOutOfBoundsException if the range is outside the layout, an unbacked tail, or
+     *     {@code dst}
+     * @throws IllegalArgumentException if {@code dst} is read-only
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     */
+    public void copyTo(long offset, MemorySegment dst, long len) throws Memory64Exception {
+        checks.fits("copyTo", offset, dst, len);
+        checks.writable("copyTo", offset, dst);
+        hostRead("copyTo", -1, storage.whole(), offset, dst.asSlice(0, len));
+    }
+
+    /**
+     * Delivers {@code len} bytes from the store to a sink, chunk by chunk (at most 4 MiB each, in
+     * order), with no intermediate buffer: how a guest load reaches a guest's memory, and how a
+     * host can digest or send a range of any size.
+     *
+     * @param offset the first byte to read
+     * @param dst the sink
+     * @param dstOffset the sink offset of the first byte; each chunk's is this plus the bytes
+     *     delivered before it
+     * @param len how many bytes
+     * @throws StoreRangeException if the range is outside the layout or an unbacked tail
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     * @throws RuntimeException whatever the sink throws, unchanged
+     */
+    public void copyTo(long offset, SegmentSink dst, long dstOffset, long len)
+            throws Memory64Exception {
+        Objects.requireNonNull(dst, "dst");
+        storage.read("copyTo", storage.whole(), offset, len, dst, dstOffset);
+    }
+
+    /**
+     * Delivers {@code len} bytes of a layer's logical byte sequence, from {@code layerOffset}, to a
+     * sink, chunk by chunk and in order, across the layer's extents: the bytes a guest's {@code
+     * memory64_load_layer_range} sees. Every extent the range touches is checked before the first
+     * byte moves; the whole counts as one read.
+     *
+     * @param layerId the layer
+     * @param layerOffset the first byte, from the layer's start
+     * @param dst the sink
+     * @param dstOffset the sink offset of the first byte
+     * @param len how many bytes
+     * @throws IllegalArgumentException if no layer has that id
+     * @throws StoreRangeException if the range is outside the layer, or an extent is in an unbacked
+     *     tail
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     * @throws RuntimeException whatever the sink throws, unchanged
+     */
+    public void copyLayerTo(
+            int layerId, long layerOffset, SegmentSink dst, long dstOffset, long len)
+            throws Memory64Exception {
+        Objects.requireNonNull(dst, "dst");
+        Layer layer = checks.layerRange("copyLayerTo", layerId, layer(layerId), layerOffset, len);
+        storage.read("copyLayerTo", layer.extents(), layerOffset, len, dst, dstOffset);
+    }
+
+    /**
+     * {@link #copyLayerTo(int, long, SegmentSink, long, long)} for a layer of this store already
+     * looked up, whose range {@code [layerOffset, layerOffset + len)} the caller has checked
+     * against its size: a guest's load (through {@code StoreAccess}) looks its layer up once.
+     */
+    void copyLayerTo(Layer layer, long layerOffset, SegmentSink dst, long dstOffset, long len)
+            throws Memory64Exception {
+        storage.read("copyLayerTo", layer.extents(), layerOffset, len, dst, dstOffset);
+    }
+
+    /**
+     * Fills a segment with a layer's logical bytes from {@code layerOffset}, across its extents.
+     *
+     * @param layerId the layer
+     * @param layerOffset the first byte, from the layer's start
+     * @param dst where the bytes go; its size is how many
+     * @throws IllegalArgumentException if no layer has that id, or {@code dst} is read-only
+     * @throws StoreRangeException if the range is outside the layer, or an extent is in an unbacked
+     *     tail
+     * @throws StoreClosedException if the store is closed
+     * @throws Memory64Exception if the storage faults
+     */
+    public void readLayer(int layerId, long layerOffset, MemorySegment dst)
+            throws Memory64Exception {
+        checks.writable("readLayer", layerOffset, dst);
+        Layer layer =
+                checks.layerRange(
+                        "readLayer", layerId, layer(layerId), layerOffset, dst.byteSize());
+        hostRead("readLayer", layerId, layer.extents(), layerOffset, dst);
+    }
+
+    /**
      * Looks a layer up by id, without locking.
      *
      * @param layerId the id
      * @return the layer, or null if none has that id
      */
-    @Override
     public Layer layer(int layerId) {
         return layers.layer(layerId);
     }
@@ -272,7 +507,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
      * @return the snapshot
      */
     public Memory64Stats stats() {
-        Residency residency = storage.residency();
+        Residency residency = this.residency;
         return stats.snapshot(residency != null ? residency.windowBytes() : 0);
     }
 
@@ -287,10 +522,12 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
      */
     public void useResidency(ResidencyPolicy policy) {
         Objects.requireNonNull(policy, "policy");
-        storage.residency(
+        Residency next =
                 policy.enabled()
                         ? new Residency(policy, storage, prefetcher(), layers::layers)
-                        : null);
+                        : null;
+        residency = next;
+        storage.observe(next);
     }
 
     /**
@@ -299,7 +536,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
      * @return the policy; {@link ResidencyPolicy#off()} unless set
      */
     public ResidencyPolicy residency() {
-        Residency residency = storage.residency();
+        Residency residency = this.residency;
         return residency != null ? residency.policy() : ResidencyPolicy.off();
     }
 
@@ -346,7 +583,7 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
             throw new IllegalArgumentException("prefetch: no layer with id=" + layerId);
         }
         Future<?> done = prefetcher().prefetch(layer, Objects.requireNonNull(listener, "listener"));
-        Residency residency = storage.residency();
+        Residency residency = this.residency;
         if (residency != null) {
             residency.prefetched(layerId);
         }
@@ -377,6 +614,25 @@ public final class Memory64Store extends HostIo implements AutoCloseable {
             StoreMBean.unregister(objectName);
         }
         storage.logClosed();
+    }
+
+    /**
+     * A host read into a segment, through the same sink path as every read: a layout range ({@code
+     * extents} the storage's whole layout, {@code layerId} -1) or a range of a layer's bytes;
+     * recorded as a {@code dev.memory64.HostRead} Flight Recorder event when that is enabled.
+     */
+    private void hostRead(
+            String op, int layerId, List<Layer.Extent> extents, long from, MemorySegment dst)
+            throws Memory64Exception {
+        long len = dst.byteSize();
+        HostReadEvent event = HostReadEvent.start(name, op, layerId, from, len);
+        boolean succeeded = false;
+        try {
+            storage.read(op, extents, from, len, new SegmentTarget(dst), 0);
+            succeeded = true;
+        } finally {
+            HostReadEvent.end(event, succeeded);
+        }
     }
 
     @Override

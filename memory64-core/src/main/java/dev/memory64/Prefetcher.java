@@ -20,7 +20,7 @@ final class Prefetcher {
     /** The most prefetches queued or running at once; more are dropped. */
     static final int IN_FLIGHT = 4;
 
-    private static final Logger LOG = Logging.logger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Logging.RESIDENCY);
 
     private final RegionStorage storage;
     private final Semaphore permits = new Semaphore(IN_FLIGHT);

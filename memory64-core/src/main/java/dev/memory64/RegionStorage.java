@@ -1,198 +1,328 @@
 package dev.memory64;
 
+import dev.memory64.RegionWalker.Failure;
+import dev.memory64.RegionWalker.Step;
 import dev.memory64.internal.Bytes;
 import dev.memory64.internal.Logging;
-import dev.memory64.internal.SparseReservation;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 
 /**
- * The bytes of a store: one segment per region from its backing, all in one shared {@link Arena}
- * owned here, and the one copy loop every host read, write and guest load goes through (range
- * checks, chunking, close checks between chunks, fault translation, counting).
+ * The bytes of a store: one {@link Region} per region of the layout, all in one shared {@link
+ * Arena} owned here, and the one walk that every range check, pin, copy, release and load runs on.
+ * The walk turns a layout range, or a layer's range through its extents, into pieces: a region, an
+ * offset local to it and a length, each region by region within one extent (a span).
  */
 final class RegionStorage {
 
     /** The most bytes one copy step moves before checking for close again: 4 MiB. */
     static final long CHUNK_SIZE = 4L << 20;
 
-    private static final Logger LOG = Logging.logger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Logging.STORE);
+
+    // Steps are made once: one made per call would allocate on the guest's call path.
+    private static final Step<Void> CHECK_READ = RegionStorage::checkRead;
+    private static final Step<Void> CHECK_WRITE = RegionStorage::checkWrite;
+    private static final Step<Void> PIN = RegionStorage::pinPiece;
+    private static final Step<Void> UNPIN = (c, r, local, n, at) -> r.unpin(local, n);
+    private static final Step<long[]> RELEASE =
+            (sum, r, local, n, at) -> sum[0] += r.release(local, n);
+    // A final class, not a lambda in a field: wherever the JIT inlines the walk into a read or a
+    // write, it then knows the step's exact type and can inline the copy.
+    private final Copy copy = new Copy();
 
     private final String storeName;
     private final MemoryLayout layout;
     private final Arena arena;
-    private final MemorySegment[] segments;
-    private final RegionBacking[] backings;
-    private final boolean[] writable;
-    private final boolean[] releasable;
+    private final Region[] regions;
     private final StatsCounter stats;
+    private final StoreChecks checks;
 
-    /** Per region, the cache of a remote region; null when no region is remote. */
-    private final ChunkCache[] remote;
+    private final RegionWalker walker;
+
+    // Picked once, at creation: whether any region pins (a remote one), and whether any may refuse
+    // a piece of a read (an unbacked tail) or of a write (that, or read-only). A store where none
+    // does skips that walk, so that a guest's load walks its range once.
+    private final boolean pinning;
+    private final boolean refusesReads;
+    private final boolean refusesWrites;
 
     private volatile boolean closed;
-    private volatile Residency residency;
+    private volatile ReadObserver observer;
 
     private RegionStorage(
             String storeName,
             MemoryLayout layout,
             Arena arena,
-            MemorySegment[] segments,
-            RegionBacking[] backings,
-            StatsCounter stats,
-            ChunkCache[] remote) {
+            Region[] regions,
+            StatsCounter stats) {
         this.storeName = storeName;
-        this.remote = remote;
         this.layout = layout;
         this.arena = arena;
-        this.segments = segments;
-        this.backings = backings;
+        this.regions = regions;
         this.stats = stats;
-        this.writable = new boolean[backings.length];
-        this.releasable = new boolean[backings.length];
-        for (int i = 0; i < backings.length; i++) {
-            writable[i] =
-                    backings[i] instanceof RegionBacking.Mapped m
-                            ? m.writable()
-                            : !(backings[i] instanceof RegionBacking.Remote);
-            // Only a read-only mapping can give its pages back: the file holds every byte of it.
-            // A remote region's cache gives its chunks back itself (ChunkCache.release).
-            releasable[i] =
-                    !writable[i]
-                            && segments[i].isMapped()
-                            && !(backings[i] instanceof RegionBacking.Remote);
+        this.checks = new StoreChecks(storeName, layout, stats);
+        this.walker = new RegionWalker(layout, regions);
+        boolean pins = false;
+        boolean tails = false;
+        boolean readOnly = false;
+        for (Region r : regions) {
+            pins |= r.pins();
+            tails |= r.segment.byteSize() < r.size;
+            readOnly |= !r.writable();
         }
+        this.pinning = pins;
+        this.refusesReads = tails;
+        this.refusesWrites = tails || readOnly;
     }
 
     /**
-     * Creates every region's segment; if one fails, those already created are released.
+     * Creates every region; if one fails, those already created are released.
      *
      * @throws IOException if a file cannot be opened, created or mapped
      */
     static RegionStorage open(
             String storeName, MemoryLayout layout, RegionBacking[] backings, StatsCounter stats)
             throws IOException {
-        MemorySegment[] segments = new MemorySegment[backings.length];
-        ChunkCache[] remote = null;
         Arena arena = Arena.ofShared();
         boolean success = false;
         try {
-            for (int i = 0; i < backings.length; i++) {
-                if (backings[i] instanceof RegionBacking.Remote r) {
-                    remote = remote != null ? remote : new ChunkCache[backings.length];
-                    remote[i] = ChunkCache.open(arena, layout.region(i), r);
-                    segments[i] = remote[i].segment();
-                } else {
-                    segments[i] = open(arena, layout.region(i), backings[i]);
+            Region[] regions = Region.openAll(arena, layout, backings);
+            if (LOG.isInfoEnabled()) {
+                StringJoiner parts = new StringJoiner("; ");
+                for (Region r : regions) {
+                    parts.add(r.toString());
                 }
+                LOG.info(
+                        "opened store \"{}\": {} regions, {}: {}",
+                        storeName,
+                        regions.length,
+                        Bytes.binary(layout.size()),
+                        parts);
             }
             success = true;
+            return new RegionStorage(storeName, layout, arena, regions, stats);
         } finally {
             if (!success) {
-                closeCaches(remote);
                 arena.close();
             }
-        }
-        if (LOG.isInfoEnabled()) {
-            List<String> parts = new ArrayList<>();
-            for (int i = 0; i < backings.length; i++) {
-                MemoryRegion r = layout.region(i);
-                parts.add(r.name() + " " + Bytes.binary(r.size()) + " " + backings[i]);
-            }
-            LOG.info(
-                    "opened store \"{}\": {} regions, {}: {}",
-                    storeName,
-                    backings.length,
-                    Bytes.binary(layout.size()),
-                    String.join("; ", parts));
-        }
-        return new RegionStorage(storeName, layout, arena, segments, backings, stats, remote);
-    }
-
-    private static MemorySegment open(Arena arena, MemoryRegion region, RegionBacking backing)
-            throws IOException {
-        // instanceof, not a pattern switch: a first open then bootstraps no switch at run time.
-        if (backing instanceof RegionBacking.Mapped m) {
-            return map(arena, region, m);
-        }
-        if (backing instanceof RegionBacking.Reserved r) {
-            return reserve(arena, region, r);
-        }
-        return arena.allocate(region.size(), 64);
-    }
-
-    private static MemorySegment reserve(
-            Arena arena, MemoryRegion region, RegionBacking.Reserved backing) throws IOException {
-        try {
-            return SparseReservation.map(
-                            List.of(backing.directory()),
-                            region.size(),
-                            arena,
-                            !backing.overcommitted())
-                    .segment();
-        } catch (IOException e) {
-            throw new IOException(
-                    "reserve region \""
-                            + region.name()
-                            + "\" ("
-                            + region.size()
-                            + " bytes, "
-                            + Bytes.binary(region.size())
-                            + ") in "
-                            + backing.directory()
-                            + ": "
-                            + e.getMessage(),
-                    e);
-        }
-    }
-
-    private static MemorySegment map(Arena arena, MemoryRegion region, RegionBacking.Mapped m)
-            throws IOException {
-        if (Files.isDirectory(m.file())) {
-            throw new IOException(
-                    "map region \"" + region.name() + "\": " + m.file() + " is a directory");
-        }
-        StandardOpenOption[] options =
-                m.writable()
-                        ? new StandardOpenOption[] {
-                            StandardOpenOption.READ, StandardOpenOption.WRITE
-                        }
-                        : new StandardOpenOption[] {StandardOpenOption.READ};
-        try (FileChannel channel = FileChannel.open(m.file(), options)) {
-            long fileSize = channel.size();
-            if (m.fileOffset() > fileSize) {
-                throw new IllegalArgumentException(
-                        "map region \""
-                                + region.name()
-                                + "\": fileOffset="
-                                + m.fileOffset()
-                                + " is past the end of "
-                                + m.file()
-                                + " (size="
-                                + fileSize
-                                + ")");
-            }
-            long backed = Math.min(region.size(), fileSize - m.fileOffset());
-            if (backed == 0) {
-                return MemorySegment.NULL;
-            }
-            FileChannel.MapMode mode =
-                    m.writable() ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY;
-            return channel.map(mode, m.fileOffset(), backed, arena);
         }
     }
 
     String name() {
         return storeName;
+    }
+
+    /** The checks and refusals of this store, which count and log what they refuse. */
+    StoreChecks checks() {
+        return checks;
+    }
+
+    RegionBacking backing(int regionIndex) {
+        return regions[regionIndex].backing;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Sets who is told of every chunk read, or null for none. */
+    void observe(ReadObserver readObserver) {
+        this.observer = readObserver;
+    }
+
+    /** Copies a host segment into the store at {@code offset}; counts one write. */
+    void write(String op, long offset, MemorySegment src) throws Memory64Exception {
+        long len = src.byteSize();
+        check(op, walker.whole, offset, len, true); // a writable region never pins
+        boolean interrupted = Thread.currentThread().isInterrupted();
+        try {
+            walker.walk(walker.whole, offset, len, copy, src, 0);
+        } catch (Failure f) {
+            throw failed(op, f, interrupted);
+        }
+        stats.write(len);
+    }
+
+    /** The whole layout as one extent: how a layout range is given to {@link #read}. */
+    List<Layer.Extent> whole() {
+        return walker.whole;
+    }
+
+    /**
+     * Delivers {@code [from, from + len)} of the bytes {@code extents} hold ({@link #whole} for a
+     * layout range, a layer's extents for a range of it, checked against its size) to a sink from
+     * {@code sinkOffset}: checks every piece, makes the pinning regions' pieces present and pinned
+     * before any byte moves (so a failed fetch writes nothing and no release frees them under the
+     * copy), copies, unpins, and counts one read.
+     */
+    void read(
+            String op,
+            List<Layer.Extent> extents,
+            long from,
+            long len,
+            SegmentSink sink,
+            long sinkOffset)
+            throws Memory64Exception {
+        check(op, extents, from, len, false);
+        if (pinning) {
+            pin(op, extents, from, len);
+        }
+        boolean interrupted = Thread.currentThread().isInterrupted();
+        try {
+            walker.walk(extents, from, len, copy, sink, sinkOffset);
+        } catch (Failure f) {
+            throw failed(op, f, interrupted);
+        } finally {
+            if (pinning) {
+                walker.walk(extents, from, len, UNPIN);
+            }
+        }
+        stats.read(len);
+    }
+
+    /**
+     * Checks a range before a byte moves: the store open, a layout range inside the layout, every
+     * piece backed (and writable, for a write); counts and throws on a bad one.
+     */
+    private void check(String op, List<Layer.Extent> extents, long from, long len, boolean write) {
+        if (closed) {
+            throw checks.closed(op, from, len);
+        }
+        if (extents == walker.whole && ((from | len) < 0 || len > layout.size() - from)) {
+            throw checks.outsideLayout(op, from, len);
+        }
+        if (write ? refusesWrites : refusesReads) {
+            try {
+                walker.walk(extents, from, len, write ? CHECK_WRITE : CHECK_READ);
+            } catch (Failure f) {
+                throw checks.refused(op, f.offset, f.len, f.region);
+            }
+        }
+    }
+
+    private static void checkRead(Void unused, Region r, long local, long n, long at) {
+        if (local + n > r.segment.byteSize()) {
+            throw new Failure(r, at);
+        }
+    }
+
+    private static void checkWrite(Void unused, Region r, long local, long n, long at) {
+        if (local + n > r.segment.byteSize() || !r.writable()) {
+            throw new Failure(r, at);
+        }
+    }
+
+    /** Pins a range's pieces; on failure nothing stays pinned, and the failure is counted. */
+    private void pin(String op, List<Layer.Extent> extents, long from, long len)
+            throws Memory64Exception {
+        try {
+            walker.walk(extents, from, len, PIN);
+        } catch (Failure f) {
+            // The piece that failed unpinned itself; the pieces before it are unpinned here.
+            walker.walk(extents, from, f.at, UNPIN);
+            if (f.getCause() instanceof RuntimeException e) {
+                throw e;
+            }
+            if (closed) {
+                throw checks.closed(op, f.offset, f.len, f.getCause());
+            }
+            throw checks.rejected((RemoteFetchException) f.getCause());
+        }
+    }
+
+    private static void pinPiece(Void unused, Region r, long local, long n, long at) {
+        try {
+            r.pin(local, n);
+        } catch (RemoteFetchException | RuntimeException e) {
+            throw new Failure(r, at, e);
+        }
+    }
+
+    /**
+     * Turns a failure inside a copy into the store's own: closed, or a fault of the storage. An
+     * {@link IllegalStateException} of a destination that is not ours passes as is.
+     */
+    private RuntimeException failed(String op, Failure f, boolean interruptedBefore)
+            throws Memory64Exception {
+        if (closed && !interruptedBefore && f.getCause() != null) {
+            // The JDK stops a thread inside a copy from a closing shared arena with an
+            // asynchronous exception, and sets the thread's interrupt flag on the way. That flag
+            // is not the caller's: a Wasm runtime would trap the guest at its next call.
+            Thread.interrupted();
+        }
+        if (closed) {
+            throw checks.closed(op, f.offset, f.len, f.getCause());
+        }
+        if (f.getCause() instanceof IllegalStateException ise) {
+            throw ise;
+        }
+        throw checks.fault(op, f.offset, f.len, f.region, f.getCause());
+    }
+
+    /**
+     * Gives back the resident pages of a layout range where a region can (a read-only mapping, a
+     * remote region's cache), and counts them as released. Never throws.
+     *
+     * @return the bytes of the range given back
+     */
+    long release(long offset, long len) {
+        if (len <= 0 || closed || offset < 0 || len > layout.size() - offset) {
+            return 0;
+        }
+        long[] released = new long[1];
+        try {
+            walker.walk(walker.whole, offset, len, RELEASE, released, 0);
+        } catch (IllegalStateException | InternalError e) {
+            // closing: the pages go with the mapping
+        }
+        if (released[0] > 0) {
+            stats.released(released[0]);
+        }
+        return released[0];
+    }
+
+    /**
+     * Brings the pages of a layout range into memory (a remote region's chunks into its cache), a
+     * step at a time, counting what comes in as prefetched and telling {@code progress} the bytes
+     * done after each step; stops early when {@code stop} says so, the store closes or a fetch
+     * fails.
+     *
+     * @return true if the whole range was brought in, false if it stopped early
+     */
+    boolean load(long offset, long len, BooleanSupplier stop, LongConsumer progress) {
+        try {
+            Step<LongConsumer> step = (p, r, local, n, at) -> load(r, local, n, at, stop, p);
+            walker.walk(walker.whole, offset, len, step, progress, 0);
+            return true;
+        } catch (Failure stopped) {
+            return false;
+        }
+    }
+
+    private void load(
+            Region r, long local, long len, long at, BooleanSupplier stop, LongConsumer progress) {
+        for (long done = 0; done < len; ) {
+            if (closed || stop.getAsBoolean()) {
+                throw new Failure(r, at + done);
+            }
+            long n = Math.min(len - done, r.loadStep());
+            long loaded = r.load(local + done, n);
+            if (loaded < 0) {
+                throw new Failure(r, at + done);
+            }
+            if (loaded > 0) {
+                stats.prefetched(loaded);
+            }
+            done += n;
+            progress.accept(at + done);
+        }
     }
 
     /** Logs the closed store's totals at INFO. */
@@ -209,504 +339,15 @@ final class RegionStorage {
         }
     }
 
-    RegionBacking backing(int regionIndex) {
-        return backings[regionIndex];
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
-    /** Sets the residency told of every chunk read, or null for none. */
-    void residency(Residency observer) {
-        this.residency = observer;
-    }
-
-    Residency residency() {
-        return residency;
-    }
-
     /**
-     * Releases the resident pages of the read-only mapped parts of {@code [offset, offset + len)}
-     * ({@code MemorySegment.unload()}: on Linux {@code madvise(MADV_DONTNEED)} over the pages
-     * holding the range, so the pages at both ends may hold bytes just outside it; they come back
-     * from the file when next touched), and counts them as released. Other regions are left alone.
-     * Never throws.
-     *
-     * @return the bytes of the range given back, 0 if none is in a read-only mapped region
-     */
-    long release(long offset, long len) {
-        if (len <= 0 || closed || offset < 0 || len > layout.size() - offset) {
-            return 0;
-        }
-        long released = 0;
-        long end = offset + len;
-        long at = offset;
-        int region = layout.regionIndex(offset);
-        while (at < end && region < segments.length) {
-            MemoryRegion r = layout.region(region);
-            long local = at - r.start();
-            long n = Math.min(end - at, r.size() - local);
-            MemorySegment segment = segments[region];
-            long backed = Math.min(n, Math.max(0, segment.byteSize() - local));
-            if ((releasable[region] || (remote != null && remote[region] != null)) && backed > 0) {
-                try {
-                    if (releasable[region]) {
-                        segment.asSlice(local, backed).unload();
-                        released += backed;
-                    } else {
-                        released += remote[region].release(local, backed);
-                    }
-                } catch (IllegalStateException | InternalError e) {
-                    break; // closing: the pages go with the mapping
-                }
-            }
-            at += n;
-            region++;
-        }
-        if (released > 0) {
-            stats.released(released);
-        }
-        return released;
-    }
-
-    /**
-     * Copies between the store and one other side: a host segment ({@code host}, read or written)
-     * or a sink ({@code sink}, written from the store). Checks the range, moves it, and counts the
-     * operation (or its failure) once.
-     */
-    void transfer(
-            String op,
-            long offset,
-            long len,
-            boolean write,
-            MemorySegment host,
-            SegmentSink sink,
-            long sinkOffset)
-            throws Memory64Exception {
-        int region = checkRange(op, offset, len, write);
-        if (remote != null) {
-            fetch(op, offset, len, region);
-        }
-        try {
-            move(op, offset, len, region, write, host, 0, sink, sinkOffset);
-        } finally {
-            if (remote != null) {
-                unpin(offset, len, region);
-            }
-        }
-        if (write) {
-            stats.write(len);
-        } else {
-            stats.read(len);
-        }
-    }
-
-    /**
-     * Reads {@code len} bytes of a layer's logical byte sequence from {@code layerOffset} into a
-     * host segment or a sink, across as many extents as the range covers: every piece is checked
-     * before the first byte moves, and the whole is counted as one read. The caller has checked
-     * {@code [layerOffset, layerOffset + len)} against the layer's size.
-     */
-    void transferLayer(
-            String op,
-            Layer layer,
-            long layerOffset,
-            long len,
-            MemorySegment host,
-            SegmentSink sink,
-            long sinkOffset)
-            throws Memory64Exception {
-        List<Layer.Extent> extents = layer.extents();
-        if (extents.size() == 1) {
-            transfer(op, layer.offset() + layerOffset, len, false, host, sink, sinkOffset);
-            return;
-        }
-        int first = 0;
-        long skip = layerOffset;
-        while (first < extents.size() - 1 && skip >= extents.get(first).size()) {
-            skip -= extents.get(first).size();
-            first++;
-        }
-        long remaining = len;
-        long at = skip;
-        for (int i = first; remaining > 0; i++, at = 0) {
-            Layer.Extent e = extents.get(i);
-            long n = Math.min(remaining, e.size() - at);
-            checkRange(op, e.offset() + at, n, false);
-            remaining -= n;
-        }
-        if (len == 0) {
-            checkRange(op, extents.get(first).offset() + skip, 0, false);
-        }
-        if (remote != null) {
-            fetchExtents(op, extents, first, skip, len);
-        }
-        try {
-            moveExtents(op, extents, first, skip, len, host, sink, sinkOffset);
-        } finally {
-            if (remote != null) {
-                unpinExtents(extents, first, skip, len);
-            }
-        }
-        stats.read(len);
-    }
-
-    private void moveExtents(
-            String op,
-            List<Layer.Extent> extents,
-            int first,
-            long skip,
-            long len,
-            MemorySegment host,
-            SegmentSink sink,
-            long sinkOffset)
-            throws Memory64Exception {
-        long done = 0;
-        long at = skip;
-        for (int i = first; done < len; i++, at = 0) {
-            Layer.Extent e = extents.get(i);
-            long n = Math.min(len - done, e.size() - at);
-            long offset = e.offset() + at;
-            move(
-                    op,
-                    offset,
-                    n,
-                    layout.regionIndex(offset),
-                    false,
-                    host,
-                    done,
-                    sink,
-                    sinkOffset + done);
-            done += n;
-        }
-    }
-
-    /** Fetches and pins the remote parts of a layer's extents; on failure nothing stays pinned. */
-    private void fetchExtents(String op, List<Layer.Extent> extents, int first, long skip, long len)
-            throws Memory64Exception {
-        long done = 0;
-        long at = skip;
-        try {
-            for (int i = first; done < len; i++, at = 0) {
-                Layer.Extent e = extents.get(i);
-                long n = Math.min(len - done, e.size() - at);
-                long offset = e.offset() + at;
-                fetch(op, offset, n, layout.regionIndex(offset));
-                done += n;
-            }
-        } catch (Memory64Exception | RuntimeException failure) {
-            unpinExtents(extents, first, skip, done);
-            throw failure;
-        }
-    }
-
-    /** Unpins the first {@code pinned} bytes of what {@link #fetchExtents} pinned. */
-    private void unpinExtents(List<Layer.Extent> extents, int first, long skip, long pinned) {
-        long done = 0;
-        long at = skip;
-        for (int i = first; done < pinned; i++, at = 0) {
-            Layer.Extent e = extents.get(i);
-            long n = Math.min(pinned - done, e.size() - at);
-            long offset = e.offset() + at;
-            unpin(offset, n, layout.regionIndex(offset));
-            done += n;
-        }
-    }
-
-    /**
-     * The chunk loop: moves a checked range region by region in chunks of at most {@link
-     * #CHUNK_SIZE}, checking for close between chunks; {@code hostOffset} is where the range starts
-     * in {@code host}.
-     */
-    private void move(
-            String op,
-            long offset,
-            long len,
-            int firstRegion,
-            boolean write,
-            MemorySegment host,
-            long hostOffset,
-            SegmentSink sink,
-            long sinkOffset)
-            throws Memory64Exception {
-        int region = firstRegion;
-        boolean interruptedBefore = Thread.currentThread().isInterrupted();
-        long done = 0;
-        try {
-            while (done < len) {
-                MemoryRegion r = layout.region(region);
-                long local = offset + done - r.start();
-                long n = Math.min(Math.min(len - done, r.size() - local), CHUNK_SIZE);
-                if (closed) {
-                    throw rejected(closedException(op, offset, len, null));
-                }
-                if (sink != null) {
-                    sink.write(sinkOffset + done, segments[region], local, n);
-                } else if (write) {
-                    MemorySegment.copy(host, hostOffset + done, segments[region], local, n);
-                } else {
-                    MemorySegment.copy(segments[region], local, host, hostOffset + done, n);
-                }
-                done += n;
-                if (local + n == r.size()) {
-                    region++;
-                }
-                Residency observer = residency;
-                if (observer != null && !write) {
-                    observer.onRead(offset + done - n, n);
-                }
-            }
-        } catch (InternalError | IllegalStateException e) {
-            if (e instanceof StoreClosedException) {
-                throw e;
-            }
-            if (closed && !interruptedBefore) {
-                // The JDK stops a thread inside a copy from a closing shared arena with an
-                // asynchronous exception, and sets the thread's interrupt flag on the way. That
-                // flag is not the caller's: a Wasm runtime would trap the guest on it later.
-                Thread.interrupted();
-            }
-            throw translate(op, offset, len, region, e);
-        }
-    }
-
-    /**
-     * Makes the remote parts of a checked range present in their caches, and pins them, before any
-     * byte of it moves, so that a failed fetch writes nothing and no release frees them under the
-     * copy; counts and throws the failure, leaving nothing pinned.
-     */
-    private void fetch(String op, long offset, long len, int firstRegion) throws Memory64Exception {
-        long end = offset + len;
-        for (int i = firstRegion; i < remote.length && layout.region(i).start() < end; i++) {
-            if (remote[i] == null) {
-                continue;
-            }
-            MemoryRegion r = layout.region(i);
-            long local = Math.max(offset, r.start()) - r.start();
-            long n = Math.min(end, r.end()) - r.start() - local;
-            try {
-                remote[i].ensure(local, n);
-            } catch (RemoteFetchException e) {
-                unpin(offset, r.start() - Math.min(offset, r.start()), firstRegion);
-                if (closed) {
-                    throw rejected(closedException(op, offset, len, e));
-                }
-                throw rejected(e);
-            }
-        }
-    }
-
-    /** Unpins what {@link #fetch} pinned of {@code [offset, offset + len)}. */
-    private void unpin(long offset, long len, int firstRegion) {
-        long end = offset + len;
-        for (int i = firstRegion; i < remote.length && layout.region(i).start() < end; i++) {
-            if (remote[i] != null) {
-                MemoryRegion r = layout.region(i);
-                long local = Math.max(offset, r.start()) - r.start();
-                remote[i].unpin(local, Math.min(end, r.end()) - r.start() - local);
-            }
-        }
-    }
-
-    private static void closeCaches(ChunkCache[] caches) {
-        if (caches != null) {
-            for (ChunkCache cache : caches) {
-                if (cache != null) {
-                    cache.close();
-                }
-            }
-        }
-    }
-
-    /**
-     * Brings the mapped pages of a range into memory (a remote region's chunks into its cache),
-     * chunk by chunk, counting them as prefetched and telling {@code progress} the bytes done after
-     * each; stops early when {@code stop} says so or the store closes. Pieces in allocated or
-     * reserved regions are passed over and not counted: there is nothing to bring in.
-     *
-     * @return true if the whole range was brought in, false if it stopped early
-     */
-    boolean load(long offset, long len, BooleanSupplier stop, LongConsumer progress) {
-        long end = offset + len;
-        long at = offset;
-        int region = layout.regionIndex(offset);
-        while (at < end) {
-            if (closed || stop.getAsBoolean()) {
-                return false;
-            }
-            MemoryRegion r = layout.region(region);
-            long local = at - r.start();
-            long n = Math.min(Math.min(end - at, r.size() - local), CHUNK_SIZE);
-            MemorySegment segment = segments[region];
-            if (remote != null && remote[region] != null) {
-                // The whole piece at once, so that its chunks are fetched in parallel.
-                n = Math.min(end - at, r.size() - local);
-                try {
-                    long backed = Math.min(n, segment.byteSize() - local);
-                    remote[region].ensure(local, backed);
-                    remote[region].unpin(local, backed);
-                    stats.prefetched(backed);
-                } catch (RemoteFetchException e) {
-                    LOG.debug("load: {}", e.getMessage());
-                    return false;
-                }
-            } else if (segment.isMapped() && local + n <= segment.byteSize()) {
-                segment.asSlice(local, n).load();
-                stats.prefetched(n);
-            }
-            at += n;
-            if (at == r.end()) {
-                region++;
-            }
-            progress.accept(at - offset);
-        }
-        return true;
-    }
-
-    /**
-     * Checks a range and returns the index of the region holding its first byte; counts and throws
-     * on a bad range. The messages are built apart, so that this stays small enough to inline.
-     */
-    private int checkRange(String op, long offset, long len, boolean write) {
-        if (closed) {
-            throw rejected(closedException(op, offset, len, null));
-        }
-        long size = layout.size();
-        if ((offset | len) < 0 || len > size - offset) {
-            throw outsideLayout(op, offset, len);
-        }
-        if (len == 0) {
-            return offset < size ? layout.regionIndex(offset) : layout.regionCount() - 1;
-        }
-        int first = layout.regionIndex(offset);
-        long end = offset + len;
-        for (int i = first; i < segments.length && layout.region(i).start() < end; i++) {
-            MemoryRegion r = layout.region(i);
-            long backedEnd = r.start() + segments[i].byteSize();
-            if (end > backedEnd && backedEnd < r.end()) {
-                throw pastBacked(op, offset, len, i);
-            }
-            if (write && !writable[i]) {
-                throw readOnly(op, offset, len, i);
-            }
-        }
-        return first;
-    }
-
-    private StoreRangeException outsideLayout(String op, long offset, long len) {
-        return rejected(
-                new StoreRangeException(
-                        op
-                                + " offset="
-                                + Unsigned64.toString(offset)
-                                + " len="
-                                + Unsigned64.toString(len)
-                                + " exceeds layout size="
-                                + layout.size()
-                                + " ("
-                                + describeRegionAt(offset)
-                                + ")"));
-    }
-
-    private StoreRangeException pastBacked(String op, long offset, long len, int i) {
-        MemoryRegion r = layout.region(i);
-        return rejected(
-                new StoreRangeException(
-                        op
-                                + " offset="
-                                + offset
-                                + " len="
-                                + len
-                                + " reaches past the backed part of region \""
-                                + r.name()
-                                + "\" ("
-                                + backings[i]
-                                + ", "
-                                + segments[i].byteSize()
-                                + " of "
-                                + r.size()
-                                + " bytes backed)"));
-    }
-
-    private IllegalStateException readOnly(String op, long offset, long len, int i) {
-        return rejected(
-                new IllegalStateException(
-                        op
-                                + " offset="
-                                + offset
-                                + " len="
-                                + len
-                                + " touches read-only region \""
-                                + layout.region(i).name()
-                                + "\" ("
-                                + backings[i]
-                                + ")"));
-    }
-
-    /** Counts a rejected or failed operation and logs it at DEBUG, then returns it to throw. */
-    <T extends Exception> T rejected(T failure) {
-        stats.error();
-        LOG.debug("{}", failure.getMessage());
-        return failure;
-    }
-
-    private String describeRegionAt(long offset) {
-        MemoryRegion r =
-                layout.contains(offset)
-                        ? layout.findRegion(offset)
-                        : layout.region(layout.regionCount() - 1);
-        return "region \"" + r.name() + "\", " + Bytes.binary(r.size());
-    }
-
-    /**
-     * Turns a failure during a copy into the store's own: closed, or a storage fault. Anything else
-     * (an {@link IllegalStateException} from a destination that is not ours) is rethrown as is.
-     */
-    private Memory64Exception translate(String op, long offset, long len, int region, Throwable e) {
-        if (closed) {
-            throw rejected(closedException(op, offset, len, e));
-        }
-        if (e instanceof IllegalStateException ise) {
-            throw ise; // not ours: the caller's destination failed
-        }
-        MemoryRegion r = layout.region(Math.min(region, layout.regionCount() - 1));
-        return rejected(
-                new Memory64Exception(
-                        op
-                                + " offset="
-                                + offset
-                                + " len="
-                                + len
-                                + ": the storage of region \""
-                                + r.name()
-                                + "\" ("
-                                + backings[r.index()]
-                                + ") faulted; a mapped file may have been truncated, or the"
-                                + " file system behind a reserved region is full",
-                        e));
-    }
-
-    StoreClosedException closedException(String op, long offset, long len, Throwable e) {
-        return new StoreClosedException(
-                op
-                        + " offset="
-                        + Unsigned64.toString(offset)
-                        + " len="
-                        + Unsigned64.toString(len)
-                        + ": store \""
-                        + storeName
-                        + "\" is closed",
-                e);
-    }
-
-    /**
-     * Marks the storage closed and releases every segment. A thread inside a chunk may briefly keep
+     * Marks the storage closed and releases every region. A thread inside a chunk may briefly keep
      * the arena busy; it stops at the next chunk, so this spins until the arena closes.
      */
     void close() {
         closed = true;
-        closeCaches(remote);
+        for (Region r : regions) {
+            r.close();
+        }
         while (true) {
             try {
                 arena.close();
@@ -716,6 +357,41 @@ final class RegionStorage {
                     return;
                 }
                 Thread.onSpinWait();
+            }
+        }
+    }
+
+    /**
+     * Moves a piece in chunks, checking for close before each: out to a read's sink (telling the
+     * observer of each chunk after it), or in from a write's source segment. A fault (which HotSpot
+     * may deliver anywhere in the loop) or a close leaves as a Failure.
+     */
+    private final class Copy implements Step<Object> {
+        @Override
+        public void piece(Object sinkOrSource, Region r, long local, long len, long at) {
+            long done = 0;
+            try {
+                while (done < len) {
+                    long n = Math.min(len - done, CHUNK_SIZE);
+                    if (closed) {
+                        throw new Failure(r, at + done);
+                    }
+                    if (sinkOrSource instanceof SegmentSink sink) {
+                        sink.write(at + done, r.segment, local + done, n);
+                        ReadObserver o = observer;
+                        if (o != null) {
+                            o.onRead(r.start + local + done, n);
+                        }
+                    } else {
+                        MemorySegment src = (MemorySegment) sinkOrSource;
+                        MemorySegment.copy(src, at + done, r.segment, local + done, n);
+                    }
+                    done += n;
+                }
+            } catch (InternalError | IllegalStateException e) {
+                throw e instanceof StoreClosedException closedAlready
+                        ? closedAlready
+                        : new Failure(r, at + done, e);
             }
         }
     }

@@ -33,7 +33,7 @@ import org.slf4j.Logger;
  */
 final class RemoteObject implements RemoteAccess.Source {
 
-    private static final Logger LOG = Logging.logger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Logging.REMOTE);
 
     private static final Pattern CONTENT_RANGE =
             Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);

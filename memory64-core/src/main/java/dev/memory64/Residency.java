@@ -26,7 +26,7 @@ import org.slf4j.Logger;
  * <p>What has been read or prefetched is tracked per layer as one range (the hull of what was
  * touched); a sweep releases the parts of it outside every window.
  */
-final class Residency {
+final class Residency implements ReadObserver {
 
     /** How far a streamer moves, in bytes, before its window is swept again (BYTES unit). */
     static final long SWEEP_STEP = 32L << 20;
@@ -34,7 +34,7 @@ final class Residency {
     /** The largest piece one prefetch brings in. */
     static final long PREFETCH_PIECE = 64L << 20;
 
-    private static final Logger LOG = Logging.logger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Logging.RESIDENCY);
 
     private final ResidencyPolicy policy;
     private final RegionStorage storage;
@@ -132,7 +132,8 @@ final class Residency {
      * Tells the policy that the calling thread read {@code [offset, offset + len)} of the layout.
      * Never throws: residency is a hint, and the read it follows has succeeded.
      */
-    void onRead(long offset, long len) {
+    @Override
+    public void onRead(long offset, long len) {
         if (len <= 0) {
             return;
         }

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 /** A store's counters as a platform MBean: registration, the bean, and unregistration. */
 final class StoreMBean implements Memory64StoreMXBean {
 
-    private static final Logger LOG = Logging.logger(Memory64Store.class);
+    private static final Logger LOG = Logging.logger(Logging.JMX);
 
     private final Memory64Store store;
 
