@@ -39,8 +39,8 @@ final class GuideExamples {
      * @param module the guest
      * @return the instance, its WASI closed
      */
-    // Endive 1.2.0 deprecates inheritSystem() for inheritSystemStreams(), which Chicory 1.7.5
-    // lacks: the guide says so, and this block is Chicory's.
+    // Endive 1.2.0 deprecates inheritSystem() for inheritSystemStreams(), which older releases
+    // lack: the guide says so next to the block, whose Endive rename runs here too.
     @SuppressWarnings("deprecation")
     static Instance addingToAWasiHost(Memory64Store store, WasmModule module) {
         // guide-example:begin
