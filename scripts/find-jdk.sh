@@ -73,6 +73,12 @@ memory64_find_maven() { # sets MVN: the project's Maven wrapper, else `mvn` on t
     fi
 }
 
+memory64_maven_at_root() { # finds the JDK and Maven, then works from the project root
+    memory64_find_jdk
+    memory64_find_maven
+    cd "$MEMORY64_ROOT"
+}
+
 memory64_mvn() { # runs Maven in batch mode with no download progress and no terminal escape codes
     "$MVN" -B -ntp -Dstyle.color=never "$@"
 }

@@ -4,7 +4,5 @@ set -euo pipefail
 MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=find-jdk.sh
 . "$MEMORY64_ROOT/scripts/find-jdk.sh"
-memory64_find_jdk
-memory64_find_maven
-cd "$MEMORY64_ROOT"
+memory64_maven_at_root
 memory64_mvn -q spotless:apply "$@"

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 
+import dev.memory64.testkit.SmallModels;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -28,19 +29,11 @@ class LayerExtentsTest {
 
     @TempDir Path dir;
 
-    private static byte[] pattern(int len, int seed) {
-        byte[] bytes = new byte[len];
-        for (int i = 0; i < len; i++) {
-            bytes[i] = (byte) (i * 31 + seed * 7 + (i >>> 8));
-        }
-        return bytes;
-    }
-
     private static Memory64Store twoRegions() throws Exception {
         Memory64Store store =
                 Memory64Store.allocate(
                         MemoryLayout.builder().addRegion("a", PAGE).addRegion("b", PAGE).build());
-        store.write(0, pattern((int) (2 * PAGE), 1));
+        store.write(0, SmallModels.bytes((int) (2 * PAGE), 1));
         return store;
     }
 
@@ -83,7 +76,7 @@ class LayerExtentsTest {
     @Test
     void shouldReadALayersExtentsAsOneByteSequenceInTheirOrder() throws Exception {
         try (Memory64Store store = twoRegions()) {
-            byte[] all = pattern((int) (2 * PAGE), 1);
+            byte[] all = SmallModels.bytes((int) (2 * PAGE), 1);
             // A later piece first, then one straddling the region boundary, then an early one.
             List<Layer.Extent> extents =
                     List.of(
@@ -128,7 +121,7 @@ class LayerExtentsTest {
     @Test
     void shouldAgreeWithTheConcatenationForEveryRangeOfALayer() throws Exception {
         try (Memory64Store store = twoRegions()) {
-            byte[] all = pattern((int) (2 * PAGE), 1);
+            byte[] all = SmallModels.bytes((int) (2 * PAGE), 1);
             List<Layer.Extent> extents =
                     List.of(
                             new Layer.Extent(PAGE + 5, 1000),
@@ -164,7 +157,7 @@ class LayerExtentsTest {
     @Test
     void shouldRefuseARangeTouchingAnUnbackedExtentBeforeMovingAByte() throws Exception {
         Path file = dir.resolve("short.bin");
-        Files.write(file, pattern(1000, 2));
+        Files.write(file, SmallModels.bytes(1000, 2));
         MemoryLayout layout =
                 MemoryLayout.builder().addRegion("weights", PAGE).addRegion("model", PAGE).build();
         try (Memory64Store store =
@@ -191,7 +184,7 @@ class LayerExtentsTest {
             assertEquals(1, store.stats().errors());
             byte[] head = new byte[500];
             store.readLayer(0, 0, MemorySegment.ofArray(head));
-            assertArrayEquals(java.util.Arrays.copyOf(pattern(1000, 2), 500), head);
+            assertArrayEquals(java.util.Arrays.copyOf(SmallModels.bytes(1000, 2), 500), head);
         }
     }
 
@@ -220,8 +213,8 @@ class LayerExtentsTest {
                 Memory64Store.builder(MemoryLayout.builder().addRegion("big", 4 * gib).build())
                         .withDefaultBacking(RegionBacking.reservedOvercommitted(dir))
                         .build()) {
-            byte[] head = pattern(4096, 3);
-            byte[] tail = pattern(4096, 4);
+            byte[] head = SmallModels.bytes(4096, 3);
+            byte[] tail = SmallModels.bytes(4096, 4);
             store.write(0, head);
             store.write(3 * gib - 4096, tail);
             Layer big = store.registerLayer(0, "token_embd", 0, 3 * gib);

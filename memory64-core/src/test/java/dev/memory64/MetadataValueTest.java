@@ -11,6 +11,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@link MetadataValue}'s factories and checks, and {@link ModelMetadata}'s lookups. */
 class MetadataValueTest {
@@ -48,23 +50,6 @@ class MetadataValueTest {
         assertEquals(4, MetadataValue.of(MetadataValue.UINT32, 4, 1, four).size());
         assertEquals(
                 2, MetadataValue.of(MetadataValue.ARRAY, MetadataValue.UINT16, 2, four).count());
-        assertThrows(IllegalArgumentException.class, () -> MetadataValue.of(13, 13, 1, four));
-        assertThrows(IllegalArgumentException.class, () -> MetadataValue.of(-1, -1, 1, four));
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> MetadataValue.of(MetadataValue.UINT64, 10, 1, four));
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> MetadataValue.of(MetadataValue.UINT32, 5, 1, four));
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> MetadataValue.of(MetadataValue.UINT32, 4, 2, four));
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> MetadataValue.of(MetadataValue.ARRAY, 4, 2, four));
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> MetadataValue.of(MetadataValue.ARRAY, 8, -1, four));
         assertThrows(
                 IllegalArgumentException.class,
                 () ->
@@ -72,6 +57,28 @@ class MetadataValueTest {
                                 MetadataValue.BOOL, 7, 1, MemorySegment.ofArray(new byte[] {2})));
         assertThrows(IllegalArgumentException.class, () -> MetadataValue.ofUint32(-1));
         assertThrows(IllegalArgumentException.class, () -> MetadataValue.ofString("\uD800"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+                    13 is no type                          | 13 | 13 |  1
+                    -1 is no type                          | -1 | -1 |  1
+                    a uint64 takes 8 bytes, not 4          | 10 | 10 |  1
+                    a scalar has its type as element type  |  4 |  5 |  1
+                    a scalar has a count of 1              |  4 |  4 |  2
+                    two uint32s take 8 bytes, not 4        |  9 |  4 |  2
+                    a count is not negative                |  9 |  8 | -1
+                    """)
+    void ofRefusesFourBytesThatDisagreeWithTypeElementTypeAndCount(
+            String rule, int type, int elementType, long count) {
+        MemorySegment four = MemorySegment.ofArray(new byte[4]);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> MetadataValue.of(type, elementType, count, four),
+                rule);
     }
 
     @Test

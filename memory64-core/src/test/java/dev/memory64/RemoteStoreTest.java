@@ -238,15 +238,20 @@ class RemoteStoreTest {
         }
     }
 
+    /** Layers a and b, two chunks each, over a four-chunk store. */
+    private static void registerTwoLayersOfTwoChunks(Memory64Store store) {
+        store.registerLayers(
+                List.of(
+                        new Layer(0, "a", "block", 0, 2 * CHUNK),
+                        new Layer(1, "b", "block", 2 * CHUNK, 2 * CHUNK)));
+    }
+
     @Test
     void aPrefetchFetchesALayerSoThatItsLoadMakesNoRequest() throws Exception {
         byte[] data = content(4 * (int) CHUNK, 12);
         try (RangeServer server = new RangeServer(data);
                 Memory64Store store = open(server.uri(), 4 * CHUNK, fast())) {
-            store.registerLayers(
-                    List.of(
-                            new Layer(0, "a", "block", 0, 2 * CHUNK),
-                            new Layer(1, "b", "block", 2 * CHUNK, 2 * CHUNK)));
+            registerTwoLayersOfTwoChunks(store);
             store.prefetch(1).get();
             assertEquals(3, server.ranges.size());
             byte[] got = new byte[2 * (int) CHUNK];
@@ -263,10 +268,7 @@ class RemoteStoreTest {
         byte[] data = content(4 * (int) CHUNK, 13);
         try (RangeServer server = new RangeServer(data);
                 Memory64Store store = open(server.uri(), 4 * CHUNK, fast())) {
-            store.registerLayers(
-                    List.of(
-                            new Layer(0, "a", "block", 0, 2 * CHUNK),
-                            new Layer(1, "b", "block", 2 * CHUNK, 2 * CHUNK)));
+            registerTwoLayersOfTwoChunks(store);
             store.useResidency(ResidencyPolicy.layers(0, 0));
             byte[] got = new byte[2 * (int) CHUNK];
             store.read(0, got);

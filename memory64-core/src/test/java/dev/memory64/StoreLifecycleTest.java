@@ -40,6 +40,16 @@ class StoreLifecycleTest {
         return file;
     }
 
+    /**
+     * A store whose region "model" maps the file read-only and whose other regions are allocated.
+     */
+    private static Memory64Store mappedModel(MemoryLayout layout, Path file) throws IOException {
+        return Memory64Store.builder(layout)
+                .withDefaultBacking(RegionBacking.allocated())
+                .withBacking("model", RegionBacking.mapped(file, 0, false))
+                .build();
+    }
+
     @Test
     void rejectsWritesIntoAReadOnlyMappedRegionAndChangesNothing() throws Exception {
         byte[] content = StoreContractTest.pattern((int) (2 * PAGE), 1);
@@ -49,11 +59,7 @@ class StoreLifecycleTest {
                         .addRegion("scratch", PAGE)
                         .addRegion("model", 2 * PAGE)
                         .build();
-        try (Memory64Store store =
-                Memory64Store.builder(layout)
-                        .withDefaultBacking(RegionBacking.allocated())
-                        .withBacking("model", RegionBacking.mapped(file, 0, false))
-                        .build()) {
+        try (Memory64Store store = mappedModel(layout, file)) {
             IllegalStateException e =
                     assertThrows(
                             IllegalStateException.class, () -> store.write(PAGE - 2, new byte[4]));
@@ -158,11 +164,7 @@ class StoreLifecycleTest {
                         .addRegion("model", 4 * PAGE)
                         .addRegion("scratch", PAGE)
                         .build();
-        try (Memory64Store store =
-                Memory64Store.builder(layout)
-                        .withDefaultBacking(RegionBacking.allocated())
-                        .withBacking("model", RegionBacking.mapped(file, 0, false))
-                        .build()) {
+        try (Memory64Store store = mappedModel(layout, file)) {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 channel.truncate(PAGE);
             }

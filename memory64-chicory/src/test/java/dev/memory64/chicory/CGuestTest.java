@@ -92,6 +92,15 @@ class CGuestTest {
         return store;
     }
 
+    /** The guest, given this buffer size, prints the host's checksum of every layer and exits 0. */
+    static Run assertChecksumsEveryLayer(Memory64Store store, Guests.Mode mode, String buffer)
+            throws Exception {
+        Run run = run(store, mode, true, buffer);
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertEquals(expectedOutput(store), run.stdout());
+        return run;
+    }
+
     static String expectedOutput(Memory64Store store) throws Exception {
         StringBuilder sb = new StringBuilder();
         long bytes = 0;
@@ -117,10 +126,7 @@ class CGuestTest {
     @MethodSource("dev.memory64.chicory.Guests#modes")
     void shouldChecksumEveryLayerAsTheHostDoes(Guests.Mode mode) throws Exception {
         try (Memory64Store store = model(1000, 4099, 65536, 3, 200_001)) {
-            Run run = run(store, mode, true, "8");
-            assertEquals("", run.stderr());
-            assertEquals(0, run.exitCode());
-            assertEquals(expectedOutput(store), run.stdout());
+            assertEquals("", assertChecksumsEveryLayer(store, mode, "8").stderr());
         }
     }
 
@@ -131,9 +137,7 @@ class CGuestTest {
         // a short tail: long enough to stream, short enough to interpret.
         long size = mode == Guests.Mode.COMPILER ? 40L << 20 : (16L << 20) + 12345;
         try (Memory64Store store = model(size, 12345)) {
-            Run run = run(store, mode, true, "4");
-            assertEquals(0, run.exitCode(), run.stderr());
-            assertEquals(expectedOutput(store), run.stdout());
+            assertChecksumsEveryLayer(store, mode, "4");
         }
     }
 
@@ -154,9 +158,7 @@ class CGuestTest {
         try (GgufModel model = GgufModel.open(file)) {
             Memory64Store store = model.store();
             assertEquals(3L << 30, store.layer(0).size());
-            Run run = run(store, mode, true, "2");
-            assertEquals(0, run.exitCode(), run.stderr());
-            assertEquals(expectedOutput(store), run.stdout());
+            assertChecksumsEveryLayer(store, mode, "2");
         }
     }
 
@@ -174,10 +176,7 @@ class CGuestTest {
                                     List.of(
                                             new Layer.Extent(85_000, 15_000),
                                             new Layer.Extent(0, 20_001)))));
-            Run run = run(store, mode, true, "3");
-            assertEquals("", run.stderr());
-            assertEquals(0, run.exitCode());
-            assertEquals(expectedOutput(store), run.stdout());
+            assertEquals("", assertChecksumsEveryLayer(store, mode, "3").stderr());
         }
     }
 

@@ -1,19 +1,10 @@
 package dev.memory64.chicory;
 
 import com.dylibso.chicory.runtime.ByteBufferMemory;
-import com.dylibso.chicory.runtime.Memory;
-import com.dylibso.chicory.wasm.types.MemoryLimits;
-import java.util.function.Function;
 
 /** The ABI contract under Chicory's runtime compiler, with Chicory's ByteBufferMemory. */
 class CompilerGuestAbiTest extends GuestAbiContractTest {
-    @Override
-    Guests.Mode mode() {
-        return Guests.Mode.COMPILER;
-    }
-
-    @Override
-    Function<MemoryLimits, Memory> memoryFactory() {
-        return ByteBufferMemory::new;
+    CompilerGuestAbiTest() {
+        super(Guests.Mode.COMPILER, ByteBufferMemory::new);
     }
 }

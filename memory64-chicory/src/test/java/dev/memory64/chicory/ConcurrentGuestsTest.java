@@ -140,21 +140,17 @@ class ConcurrentGuestsTest {
         }
     }
 
+    /** The abi guest under the interpreter, with this memory (null for the runtime's own). */
+    private Instance interpreted(Function<MemoryLimits, Memory> memory) {
+        return Guests.instantiate(
+                Guests.wat("abi"), functions.toImportValues(), Guests.Mode.INTERPRETER, memory);
+    }
+
     @Test
     void oneGuestsCopyInProgressDoesNotBlockAnother() throws Exception {
         HeldMemory held = new HeldMemory();
-        Instance slow =
-                Guests.instantiate(
-                        Guests.wat("abi"),
-                        functions.toImportValues(),
-                        Guests.Mode.INTERPRETER,
-                        held.factory());
-        Instance fast =
-                Guests.instantiate(
-                        Guests.wat("abi"),
-                        functions.toImportValues(),
-                        Guests.Mode.INTERPRETER,
-                        null);
+        Instance slow = interpreted(held.factory());
+        Instance fast = interpreted(null);
         assertEquals(1, call(slow, "grow", 3));
         assertEquals(1, call(fast, "grow", 3));
         held.hold = true;
@@ -181,12 +177,7 @@ class ConcurrentGuestsTest {
     @Test
     void aFailingGuestMemoryIsReportedAsGuestWrite() {
         HeldMemory broken = new HeldMemory();
-        Instance guest =
-                Guests.instantiate(
-                        Guests.wat("abi"),
-                        functions.toImportValues(),
-                        Guests.Mode.INTERPRETER,
-                        broken.factory());
+        Instance guest = interpreted(broken.factory());
         assertEquals(1, call(guest, "grow", 3));
         broken.fail = true;
         assertEquals(-8, call(guest, "load_layer", 0, 0, LAYER_SIZE));
@@ -208,12 +199,7 @@ class ConcurrentGuestsTest {
                 results.add(
                         pool.submit(
                                 () -> {
-                                    Instance guest =
-                                            Guests.instantiate(
-                                                    Guests.wat("abi"),
-                                                    functions.toImportValues(),
-                                                    Guests.Mode.INTERPRETER,
-                                                    SegmentMemory.factory());
+                                    Instance guest = interpreted(SegmentMemory.factory());
                                     call(guest, "grow", 3);
                                     long ok = 0;
                                     long hostRange = 0;

@@ -10,17 +10,17 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
+import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
-import dev.memory64.MemoryLayout;
-import dev.memory64.TensorInfo;
 import dev.memory64.abi.AccessPolicy;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.memory64.testkit.AbiOracle;
+import dev.memory64.testkit.AbiRecords;
+import dev.memory64.testkit.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.api.Pair;
@@ -36,46 +36,38 @@ abstract class GuestAbiContractTest {
     static final long PAGE = 64 * 1024;
     static final long BIG = 3L << 20; // larger than the checksum guest's 1 MiB memory
 
+    @AutoClose TestStore fixture;
     Memory64Store store;
     Memory64HostFunctions functions;
     Instance guest;
-    byte[] model;
 
-    abstract Guests.Mode mode();
+    private final Guests.Mode mode;
+    private final Function<MemoryLimits, Memory> memoryFactory;
 
-    /** The guest memory implementation, or null for Chicory's default. */
-    abstract Function<MemoryLimits, Memory> memoryFactory();
+    /**
+     * The contract for one execution mode and one guest memory implementation.
+     *
+     * @param mode how the guests run
+     * @param memoryFactory the guest memory implementation, or null for Chicory's default
+     */
+    GuestAbiContractTest(Guests.Mode mode, Function<MemoryLimits, Memory> memoryFactory) {
+        this.mode = mode;
+        this.memoryFactory = memoryFactory;
+    }
 
     Instance instantiate(WasmModule module, Memory64HostFunctions fns) {
-        return Guests.instantiate(module, fns.toImportValues(), mode(), memoryFactory());
+        return Guests.instantiate(module, fns.toImportValues(), mode, memoryFactory);
     }
 
     @BeforeEach
     void setUp() throws Exception {
-        store =
-                Memory64Store.allocate(
-                        MemoryLayout.builder()
-                                .addRegion("a", PAGE)
-                                .addRegion("b", 4L << 20)
-                                .build());
-        model = new byte[(int) store.size()];
-        for (int i = 0; i < model.length; i++) {
-            model[i] = (byte) (i * 13 + (i >>> 9));
-        }
-        store.write(0, model);
-        store.registerLayers(
-                List.of(
-                        new Layer(0, "token_embd", "embeddings", 0, 1000),
-                        new Layer(1, "blk.0", "block", PAGE - 100, 5000),
-                        new Layer(2, "blk.1", "block", PAGE, BIG + 3)),
-                List.of(new TensorInfo("blk.0.attn_q.weight", 1, 16, 4000, 2, List.of(32L, 125L))));
+        fixture =
+                TestStore.abiModel(4L << 20, "blk.0.attn_q.weight")
+                        .layer(new Layer(2, "blk.1", "block", PAGE, BIG + 3))
+                        .build();
+        store = fixture.store();
         functions = Memory64HostFunctions.builder(store).build();
         guest = instantiate(Guests.wat("abi"), functions);
-    }
-
-    @AfterEach
-    void tearDown() {
-        store.close();
     }
 
     byte[] guestBytes(Instance instance) {
@@ -83,15 +75,11 @@ abstract class GuestAbiContractTest {
         return memory.readBytes(0, memory.pages() * Memory.PAGE_SIZE);
     }
 
-    byte[] modelRange(long offset, long len) {
-        return Arrays.copyOfRange(model, (int) offset, (int) (offset + len));
-    }
-
     @Test
     void shouldCopyWholeLayerIntoTheGuest() {
         assertEquals(5000, call(guest, "load_layer", 1, 100, 6000));
         byte[] memory = guestBytes(guest);
-        assertArrayEquals(modelRange(PAGE - 100, 5000), Arrays.copyOfRange(memory, 100, 5100));
+        assertArrayEquals(fixture.range(PAGE - 100, 5000), Arrays.copyOfRange(memory, 100, 5100));
         assertEquals(0, memory[99]);
         assertEquals(0, memory[5100]);
         assertEquals(1, call(guest, "stats"));
@@ -170,8 +158,8 @@ abstract class GuestAbiContractTest {
         assertEquals(64, call(origin, "read", PAGE, 2000, 64));
         assertEquals(2, call(origin, "stats"));
         byte[] memory = guestBytes(origin);
-        assertArrayEquals(modelRange(0, 1000), Arrays.copyOf(memory, 1000));
-        assertArrayEquals(modelRange(PAGE, 64), Arrays.copyOfRange(memory, 2000, 2064));
+        assertArrayEquals(fixture.range(0, 1000), Arrays.copyOf(memory, 1000));
+        assertArrayEquals(fixture.range(PAGE, 64), Arrays.copyOfRange(memory, 2000, 2064));
     }
 
     @Test
@@ -191,7 +179,7 @@ abstract class GuestAbiContractTest {
         assertEquals(1, call(guest, "grow", 2));
         assertEquals(5000, call(guest, "load_layer", 1, PAGE + 10, 5000));
         assertArrayEquals(
-                modelRange(PAGE - 100, 5000),
+                fixture.range(PAGE - 100, 5000),
                 Arrays.copyOfRange(guestBytes(guest), (int) PAGE + 10, (int) PAGE + 5010));
     }
 
@@ -204,16 +192,9 @@ abstract class GuestAbiContractTest {
         assertEquals(1, call(guest, "layer_find", 100, layerName.length));
         assertEquals(-2, call(guest, "layer_find", 100, 3));
         assertEquals(64, call(guest, "tensor_info", 200, tensorName.length, 1000, 64));
-        ByteBuffer record =
-                ByteBuffer.wrap(guest.memory().readBytes(1000, 64)).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(1, record.getInt());
-        assertEquals(2, record.getInt());
-        assertEquals(16, record.getLong());
-        assertEquals(4000, record.getLong());
-        assertEquals(2, record.getInt());
-        assertEquals(0, record.getInt());
-        assertEquals(32, record.getLong());
-        assertEquals(125, record.getLong());
+        assertEquals(
+                List.of(1L, 2L, 16L, 4000L, 2L, 0L, 32L, 125L, 1L, 1L),
+                AbiRecords.tensor(guest.memory().readBytes(1000, 64)));
         assertEquals(-3, call(guest, "tensor_info", 200, tensorName.length, 2000, 63));
     }
 
@@ -222,18 +203,21 @@ abstract class GuestAbiContractTest {
         call(guest, "load_layer", 0, 0, 1000);
         call(guest, "load_layer", 99, 0, 1000);
         assertEquals(40, call(guest, "stats_into", 2000, 40));
-        ByteBuffer record =
-                ByteBuffer.wrap(guest.memory().readBytes(2000, 40)).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(1, record.getLong());
-        assertEquals(1, record.getLong());
-        assertEquals(1000, record.getLong());
-        assertEquals(store.size(), record.getLong());
-        assertEquals(1, record.getLong());
+        assertEquals(
+                new Memory64Stats(1, 1, 1000, store.size(), 1),
+                AbiRecords.stats(guest.memory().readBytes(2000, 40)));
         assertEquals(0, call(guest, "prefetch", 2));
     }
 
     // ---------------------------------------------------------------------------------------
     // Properties, through real guest calls
+
+    /** Calls the guest's export and checks that it returned what the oracle predicted. */
+    private long callPredicted(long expected, String export, long... args) {
+        long result = call(guest, export, args);
+        assertEquals(expected, result, export + Arrays.toString(args));
+        return result;
+    }
 
     static Gen<Long> u32() {
         Gen<Long> edges =
@@ -273,28 +257,13 @@ abstract class GuestAbiContractTest {
                         (id, ptr, max) -> {
                             long errors = store.stats().errors();
                             Layer layer = store.layer((int) (long) id);
-                            long expected;
-                            if (ptr + max > 1L << 32) {
-                                expected = -6;
-                            } else if (ptr + max > PAGE) {
-                                expected = -7;
-                            } else if (layer == null) {
-                                expected = -2;
-                            } else if (max < layer.size()) {
-                                expected = -3;
-                            } else {
-                                expected = layer.size();
-                            }
-                            long result = call(guest, "load_layer", id, ptr, max);
-                            assertEquals(
-                                    expected,
-                                    result,
-                                    "load_layer(" + id + ", " + ptr + ", " + max + ")");
+                            long expected = AbiOracle.loadLayer(PAGE, layer, ptr, max);
+                            long result = callPredicted(expected, "load_layer", id, ptr, max);
                             byte[] after = guestBytes(guest);
                             if (result >= 0) {
                                 int p = (int) (long) ptr;
                                 assertArrayEquals(
-                                        modelRange(layer.offset(), result),
+                                        fixture.range(layer.offset(), result),
                                         Arrays.copyOfRange(after, p, p + (int) result));
                                 guest.memory().write(0, clean);
                             } else {
@@ -306,48 +275,21 @@ abstract class GuestAbiContractTest {
 
     @Test
     void anyReadFromTheGuestCopiesExactlyOrChangesNothing() {
-        Gen<Long> offsets =
-                Generate.frequency(
-                        Pair.of(
-                                2,
-                                Generate.pick(
-                                        List.of(
-                                                0L,
-                                                -1L,
-                                                Long.MAX_VALUE,
-                                                Long.MIN_VALUE,
-                                                store.size(),
-                                                store.size() - 1,
-                                                PAGE))),
-                        Pair.of(3, SourceDSL.longs().between(0, store.size() + 10)),
-                        Pair.of(1, SourceDSL.longs().all()));
         byte[] clean = guestBytes(guest);
         long size = store.size();
+        Gen<Long> offsets = AbiOracle.offsets(PAGE, size);
         qt().withExamples(10_000)
                 .withFixedSeed(12)
                 .forAll(offsets, u32(), u32())
                 .checkAssert(
                         (offset, ptr, len) -> {
-                            long expected;
-                            if (ptr + len > 1L << 32) {
-                                expected = -6;
-                            } else if (ptr + len > PAGE) {
-                                expected = -7;
-                            } else if (offset < 0 || len > size - offset) {
-                                expected = -4;
-                            } else {
-                                expected = len;
-                            }
-                            long result = call(guest, "read", offset, ptr, len);
-                            assertEquals(
-                                    expected,
-                                    result,
-                                    "read(" + offset + ", " + ptr + ", " + len + ")");
+                            long expected = AbiOracle.read(PAGE, size, offset, ptr, len);
+                            long result = callPredicted(expected, "read", offset, ptr, len);
                             byte[] after = guestBytes(guest);
                             if (result >= 0) {
                                 int p = (int) (long) ptr;
                                 assertArrayEquals(
-                                        modelRange(offset, len),
+                                        fixture.range(offset, len),
                                         Arrays.copyOfRange(after, p, p + (int) (long) len));
                                 guest.memory().write(0, clean);
                             } else {

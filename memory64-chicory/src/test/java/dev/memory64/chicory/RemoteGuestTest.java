@@ -9,6 +9,7 @@ import dev.memory64.testkit.Nginx;
 import dev.memory64.testkit.SmallModels;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,10 +23,12 @@ class RemoteGuestTest {
     @TempDir Path work;
     @TempDir Path cache;
 
-    Path writeModel() throws Exception {
-        Path file = root.resolve("model.gguf");
+    Path file;
+
+    @BeforeEach
+    void writeModel() throws Exception {
+        file = root.resolve("model.gguf");
         SmallModels.llama(200, 128).build().write(file);
-        return file;
     }
 
     GgufModel openRemote(Nginx nginx) throws Exception {
@@ -40,7 +43,6 @@ class RemoteGuestTest {
 
     @Test
     void theCGuestChecksumsEveryLayerOfARemoteModelAsTheLocalFile() throws Exception {
-        Path file = writeModel();
         try (Nginx nginx = Nginx.start(root, work);
                 GgufModel local = GgufModel.open(file);
                 GgufModel remote = openRemote(nginx)) {
@@ -59,7 +61,6 @@ class RemoteGuestTest {
 
     @Test
     void aGuestsLoadsFailWhileTheServerIsDownAndWorkOnceItIsBack() throws Exception {
-        Path file = writeModel();
         try (Nginx nginx = Nginx.start(root, work);
                 GgufModel local = GgufModel.open(file);
                 GgufModel remote = openRemote(nginx)) {

@@ -42,8 +42,26 @@ class BuildTimeCompiledGuestTest {
         store.close();
     }
 
-    private byte[] expectedLayer() {
-        return Arrays.copyOfRange(weights, 512, 512 + 3000);
+    /** A guest's exports, whichever runtime compiled it: the first result of a call. */
+    interface Exports {
+        long call(String name, long... args);
+    }
+
+    /** The guest memory's bytes, whichever runtime's memory it is. */
+    interface Bytes {
+        byte[] read(int offset, int length);
+    }
+
+    /** One layer load and one raw read land in the guest memory; a load past its end fails. */
+    private void assertLoadsAndReads(Exports guest, Bytes memory) {
+        assertEquals(3000, guest.call("load_layer", 4, 100, 4096));
+        assertArrayEquals(Arrays.copyOfRange(weights, 512, 512 + 3000), memory.read(100, 3000));
+        assertEquals(16, guest.call("read", 520, 8000, 16));
+        assertArrayEquals(Arrays.copyOfRange(weights, 520, 536), memory.read(8000, 16));
+        assertEquals(
+                ErrorCode.OUT_OF_BOUNDS.code(), (int) guest.call("load_layer", 4, PAGE - 10, 4096));
+        assertEquals(3000, guest.call("layer_size", 4));
+        assertEquals(2, guest.call("stats"));
     }
 
     @Test
@@ -57,15 +75,8 @@ class BuildTimeCompiledGuestTest {
                         .build();
         try (var memory =
                 assertInstanceOf(dev.memory64.chicory.SegmentMemory.class, instance.memory())) {
-            assertEquals(3000, instance.export("load_layer").apply(4, 100, 4096)[0]);
-            assertArrayEquals(expectedLayer(), memory.readBytes(100, 3000));
-            assertEquals(16, instance.export("read").apply(520, 8000, 16)[0]);
-            assertArrayEquals(Arrays.copyOfRange(weights, 520, 536), memory.readBytes(8000, 16));
-            assertEquals(
-                    ErrorCode.OUT_OF_BOUNDS.code(),
-                    (int) instance.export("load_layer").apply(4, PAGE - 10, 4096)[0]);
-            assertEquals(3000, instance.export("layer_size").apply(4)[0]);
-            assertEquals(2, instance.export("stats").apply()[0]);
+            assertLoadsAndReads(
+                    (name, args) -> instance.export(name).apply(args)[0], memory::readBytes);
         }
     }
 
@@ -80,15 +91,8 @@ class BuildTimeCompiledGuestTest {
                         .build();
         try (var memory =
                 assertInstanceOf(dev.memory64.endive.SegmentMemory.class, instance.memory())) {
-            assertEquals(3000, instance.export("load_layer").apply(4, 100, 4096)[0]);
-            assertArrayEquals(expectedLayer(), memory.readBytes(100, 3000));
-            assertEquals(16, instance.export("read").apply(520, 8000, 16)[0]);
-            assertArrayEquals(Arrays.copyOfRange(weights, 520, 536), memory.readBytes(8000, 16));
-            assertEquals(
-                    ErrorCode.OUT_OF_BOUNDS.code(),
-                    (int) instance.export("load_layer").apply(4, PAGE - 10, 4096)[0]);
-            assertEquals(3000, instance.export("layer_size").apply(4)[0]);
-            assertEquals(2, instance.export("stats").apply()[0]);
+            assertLoadsAndReads(
+                    (name, args) -> instance.export(name).apply(args)[0], memory::readBytes);
         }
     }
 }

@@ -7,15 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
-import dev.memory64.MemoryLayout;
 import dev.memory64.MetadataValue;
-import dev.memory64.ModelMetadata;
-import dev.memory64.RegionBacking;
 import dev.memory64.abi.AbiFunction.Type;
+import dev.memory64.testkit.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,32 +21,20 @@ class AbiFunctionTest {
 
     static final long PAGE = 64 * 1024;
 
-    Memory64Store store;
+    @AutoClose Memory64Store store;
     HeapGuestMemory guest;
 
     @BeforeEach
     void setUp() throws Exception {
         store =
-                Memory64Store.builder(MemoryLayout.builder().addRegion("a", PAGE).build())
-                        .withDefaultBacking(RegionBacking.allocated())
-                        .withMetadata(
-                                ModelMetadata.builder()
-                                        .put("k", MetadataValue.ofBool(true))
-                                        .build())
-                        .build();
-        byte[] model = new byte[(int) PAGE];
-        for (int i = 0; i < model.length; i++) {
-            model[i] = (byte) (i * 7 + 3);
-        }
-        store.write(0, model);
-        store.registerLayers(List.of(new Layer(3, "blk.3", "block", 100, 16)), List.of());
-
+                TestStore.builder()
+                        .region("a", PAGE)
+                        .metadata("k", MetadataValue.ofBool(true))
+                        .content(i -> i * 7 + 3)
+                        .layer(new Layer(3, "blk.3", "block", 100, 16))
+                        .build()
+                        .store();
         guest = new HeapGuestMemory((int) PAGE);
-    }
-
-    @AfterEach
-    void tearDown() {
-        store.close();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.RegionBacking;
+import dev.memory64.testkit.SmallModels;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,14 +21,6 @@ class LargeAndSplitLayerAbiTest {
     private static final long GIB = 1L << 30;
 
     @TempDir Path dir;
-
-    private static byte[] pattern(int len, int seed) {
-        byte[] bytes = new byte[len];
-        for (int i = 0; i < len; i++) {
-            bytes[i] = (byte) (i * 17 + seed * 5 + (i >>> 7));
-        }
-        return bytes;
-    }
 
     /** A guest memory of the full 4 GiB that must never be written. */
     private static final GuestMemory FOUR_GIB =
@@ -54,7 +47,7 @@ class LargeAndSplitLayerAbiTest {
                 Memory64Store.builder(MemoryLayout.builder().addRegion("big", 4 * GIB).build())
                         .withDefaultBacking(RegionBacking.reservedOvercommitted(dir))
                         .build()) {
-            byte[] tail = pattern(4096, 1);
+            byte[] tail = SmallModels.bytes(4096, 1);
             store.write(3 * GIB - 4096, tail);
             store.registerLayer(0, "token_embd", 0, 3 * GIB);
             Memory64Abi abi = Memory64Abi.builder(store).build();
@@ -81,7 +74,7 @@ class LargeAndSplitLayerAbiTest {
                                 .addRegion("part1", page)
                                 .addRegion("part2", page)
                                 .build())) {
-            byte[] all = pattern((int) (2 * page), 2);
+            byte[] all = SmallModels.bytes((int) (2 * page), 2);
             store.write(0, all);
             // blk.0's tensors: the tail of part 1, then the head of part 2 (a straddling block).
             List<Layer.Extent> extents =

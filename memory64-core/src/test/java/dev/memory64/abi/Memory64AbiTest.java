@@ -8,14 +8,13 @@ import static org.quicktheories.QuickTheory.qt;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
-import dev.memory64.MemoryLayout;
-import dev.memory64.TensorInfo;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.memory64.testkit.AbiOracle;
+import dev.memory64.testkit.AbiRecords;
+import dev.memory64.testkit.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -27,45 +26,28 @@ class Memory64AbiTest {
     static final long PAGE = 64 * 1024;
     static final int GUEST_SIZE = 64 * 1024;
 
+    @AutoClose TestStore fixture;
     Memory64Store store;
     Memory64Abi abi;
     HeapGuestMemory guest;
-    byte[] model;
 
     @BeforeEach
     void setUp() throws Exception {
-        store =
-                Memory64Store.allocate(
-                        MemoryLayout.builder().addRegion("a", PAGE).addRegion("b", PAGE).build());
-        model = new byte[(int) (2 * PAGE)];
-        for (int i = 0; i < model.length; i++) {
-            model[i] = (byte) (i * 13 + (i >>> 9));
-        }
-        store.write(0, model);
-        store.registerLayers(
-                List.of(
-                        new Layer(0, "token_embd", "embeddings", 0, 1000),
-                        new Layer(1, "blk.0", "block", PAGE - 100, 5000),
-                        new Layer(2, "big", "block", 0, 2 * PAGE)),
-                List.of(new TensorInfo("blk.0.w", 1, 16, 4000, 2, List.of(32L, 125L))));
+        fixture =
+                TestStore.abiModel(PAGE, "blk.0.w")
+                        .layer(new Layer(2, "big", "block", 0, 2 * PAGE))
+                        .build();
+        store = fixture.store();
         abi = Memory64Abi.builder(store).build();
         guest = new HeapGuestMemory(GUEST_SIZE);
         Arrays.fill(guest.bytes, (byte) 0x5A);
     }
 
-    @AfterEach
-    void tearDown() {
-        store.close();
-    }
-
-    byte[] modelRange(long offset, long len) {
-        return Arrays.copyOfRange(model, (int) offset, (int) (offset + len));
-    }
-
     @Test
     void shouldCopyWholeLayer() {
         assertEquals(5000, abi.loadLayer(guest, 1, 100, 6000));
-        assertArrayEquals(modelRange(PAGE - 100, 5000), Arrays.copyOfRange(guest.bytes, 100, 5100));
+        assertArrayEquals(
+                fixture.range(PAGE - 100, 5000), Arrays.copyOfRange(guest.bytes, 100, 5100));
         assertEquals(0x5A, guest.bytes[99]);
         assertEquals(0x5A, guest.bytes[5100]);
         assertEquals(1, abi.stats());
@@ -152,12 +134,10 @@ class Memory64AbiTest {
         abi.loadLayer(guest, 0, 0, 1000);
         abi.loadLayer(guest, 9, 0, 1000);
         assertEquals(40, abi.statsInto(guest, 8, 40));
-        ByteBuffer record = ByteBuffer.wrap(guest.bytes, 8, 40).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(1, record.getLong()); // reads
-        assertEquals(1, record.getLong()); // writes (the setup)
-        assertEquals(1000, record.getLong());
-        assertEquals(2 * PAGE, record.getLong());
-        assertEquals(1, record.getLong()); // errors
+        // One read, one error, and the setup's write.
+        assertEquals(
+                new Memory64Stats(1, 1, 1000, 2 * PAGE, 1),
+                AbiRecords.stats(Arrays.copyOfRange(guest.bytes, 8, 48)));
     }
 
     @Test
@@ -168,7 +148,7 @@ class Memory64AbiTest {
             assertEquals(n, abi.loadLayerRange(guest, 1, offset, 0, n));
             System.arraycopy(guest.bytes, 0, whole, offset, n);
         }
-        assertArrayEquals(modelRange(PAGE - 100, 5000), whole);
+        assertArrayEquals(fixture.range(PAGE - 100, 5000), whole);
         assertEquals(5000L, abi.layerSize(1));
     }
 
@@ -182,17 +162,9 @@ class Memory64AbiTest {
         System.arraycopy(tensor, 0, guest.bytes, 600, tensor.length);
         assertEquals(-3, abi.tensorInfo(guest, 600, tensor.length, 1000, 63));
         assertEquals(64, abi.tensorInfo(guest, 600, tensor.length, 1000, 64));
-        ByteBuffer record = ByteBuffer.wrap(guest.bytes, 1000, 64).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(1, record.getInt());
-        assertEquals(2, record.getInt());
-        assertEquals(16, record.getLong());
-        assertEquals(4000, record.getLong());
-        assertEquals(2, record.getInt());
-        assertEquals(0, record.getInt());
-        assertEquals(32, record.getLong());
-        assertEquals(125, record.getLong());
-        assertEquals(1, record.getLong());
-        assertEquals(1, record.getLong());
+        assertEquals(
+                List.of(1L, 2L, 16L, 4000L, 2L, 0L, 32L, 125L, 1L, 1L),
+                AbiRecords.tensor(Arrays.copyOfRange(guest.bytes, 1000, 1064)));
         guest.bytes[700] = (byte) 0xC3; // a lone UTF-8 lead byte
         assertEquals(-2, abi.layerFind(guest, 700, 1));
         assertEquals(-2, abi.layerFind(guest, 0, Memory64Abi.MAX_NAME_LENGTH + 1));
@@ -207,6 +179,11 @@ class Memory64AbiTest {
 
     // ---------------------------------------------------------------------------------------
     // Properties
+
+    /** Checks that a call returned what the oracle predicted, naming the call if not. */
+    static void assertPredicted(long expected, int result, String function, Object... operands) {
+        assertEquals(expected, result, function + Arrays.toString(operands));
+    }
 
     /** i32 values that hit the interesting edges often. */
     static Gen<Integer> edgyInts() {
@@ -233,45 +210,6 @@ class Memory64AbiTest {
                 org.quicktheories.api.Pair.of(1, SourceDSL.integers().all()));
     }
 
-    static Gen<Long> edgyLongs() {
-        Gen<Long> edges =
-                Generate.pick(
-                        List.of(
-                                0L,
-                                -1L,
-                                Long.MAX_VALUE,
-                                Long.MIN_VALUE,
-                                PAGE,
-                                2 * PAGE,
-                                2 * PAGE - 1,
-                                2 * PAGE + 1,
-                                4294967296L));
-        return Generate.frequency(
-                org.quicktheories.api.Pair.of(2, edges),
-                org.quicktheories.api.Pair.of(3, SourceDSL.longs().between(0, 3 * PAGE)),
-                org.quicktheories.api.Pair.of(1, SourceDSL.longs().all()));
-    }
-
-    /** The code the documented validation order predicts for memory64_load_layer. */
-    int predictLoadLayer(int id, int dstPtr, int maxSize) {
-        long ptr = Integer.toUnsignedLong(dstPtr);
-        long max = Integer.toUnsignedLong(maxSize);
-        if (ptr + max > 1L << 32) {
-            return -6;
-        }
-        if (ptr + max > GUEST_SIZE) {
-            return -7;
-        }
-        Layer layer = store.layer(id);
-        if (layer == null) {
-            return -2;
-        }
-        if (max < layer.size()) {
-            return -3;
-        }
-        return (int) layer.size();
-    }
-
     @Test
     void anyLoadLayerCallCopiesExactlyOrReturnsThePredictedCodeChangingNothing() {
         Gen<Integer> ids =
@@ -285,17 +223,19 @@ class Memory64AbiTest {
                         (id, ptr, max) -> {
                             byte[] before = guest.bytes.clone();
                             long errors = store.stats().errors();
-                            int expected = predictLoadLayer(id, ptr, max);
+                            long expected =
+                                    AbiOracle.loadLayer(
+                                            GUEST_SIZE,
+                                            store.layer(id),
+                                            Integer.toUnsignedLong(ptr),
+                                            Integer.toUnsignedLong(max));
                             int result = abi.loadLayer(guest, id, ptr, max);
-                            assertEquals(
-                                    expected,
-                                    result,
-                                    "load_layer(" + id + ", " + ptr + ", " + max + ")");
+                            assertPredicted(expected, result, "load_layer", id, ptr, max);
                             if (result >= 0) {
                                 Layer layer = store.layer(id);
                                 int p = ptr;
                                 assertArrayEquals(
-                                        modelRange(layer.offset(), layer.size()),
+                                        fixture.range(layer.offset(), layer.size()),
                                         Arrays.copyOfRange(guest.bytes, p, p + result));
                                 assertArrayEquals(
                                         Arrays.copyOf(before, p), Arrays.copyOf(guest.bytes, p));
@@ -314,30 +254,18 @@ class Memory64AbiTest {
     void anyReadCallCopiesExactlyOrReturnsThePredictedCodeChangingNothing() {
         qt().withExamples(10_000)
                 .withFixedSeed(8)
-                .forAll(edgyLongs(), edgyInts(), edgyInts())
+                .forAll(AbiOracle.offsets(PAGE, 2 * PAGE), edgyInts(), edgyInts())
                 .checkAssert(
                         (offset, ptr, len) -> {
                             byte[] before = guest.bytes.clone();
                             long p = Integer.toUnsignedLong(ptr);
                             long n = Integer.toUnsignedLong(len);
-                            int expected;
-                            if (p + n > 1L << 32) {
-                                expected = -6;
-                            } else if (p + n > GUEST_SIZE) {
-                                expected = -7;
-                            } else if (offset < 0 || n > 2 * PAGE - offset) {
-                                expected = -4;
-                            } else {
-                                expected = len;
-                            }
+                            long expected = AbiOracle.read(GUEST_SIZE, 2 * PAGE, offset, p, n);
                             int result = abi.read(guest, offset, ptr, len);
-                            assertEquals(
-                                    expected,
-                                    result,
-                                    "read(" + offset + ", " + ptr + ", " + len + ")");
+                            assertPredicted(expected, result, "read", offset, ptr, len);
                             if (result >= 0) {
                                 assertArrayEquals(
-                                        modelRange(offset, n),
+                                        fixture.range(offset, n),
                                         Arrays.copyOfRange(guest.bytes, (int) p, (int) (p + n)));
                                 Arrays.fill(guest.bytes, (byte) 0x5A);
                             } else {

@@ -8,14 +8,14 @@ import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.MetadataValue;
 import dev.memory64.ModelMetadata;
-import dev.memory64.RegionBacking;
+import dev.memory64.testkit.TestStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntSupplier;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,32 +30,23 @@ class MetadataAbiTest {
     static final int DST = 1000;
     static final List<String> TOKENS = List.of("<unk>", "ü", "", "😀 ok");
 
-    Memory64Store store;
+    @AutoClose Memory64Store store;
     Memory64Abi abi;
     HeapGuestMemory guest;
 
     @BeforeEach
     void setUp() throws Exception {
         store =
-                Memory64Store.builder(MemoryLayout.builder().addRegion("a", PAGE).build())
-                        .withDefaultBacking(RegionBacking.allocated())
-                        .withMetadata(
-                                ModelMetadata.builder()
-                                        .put("llama.block_count", MetadataValue.ofUint32(5))
-                                        .put(
-                                                "tokenizer.ggml.tokens",
-                                                MetadataValue.ofStrings(TOKENS))
-                                        .put("general.name", MetadataValue.ofString("stories"))
-                                        .build())
-                        .build();
+                TestStore.builder()
+                        .region("a", PAGE)
+                        .metadata("llama.block_count", MetadataValue.ofUint32(5))
+                        .metadata("tokenizer.ggml.tokens", MetadataValue.ofStrings(TOKENS))
+                        .metadata("general.name", MetadataValue.ofString("stories"))
+                        .build()
+                        .store();
         abi = Memory64Abi.builder(store).build();
         guest = new HeapGuestMemory(PAGE);
         Arrays.fill(guest.bytes, (byte) 0x5A);
-    }
-
-    @AfterEach
-    void tearDown() {
-        store.close();
     }
 
     private int key(String key) {

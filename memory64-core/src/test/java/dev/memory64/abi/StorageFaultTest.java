@@ -151,11 +151,15 @@ class StorageFaultTest {
                 .build();
     }
 
+    /** The file weights.bin holding {@code content}. */
+    private Path weights(byte[] content) throws IOException {
+        return Files.write(dir.resolve("weights.bin"), content);
+    }
+
     @Test
     void mappedFileTruncatedBeforeAHostReadFaultsOnlyPastTheNewEnd() throws Exception {
-        Path file = dir.resolve("weights.bin");
         byte[] content = pattern(4 * PAGE, 2);
-        Files.write(file, content);
+        Path file = weights(content);
         try (Memory64Store store = mappedStore(file, 4)) {
             truncate(file, PAGE);
             byte[] head = new byte[100];
@@ -175,9 +179,8 @@ class StorageFaultTest {
 
     @Test
     void mappedFileTruncatedDuringAGuestCopyIsHostRange() throws Exception {
-        Path file = dir.resolve("weights.bin");
         byte[] content = pattern(4 * PAGE, 3);
-        Files.write(file, content);
+        Path file = weights(content);
         try (Memory64Store store = mappedStore(file, 4)) {
             store.registerLayer(0, "all", 0, 4 * PAGE);
             Memory64Abi abi = Memory64Abi.builder(store).build();

@@ -28,52 +28,45 @@ class GgufHostileHeaderTest {
 
     private static final long PAYLOAD = 24L << 20;
 
-    /** A file of {@code prefix}, then zeros up to {@code size} bytes (a sparse file). */
-    private Path sparse(String name, byte[] prefix, long size) throws IOException {
+    /** A file of {@code header}, then {@code PAYLOAD} zero bytes (a sparse file). */
+    private Path sparse(String name, RawGguf header) throws IOException {
         Path file = dir.resolve(name);
+        byte[] prefix = header.toBytes();
         Files.write(file, prefix);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.setLength(size);
+            raf.setLength(prefix.length + PAYLOAD);
         }
         return file;
+    }
+
+    /** A header whose first of two entries, "k", is an array of {@code count} elements. */
+    private static RawGguf arrayOf(GgufValueType element, long count) {
+        return RawGguf.header(3, 0, 2).key("k", GgufValueType.ARRAY).u32(element.id()).u64(count);
     }
 
     private List<Path> hostileFiles() throws IOException {
         List<Path> files = new ArrayList<>();
         // One string value of 24 MiB (zeros are valid UTF-8), then a second entry cut off.
-        byte[] string =
-                RawGguf.header(3, 0, 2).key("k", GgufValueType.STRING).u64(PAYLOAD).toBytes();
-        files.add(sparse("string.gguf", string, string.length + PAYLOAD));
+        files.add(
+                sparse(
+                        "string.gguf",
+                        RawGguf.header(3, 0, 2).key("k", GgufValueType.STRING).u64(PAYLOAD)));
         // An array of three million empty strings, then a second entry cut off.
-        byte[] strings =
-                RawGguf.header(3, 0, 2)
-                        .key("k", GgufValueType.ARRAY)
-                        .u32(GgufValueType.STRING.id())
-                        .u64(PAYLOAD / 8)
-                        .toBytes();
-        files.add(sparse("strings.gguf", strings, strings.length + PAYLOAD));
+        files.add(sparse("strings.gguf", arrayOf(GgufValueType.STRING, PAYLOAD / 8)));
         // An array of two million empty arrays of uint8 (each 12 zero bytes), then cut off.
-        byte[] arrays =
-                RawGguf.header(3, 0, 2)
-                        .key("k", GgufValueType.ARRAY)
-                        .u32(GgufValueType.ARRAY.id())
-                        .u64(PAYLOAD / 12)
-                        .toBytes();
-        files.add(sparse("arrays.gguf", arrays, arrays.length + PAYLOAD));
+        files.add(sparse("arrays.gguf", arrayOf(GgufValueType.ARRAY, PAYLOAD / 12)));
         // Arrays of arrays eight deep (the limit), the innermost of 24 MiB of uint8, cut off.
         RawGguf deep = RawGguf.header(3, 0, 2).key("k", GgufValueType.ARRAY);
         for (int depth = 1; depth < GgufValue.MAX_ARRAY_DEPTH; depth++) {
             deep.u32(GgufValueType.ARRAY.id()).u64(1);
         }
-        byte[] deepest = deep.u32(GgufValueType.UINT8.id()).u64(PAYLOAD).toBytes();
-        files.add(sparse("deep.gguf", deepest, deepest.length + PAYLOAD));
+        files.add(sparse("deep.gguf", deep.u32(GgufValueType.UINT8.id()).u64(PAYLOAD)));
         // Nine deep: refused at the ninth element type.
         RawGguf tooDeep = RawGguf.header(3, 0, 1).key("k", GgufValueType.ARRAY);
         for (int depth = 1; depth <= GgufValue.MAX_ARRAY_DEPTH; depth++) {
             tooDeep.u32(GgufValueType.ARRAY.id()).u64(1);
         }
-        byte[] nine = tooDeep.u32(GgufValueType.UINT8.id()).u64(0).toBytes();
-        files.add(sparse("too-deep.gguf", nine, nine.length + PAYLOAD));
+        files.add(sparse("too-deep.gguf", tooDeep.u32(GgufValueType.UINT8.id()).u64(0)));
         return files;
     }
 
@@ -121,9 +114,10 @@ class GgufHostileHeaderTest {
 
     @Test
     void aHeaderOverTheLimitGivenIsRefusedBeforeItIsRead() throws Exception {
-        byte[] string =
-                RawGguf.header(3, 0, 1).key("k", GgufValueType.STRING).u64(PAYLOAD).toBytes();
-        Path file = sparse("limit.gguf", string, string.length + PAYLOAD);
+        Path file =
+                sparse(
+                        "limit.gguf",
+                        RawGguf.header(3, 0, 1).key("k", GgufValueType.STRING).u64(PAYLOAD));
         GgufFormatException e =
                 assertThrows(
                         GgufFormatException.class,

@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import static dev.memory64.gguf.GgufSplitter.f32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -64,21 +65,12 @@ class GgufMetadataTest {
 
     @Test
     void aSplitSetsMetadataIsItsFirstPartsHeaderWhicheverPartIsNamed() throws Exception {
-        GgufWriter.builder()
-                .addMetadata("general.architecture", GgufValue.string("llama"))
-                .addMetadata("split.no", GgufValue.uint16(0))
-                .addMetadata("split.count", GgufValue.uint16(2))
-                .addMetadata("split.tensors.count", GgufValue.int32(2))
-                .addTensor("token_embd.weight", GgmlType.F32, new long[] {8}, new byte[32])
-                .build()
-                .write(dir.resolve("m-00001-of-00002.gguf"));
-        GgufWriter.builder()
-                .addMetadata("split.no", GgufValue.uint16(1))
-                .addMetadata("split.count", GgufValue.uint16(2))
-                .addMetadata("split.tensors.count", GgufValue.int32(2))
-                .addTensor("blk.0.w", GgmlType.F32, new long[] {8}, new byte[32])
-                .build()
-                .write(dir.resolve("m-00002-of-00002.gguf"));
+        GgufSplitter.onePerPart(
+                dir,
+                "m",
+                Map.of("general.architecture", GgufValue.string("llama")),
+                f32("token_embd.weight", new byte[32]),
+                f32("blk.0.w", new byte[32]));
         try (GgufModel model = GgufModel.open(dir.resolve("m-00002-of-00002.gguf"))) {
             Memory64Store store = model.store();
             assertEquals(

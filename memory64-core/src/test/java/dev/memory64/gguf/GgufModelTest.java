@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import static dev.memory64.gguf.GgufSplitter.f32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,20 +75,7 @@ class GgufModelTest {
         byte[] b = new byte[8192];
         java.util.Arrays.fill(a, (byte) 1);
         java.util.Arrays.fill(b, (byte) 2);
-        GgufWriter.builder()
-                .addMetadata("split.no", GgufValue.uint16(0))
-                .addMetadata("split.count", GgufValue.uint16(2))
-                .addMetadata("split.tensors.count", GgufValue.int32(2))
-                .addTensor("token_embd.weight", GgmlType.F32, new long[] {1024}, a)
-                .build()
-                .write(dir.resolve("m-00001-of-00002.gguf"));
-        GgufWriter.builder()
-                .addMetadata("split.no", GgufValue.uint16(1))
-                .addMetadata("split.count", GgufValue.uint16(2))
-                .addMetadata("split.tensors.count", GgufValue.int32(2))
-                .addTensor("blk.0.w", GgmlType.F32, new long[] {2048}, b)
-                .build()
-                .write(dir.resolve("m-00002-of-00002.gguf"));
+        GgufSplitter.onePerPart(dir, "m", Map.of(), f32("token_embd.weight", a), f32("blk.0.w", b));
         try (GgufModel model = GgufModel.open(dir.resolve("m-00002-of-00002.gguf"))) {
             Memory64Store store = model.store();
             assertEquals(2, store.layout().regionCount());
@@ -107,20 +96,8 @@ class GgufModelTest {
 
     @Test
     void opensALayerSplitAcrossTwoPartsAsTwoExtents() throws Exception {
-        GgufWriter.builder()
-                .addMetadata("split.no", GgufValue.uint16(0))
-                .addMetadata("split.count", GgufValue.uint16(2))
-                .addMetadata("split.tensors.count", GgufValue.int32(2))
-                .addTensor("blk.0.a", GgmlType.F32, new long[] {16}, new byte[64])
-                .build()
-                .write(dir.resolve("s-00001-of-00002.gguf"));
-        GgufWriter.builder()
-                .addMetadata("split.no", GgufValue.uint16(1))
-                .addMetadata("split.count", GgufValue.uint16(2))
-                .addMetadata("split.tensors.count", GgufValue.int32(2))
-                .addTensor("blk.0.b", GgmlType.F32, new long[] {16}, new byte[64])
-                .build()
-                .write(dir.resolve("s-00002-of-00002.gguf"));
+        GgufSplitter.onePerPart(
+                dir, "s", Map.of(), f32("blk.0.a", new byte[64]), f32("blk.0.b", new byte[64]));
         try (GgufModel model = GgufModel.open(dir.resolve("s-00001-of-00002.gguf"))) {
             dev.memory64.Layer block = model.store().layer("blk.0");
             assertEquals(2, block.extents().size());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
@@ -62,9 +61,7 @@ class GgufMutationTest {
 
     @Test
     void everyMutationReadsAsAValidFileOrAFormatException() throws IOException {
-        Path path = dir.resolve("base.gguf");
-        TestModels.rich().build().write(path);
-        byte[] base = Files.readAllBytes(path);
+        byte[] base = TestModels.richBytes(dir, "base.gguf");
         GgufFile valid = GgufFile.read(new ByteArrayFileChannel(base));
         int headerSize = (int) valid.headerSize();
 

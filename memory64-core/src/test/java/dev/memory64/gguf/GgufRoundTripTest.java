@@ -180,29 +180,26 @@ class GgufRoundTripTest {
         assertEquals(file.dataStart() + 416 + 4000 + 32, file.fileSize()); // 400->416, 4000, 12->32
     }
 
+    /** A model of one 16-byte F32 tensor whose content writes {@code bytes} bytes. */
+    private static GgufWriter writingBytes(int bytes) {
+        return GgufWriter.builder()
+                .addTensor(
+                        "a",
+                        GgmlType.F32,
+                        new long[] {4},
+                        channel -> channel.write(ByteBuffer.allocate(bytes)))
+                .build();
+    }
+
     @Test
     void contentThatWritesTheWrongAmountFailsAndLeavesNoFile() {
         Path path = dir.resolve("bad.gguf");
-        GgufWriter tooFew =
-                GgufWriter.builder()
-                        .addTensor(
-                                "a",
-                                GgmlType.F32,
-                                new long[] {4},
-                                channel -> channel.write(ByteBuffer.allocate(15)))
-                        .build();
+        GgufWriter tooFew = writingBytes(15);
         IllegalStateException few =
                 assertThrows(IllegalStateException.class, () -> tooFew.write(path));
         assertTrue(few.getMessage().contains("wrote 15 bytes, but its byte size is 16"));
         assertFalse(Files.exists(path));
-        GgufWriter tooMany =
-                GgufWriter.builder()
-                        .addTensor(
-                                "a",
-                                GgmlType.F32,
-                                new long[] {4},
-                                channel -> channel.write(ByteBuffer.allocate(17)))
-                        .build();
+        GgufWriter tooMany = writingBytes(17);
         IllegalStateException many =
                 assertThrows(IllegalStateException.class, () -> tooMany.write(path));
         assertTrue(many.getMessage().contains("past its byte size 16"), many.getMessage());
@@ -251,9 +248,7 @@ class GgufRoundTripTest {
 
     @Test
     void shortReadsFromTheChannelGiveTheSameResult() throws IOException {
-        Path path = dir.resolve("short.gguf");
-        TestModels.rich().build().write(path);
-        byte[] bytes = Files.readAllBytes(path);
+        byte[] bytes = TestModels.richBytes(dir, "short.gguf");
         GgufFile whole = GgufFile.read(new ByteArrayFileChannel(bytes));
         for (int chunk : new int[] {1, 3, 7, 64}) {
             GgufFile file = GgufFile.read(new ByteArrayFileChannel(bytes, chunk));
@@ -264,12 +259,10 @@ class GgufRoundTripTest {
 
     @Test
     void aChannelThatReturnsNoBytesFailsInsteadOfHanging() throws IOException {
-        Path path = dir.resolve("stuck.gguf");
-        TestModels.rich().build().write(path);
+        byte[] bytes = TestModels.richBytes(dir, "stuck.gguf");
         IOException e =
                 assertThrows(
-                        IOException.class,
-                        () -> GgufFile.read(new ByteArrayFileChannel(Files.readAllBytes(path), 0)));
+                        IOException.class, () -> GgufFile.read(new ByteArrayFileChannel(bytes, 0)));
         assertFalse(e instanceof GgufFormatException);
         assertTrue(
                 e.getMessage().contains("returned no bytes 1000 times in a row"), e.getMessage());

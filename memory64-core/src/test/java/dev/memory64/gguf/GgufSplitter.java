@@ -20,6 +20,18 @@ final class GgufSplitter {
 
     private GgufSplitter() {}
 
+    /** An F32 tensor of one dimension holding these bytes. */
+    static Spec f32(String name, byte[] data) {
+        return new Spec(name, GgmlType.F32, new long[] {data.length / 4}, data);
+    }
+
+    /** One part per tensor, the metadata in the first. */
+    static List<Path> onePerPart(
+            Path dir, String prefix, Map<String, GgufValue> metadata, Spec... tensors)
+            throws IOException {
+        return byTensors(dir, prefix, metadata, List.of(tensors), 1);
+    }
+
     /** Cuts every {@code maxTensors} tensors. */
     static List<Path> byTensors(
             Path dir, String prefix, Map<String, GgufValue> metadata, List<Spec> tensors, int max)

@@ -167,6 +167,17 @@ class NginxRemoteTest {
         }
     }
 
+    private static Layer lastLayer(GgufModel model) {
+        return model.store().layers().get(model.store().layers().size() - 1);
+    }
+
+    /** Reading the layer into {@code into} fails with a fetch error. */
+    private static RemoteFetchException readFails(GgufModel remote, Layer layer, byte[] into) {
+        return assertThrows(
+                RemoteFetchException.class,
+                () -> remote.store().readLayer(layer.id(), 0, MemorySegment.ofArray(into)));
+    }
+
     @Test
     void aStoppedServerFailsTheLoadAndARestartedOneServesIt() throws Exception {
         bigger().build().write(root.resolve("m.gguf"));
@@ -177,17 +188,9 @@ class NginxRemoteTest {
             byte[] got = new byte[(int) first.size()];
             remote.store().readLayer(first.id(), 0, MemorySegment.ofArray(got));
             nginx.stop();
-            Layer output = remote.store().layers().get(remote.store().layers().size() - 1);
+            Layer output = lastLayer(remote);
             byte[] untouched = new byte[(int) output.size()];
-            RemoteFetchException e =
-                    assertThrows(
-                            RemoteFetchException.class,
-                            () ->
-                                    remote.store()
-                                            .readLayer(
-                                                    output.id(),
-                                                    0,
-                                                    MemorySegment.ofArray(untouched)));
+            RemoteFetchException e = readFails(remote, output, untouched);
             assertEquals(RemoteFetchException.NO_STATUS, e.status());
             assertTrue(e.getMessage().contains(nginx.uri("m.gguf").toString()), e.getMessage());
             assertArrayEquals(new byte[untouched.length], untouched);
@@ -210,16 +213,8 @@ class NginxRemoteTest {
             Files.setLastModifiedTime(
                     next, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 10_000));
             Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Layer output = remote.store().layers().get(remote.store().layers().size() - 1);
-            RemoteFetchException e =
-                    assertThrows(
-                            RemoteFetchException.class,
-                            () ->
-                                    remote.store()
-                                            .readLayer(
-                                                    output.id(),
-                                                    0,
-                                                    MemorySegment.ofArray(new byte[16])));
+            Layer output = lastLayer(remote);
+            RemoteFetchException e = readFails(remote, output, new byte[16]);
             assertTrue(e.getMessage().contains("changed since it was opened"), e.getMessage());
         }
     }

@@ -1,5 +1,8 @@
 package dev.memory64.gguf;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /** Small GGUF models for tests, built with the writer. */
@@ -95,6 +98,13 @@ final class TestModels {
                                         GgufValue.array(GgufValueType.UINT8, GgufValue.uint8(3))),
                                 GgufValue.array(GgufValueType.BOOL, GgufValue.bool(true)),
                                 GgufValue.array(GgufValueType.STRING, List.of())));
+    }
+
+    /** The bytes of the {@link #rich} model's file, written under {@code dir} as {@code name}. */
+    static byte[] richBytes(Path dir, String name) throws IOException {
+        Path path = dir.resolve(name);
+        rich().build().write(path);
+        return Files.readAllBytes(path);
     }
 
     /** {@code size} bytes of a pattern that differs per {@code seed}. */

@@ -36,6 +36,13 @@ class Memory64MetricsTest {
                 .build();
     }
 
+    /** A registry with the store's meters bound to it. */
+    private static MeterRegistry bound(Memory64Store store) {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        Memory64Metrics.of(store).bindTo(registry);
+        return registry;
+    }
+
     private static double counter(MeterRegistry registry, String name, String store) {
         return registry.get(name).tag(Memory64Metrics.STORE_TAG, store).functionCounter().count();
     }
@@ -47,8 +54,7 @@ class Memory64MetricsTest {
     @Test
     void countersReportExactReadsWritesBytesAndErrors() throws Exception {
         try (Memory64Store store = store("weights")) {
-            MeterRegistry registry = new SimpleMeterRegistry();
-            Memory64Metrics.of(store).bindTo(registry);
+            MeterRegistry registry = bound(store);
 
             store.write(0, new byte[100]);
             store.write(PAGE, new byte[28]);
@@ -73,8 +79,7 @@ class Memory64MetricsTest {
     @Test
     void countersFollowTheStoreAfterBinding() throws Exception {
         try (Memory64Store store = store("live")) {
-            MeterRegistry registry = new SimpleMeterRegistry();
-            Memory64Metrics.of(store).bindTo(registry);
+            MeterRegistry registry = bound(store);
             assertEquals(0.0, counter(registry, Memory64Metrics.READS, "live"));
             store.read(0, new byte[5]);
             assertEquals(1.0, counter(registry, Memory64Metrics.READS, "live"));
@@ -85,8 +90,7 @@ class Memory64MetricsTest {
     @Test
     void gaugesReportSizeAndLayerCount() throws Exception {
         try (Memory64Store store = store("gauged")) {
-            MeterRegistry registry = new SimpleMeterRegistry();
-            Memory64Metrics.of(store).bindTo(registry);
+            MeterRegistry registry = bound(store);
             assertEquals((double) STORE_SIZE, gauge(registry, Memory64Metrics.SIZE, "gauged"));
             assertEquals(0.0, gauge(registry, Memory64Metrics.LAYERS, "gauged"));
             store.registerLayer(0, "blk.0", 0, PAGE);
@@ -158,8 +162,7 @@ class Memory64MetricsTest {
             for (int i = 0; i < 4; i++) {
                 store.registerLayer(i, "l" + i, (long) i * layer, layer);
             }
-            MeterRegistry registry = new SimpleMeterRegistry();
-            Memory64Metrics.of(store).bindTo(registry);
+            MeterRegistry registry = bound(store);
             byte[] buffer = new byte[layer];
             for (int i = 0; i < 4; i++) {
                 store.readLayer(i, 0, java.lang.foreign.MemorySegment.ofArray(buffer));

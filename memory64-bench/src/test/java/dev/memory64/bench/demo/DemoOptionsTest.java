@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,25 +17,14 @@ class DemoOptionsTest {
 
     @TempDir Path dir;
 
-    record Outcome(int exit, String out, String err) {}
-
-    static Outcome demo(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit =
-                Demo.run(
-                        args,
-                        DemoSample.Spec.DEFAULT,
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(
-                exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static DemoOutcome demo(String... args) {
+        return DemoOutcome.run(DemoSample.Spec.DEFAULT, args);
     }
 
     @Test
     void helpPrintsUsageToStdoutAndExitsZero() {
         for (String flag : new String[] {"--help", "-h"}) {
-            Outcome o = demo(flag);
+            DemoOutcome o = demo(flag);
             assertEquals(0, o.exit());
             assertEquals("", o.err());
             assertTrue(o.out().startsWith("usage: scripts/demo.sh"), o.out());
@@ -51,7 +37,7 @@ class DemoOptionsTest {
 
     @Test
     void helpWinsOverOtherOptionsAndRunsNothing() {
-        Outcome o = demo("--layers", "3", "--help");
+        DemoOutcome o = demo("--layers", "3", "--help");
         assertEquals(0, o.exit());
         assertTrue(o.out().startsWith("usage:"));
     }
@@ -77,48 +63,45 @@ class DemoOptionsTest {
                 "--help=yes|demo: --help takes no value; try --help",
             })
     void badUsageGetsOneLineAndExitTwo(String arg, String message) {
-        Outcome o = demo(arg);
+        assertBadUsage(message, arg);
+    }
+
+    /** The demo exits 2 having printed this one line on standard error and nothing else. */
+    static void assertBadUsage(String line, String... args) {
+        DemoOutcome o = demo(args);
         assertEquals(2, o.exit());
-        assertEquals(message + System.lineSeparator(), o.err());
+        assertEquals(line + System.lineSeparator(), o.err());
         assertEquals("", o.out());
     }
 
     @Test
     void missingModelFileIsBadUsage() {
         Path missing = dir.resolve("missing.gguf");
-        Outcome o = demo("--model", missing.toString());
-        assertEquals(2, o.exit());
-        assertEquals(
-                "demo: --model " + missing + ": no such file; try --help" + System.lineSeparator(),
-                o.err());
+        assertBadUsage(
+                "demo: --model " + missing + ": no such file; try --help",
+                "--model",
+                missing.toString());
     }
 
     @Test
     void modelThatIsADirectoryIsBadUsage() {
-        Outcome o = demo("--model", dir.toString());
-        assertEquals(2, o.exit());
-        assertEquals(
-                "demo: --model "
-                        + dir
-                        + ": not a regular file; try --help"
-                        + System.lineSeparator(),
-                o.err());
+        assertBadUsage(
+                "demo: --model " + dir + ": not a regular file; try --help",
+                "--model",
+                dir.toString());
     }
 
     @Test
     void dirThatIsAFileIsBadUsage() throws Exception {
         Path file = Files.writeString(dir.resolve("file"), "x");
-        Outcome o = demo("--dir", file.toString());
-        assertEquals(2, o.exit());
-        assertEquals(
-                "demo: --dir " + file + ": not a directory; try --help" + System.lineSeparator(),
-                o.err());
+        assertBadUsage(
+                "demo: --dir " + file + ": not a directory; try --help", "--dir", file.toString());
     }
 
     @Test
     void dirWithModelIsBadUsage() throws Exception {
         Path file = Files.writeString(dir.resolve("m.gguf"), "x");
-        Outcome o = demo("--model", file.toString(), "--dir", dir.toString());
+        DemoOutcome o = demo("--model", file.toString(), "--dir", dir.toString());
         assertEquals(2, o.exit());
         assertTrue(o.err().startsWith("demo: --dir is for the sample model"), o.err());
     }
@@ -151,7 +134,7 @@ class DemoOptionsTest {
         assertEquals(
                 java.net.URI.create("HTTPS://models.example/a%20b.gguf"),
                 DemoOptions.parse("--model=HTTPS://models.example/a%20b.gguf").url());
-        Outcome o = demo("--model", "http://x/m.gguf", "--dir", dir.toString());
+        DemoOutcome o = demo("--model", "http://x/m.gguf", "--dir", dir.toString());
         assertEquals(2, o.exit());
         assertTrue(o.err().startsWith("demo: --dir is for the sample model"), o.err());
     }

@@ -7,11 +7,8 @@ import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufFile;
 import dev.memory64.gguf.GgufTensor;
 import dev.memory64.gguf.GgufWriter;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,19 +21,8 @@ class DemoTest {
 
     @TempDir Path dir;
 
-    record Outcome(int exit, String out, String err) {}
-
-    static Outcome demo(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit =
-                Demo.run(
-                        args,
-                        DemoSampleTest.TINY,
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(
-                exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static DemoOutcome demo(String... args) {
+        return DemoOutcome.run(DemoSampleTest.TINY, args);
     }
 
     static void assertLine(String text, String regex) {
@@ -47,7 +33,7 @@ class DemoTest {
 
     @Test
     void writesTheSampleStreamsEveryLayerAndPrintsTheTable() {
-        Outcome o = demo("--dir", dir.toString(), "--progress", "lines");
+        DemoOutcome o = demo("--dir", dir.toString(), "--progress", "lines");
         assertEquals(0, o.exit(), o.err());
         assertLine(
                 o.out(), "memory64 demo: sample-v1-test\\.gguf, .* on disk, mapped read-only .*");
@@ -76,7 +62,7 @@ class DemoTest {
     @Test
     void reusesTheSampleOnTheSecondRun() {
         assertEquals(0, demo("--dir", dir.toString(), "--progress", "none").exit());
-        Outcome o = demo("--dir", dir.toString(), "--progress", "lines");
+        DemoOutcome o = demo("--dir", dir.toString(), "--progress", "lines");
         assertEquals(0, o.exit(), o.err());
         assertLine(o.err(), "reusing the sample model .*sample-v1-test\\.gguf");
         assertTrue(
@@ -88,7 +74,7 @@ class DemoTest {
 
     @Test
     void streamsOnlyTheLayersBelowTheLimit() {
-        Outcome o = demo("--dir", dir.toString(), "--progress", "none", "--layers", "2");
+        DemoOutcome o = demo("--dir", dir.toString(), "--progress", "none", "--layers", "2");
         assertEquals(0, o.exit(), o.err());
         assertEquals("", o.err());
         assertLine(o.out(), "  layers +2 streamed by id; every checksum matches the host's");
@@ -111,7 +97,7 @@ class DemoTest {
                 .addTensor("rope_freqs.weight", GgmlType.F32, new long[] {64}, c)
                 .build()
                 .write(model);
-        Outcome o = demo("--model", model.toString(), "--progress", "none");
+        DemoOutcome o = demo("--model", model.toString(), "--progress", "none");
         assertEquals(0, o.exit(), o.err());
         assertLine(o.out(), "memory64 demo: mine\\.gguf, .*");
         assertLine(o.out(), "  layers +3 streamed by id; every checksum matches the host's");
@@ -127,7 +113,7 @@ class DemoTest {
                 .addSparseTensor("blk.1.w", GgmlType.F32, new long[] {4L << 20})
                 .build()
                 .write(model);
-        Outcome o = demo("--model", model.toString(), "--progress", "none");
+        DemoOutcome o = demo("--model", model.toString(), "--progress", "none");
         assertEquals(0, o.exit(), o.err());
         assertLine(
                 o.out(),
@@ -139,7 +125,7 @@ class DemoTest {
     @Test
     void failsWithOneLineAndExitOneOnAFileThatIsNotGguf() throws Exception {
         Path model = Files.writeString(dir.resolve("notes.gguf"), "these are not weights\n");
-        Outcome o = demo("--model", model.toString(), "--progress", "none");
+        DemoOutcome o = demo("--model", model.toString(), "--progress", "none");
         assertEquals(1, o.exit());
         assertEquals("", o.out());
         assertEquals(1, o.err().lines().count(), o.err());
@@ -155,7 +141,7 @@ class DemoTest {
                 .addTensor("blk.5.w", GgmlType.F32, new long[] {8}, new byte[32])
                 .build()
                 .write(model);
-        Outcome o = demo("--model", model.toString(), "--progress", "none", "--layers", "3");
+        DemoOutcome o = demo("--model", model.toString(), "--progress", "none", "--layers", "3");
         assertEquals(1, o.exit());
         assertEquals(
                 "demo: "

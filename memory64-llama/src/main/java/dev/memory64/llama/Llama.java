@@ -1,0 +1,474 @@
+package dev.memory64.llama;
+
+import dev.memory64.Memory64Store;
+import dev.memory64.gguf.GgufModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A llama-architecture model opened for generation: the model's weights in a memory64 store, and
+ * the inference guest ({@code guests/c/llama.c}, wasm32) running over it under a {@link
+ * GuestRuntime}. The guest reads everything it needs (hyperparameters, vocabulary, weights block by
+ * block) through the memory64 host functions, so its memory stays bounded whatever the model's
+ * size: the weight buffer, the KV cache, the activations and the vocabulary.
+ *
+ * <pre>{@code
+ * try (Llama llama = Llama.open(Path.of("stories260K.gguf"))) {
+ *     GenerationResult result =
+ *             llama.generate(
+ *                     "Once upon a time",
+ *                     GenerationOptions.greedy(256),
+ *                     (token, piece) -> System.out.writeBytes(piece));
+ *     System.out.println();
+ * }
+ * }</pre>
+ *
+ * <p>One generation runs at a time: {@link #generate} holds the instance, and a second caller
+ * waits. {@link #cancel()} and {@link #close()} may be called from any thread, the token listener's
+ * included: the generation in progress stops after the token being computed.
+ */
+public final class Llama implements AutoCloseable {
+    /** Bytes the guest's piece buffer starts with; a longer piece grows it. */
+    private static final int PIECE_BYTES = 256;
+
+    private final GgufModel model;
+    private final boolean ownsModel;
+    private final GuestRuntime runtime;
+    private final Guest guest;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final int vocabularySize;
+    private final int bos;
+    private final int eos;
+    private final int maxPositions;
+    private volatile boolean cancelled;
+    private volatile boolean closed;
+
+    /** Set by {@link #close()} under the lock: only the generating thread's listener sees it. */
+    private boolean guestClosed;
+
+    private Llama(GgufModel model, boolean ownsModel, GuestRuntime runtime, Guest guest) {
+        this.model = model;
+        this.ownsModel = ownsModel;
+        this.runtime = runtime;
+        this.guest = guest;
+        this.vocabularySize = (int) guest.call("m64_vocab_size");
+        this.bos = (int) guest.call("m64_bos");
+        this.eos = (int) guest.call("m64_eos");
+        this.maxPositions = (int) guest.call("m64_max_positions");
+    }
+
+    /**
+     * Opens a local GGUF model (one file, or every file of a split set) under Chicory's compiler,
+     * with the default weight buffer and as many positions as the model's context length.
+     *
+     * @param files the model's file, or its split set's files
+     * @return the opened model, to close
+     * @throws IOException if a file cannot be read or is not a valid GGUF file
+     * @throws LlamaModelException if the guest cannot run the model
+     */
+    public static Llama open(Path... files) throws IOException {
+        return builder(files).open();
+    }
+
+    /**
+     * Returns a builder for a local GGUF model: one file, or every file of a split set.
+     *
+     * @param files the model's file, or its split set's files
+     * @return the builder
+     */
+    public static Builder builder(Path... files) {
+        List<Path> list = List.of(files);
+        return new Builder(() -> GgufModel.open(list.toArray(Path[]::new)), true);
+    }
+
+    /**
+     * Returns a builder for a GGUF model served over HTTP(S) (one URI, or a split set's), read by
+     * range as the guest needs its bytes ({@link GgufModel#open(URI...)}).
+     *
+     * @param uris the model's URI, or its split set's URIs
+     * @return the builder
+     */
+    public static Builder builder(URI... uris) {
+        List<URI> list = List.of(uris);
+        return new Builder(() -> GgufModel.open(list.toArray(URI[]::new)), true);
+    }
+
+    /**
+     * Returns a builder over a model the caller opened (for its own options: a cache directory,
+     * expected digests, a progress listener). The caller keeps it: closing the {@link Llama} does
+     * not close the model.
+     *
+     * @param model the opened model
+     * @return the builder
+     */
+    public static Builder builder(GgufModel model) {
+        Objects.requireNonNull(model, "model");
+        return new Builder(() -> model, false);
+    }
+
+    /**
+     * Generates text from a prompt: encodes it (a beginning-of-sequence token first), runs the
+     * model over its tokens, then samples a token at a time until {@code options.steps()} positions
+     * have run, the model ends the sequence, or the generation is cancelled. Each token after the
+     * first goes to the listener as it is produced.
+     *
+     * @param prompt the prompt (may be empty)
+     * @param options the steps and the sampler
+     * @param listener receives each token's piece, on this thread
+     * @return the text and what it cost
+     * @throws IllegalStateException if this is closed
+     * @throws LlamaModelException if the guest fails to run the model (its message says why)
+     */
+    public GenerationResult generate(
+            String prompt, GenerationOptions options, TokenListener listener)
+            throws LlamaModelException {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(listener, "listener");
+        lock.lock();
+        try {
+            requireOpen();
+            cancelled = false;
+            return run(prompt, options, listener);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private GenerationResult run(String prompt, GenerationOptions options, TokenListener listener)
+            throws LlamaModelException {
+        long start = System.nanoTime();
+        long bytes0 = guest.call("m64_bytes_loaded");
+        long loadNanos0 = guest.call("m64_load_nanos");
+        int[] tokens = encode(prompt.getBytes(StandardCharsets.UTF_8));
+        int steps = options.steps() == 0 ? maxPositions : Math.min(options.steps(), maxPositions);
+        guest.call(
+                "m64_sampler",
+                Float.floatToRawIntBits(options.temperature()) & 0xFFFF_FFFFL,
+                Float.floatToRawIntBits(options.topP()) & 0xFFFF_FFFFL,
+                options.seed());
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        int pieceBytes = PIECE_BYTES;
+        int piece = alloc(pieceBytes);
+        StopReason reason = StopReason.STEPS;
+        int token = tokens[0];
+        int pos = 0;
+        try {
+            while (pos < steps) {
+                if (cancelled || closed) {
+                    reason = StopReason.CANCELLED;
+                    break;
+                }
+                check(guest.call("m64_forward", token, pos), "forward at position " + pos);
+                boolean sampled = pos >= tokens.length - 1;
+                int next = sampled ? (int) guest.call("m64_sample") : tokens[pos + 1];
+                pos++;
+                if (sampled && (next == bos || next == eos)) {
+                    reason = StopReason.END_OF_SEQUENCE;
+                    break;
+                }
+                int n =
+                        check(
+                                guest.call("m64_decode_piece", token, next, piece, pieceBytes),
+                                "decode");
+                if (n > pieceBytes) {
+                    guest.call("m64_free", piece);
+                    pieceBytes = n;
+                    piece = alloc(pieceBytes);
+                    check(guest.call("m64_decode_piece", token, next, piece, pieceBytes), "decode");
+                }
+                byte[] bytes = guest.read(piece, n);
+                text.writeBytes(bytes);
+                token = next;
+                listener.onToken(next, bytes);
+            }
+        } finally {
+            if (!guestClosed) { // closed by the listener, on this thread
+                guest.call("m64_free", piece);
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        long weightBytes = guestClosed ? 0 : guest.call("m64_bytes_loaded") - bytes0;
+        long loadNanos = guestClosed ? 0 : guest.call("m64_load_nanos") - loadNanos0;
+        return new GenerationResult(
+                text.toString(StandardCharsets.UTF_8),
+                tokens.length,
+                pos,
+                reason,
+                nanos,
+                weightBytes,
+                loadNanos);
+    }
+
+    /** Encodes text with a beginning-of-sequence token first. */
+    private int[] encode(byte[] text) throws LlamaModelException {
+        int textAddress = alloc(text.length);
+        int tokensAddress = alloc(Math.multiplyExact(text.length + 3, 4));
+        try {
+            guest.write(textAddress, text);
+            int n =
+                    check(
+                            guest.call("m64_encode", textAddress, text.length, 1, tokensAddress),
+                            "encode");
+            int[] tokens = new int[n];
+            for (int i = 0; i < n; i++) {
+                tokens[i] = guest.readInt(tokensAddress + 4 * i);
+            }
+            return tokens;
+        } finally {
+            guest.call("m64_free", textAddress);
+            guest.call("m64_free", tokensAddress);
+        }
+    }
+
+    private int alloc(int bytes) throws LlamaModelException {
+        int address = (int) guest.call("m64_alloc", bytes);
+        if (address == 0) {
+            throw new LlamaModelException(
+                    "the guest is out of memory allocating " + bytes + " bytes", -103);
+        }
+        return address;
+    }
+
+    private int check(long result, String operation) throws LlamaModelException {
+        if (result < 0) {
+            throw failure(guest, operation, (int) result);
+        }
+        return (int) result;
+    }
+
+    private static LlamaModelException failure(Guest guest, String operation, int code) {
+        String said = guest.stderr().strip();
+        return new LlamaModelException(
+                "the inference guest failed: "
+                        + operation
+                        + " returned "
+                        + code
+                        + (said.isEmpty() ? "" : " (" + said.replace('\n', ';') + ")"),
+                code);
+    }
+
+    /**
+     * Stops the generation in progress, if any, after the token being computed: {@link #generate}
+     * then returns with {@link StopReason#CANCELLED}. Safe from any thread; does nothing when no
+     * generation runs.
+     */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /**
+     * Returns the model's vocabulary size.
+     *
+     * @return the number of tokens
+     */
+    public int vocabularySize() {
+        return vocabularySize;
+    }
+
+    /**
+     * Returns the beginning-of-sequence token's id.
+     *
+     * @return the id
+     */
+    public int bos() {
+        return bos;
+    }
+
+    /**
+     * Returns the end-of-sequence token's id.
+     *
+     * @return the id
+     */
+    public int eos() {
+        return eos;
+    }
+
+    /**
+     * Returns the positions the guest's KV cache holds: the most steps a generation runs.
+     *
+     * @return the positions
+     */
+    public int maxPositions() {
+        return maxPositions;
+    }
+
+    /**
+     * Returns the runtime the guest runs under.
+     *
+     * @return the runtime
+     */
+    public GuestRuntime runtime() {
+        return runtime;
+    }
+
+    /**
+     * Returns the guest's linear memory's size now, in bytes: its weight buffer, KV cache,
+     * activations and vocabulary, whatever the model's size.
+     *
+     * @return the size
+     * @throws IllegalStateException if this is closed
+     */
+    public long guestMemoryBytes() {
+        lock.lock();
+        try {
+            requireOpen();
+            return guest.memoryBytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the store the model's weights are in (for its statistics).
+     *
+     * @return the store
+     */
+    public Memory64Store store() {
+        return model.store();
+    }
+
+    /**
+     * Stops the generation in progress (as {@link #cancel()}), waits for it to return, then frees
+     * the guest and closes the model if this opened it. Idempotent; afterwards {@link #generate}
+     * throws {@link IllegalStateException}.
+     */
+    @Override
+    public void close() {
+        cancelled = true;
+        closed = true;
+        lock.lock();
+        try {
+            if (!guestClosed) {
+                guestClosed = true;
+                guest.close();
+                if (ownsModel) {
+                    model.close();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Llama is closed (" + model + ")");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Llama[" + model + ", " + runtime.cliName() + "]";
+    }
+
+    /** How a model is opened. */
+    @FunctionalInterface
+    private interface Opener {
+        GgufModel open() throws IOException;
+    }
+
+    /** Options for opening a model; {@link #open()} opens it. */
+    public static final class Builder {
+        private final Opener opener;
+        private final boolean ownsModel;
+        private GuestRuntime runtime = GuestRuntime.CHICORY;
+        private int weightBufferKib;
+        private int maxPositions;
+
+        private Builder(Opener opener, boolean ownsModel) {
+            this.opener = opener;
+            this.ownsModel = ownsModel;
+        }
+
+        /**
+         * Sets the runtime (default {@link GuestRuntime#CHICORY}, the compiler).
+         *
+         * @param runtime the runtime
+         * @return this builder
+         */
+        public Builder withRuntime(GuestRuntime runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
+        /**
+         * Sets the guest's weight buffer, where a block's weights are loaded (default 64 MiB): a
+         * block's layer larger than it streams through it by rows. The guest's memory is this plus
+         * the KV cache, the activations and the vocabulary.
+         *
+         * @param kib the buffer in KiB, at least 1 and at most 2 GiB
+         * @return this builder
+         * @throws IllegalArgumentException if kib is out of range
+         */
+        public Builder withWeightBufferKib(int kib) {
+            if (kib < 1 || kib > 2 << 20) {
+                throw new IllegalArgumentException(
+                        "weight buffer kib=" + kib + " not in [1, 2 GiB]");
+            }
+            this.weightBufferKib = kib;
+            return this;
+        }
+
+        /**
+         * Sets the positions the guest's KV cache holds (default: the model's context length), the
+         * most steps a generation runs; the cache takes 2 x blocks x positions x KV width floats.
+         *
+         * @param positions the positions, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if positions is below 1
+         */
+        public Builder withMaxPositions(int positions) {
+            if (positions < 1) {
+                throw new IllegalArgumentException("positions=" + positions + " is below 1");
+            }
+            this.maxPositions = positions;
+            return this;
+        }
+
+        /**
+         * Opens the model and starts the guest over it, which reads the model's hyperparameters,
+         * vocabulary and tensor table.
+         *
+         * @return the opened model, to close
+         * @throws IOException if the model cannot be read or is not a valid GGUF file
+         * @throws LlamaModelException if the guest cannot run the model (not a llama-architecture
+         *     model, a missing tensor, an unsupported type or tokenizer)
+         */
+        public Llama open() throws IOException {
+            GgufModel model = opener.open();
+            Guest guest = null;
+            boolean success = false;
+            try {
+                guest = runtime.start(model.store());
+                int code = (int) guest.call("m64_init", weightBufferKib, maxPositions, 0);
+                if (code < 0) {
+                    throw new LlamaModelException(
+                            "cannot run "
+                                    + model
+                                    + " in the inference guest: "
+                                    + failure(guest, "init", code).getMessage(),
+                            code);
+                }
+                Llama llama = new Llama(model, ownsModel, runtime, guest);
+                success = true;
+                return llama;
+            } finally {
+                if (!success) {
+                    if (guest != null) {
+                        guest.close();
+                    }
+                    if (ownsModel) {
+                        model.close();
+                    }
+                }
+            }
+        }
+    }
+}
