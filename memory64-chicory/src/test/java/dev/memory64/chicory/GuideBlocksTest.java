@@ -17,42 +17,52 @@ import org.junit.jupiter.api.Test;
 /**
  * Every Java block of docs/GUIDE.md and README.md is compiled code: it is exactly the body of one
  * example method of some module's tests (between {@code // guide-example:begin} and {@code //
- * guide-example:end}, or the README's {@code readme-example} markers, indentation removed), and
- * every such body is shown by a block. So an edited block, an edited example and a new block
- * without an example all fail the build. The examples' own tests ({@code GuideExamplesTest} in
- * memory64-core, memory64-chicory and memory64-micrometer, {@link ReadmeExampleTest}) run them.
- * Chicory's alone: the guide shows the Chicory host.
+ * guide-example:end}, or the README's {@code readme-example} and {@code readme-llama} markers,
+ * indentation removed), and every such body is shown by a block. So an edited block, an edited
+ * example and a new block without an example all fail the build. The examples' own tests ({@code
+ * GuideExamplesTest} in memory64-core, memory64-chicory and memory64-micrometer, {@link
+ * ReadmeExampleTest}, {@code ReadmeLlamaExampleTest}) run them. Chicory's alone: the guide shows
+ * the Chicory host.
  */
 class GuideBlocksTest {
 
     static final Path ROOT = Path.of("..");
     static final String GUIDE_MARKER = "guide-example";
-    static final String README_MARKER = "readme-example";
+    static final List<String> README_MARKERS = List.of("readme-example", "readme-llama");
 
     /** A code block of a document: where it starts and its text. */
     record Block(String where, String text) {}
 
     @Test
     void everyGuideJavaBlockIsTheBodyOfAGuideExampleAndEveryExampleIsShown() throws IOException {
-        checkShownExactly(ROOT.resolve("docs").resolve("GUIDE.md"), GUIDE_MARKER);
+        checkShownExactly(ROOT.resolve("docs").resolve("GUIDE.md"), List.of(GUIDE_MARKER));
     }
 
     @Test
-    void everyReadmeJavaBlockIsTheBodyOfTheReadmeExampleAndItIsShown() throws IOException {
-        checkShownExactly(ROOT.resolve("README.md"), README_MARKER);
+    void everyReadmeJavaBlockIsTheBodyOfAReadmeExampleAndEveryOneIsShown() throws IOException {
+        checkShownExactly(ROOT.resolve("README.md"), README_MARKERS);
     }
 
     @Test
     void theGuideHasItsElevenJavaBlocks() throws IOException {
         // A guard on the parser: if it found no blocks, the checks above would pass vacuously.
         assertEquals(11, javaBlocks(ROOT.resolve("docs").resolve("GUIDE.md")).size());
-        assertEquals(1, javaBlocks(ROOT.resolve("README.md")).size());
+        assertEquals(2, javaBlocks(ROOT.resolve("README.md")).size());
     }
 
-    private static void checkShownExactly(Path document, String marker) throws IOException {
+    private static void checkShownExactly(Path document, List<String> markers) throws IOException {
         List<Block> blocks = javaBlocks(document);
-        Map<String, String> examples = exampleBodies(marker);
-        assertFalse(examples.isEmpty(), "no " + marker + " in any module's tests");
+        Map<String, String> examples = new LinkedHashMap<>();
+        for (String marker : markers) {
+            Map<String, String> bodies = exampleBodies(marker);
+            assertFalse(bodies.isEmpty(), "no " + marker + " in any module's tests");
+            bodies.forEach(
+                    (body, where) ->
+                            assertEquals(
+                                    null,
+                                    examples.putIfAbsent(body, where),
+                                    "two examples with one body: " + where));
+        }
         List<String> failures = new ArrayList<>();
         for (Block block : blocks) {
             if (!examples.containsKey(block.text())) {
@@ -60,8 +70,8 @@ class GuideBlocksTest {
                         "the ```java block at "
                                 + block.where()
                                 + " is no example's body (// "
-                                + marker
-                                + ":begin ... :end in a module's tests); it reads:\n"
+                                + String.join(" or // ", markers)
+                                + ", :begin ... :end in a module's tests); it reads:\n"
                                 + block.text());
             }
         }
