@@ -223,7 +223,21 @@ abstract sealed class HostIo permits Memory64Store {
             int layerId, long layerOffset, SegmentSink dst, long dstOffset, long len)
             throws Memory64Exception {
         Objects.requireNonNull(dst, "dst");
-        Layer layer = checkLayerRange("copyLayerTo", layerId, layerOffset, len);
+        copyLayerTo(
+                checkLayerRange("copyLayerTo", layerId, layerOffset, len),
+                layerOffset,
+                dst,
+                dstOffset,
+                len);
+    }
+
+    /**
+     * {@link #copyLayerTo(int, long, SegmentSink, long, long)} for a layer of this store already
+     * looked up, whose range {@code [layerOffset, layerOffset + len)} the caller has checked
+     * against its size: a guest's load (through {@code StoreAccess}) looks its layer up once.
+     */
+    void copyLayerTo(Layer layer, long layerOffset, SegmentSink dst, long dstOffset, long len)
+            throws Memory64Exception {
         storage.transferLayer("copyLayerTo", layer, layerOffset, len, null, dst, dstOffset);
     }
 

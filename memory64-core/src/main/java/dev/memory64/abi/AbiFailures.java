@@ -7,18 +7,16 @@ import org.slf4j.Logger;
 
 /**
  * How an ABI call fails: it counts the failure in the store's {@code errors} and logs the call's
- * operands at DEBUG, building no string unless DEBUG is on. Operands {@code a, b, c, d} are the
- * call's values in the order of {@link AbiFunction#operands} ({@link #NONE} where a function has
- * fewer).
+ * operands, from its {@link AbiCall} record, at DEBUG, building no string unless DEBUG is on.
  */
 final class AbiFailures {
 
-    /** No value: an operand a function does not have, or a failure with no value to show. */
+    /** No value: a failure with no value to show. */
     static final long NONE = Long.MIN_VALUE;
 
     private static final Logger LOG = Logging.logger(Memory64Abi.class);
 
-    private static final StoreAccess.Hooks<Memory64Store, ?, ?> STORE =
+    private static final StoreAccess.Hooks<Memory64Store, ?, ?, ?> STORE =
             StoreAccess.of(Memory64Store.class);
 
     private final Memory64Store store;
@@ -27,87 +25,60 @@ final class AbiFailures {
         this.store = store;
     }
 
-    int fail(ErrorCode code, AbiFunction op, String reason, long value, long a, long b, long c) {
-        return fail(code, op, reason, value, a, b, c, NONE);
+    int fail(AbiCall call, ErrorCode code, String reason) {
+        return fail(call, code, reason, NONE, NONE);
     }
 
-    int fail(
-            ErrorCode code,
-            AbiFunction op,
-            String reason,
-            long value,
-            long a,
-            long b,
-            long c,
-            long d) {
-        return fail(code, op, reason, value, a, b, c, d, NONE);
+    int fail(AbiCall call, ErrorCode code, String reason, long value) {
+        return fail(call, code, reason, value, NONE);
     }
 
     /**
-     * Counts a failure and logs it at DEBUG with its operands; builds no string unless DEBUG is on.
+     * Counts a failure and logs it at DEBUG with the call's operands and up to two values that say
+     * why; builds no string unless DEBUG is on.
      *
      * @return the code's value
      */
-    int fail(
-            ErrorCode code,
-            AbiFunction op,
-            String reason,
-            long value,
-            long a,
-            long b,
-            long c,
-            long d,
-            long value2) {
+    int fail(AbiCall call, ErrorCode code, String reason, long value, long value2) {
         STORE.recordError(store);
         if (LOG.isDebugEnabled()) {
-            String because = reason;
-            if (value != NONE) {
-                because += ": " + value + (value2 != NONE ? ", " + value2 : "");
-            }
-            LOG.debug(
-                    "{} failed with {} ({}): {}",
-                    describe(op, a, b, c, d),
-                    code,
-                    code.code(),
-                    because);
+            LOG.debug(message(call, code, reason, value, value2));
         }
         return code.code();
     }
 
-    int failWith(
-            ErrorCode code, AbiFunction op, RuntimeException e, long a, long b, long c, long d) {
+    /** Counts a failure that an exception caused, and logs it at DEBUG with the exception. */
+    int failWith(AbiCall call, ErrorCode code, RuntimeException e) {
         STORE.recordError(store);
         if (LOG.isDebugEnabled()) {
-            LOG.debug(
-                    "{} failed with {} ({}): {}",
-                    describe(op, a, b, c, d),
-                    code,
-                    code.code(),
-                    e.toString(),
-                    e);
+            LOG.debug(message(call, code, e.toString()), e);
         }
         return code.code();
     }
 
-    int unexpected(AbiFunction op, RuntimeException e) {
+    /** Counts a failure no check foresaw (a bug, or a runtime's memory misbehaving): HOST_RANGE. */
+    int unexpected(AbiCall call, RuntimeException e) {
         STORE.recordError(store);
-        LOG.debug("{} failed unexpectedly: {}", op.importName(), e.toString(), e);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug(message(call, ErrorCode.HOST_RANGE, "unexpected " + e), e);
+        }
         return ErrorCode.HOST_RANGE.code();
     }
 
-    /** {@code memory64_read(offset=…, dst_ptr=…, len=…)}: layer ids signed, the rest unsigned. */
-    static String describe(AbiFunction op, long a, long b, long c, long d) {
-        long[] values = {a, b, c, d};
-        StringBuilder text = new StringBuilder(op.importName()).append('(');
-        // A function with more operands than four (metadata_read) logs its first four.
-        for (int i = 0; i < Math.min(op.operands.length, values.length); i++) {
-            String operand = op.operands[i];
-            text.append(i == 0 ? "" : ", ").append(operand).append('=');
-            text.append(
-                    operand.equals("layer_id")
-                            ? Long.toString(values[i])
-                            : Long.toUnsignedString(values[i]));
+    /**
+     * The DEBUG line of a failure: {@code memory64_load_layer(layer_id=1, dst_ptr=0, max_size=3135)
+     * failed with BUFFER_TOO_SMALL (-3): max_size is smaller than the layer size: 3136}; the
+     * values, where not {@link #NONE}, follow the reason.
+     */
+    static String message(AbiCall call, ErrorCode code, String reason, long value, long value2) {
+        String because = reason;
+        if (value != NONE) {
+            because += ": " + value + (value2 != NONE ? ", " + value2 : "");
         }
-        return text.append(')').toString();
+        return message(call, code, because);
+    }
+
+    private static String message(AbiCall call, ErrorCode code, String because) {
+        return call.describe() + " failed with " + code + " (" + code.code() + "): " + because;
     }
 }

@@ -1,11 +1,9 @@
 package dev.memory64.abi;
 
 import dev.memory64.Layer;
-import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
 import dev.memory64.MetadataValue;
-import dev.memory64.StoreClosedException;
-import dev.memory64.StoreRangeException;
+import dev.memory64.SegmentSink;
 import dev.memory64.TensorInfo;
 import dev.memory64.internal.StoreAccess;
 import java.lang.foreign.MemorySegment;
@@ -60,18 +58,14 @@ public final class Memory64Abi {
 
     private static final long GUEST_ADDRESS_LIMIT = 1L << 32;
     private static final int OK = 0;
-    private static final long NONE = AbiFailures.NONE;
-    private static final int RAW = -1;
+    private static final int HOST_RANGE = ErrorCode.HOST_RANGE.code();
     private static final ValueLayout.OfInt INT =
             ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private static final StoreAccess.Hooks<Memory64Store, Layer, TensorInfo> STORE =
+    private static final StoreAccess.Hooks<Memory64Store, Layer, TensorInfo, SegmentSink> STORE =
             StoreAccess.of(Memory64Store.class);
-
-    /** Per thread: what a call writes its records and reads names into, so that none allocates. */
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final Memory64Store store;
     private final AbiFailures failures;
@@ -122,7 +116,8 @@ public final class Memory64Abi {
      * @return the count, or {@link ErrorCode#DISABLED}
      */
     public long stats() {
-        int code = checkEnabled(AbiFunction.STATS, NONE, NONE, NONE, NONE);
+        AbiCall call = AbiCall.begin(AbiFunction.STATS);
+        int code = checkEnabled(call);
         return code != OK ? code : STORE.reads(store);
     }
 
@@ -147,31 +142,29 @@ public final class Memory64Abi {
     }
 
     private int loadLayerChecked(GuestMemory memory, int layerId, int dstPtr, int maxSize) {
-        AbiFunction op = AbiFunction.LOAD_LAYER;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long max = Integer.toUnsignedLong(maxSize);
+        AbiCall call = AbiCall.begin(AbiFunction.LOAD_LAYER, layerId, ptr, max);
         try {
-            int code = checkGuest(op, memory, ptr, max, layerId, ptr, max);
+            int code = checkGuest(call, memory, ptr, max);
             if (code != OK) {
                 return code;
             }
             Layer layer = store.layer(layerId);
-            code = checkLayer(op, layer, layerId, ptr, max, NONE);
+            code = checkLayer(call, layer);
             if (code != OK) {
                 return code;
             }
-            if (layer.size() > Layer.MAX_SIZE || max < layer.size()) {
+            long size = layer.size();
+            if (size > Layer.MAX_SIZE || max < size) {
                 // Also a layer over 2^31 - 1 bytes: the i32 result cannot carry its size.
                 return failures.fail(
+                        call,
                         ErrorCode.BUFFER_TOO_SMALL,
-                        op,
                         "max_size is smaller than the layer size",
-                        layer.size(),
-                        layerId,
-                        ptr,
-                        max);
+                        size);
             }
-            int result = copy(op, memory, layerId, 0, layer.size(), ptr, layerId, ptr, max, NONE);
+            int result = copyLayer(call, memory, layer, 0, size, ptr);
             if (result >= 0 && readAhead && layerId != Integer.MAX_VALUE) {
                 Layer next = store.layer(layerId + 1);
                 if (next != null && policy.allowsLayer(next)) {
@@ -180,7 +173,7 @@ public final class Memory64Abi {
             }
             return result;
         } catch (RuntimeException e) {
-            return failures.unexpected(op, e);
+            return failures.unexpected(call, e);
         }
     }
 
@@ -202,38 +195,25 @@ public final class Memory64Abi {
     }
 
     private int readChecked(GuestMemory memory, long offset, int dstPtr, int len) {
-        AbiFunction op = AbiFunction.READ;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
+        AbiCall call = AbiCall.begin(AbiFunction.READ, offset, ptr, n);
         try {
-            int code = checkGuest(op, memory, ptr, n, offset, ptr, n);
+            int code = checkGuest(call, memory, ptr, n);
             if (code != OK) {
                 return code;
             }
             long size = store.size();
             if (offset < 0 || n > size - offset) {
                 return failures.fail(
-                        ErrorCode.HOST_RANGE,
-                        op,
-                        "the range exceeds the layout size",
-                        size,
-                        offset,
-                        ptr,
-                        n);
+                        call, ErrorCode.HOST_RANGE, "the range exceeds the layout size", size);
             }
             if (!policy.allowsRange(offset, n)) {
-                return failures.fail(
-                        ErrorCode.ACCESS_DENIED,
-                        op,
-                        "the range is not granted",
-                        NONE,
-                        offset,
-                        ptr,
-                        n);
+                return failures.fail(call, ErrorCode.ACCESS_DENIED, "the range is not granted");
             }
-            return copy(op, memory, RAW, offset, n, ptr, offset, ptr, n, NONE);
+            return copyRange(call, memory, offset, n, ptr);
         } catch (RuntimeException e) {
-            return failures.unexpected(op, e);
+            return failures.unexpected(call, e);
         }
     }
 
@@ -262,33 +242,27 @@ public final class Memory64Abi {
 
     private int loadLayerRangeChecked(
             GuestMemory memory, int layerId, long layerOffset, int dstPtr, int len) {
-        AbiFunction op = AbiFunction.LOAD_LAYER_RANGE;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
+        AbiCall call = AbiCall.begin(AbiFunction.LOAD_LAYER_RANGE, layerId, layerOffset, ptr, n);
         try {
-            int code = checkGuest(op, memory, ptr, n, layerId, layerOffset, ptr, n);
+            int code = checkGuest(call, memory, ptr, n);
             if (code != OK) {
                 return code;
             }
             Layer layer = store.layer(layerId);
-            code = checkLayer(op, layer, layerId, layerOffset, ptr, n);
+            code = checkLayer(call, layer);
             if (code != OK) {
                 return code;
             }
-            if (layerOffset < 0 || layerOffset > layer.size() || n > layer.size() - layerOffset) {
+            long size = layer.size();
+            if (layerOffset < 0 || layerOffset > size || n > size - layerOffset) {
                 return failures.fail(
-                        ErrorCode.HOST_RANGE,
-                        op,
-                        "the range exceeds the layer size",
-                        layer.size(),
-                        layerId,
-                        layerOffset,
-                        ptr,
-                        n);
+                        call, ErrorCode.HOST_RANGE, "the range exceeds the layer size", size);
             }
-            return copy(op, memory, layerId, layerOffset, n, ptr, layerId, layerOffset, ptr, n);
+            return copyLayer(call, memory, layer, layerOffset, n, ptr);
         } catch (RuntimeException e) {
-            return failures.unexpected(op, e);
+            return failures.unexpected(call, e);
         }
     }
 
@@ -299,17 +273,17 @@ public final class Memory64Abi {
      * @return the layer's size, or an error code
      */
     public long layerSize(int layerId) {
-        AbiFunction op = AbiFunction.LAYER_SIZE;
+        AbiCall call = AbiCall.begin(AbiFunction.LAYER_SIZE, layerId);
         try {
-            int code = checkEnabled(op, layerId, NONE, NONE, NONE);
+            int code = checkEnabled(call);
             if (code != OK) {
                 return code;
             }
             Layer layer = store.layer(layerId);
-            code = checkLayer(op, layer, layerId, NONE, NONE, NONE);
+            code = checkLayer(call, layer);
             return code != OK ? code : layer.size();
         } catch (RuntimeException e) {
-            return failures.unexpected(op, e);
+            return failures.unexpected(call, e);
         }
     }
 
@@ -323,34 +297,30 @@ public final class Memory64Abi {
      * @return {@link #STATS_RECORD_SIZE}, or an error code
      */
     public int statsInto(GuestMemory memory, int dstPtr, int len) {
-        AbiFunction op = AbiFunction.STATS_INTO;
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
+        AbiCall call = AbiCall.begin(AbiFunction.STATS_INTO, ptr, n);
         try {
-            int code = checkGuest(op, memory, ptr, n, ptr, n, NONE);
+            int code = checkGuest(call, memory, ptr, n);
             if (code != OK) {
                 return code;
             }
             if (n < STATS_RECORD_SIZE) {
                 return failures.fail(
+                        call,
                         ErrorCode.BUFFER_TOO_SMALL,
-                        op,
                         "len is smaller than the record",
-                        STATS_RECORD_SIZE,
-                        ptr,
-                        n,
-                        NONE);
+                        STATS_RECORD_SIZE);
             }
-            Scratch scratch = SCRATCH.get();
-            long[] counters = scratch.counters;
+            long[] counters = call.counters;
             STORE.counters(store, counters); // reads, writes, bytes_read, bytes_written, errors
-            MemorySegment record = scratch.record;
+            MemorySegment record = call.record;
             for (int i = 0; i < STATS_RECORD_SIZE / Long.BYTES; i++) {
                 record.set(LONG, (long) i * Long.BYTES, counters[i]);
             }
-            return writeRecord(op, memory, ptr, record, STATS_RECORD_SIZE, ptr, n, NONE, NONE);
+            return writeRecord(call, memory, ptr, STATS_RECORD_SIZE);
         } catch (RuntimeException e) {
-            return failures.unexpected(op, e);
+            return failures.unexpected(call, e);
         }
     }
 
@@ -365,23 +335,20 @@ public final class Memory64Abi {
      *     UTF-8 and names longer than {@link #MAX_NAME_LENGTH})
      */
     public int layerFind(GuestMemory memory, int namePtr, int nameLen) {
-        AbiFunction op = AbiFunction.LAYER_FIND;
         long ptr = Integer.toUnsignedLong(namePtr);
         long n = Integer.toUnsignedLong(nameLen);
+        AbiCall call = AbiCall.begin(AbiFunction.LAYER_FIND, ptr, n);
         try {
-            int code = checkGuest(op, memory, ptr, n, ptr, n, NONE);
+            int code = checkGuest(call, memory, ptr, n);
             if (code != OK) {
                 return code;
             }
-            Scratch scratch = SCRATCH.get();
             Layer layer =
-                    readName(memory, ptr, n, scratch)
-                            ? STORE.layer(store, scratch.name, (int) n)
-                            : null;
-            code = checkLayer(op, layer, ptr, n, NONE, NONE);
+                    readName(call, memory, ptr, n) ? STORE.layer(store, call.name, (int) n) : null;
+            code = checkLayer(call, layer);
             return code != OK ? code : layer.id();
         } catch (RuntimeException e) {
-            return failures.unexpected(op, e);
+            return failures.unexpected(call, e);
         }
     }
 
@@ -399,59 +366,45 @@ public final class Memory64Abi {
      * @return {@link #TENSOR_INFO_SIZE}, or an error code
      */
     public int tensorInfo(GuestMemory memory, int namePtr, int nameLen, int dstPtr, int dstLen) {
-        AbiFunction op = AbiFunction.TENSOR_INFO;
         long namePointer = Integer.toUnsignedLong(namePtr);
         long n = Integer.toUnsignedLong(nameLen);
         long ptr = Integer.toUnsignedLong(dstPtr);
         long dst = Integer.toUnsignedLong(dstLen);
+        AbiCall call = AbiCall.begin(AbiFunction.TENSOR_INFO, namePointer, n, ptr, dst);
         try {
-            int code = checkGuest(op, memory, namePointer, n, namePointer, n, ptr, dst);
+            int code = checkGuest(call, memory, namePointer, n);
             if (code == OK) {
-                code = checkGuestRange(op, memory, ptr, dst, namePointer, n, ptr, dst);
+                code = checkGuestRange(call, memory, ptr, dst);
             }
             if (code != OK) {
                 return code;
             }
-            Scratch scratch = SCRATCH.get();
             TensorInfo tensor =
-                    readName(memory, namePointer, n, scratch)
-                            ? STORE.tensor(store, scratch.name, (int) n)
+                    readName(call, memory, namePointer, n)
+                            ? STORE.tensor(store, call.name, (int) n)
                             : null;
             if (tensor == null) {
                 return failures.fail(
+                        call,
                         ErrorCode.LAYER_NOT_FOUND,
-                        op,
-                        "no tensor has that name (or it is not UTF-8, or too long)",
-                        NONE,
-                        namePointer,
-                        n,
-                        ptr,
-                        dst);
+                        "no tensor has that name (or it is not UTF-8, or too long)");
             }
             Layer layer = store.layer(tensor.layerId());
             if (layer == null || !policy.allowsLayer(layer)) {
                 return failures.fail(
+                        call,
                         ErrorCode.ACCESS_DENIED,
-                        op,
                         "the tensor's layer is not granted",
-                        tensor.layerId(),
-                        namePointer,
-                        n,
-                        ptr,
-                        dst);
+                        tensor.layerId());
             }
             if (dst < TENSOR_INFO_SIZE) {
                 return failures.fail(
+                        call,
                         ErrorCode.BUFFER_TOO_SMALL,
-                        op,
                         "dst_len is smaller than the record",
-                        TENSOR_INFO_SIZE,
-                        namePointer,
-                        n,
-                        ptr,
-                        dst);
+                        TENSOR_INFO_SIZE);
             }
-            MemorySegment record = scratch.record;
+            MemorySegment record = call.record;
             int dims = tensor.dims().size();
             record.set(INT, 0, tensor.layerId());
             record.set(INT, 4, tensor.type());
@@ -462,9 +415,9 @@ public final class Memory64Abi {
             for (int i = 0; i < TensorInfo.MAX_DIMS; i++) {
                 record.set(LONG, 32 + (long) i * Long.BYTES, i < dims ? tensor.dims().get(i) : 1L);
             }
-            return writeRecord(op, memory, ptr, record, TENSOR_INFO_SIZE, namePointer, n, ptr, dst);
+            return writeRecord(call, memory, ptr, TENSOR_INFO_SIZE);
         } catch (RuntimeException e) {
-            return failures.unexpected(op, e);
+            return failures.unexpected(call, e);
         }
     }
 
@@ -476,11 +429,11 @@ public final class Memory64Abi {
      * @return 0, or an error code
      */
     public int prefetch(int layerId) {
-        AbiFunction op = AbiFunction.PREFETCH;
+        AbiCall call = AbiCall.begin(AbiFunction.PREFETCH, layerId);
         try {
-            int code = checkEnabled(op, layerId, NONE, NONE, NONE);
+            int code = checkEnabled(call);
             if (code == OK) {
-                code = checkLayer(op, store.layer(layerId), layerId, NONE, NONE, NONE);
+                code = checkLayer(call, store.layer(layerId));
             }
             if (code != OK) {
                 return code;
@@ -488,7 +441,7 @@ public final class Memory64Abi {
             store.prefetch(layerId);
             return OK;
         } catch (RuntimeException e) {
-            return failures.unexpected(op, e);
+            return failures.unexpected(call, e);
         }
     }
 
@@ -509,55 +462,38 @@ public final class Memory64Abi {
      *     #MAX_NAME_LENGTH})
      */
     public int metadataInfo(GuestMemory memory, int keyPtr, int keyLen, int dstPtr, int dstLen) {
-        AbiFunction op = AbiFunction.METADATA_INFO;
         long keyPointer = Integer.toUnsignedLong(keyPtr);
         long n = Integer.toUnsignedLong(keyLen);
         long ptr = Integer.toUnsignedLong(dstPtr);
         long dst = Integer.toUnsignedLong(dstLen);
+        AbiCall call = AbiCall.begin(AbiFunction.METADATA_INFO, keyPointer, n, ptr, dst);
         try {
-            int code = checkGuest(op, memory, keyPointer, n, keyPointer, n, ptr, dst);
+            int code = checkGuest(call, memory, keyPointer, n);
             if (code == OK) {
-                code = checkGuestRange(op, memory, ptr, dst, keyPointer, n, ptr, dst);
+                code = checkGuestRange(call, memory, ptr, dst);
             }
             if (code != OK) {
                 return code;
             }
-            Scratch scratch = SCRATCH.get();
-            MetadataValue value =
-                    readName(memory, keyPointer, n, scratch)
-                            ? store.metadata().find(scratch.name, (int) n)
-                            : null;
+            MetadataValue value = metadata(call, memory, keyPointer, n);
             if (value == null) {
-                return failures.fail(
-                        ErrorCode.LAYER_NOT_FOUND,
-                        op,
-                        "no metadata has that key (or it is not UTF-8, or too long)",
-                        NONE,
-                        keyPointer,
-                        n,
-                        ptr,
-                        dst);
+                return noSuchKey(call);
             }
             if (dst < METADATA_INFO_SIZE) {
                 return failures.fail(
+                        call,
                         ErrorCode.BUFFER_TOO_SMALL,
-                        op,
                         "dst_len is smaller than the record",
-                        METADATA_INFO_SIZE,
-                        keyPointer,
-                        n,
-                        ptr,
-                        dst);
+                        METADATA_INFO_SIZE);
             }
-            MemorySegment record = scratch.record;
+            MemorySegment record = call.record;
             record.set(INT, 0, value.type());
             record.set(INT, 4, value.elementType());
             record.set(LONG, 8, value.count());
             record.set(LONG, 16, value.size());
-            return writeRecord(
-                    op, memory, ptr, record, METADATA_INFO_SIZE, keyPointer, n, ptr, dst);
+            return writeRecord(call, memory, ptr, METADATA_INFO_SIZE);
         } catch (RuntimeException e) {
-            return failures.unexpected(op, e);
+            return failures.unexpected(call, e);
         }
     }
 
@@ -579,230 +515,165 @@ public final class Memory64Abi {
      */
     public int metadataRead(
             GuestMemory memory, int keyPtr, int keyLen, long valueOffset, int dstPtr, int len) {
-        AbiFunction op = AbiFunction.METADATA_READ;
         long keyPointer = Integer.toUnsignedLong(keyPtr);
         long keyLength = Integer.toUnsignedLong(keyLen);
         long ptr = Integer.toUnsignedLong(dstPtr);
         long n = Integer.toUnsignedLong(len);
+        AbiCall call =
+                AbiCall.begin(
+                        AbiFunction.METADATA_READ, keyPointer, keyLength, valueOffset, ptr, n);
         try {
-            int code =
-                    checkGuest(
-                            op,
-                            memory,
-                            keyPointer,
-                            keyLength,
-                            keyPointer,
-                            keyLength,
-                            valueOffset,
-                            ptr);
+            int code = checkGuest(call, memory, keyPointer, keyLength);
             if (code == OK) {
-                code = checkGuestRange(op, memory, ptr, n, keyPointer, keyLength, valueOffset, ptr);
+                code = checkGuestRange(call, memory, ptr, n);
             }
             if (code != OK) {
                 return code;
             }
-            Scratch scratch = SCRATCH.get();
-            MetadataValue value =
-                    readName(memory, keyPointer, keyLength, scratch)
-                            ? store.metadata().find(scratch.name, (int) keyLength)
-                            : null;
+            MetadataValue value = metadata(call, memory, keyPointer, keyLength);
             if (value == null) {
-                return failures.fail(
-                        ErrorCode.LAYER_NOT_FOUND,
-                        op,
-                        "no metadata has that key (or it is not UTF-8, or too long)",
-                        NONE,
-                        keyPointer,
-                        keyLength,
-                        valueOffset,
-                        ptr);
+                return noSuchKey(call);
             }
             long size = value.size();
             if (valueOffset < 0 || valueOffset > size || n > size - valueOffset) {
                 return failures.fail(
+                        call,
                         ErrorCode.HOST_RANGE,
-                        op,
                         "the range exceeds the value's encoding (size, len)",
                         size,
-                        keyPointer,
-                        keyLength,
-                        valueOffset,
-                        ptr,
                         n);
             }
             if (store.isClosed()) {
-                return failures.fail(
-                        ErrorCode.HOST_RANGE,
-                        op,
-                        "the store is closed",
-                        NONE,
-                        keyPointer,
-                        keyLength,
-                        valueOffset,
-                        ptr);
+                return closed(call);
             }
             try {
                 memory.write(ptr, value.encoding(), valueOffset, n);
                 return (int) n;
             } catch (RuntimeException e) {
-                return failures.failWith(
-                        ErrorCode.GUEST_WRITE, op, e, keyPointer, keyLength, valueOffset, ptr);
+                return failures.failWith(call, ErrorCode.GUEST_WRITE, e);
             }
         } catch (RuntimeException e) {
-            return failures.unexpected(op, e);
+            return failures.unexpected(call, e);
         }
     }
 
     // ---------------------------------------------------------------------------------------
-    // The one validation path. Operands a, b, c, d are the call's values in the order of
-    // AbiFunction.operands (NONE where a function has fewer); they are only formatted when DEBUG is
-    // on.
+    // The one validation path. Each takes the call's record, which a failure logs.
 
-    private int checkEnabled(AbiFunction op, long a, long b, long c, long d) {
-        return enabled
-                ? OK
-                : failures.fail(ErrorCode.DISABLED, op, "memory64 is disabled", NONE, a, b, c, d);
+    private int checkEnabled(AbiCall call) {
+        return enabled ? OK : failures.fail(call, ErrorCode.DISABLED, "memory64 is disabled");
     }
 
     /** Steps 1 to 4: enabled, a memory, then the guest range {@code [ptr, ptr + len)}. */
-    private int checkGuest(
-            AbiFunction op, GuestMemory memory, long ptr, long len, long a, long b, long c) {
-        return checkGuest(op, memory, ptr, len, a, b, c, NONE);
-    }
-
-    private int checkGuest(
-            AbiFunction op,
-            GuestMemory memory,
-            long ptr,
-            long len,
-            long a,
-            long b,
-            long c,
-            long d) {
-        int code = checkEnabled(op, a, b, c, d);
+    private int checkGuest(AbiCall call, GuestMemory memory, long ptr, long len) {
+        int code = checkEnabled(call);
         if (code != OK) {
             return code;
         }
         if (memory == null) {
-            return failures.fail(
-                    ErrorCode.NO_GUEST_MEMORY, op, "the caller has no memory", NONE, a, b, c, d);
+            return failures.fail(call, ErrorCode.NO_GUEST_MEMORY, "the caller has no memory");
         }
-        return checkGuestRange(op, memory, ptr, len, a, b, c, d);
+        return checkGuestRange(call, memory, ptr, len);
     }
 
-    private int checkGuestRange(
-            AbiFunction op,
-            GuestMemory memory,
-            long ptr,
-            long len,
-            long a,
-            long b,
-            long c,
-            long d) {
+    private int checkGuestRange(AbiCall call, GuestMemory memory, long ptr, long len) {
         long end = ptr + len; // both below 2^32: no overflow in a long
         if (end > GUEST_ADDRESS_LIMIT) {
-            return failures.fail(
-                    ErrorCode.POINTER_OVERFLOW, op, "ptr + len exceeds 2^32", end, a, b, c, d);
+            return failures.fail(call, ErrorCode.POINTER_OVERFLOW, "ptr + len exceeds 2^32", end);
         }
         long size = memory.size();
         if (end > size) {
             return failures.fail(
+                    call,
                     ErrorCode.OUT_OF_BOUNDS,
-                    op,
                     "ptr + len exceeds the guest memory size (end, size)",
                     end,
-                    a,
-                    b,
-                    c,
-                    d,
                     size);
         }
         return OK;
     }
 
     /** Step 5: the layer exists and is granted. */
-    private int checkLayer(AbiFunction op, Layer layer, long a, long b, long c, long d) {
+    private int checkLayer(AbiCall call, Layer layer) {
         if (layer == null) {
-            return failures.fail(ErrorCode.LAYER_NOT_FOUND, op, "no such layer", NONE, a, b, c, d);
+            return failures.fail(call, ErrorCode.LAYER_NOT_FOUND, "no such layer");
         }
         if (!policy.allowsLayer(layer)) {
-            return failures.fail(
-                    ErrorCode.ACCESS_DENIED, op, "the layer is not granted", NONE, a, b, c, d);
+            return failures.fail(call, ErrorCode.ACCESS_DENIED, "the layer is not granted");
         }
         return OK;
     }
 
     /**
-     * Copies a raw range ({@code layerId} {@link #RAW}) or part of a layer's logical bytes into the
-     * guest: HOST_RANGE if the store fails (it counted and logged that), GUEST_WRITE if the guest's
-     * memory does.
+     * Copies a checked raw range of the layout into the guest: HOST_RANGE if the store fails (it
+     * counted and logged that), GUEST_WRITE if the guest's memory does.
      */
-    private int copy(
-            AbiFunction op,
-            GuestMemory memory,
-            int layerId,
-            long offset,
-            long len,
-            long ptr,
-            long a,
-            long b,
-            long c,
-            long d) {
+    private int copyRange(AbiCall call, GuestMemory memory, long offset, long len, long ptr) {
         if (store.isClosed()) {
-            // Checked here too, so that this failure builds no exception message.
-            return failures.fail(ErrorCode.HOST_RANGE, op, "the store is closed", NONE, a, b, c, d);
+            return closed(call);
         }
         try {
-            if (layerId == RAW) {
-                store.copyTo(offset, memory, ptr, len);
-            } else {
-                store.copyLayerTo(layerId, offset, memory, ptr, len);
-            }
-            return (int) len;
-        } catch (Memory64Exception | StoreRangeException | StoreClosedException e) {
-            return ErrorCode.HOST_RANGE.code(); // the store counted and logged it
+            return STORE.copy(store, offset, memory, ptr, len) ? (int) len : HOST_RANGE;
         } catch (RuntimeException e) {
             // Anything else is the guest's memory failing, whatever it threw.
-            return failures.failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
+            return failures.failWith(call, ErrorCode.GUEST_WRITE, e);
         }
     }
 
-    private int writeRecord(
-            AbiFunction op,
-            GuestMemory memory,
-            long ptr,
-            MemorySegment record,
-            int size,
-            long a,
-            long b,
-            long c,
-            long d) {
+    /** Copies a checked part of a layer's logical bytes into the guest, as {@link #copyRange}. */
+    private int copyLayer(
+            AbiCall call, GuestMemory memory, Layer layer, long offset, long len, long ptr) {
+        if (store.isClosed()) {
+            return closed(call);
+        }
         try {
-            memory.write(ptr, record, 0, size);
+            return STORE.copyLayer(store, layer, offset, memory, ptr, len) ? (int) len : HOST_RANGE;
+        } catch (RuntimeException e) {
+            return failures.failWith(call, ErrorCode.GUEST_WRITE, e);
+        }
+    }
+
+    /** Checked before a copy too, so that this failure builds no exception message. */
+    private int closed(AbiCall call) {
+        return failures.fail(call, ErrorCode.HOST_RANGE, "the store is closed");
+    }
+
+    private int writeRecord(AbiCall call, GuestMemory memory, long ptr, int size) {
+        try {
+            memory.write(ptr, call.record, 0, size);
             return size;
         } catch (RuntimeException e) {
-            return failures.failWith(ErrorCode.GUEST_WRITE, op, e, a, b, c, d);
+            return failures.failWith(call, ErrorCode.GUEST_WRITE, e);
         }
     }
 
     /**
-     * Reads a guest's name into {@code scratch.name}; false if it is too long (such a name is never
+     * The metadata value under the key at {@code [ptr, ptr + len)} of the guest, or null if there
+     * is none (also for a key too long or not UTF-8).
+     */
+    private MetadataValue metadata(AbiCall call, GuestMemory memory, long ptr, long len) {
+        return readName(call, memory, ptr, len)
+                ? store.metadata().find(call.name, (int) len)
+                : null;
+    }
+
+    private int noSuchKey(AbiCall call) {
+        return failures.fail(
+                call,
+                ErrorCode.LAYER_NOT_FOUND,
+                "no metadata has that key (or it is not UTF-8, or too long)");
+    }
+
+    /**
+     * Reads a guest's name into the call's buffer; false if it is too long (such a name is never
      * found, and neither is one that is not UTF-8: see the store's lookup by bytes).
      */
-    private static boolean readName(GuestMemory memory, long ptr, long len, Scratch scratch) {
+    private static boolean readName(AbiCall call, GuestMemory memory, long ptr, long len) {
         if (len > MAX_NAME_LENGTH) {
             return false;
         }
-        memory.read(ptr, scratch.nameSegment, 0, len);
+        memory.read(ptr, call.nameSegment, 0, len);
         return true;
-    }
-
-    /** A thread's buffers for records and names. */
-    private static final class Scratch {
-        final long[] counters = new long[7];
-        final MemorySegment record = MemorySegment.ofArray(new byte[TENSOR_INFO_SIZE]);
-        final byte[] name = new byte[MAX_NAME_LENGTH];
-        final MemorySegment nameSegment = MemorySegment.ofArray(name);
     }
 
     @Override

@@ -15,8 +15,9 @@ public final class StoreAccess {
      * @param <S> the store type
      * @param <L> the layer type
      * @param <T> the tensor type
+     * @param <K> the sink type that copies deliver to
      */
-    public interface Hooks<S, L, T> {
+    public interface Hooks<S, L, T, K> {
         /**
          * Counts a failed operation that the store did not see itself (an ABI call rejected before
          * it reached the store).
@@ -64,9 +65,42 @@ public final class StoreAccess {
          * @return the tensor, or null
          */
         T tensor(S store, byte[] utf8, int length);
+
+        /**
+         * Delivers {@code len} bytes of the layout from {@code offset} to a sink, as the store's
+         * public {@code copyTo} does.
+         *
+         * @param store the store
+         * @param offset the first byte to read
+         * @param sink where the bytes go
+         * @param sinkOffset the sink offset of the first byte
+         * @param len how many bytes
+         * @return true if copied; false if the store refused the range, was closed or faulted (it
+         *     counted and logged that itself)
+         * @throws RuntimeException whatever the sink throws, unchanged
+         */
+        boolean copy(S store, long offset, K sink, long sinkOffset, long len);
+
+        /**
+         * Delivers {@code len} bytes of a layer's logical bytes from {@code layerOffset} to a sink,
+         * as the store's public {@code copyLayerTo} does, but for a layer the caller has looked up
+         * in this store and whose range it has checked against the layer's size: so that a guest's
+         * load looks the layer up once and checks its range once.
+         *
+         * @param store the store
+         * @param layer a layer of this store
+         * @param layerOffset the first byte, from the layer's start
+         * @param sink where the bytes go
+         * @param sinkOffset the sink offset of the first byte
+         * @param len how many bytes; {@code [layerOffset, layerOffset + len)} inside the layer
+         * @return true if copied; false if the store refused an extent, was closed or faulted (it
+         *     counted and logged that itself)
+         * @throws RuntimeException whatever the sink throws, unchanged
+         */
+        boolean copyLayer(S store, L layer, long layerOffset, K sink, long sinkOffset, long len);
     }
 
-    private static volatile Hooks<?, ?, ?> hooks;
+    private static volatile Hooks<?, ?, ?, ?> hooks;
 
     private StoreAccess() {}
 
@@ -76,7 +110,7 @@ public final class StoreAccess {
      * @param storeHooks the hooks
      * @throws IllegalStateException if hooks are installed already
      */
-    public static synchronized void install(Hooks<?, ?, ?> storeHooks) {
+    public static synchronized void install(Hooks<?, ?, ?, ?> storeHooks) {
         if (hooks != null) {
             throw new IllegalStateException("store hooks are installed already");
         }
@@ -90,21 +124,22 @@ public final class StoreAccess {
      * @param <S> the store type
      * @param <L> the layer type
      * @param <T> the tensor type
+     * @param <K> the sink type
      * @param storeClass the store class
      * @return the hooks
      * @throws IllegalStateException if the class installs none
      */
     @SuppressWarnings("unchecked")
-    public static <S, L, T> Hooks<S, L, T> of(Class<S> storeClass) {
+    public static <S, L, T, K> Hooks<S, L, T, K> of(Class<S> storeClass) {
         try {
             Class.forName(storeClass.getName(), true, storeClass.getClassLoader());
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("cannot initialise " + storeClass.getName(), e);
         }
-        Hooks<?, ?, ?> installed = hooks;
+        Hooks<?, ?, ?, ?> installed = hooks;
         if (installed == null) {
             throw new IllegalStateException(storeClass.getName() + " installed no hooks");
         }
-        return (Hooks<S, L, T>) installed;
+        return (Hooks<S, L, T, K>) installed;
     }
 }

@@ -78,6 +78,14 @@ class AbiFunctionTest {
     }
 
     @Test
+    void everyFunctionNamesEachOperandAndTheCallRecordHoldsThemAll() {
+        for (AbiFunction function : AbiFunction.values()) {
+            assertEquals(function.params().size(), function.operands.length, function.name());
+            assertTrue(function.operands.length <= AbiCall.MAX_OPERANDS, function.name());
+        }
+    }
+
+    @Test
     void invokeCallsTheAbiFunctionOfItsName() {
         Memory64Abi abi = Memory64Abi.builder(store).build();
         assertEquals(16, AbiFunction.LOAD_LAYER.invoke(abi, guest, new long[] {3, 1000, 16}));

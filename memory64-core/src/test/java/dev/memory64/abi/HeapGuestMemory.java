@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 final class HeapGuestMemory implements GuestMemory {
     final byte[] bytes;
     boolean failWrites;
+    boolean failReads;
 
     HeapGuestMemory(int size) {
         this.bytes = new byte[size];
@@ -26,6 +27,9 @@ final class HeapGuestMemory implements GuestMemory {
 
     @Override
     public void read(long offset, MemorySegment dst) {
+        if (failReads) {
+            throw new IllegalStateException("guest memory is unreadable");
+        }
         MemorySegment.copy(MemorySegment.ofArray(bytes), offset, dst, 0, dst.byteSize());
     }
 }

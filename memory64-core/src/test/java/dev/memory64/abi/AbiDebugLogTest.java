@@ -1,0 +1,68 @@
+package dev.memory64.abi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A failing call logs, at DEBUG, the call as the guest made it (every operand by its ABI name, a
+ * layer id signed and the rest unsigned), the code and why: read from a forked JVM whose ABI logger
+ * is at DEBUG, the one place that logger is on.
+ */
+class AbiDebugLogTest {
+
+    private static final String PREFIX = "DEBUG " + Memory64Abi.class.getName() + " - ";
+
+    @Test
+    void eachFailureLogsTheCallsOperandsCodeAndReason() throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.add("-Dorg.slf4j.simpleLogger.log." + Memory64Abi.class.getName() + "=debug");
+        command.add("-Dorg.slf4j.simpleLogger.logFile=System.out");
+        command.add("-Dorg.slf4j.simpleLogger.showThreadName=false");
+        command.add("-cp");
+        command.add(
+                String.join(
+                        java.io.File.pathSeparator,
+                        location(AbiDebugLogMain.class),
+                        location(Memory64Abi.class),
+                        location(org.slf4j.LoggerFactory.class),
+                        // The binding these tests run with: slf4j-simple.
+                        location(org.slf4j.LoggerFactory.getILoggerFactory().getClass())));
+        command.add(AbiDebugLogMain.class.getName());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the forked JVM did not end");
+        assertEquals(0, process.exitValue(), out);
+        List<List<String>> logged = new ArrayList<>();
+        List<Integer> results = new ArrayList<>();
+        for (String line : out.lines().toList()) {
+            if (line.startsWith("CALL ")) {
+                logged.add(new ArrayList<>());
+            } else if (line.startsWith("RESULT ")) {
+                results.add(Integer.parseInt(line.substring("RESULT ".length())));
+            } else if (line.startsWith(PREFIX) && !logged.isEmpty()) {
+                logged.getLast().add(line.substring(PREFIX.length()));
+            }
+        }
+        assertEquals(AbiDebugLogMain.CASES.size(), logged.size(), out);
+        for (int i = 0; i < logged.size(); i++) {
+            String expected = AbiDebugLogMain.CASES.get(i).expected();
+            assertEquals(List.of(expected), logged.get(i), out);
+            String code = expected.substring(expected.indexOf(" (") + 2, expected.indexOf("):"));
+            assertEquals(Integer.parseInt(code), results.get(i), expected);
+        }
+    }
+
+    private static String location(Class<?> type) throws Exception {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+}
