@@ -2,6 +2,8 @@ package dev.memory64.bench;
 
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
+import dev.memory64.abi.GuestMemory;
+import dev.memory64.abi.Memory64Abi;
 import dev.memory64.bench.support.PseudoRandomBytes;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufFile;
@@ -54,15 +56,23 @@ public final class PrefetchMeasurement {
         }
         double[] plain = new double[rounds];
         double[] prefetched = new double[rounds];
+        double[] plainRanges = new double[rounds];
+        double[] rangesAhead = new double[rounds];
         for (int round = 0; round < rounds; round++) {
             plain[round] = pass(model, false);
             prefetched[round] = pass(model, true);
+            plainRanges[round] = rangePass(model, false);
+            rangesAhead[round] = rangePass(model, true);
             System.out.printf(
                     Locale.ROOT,
-                    "round %d: cold loads %.3f s without prefetch, %.3f s with read-ahead%n",
+                    "round %d: whole-layer loads %.3f s without prefetch, %.3f s with read-ahead;"
+                            + " range loads (ABI, %d MiB chunks) %.3f s without, %.3f s with%n",
                     round + 1,
                     plain[round],
-                    prefetched[round]);
+                    prefetched[round],
+                    CHUNK >> 20,
+                    plainRanges[round],
+                    rangesAhead[round]);
         }
         double a = median(plain);
         double b = median(prefetched);
@@ -76,6 +86,76 @@ public final class PrefetchMeasurement {
                 a,
                 b,
                 a / b);
+        double c = median(plainRanges);
+        double d = median(rangesAhead);
+        System.out.printf(
+                Locale.ROOT,
+                "median of %d rounds, range loads through the ABI: %.3f s without read-ahead,"
+                        + " %.3f s with read-ahead (%s): %.2fx%n",
+                rounds,
+                c,
+                d,
+                "layer N+1 prefetched when a range load starts layer N",
+                c / d);
+    }
+
+    /** The ABI's range loads of a streaming guest, in chunks of this many bytes. */
+    private static final int CHUNK = 4 << 20;
+
+    /**
+     * Loads every layer as a streaming guest does, {@link #CHUNK} bytes at a time with {@code
+     * memory64_load_layer_range} through the ABI (read-ahead on or off), into a buffer standing in
+     * for the guest's memory, and checksums each layer; returns the seconds it took.
+     */
+    private static double rangePass(Path file, boolean readAhead) throws IOException {
+        dropCaches();
+        long checksums = 0;
+        long prefetchedBytes;
+        long start = System.nanoTime();
+        try (GgufModel model = GgufModel.open(file);
+                Arena arena = Arena.ofConfined()) {
+            Memory64Store store = model.store();
+            MemorySegment buffer = arena.allocate(LAYER_BYTES, 64);
+            GuestMemory guest =
+                    new GuestMemory() {
+                        @Override
+                        public long size() {
+                            return buffer.byteSize();
+                        }
+
+                        @Override
+                        public void write(long offset, MemorySegment src) {
+                            MemorySegment.copy(src, 0, buffer, offset, src.byteSize());
+                        }
+
+                        @Override
+                        public void read(long offset, MemorySegment dst) {
+                            MemorySegment.copy(buffer, offset, dst, 0, dst.byteSize());
+                        }
+                    };
+            Memory64Abi abi = Memory64Abi.builder(store).withReadAhead(readAhead).build();
+            for (Layer layer : store.layers()) {
+                for (long at = 0; at < layer.size(); at += CHUNK) {
+                    int n = (int) Math.min(CHUNK, layer.size() - at);
+                    if (abi.loadLayerRange(guest, layer.id(), at, (int) at, n) != n) {
+                        throw new IOException("range load of layer " + layer.id() + " at " + at);
+                    }
+                }
+                checksums ^= LayerChecksum.of(buffer.asSlice(0, layer.size()));
+            }
+            prefetchedBytes = store.stats().bytesPrefetched();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (checksums == 42) {
+            System.out.print(""); // keeps the checksums live
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "  range loads, read-ahead %s: %.3f s, %d MiB prefetched%n",
+                readAhead ? "on" : "off",
+                seconds,
+                prefetchedBytes >> 20);
+        return seconds;
     }
 
     private static double pass(Path file, boolean readAhead) throws IOException {

@@ -62,6 +62,25 @@ class AbiDebugLogTest {
         }
     }
 
+    /** The guide's example DEBUG line is one the library logs: the first case's. */
+    @Test
+    void theGuidesExampleLineIsTheLineLogged() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        while (!java.nio.file.Files.isRegularFile(root.resolve("docs/GUIDE.md"))) {
+            root = root.getParent();
+        }
+        String guide = java.nio.file.Files.readString(root.resolve("docs/GUIDE.md"));
+        String row =
+                guide.lines()
+                        .filter(
+                                l ->
+                                        l.startsWith(
+                                                "| `" + Memory64Abi.class.getName() + "` | DEBUG"))
+                        .findFirst()
+                        .orElseThrow();
+        assertTrue(row.contains("(`" + AbiDebugLogMain.CASES.get(0).expected() + "`"), row);
+    }
+
     private static String location(Class<?> type) throws Exception {
         return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
