@@ -385,10 +385,7 @@ public final class Memory64Abi {
         long dst = Integer.toUnsignedLong(dstLen);
         AbiCall call = AbiCall.begin(AbiFunction.TENSOR_INFO, namePointer, n, ptr, dst);
         try {
-            int code = checkGuest(call, memory, namePointer, n);
-            if (code == OK) {
-                code = checkGuestRange(call, memory, ptr, dst);
-            }
+            int code = checkNameAndDestination(call, memory, namePointer, n, ptr, dst);
             if (code != OK) {
                 return code;
             }
@@ -481,10 +478,7 @@ public final class Memory64Abi {
         long dst = Integer.toUnsignedLong(dstLen);
         AbiCall call = AbiCall.begin(AbiFunction.METADATA_INFO, keyPointer, n, ptr, dst);
         try {
-            int code = checkGuest(call, memory, keyPointer, n);
-            if (code == OK) {
-                code = checkGuestRange(call, memory, ptr, dst);
-            }
+            int code = checkNameAndDestination(call, memory, keyPointer, n, ptr, dst);
             if (code != OK) {
                 return code;
             }
@@ -536,10 +530,7 @@ public final class Memory64Abi {
                 AbiCall.begin(
                         AbiFunction.METADATA_READ, keyPointer, keyLength, valueOffset, ptr, n);
         try {
-            int code = checkGuest(call, memory, keyPointer, keyLength);
-            if (code == OK) {
-                code = checkGuestRange(call, memory, ptr, n);
-            }
+            int code = checkNameAndDestination(call, memory, keyPointer, keyLength, ptr, n);
             if (code != OK) {
                 return code;
             }
@@ -587,6 +578,16 @@ public final class Memory64Abi {
             return failures.fail(call, ErrorCode.NO_GUEST_MEMORY, "the caller has no memory");
         }
         return checkGuestRange(call, memory, ptr, len);
+    }
+
+    /**
+     * Steps 1 to 4 for a function that reads a name and writes a result: the name's range, then the
+     * destination's.
+     */
+    private int checkNameAndDestination(
+            AbiCall call, GuestMemory memory, long namePtr, long nameLen, long ptr, long len) {
+        int code = checkGuest(call, memory, namePtr, nameLen);
+        return code != OK ? code : checkGuestRange(call, memory, ptr, len);
     }
 
     private int checkGuestRange(AbiCall call, GuestMemory memory, long ptr, long len) {
