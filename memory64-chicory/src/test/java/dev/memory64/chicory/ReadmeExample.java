@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * The README's embedding example. The lines between the two marker comments are, byte for byte
- * after removing their indentation, the README's Java block: {@code ReadmeBlockTest} checks that
+ * after removing their indentation, the README's Java block: {@code GuideBlocksTest} checks that
  * and {@link ReadmeExampleTest} runs this method.
  */
 final class ReadmeExample {

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 
 /**
  * The README's generation example. The lines between the two marker comments are, byte for byte
- * after removing their indentation, the README's Java block in "Generating text": {@link
- * ReadmeLlamaExampleTest} checks that and runs this method.
+ * after removing their indentation, the README's Java block in "Generating text": {@code
+ * GuideBlocksTest} (memory64-chicory) checks that, and {@link ReadmeLlamaExampleTest} runs this
+ * method.
  */
 final class ReadmeLlamaExample {
 
