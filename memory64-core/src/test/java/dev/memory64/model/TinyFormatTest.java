@@ -63,13 +63,7 @@ class TinyFormatTest {
             assertEquals(1, ffn.layerId());
             assertEquals(200, ffn.offsetInLayer());
             assertEquals(List.of(50L), ffn.dims());
-            assertEquals(
-                    1L,
-                    store.metadata()
-                            .get("tiny.parts")
-                            .orElseThrow()
-                            .encoding()
-                            .get(ValueLayout.JAVA_INT_UNALIGNED, 0));
+            assertEquals(1, partsInMetadata(store));
         }
     }
 
@@ -95,13 +89,7 @@ class TinyFormatTest {
             assertArrayEquals(
                     concat(bytes("layer/0/attn", 30), bytes("layer/0/ffn", 20)),
                     readLayer(store, 1));
-            assertEquals(
-                    2L,
-                    store.metadata()
-                            .get("tiny.parts")
-                            .orElseThrow()
-                            .encoding()
-                            .get(ValueLayout.JAVA_INT_UNALIGNED, 0));
+            assertEquals(2, partsInMetadata(store));
         }
     }
 
@@ -174,6 +162,14 @@ class TinyFormatTest {
             store.readLayer(id, 0, dst);
             return dst.toArray(ValueLayout.JAVA_BYTE);
         }
+    }
+
+    private static int partsInMetadata(Memory64Store store) {
+        return store.metadata()
+                .get("tiny.parts")
+                .orElseThrow()
+                .encoding()
+                .get(ValueLayout.JAVA_INT_UNALIGNED, 0);
     }
 
     private static String describe(List<Layer> layers) {
