@@ -36,6 +36,22 @@ record SafetensorsIndex(String name, Map<String, String> weightMap) {
         return new ArrayList<>(new TreeSet<>(weightMap.values()));
     }
 
+    /** The refusal of a file the index names that is not beside it, naming its first tensor. */
+    SafetensorsFormatException missing(String file) {
+        String tensor = null;
+        for (Map.Entry<String, String> e : weightMap.entrySet()) {
+            if (e.getValue().equals(file)) {
+                tensor = e.getKey();
+                break;
+            }
+        }
+        return new SafetensorsFormatException(
+                name,
+                tensor,
+                "index_file",
+                "is mapped to " + ModelText.quote(file) + ", which is not beside the index");
+    }
+
     static SafetensorsIndex parse(String name, byte[] bytes) throws SafetensorsFormatException {
         Map<String, String> weightMap = null;
         try (JsonParser json = Json.parser(bytes, 0, bytes.length)) {

@@ -266,7 +266,11 @@ public final class SafetensorsModel implements AutoCloseable {
             index = SafetensorsIndex.parse(firstName, bytes);
             given.clear();
             for (String file : index.files()) {
-                given.add(first.sibling(first.path().resolveSibling(file)));
+                Path part = first.path().resolveSibling(file);
+                if (!remote && !Files.exists(part)) {
+                    throw index.missing(file);
+                }
+                given.add(first.sibling(part));
             }
         }
         ModelMetadata config = config(first, remoteOptions);
