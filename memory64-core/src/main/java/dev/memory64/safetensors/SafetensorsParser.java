@@ -25,6 +25,12 @@ final class SafetensorsParser {
 
     static final String METADATA = "__metadata__";
 
+    /**
+     * The most {@code __metadata__} entries read: real headers hold a handful, and each entry costs
+     * the store far more heap than its few header bytes.
+     */
+    static final int MAX_METADATA_ENTRIES = 16_384;
+
     private static final Comparator<SafetensorsTensor> BY_OFFSETS =
             new Comparator<>() {
                 @Override
@@ -96,6 +102,12 @@ final class SafetensorsParser {
         Map<String, String> values = new LinkedHashMap<>();
         for (t = json.nextToken(); t != JsonToken.END_OBJECT; t = json.nextToken()) {
             String key = json.currentName();
+            if (values.size() == MAX_METADATA_ENTRIES) {
+                throw refuse(
+                        null,
+                        "metadata_count",
+                        METADATA + " has more than " + MAX_METADATA_ENTRIES + " entries");
+            }
             if (json.nextToken() != JsonToken.VALUE_STRING) {
                 throw refuse(
                         null,
