@@ -10,7 +10,7 @@ import java.util.List;
  * embeddings, {@code model.norm.*} the final norm, {@code lm_head.*} the output head; any other
  * tensor is in the layer named by its name without its last {@code '.'}-separated segment (its
  * module: {@code model.rotary_emb.inv_freq} is in {@code model.rotary_emb}), or by its whole name
- * if it has no {@code '.'}.
+ * if it has no {@code '.'} or its module is blank; a blank name is refused.
  */
 final class SafetensorsNaming implements LayerNaming {
 
@@ -57,10 +57,18 @@ final class SafetensorsNaming implements LayerNaming {
     }
 
     @Override
-    public String layerName(TensorEntry tensor) {
+    public String layerName(TensorEntry tensor) throws SafetensorsFormatException {
         String name = tensor.name();
         int dot = name.lastIndexOf('.');
-        return dot <= 0 ? name : name.substring(0, dot);
+        String module = dot <= 0 ? name : name.substring(0, dot);
+        if (module.isBlank()) {
+            module = name;
+        }
+        if (module.isBlank()) {
+            throw new SafetensorsFormatException(
+                    file, name, "layer_name", "is blank, which cannot name a layer");
+        }
+        return module;
     }
 
     @Override

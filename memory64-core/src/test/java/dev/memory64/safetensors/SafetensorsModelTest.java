@@ -219,10 +219,11 @@ class SafetensorsModelTest {
                 .addZeros("transformer.h.0.attn.weight", SafetensorsDtype.F32, 4)
                 .addZeros("transformer.h.0.attn.bias", SafetensorsDtype.F32, 4)
                 .addZeros("bare", SafetensorsDtype.F32, 4)
+                .addZeros(" .blank_module", SafetensorsDtype.F32, 4)
                 .write(file);
         try (SafetensorsModel model = SafetensorsModel.open(file)) {
             assertEquals(
-                    List.of("transformer.h.0.attn", "bare"),
+                    List.of("transformer.h.0.attn", "bare", " .blank_module"),
                     model.store().layers().stream().map(Layer::name).toList());
         }
         SafetensorsWriter.create()
@@ -233,6 +234,10 @@ class SafetensorsModelTest {
         assertEquals("layer_name", e.rule());
         assertEquals("model.layers.01.x", e.tensor());
         assertEquals("m.safetensors", e.file());
+        SafetensorsWriter.create().addZeros(" ", SafetensorsDtype.F32, 4).write(file);
+        e = assertThrows(SafetensorsFormatException.class, () -> SafetensorsModel.open(file));
+        assertEquals("layer_name", e.rule());
+        assertEquals(" ", e.tensor());
     }
 
     @Test
