@@ -11,8 +11,10 @@ import tools.jackson.core.json.JsonFactory;
 /**
  * The one JSON reader of this package: Jackson's streaming parser, no object mapper, configured for
  * input bounded by its caller (a header of at most its limit, an index, a config file): no limit of
- * its own on string and name lengths beyond that, a shallow nesting limit, and no shared symbol
- * table (property names are tensor names, which a shared table would keep for the JVM's life).
+ * its own on string and name lengths beyond that, a shallow nesting limit, and property names not
+ * interned into the JVM's string table. The factory's own table of names (which lets Jackson read
+ * UTF-8 bytes directly, twice as fast on a cold JVM as decoding them to characters first) keeps at
+ * most Jackson's 6,000 names between parses: a larger table is dropped, not kept.
  */
 final class Json {
 
@@ -21,7 +23,7 @@ final class Json {
 
     private static final JsonFactory FACTORY =
             JsonFactory.builder()
-                    .disable(TokenStreamFactory.Feature.CANONICALIZE_PROPERTY_NAMES)
+                    .disable(TokenStreamFactory.Feature.INTERN_PROPERTY_NAMES)
                     .streamReadConstraints(
                             StreamReadConstraints.builder()
                                     .maxNestingDepth(MAX_DEPTH)

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -125,7 +124,35 @@ final class SafetensorsFormat implements ModelFormat<SafetensorsFile> {
 
     /** {@code PREFIX-0000K-of-0000N.safetensors} for part {@code index} of {@code count}. */
     static String shardName(String prefix, int index, int count) {
-        return String.format(Locale.ROOT, "%s-%05d-of-%05d%s", prefix, index + 1, count, SUFFIX);
+        // By hand, not String.format: a cold JVM's Formatter costs a first open milliseconds.
+        StringBuilder name = new StringBuilder(prefix.length() + 27).append(prefix).append('-');
+        fiveDigits(name, index + 1);
+        name.append("-of-");
+        fiveDigits(name, count);
+        return name.append(SUFFIX).toString();
+    }
+
+    private static void fiveDigits(StringBuilder out, int value) {
+        String digits = Integer.toString(value);
+        for (int i = digits.length(); i < 5; i++) {
+            out.append('0');
+        }
+        out.append(digits);
+    }
+
+    /** Part indexes by their file names (a class, not a lambda: a first open spins no lambda). */
+    private static final class ByName implements java.util.Comparator<Integer> {
+        private final List<Path> names;
+
+        ByName(List<Path> names) {
+            this.names = names;
+        }
+
+        @Override
+        public int compare(Integer a, Integer b) {
+            return SafetensorsFile.nameOf(names.get(a))
+                    .compareTo(SafetensorsFile.nameOf(names.get(b)));
+        }
     }
 
     /**
@@ -169,11 +196,7 @@ final class SafetensorsFormat implements ModelFormat<SafetensorsFile> {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(
-                order,
-                (a, b) ->
-                        SafetensorsFile.nameOf(names.get(a))
-                                .compareTo(SafetensorsFile.nameOf(names.get(b))));
+        java.util.Arrays.sort(order, new ByName(names));
         List<Path> sortedNames = new ArrayList<>(n);
         List<SafetensorsFile> sortedHeaders = new ArrayList<>(n);
         for (int i : order) {

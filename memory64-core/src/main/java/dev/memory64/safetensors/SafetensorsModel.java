@@ -89,7 +89,7 @@ public final class SafetensorsModel implements AutoCloseable {
      */
     public static SafetensorsModel open(List<Path> files, ProgressListener listener)
             throws IOException {
-        return builder(files.toArray(Path[]::new)).withProgressListener(listener).open();
+        return builder(files.toArray(new Path[0])).withProgressListener(listener).open();
     }
 
     /**
