@@ -12,6 +12,12 @@
 # medians are then given per build. The baseline's OpenTimeMeasurement must print the same lines
 # (it does from commit 3c6853a on).
 #
+# Then the same for a 405B-class safetensors checkpoint as Hugging Face publishes Llama 3.1 405B
+# (191 BF16 shards, their index and config.json, ~811 GB as sparse files, Hugging Face's tensor
+# names; SafetensorsOpenMeasurement), opened by its index in RUNS fresh JVMs of this tree's build,
+# written once into DIR/memory64-open-405b-safetensors. Its target is 150 ms for a first open (GGUF's
+# is 100 ms): the medians line says how many runs were under it.
+#
 # Usage: scripts/measure-open.sh [--baseline COMMIT] [DIR [RUNS]]
 set -euo pipefail
 MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +60,17 @@ for _ in $(seq "$RUNS"); do
         done
     done
 done
+SAFETENSORS="$DIR/memory64-open-405b-safetensors"
+if [ ! -f "$SAFETENSORS/model.safetensors.index.json" ] || [ -n "$(find "$MEMORY64_ROOT/memory64-bench/src" -name SafetensorsOpenMeasurement.java -newer "$SAFETENSORS/model.safetensors.index.json" -print -quit)" ]; then
+    (memory64_run_bench dev.memory64.bench.SafetensorsOpenMeasurement -- write "$DIR")
+fi
+for _ in $(seq "$RUNS"); do
+    for mode in open open-logged; do
+        "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_JAR" \
+            dev.memory64.bench.SafetensorsOpenMeasurement "$mode" "$DIR" |
+            sed "s|^|[this tree, safetensors 191 shards] |" | tee -a "$OUT"
+    done
+done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 # Medians over the runs, per build and mode: first-open wall and CPU, warm wall and CPU, heap.
 awk '
@@ -72,7 +89,8 @@ awk '
         k = ++n[m]; cur = m
         match($0, /: [0-9.]+ ms/); wall[m, k] = substr($0, RSTART + 2, RLENGTH - 5) + 0
         match($0, /CPU [0-9.]+ ms/); cpu[m, k] = substr($0, RSTART + 4, RLENGTH - 7) + 0
-        under[m] += wall[m, k] < 100
+        target[m] = label ~ /safetensors/ ? 150 : 100
+        under[m] += wall[m, k] < target[m]
     }
     /\] warm opens/ {
         match($0, /median [0-9.]+ ms, min/); warm[cur, n[cur]] = substr($0, RSTART + 7, RLENGTH - 15) + 0
@@ -85,7 +103,7 @@ awk '
             for (i = 1; i <= n[m]; i++) {
                 a[i] = wall[m, i]; b[i] = cpu[m, i]; c[i] = warm[m, i]; d[i] = wcpu[m, i]; e[i] = heap[m, i]
             }
-            printf "median of %d fresh JVMs [%s]: first open %.1f ms (main thread on a CPU %.1f ms; %d of %d under 100 ms), warm opens %.1f ms (CPU %.1f ms), heap retained %.2f MiB\n", \
-                n[m], m, median(a, n[m]), median(b, n[m]), under[m], n[m], median(c, n[m]), median(d, n[m]), median(e, n[m])
+            printf "median of %d fresh JVMs [%s]: first open %.1f ms (main thread on a CPU %.1f ms; %d of %d under %d ms), warm opens %.1f ms (CPU %.1f ms), heap retained %.2f MiB\n", \
+                n[m], m, median(a, n[m]), median(b, n[m]), under[m], n[m], target[m], median(c, n[m]), median(d, n[m]), median(e, n[m])
         }
     }' "$OUT"

@@ -130,7 +130,7 @@ public final class OpenTimeMeasurement {
      * /proc/thread-self/schedstat}; zeros where there is none. On a loaded machine the wait shows
      * how much of a wall time is the load's.
      */
-    private static long[] schedStat() {
+    static long[] schedStat() {
         try {
             String[] fields =
                     Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split(" ");
@@ -141,7 +141,7 @@ public final class OpenTimeMeasurement {
     }
 
     /** Heap in use after collections have settled. */
-    private static long settledHeap() {
+    static long settledHeap() {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 5; i++) {
             System.gc();

@@ -41,6 +41,20 @@ public interface ModelFormat<H> {
     H read(HeaderSource source, long size) throws IOException;
 
     /**
+     * Reads and validates a part's header from positional reads, knowing the part's name for its
+     * messages; by default {@link #read(HeaderSource, long)}.
+     *
+     * @param source the part's bytes
+     * @param size the part's size in bytes
+     * @param name the part's name (a remote part's last path segment)
+     * @return the header
+     * @throws IOException if the part is not valid, or cannot be read
+     */
+    default H read(HeaderSource source, long size, Path name) throws IOException {
+        return read(source, size);
+    }
+
+    /**
      * Returns every part of the set that the part read first belongs to, in any order.
      *
      * @param named the part read first (for a remote part, its last path segment)

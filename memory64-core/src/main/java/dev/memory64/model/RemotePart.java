@@ -47,7 +47,7 @@ final class RemotePart implements PartLocation {
     @Override
     public <H> H read(ModelFormat<H> format) throws IOException {
         try (RemoteAccess.Source source = RemoteAccess.open(uri, options)) {
-            H header = format.read(source::read, source.size());
+            H header = format.read(source::read, source.size(), name);
             identity = (RemoteIdentity) source.identity();
             return header;
         }

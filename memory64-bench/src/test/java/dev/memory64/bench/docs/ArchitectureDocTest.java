@@ -33,6 +33,7 @@ class ArchitectureDocTest {
                     "dev.memory64",
                     "dev.memory64.abi",
                     "dev.memory64.gguf",
+                    "dev.memory64.safetensors",
                     "dev.memory64.model",
                     "dev.memory64.internal",
                     "dev.memory64.linear",
