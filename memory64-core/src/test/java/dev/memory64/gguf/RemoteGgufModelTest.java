@@ -8,6 +8,7 @@ import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteOptions;
 import dev.memory64.testkit.MemoryTransport;
 import dev.memory64.testkit.RangeServer;
+import dev.memory64.testkit.SameModel;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class RemoteGgufModelTest {
                                                 .withChunkSize(64 << 10)
                                                 .withRetries(2, Duration.ofMillis(1)))
                                 .open()) {
-            NginxRemoteTest.assertSameModel(local, remote);
+            SameModel.assertSameModel(local, remote);
             assertEquals(List.of(server.uri()), remote.uris());
             assertTrue(remote.toString().contains(server.uri().toString()), remote.toString());
             assertThrows(
@@ -122,7 +123,7 @@ class RemoteGgufModelTest {
                     URI.create("mem://bucket/models/" + parts.get(0).getFileName()),
                     remote.uris().get(0));
             assertEquals(3, remote.uris().size());
-            NginxRemoteTest.assertSameModel(local, remote);
+            SameModel.assertSameModel(local, remote);
         }
     }
 }
