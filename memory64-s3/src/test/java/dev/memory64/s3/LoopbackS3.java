@@ -21,6 +21,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * A real S3 API server on the loopback: S3Proxy over a directory (jclouds' filesystem store), AWS
@@ -137,6 +139,21 @@ public final class LoopbackS3 implements AutoCloseable {
                 .credentialsProvider(options().credentials())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
+    }
+
+    /**
+     * Returns an SDK presigner of this server, path-style; the caller closes it.
+     *
+     * @return the presigner
+     */
+    S3Presigner presigner() {
+        return S3Presigner.builder()
+                .endpointOverride(endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(options().credentials())
+                .serviceConfiguration(
+                        S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .build();
     }
 

@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.memory64.Layer;
 import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteOptions;
-import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.gguf.GgufValue;
-import dev.memory64.gguf.GgufWriter;
 import dev.memory64.testkit.SmallModels;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
@@ -83,26 +81,9 @@ class S3RemoteTest {
 
     @Test
     void aSplitSetOpensByAnyOfItsParts() throws Exception {
-        List<Path> parts =
-                List.of(
-                        root.resolve("split-00001-of-00002.gguf"),
-                        root.resolve("split-00002-of-00002.gguf"));
-        for (int i = 0; i < 2; i++) {
-            GgufWriter.Builder part =
-                    GgufWriter.builder()
-                            .addMetadata("split.no", GgufValue.uint16(i))
-                            .addMetadata("split.count", GgufValue.uint16(2))
-                            .addMetadata("split.tensors.count", GgufValue.int32(2))
-                            .addTensor(
-                                    "blk." + i + ".ffn_up.weight",
-                                    GgmlType.F32,
-                                    new long[] {256, 100},
-                                    SmallModels.bytes(256 * 100 * 4, i));
-            if (i == 0) {
-                part.addMetadata("general.architecture", GgufValue.string("llama"));
-            }
-            part.build().write(parts.get(i));
-            s3.put("models", "split/" + parts.get(i).getFileName(), parts.get(i));
+        List<Path> parts = SplitModels.twoParts(root, "split");
+        for (Path part : parts) {
+            s3.put("models", "split/" + part.getFileName(), part);
         }
         try (GgufModel local = GgufModel.open(parts.get(0));
                 GgufModel remote =
@@ -204,16 +185,7 @@ class S3RemoteTest {
     void aPresignedUrlOpensThroughThePlainHttpPathWithoutAHead() throws Exception {
         s3.put("models", "model.gguf", file);
         URI presigned;
-        try (S3Presigner presigner =
-                S3Presigner.builder()
-                        .endpointOverride(s3.endpoint())
-                        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                        .credentialsProvider(s3.options().credentials())
-                        .serviceConfiguration(
-                                software.amazon.awssdk.services.s3.S3Configuration.builder()
-                                        .pathStyleAccessEnabled(true)
-                                        .build())
-                        .build()) {
+        try (S3Presigner presigner = s3.presigner()) {
             presigned =
                     presigner
                             .presignGetObject(
