@@ -11,6 +11,8 @@ module dev.memory64 {
     requires transitive java.net.http;
     requires tools.jackson.core;
 
+    uses dev.memory64.RemoteTransportProvider;
+
     exports dev.memory64;
     exports dev.memory64.abi;
     exports dev.memory64.gguf;

@@ -1,8 +1,5 @@
 package dev.memory64.chicory;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import dev.memory64.Layer;
 import dev.memory64.RemoteOptions;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.testkit.Nginx;
@@ -46,16 +43,7 @@ class RemoteGuestTest {
         try (Nginx nginx = Nginx.start(root, work);
                 GgufModel local = GgufModel.open(file);
                 GgufModel remote = openRemote(nginx)) {
-            CGuestTest.Run run = CGuestTest.run(remote.store(), Guests.fastest(), true, "8");
-            assertEquals("", run.stderr());
-            assertEquals(0, run.exitCode());
-            assertEquals(CGuestTest.expectedOutput(local.store()), run.stdout());
-            for (Layer layer : local.store().layers()) {
-                assertEquals(
-                        HostChecksum.of(local.store(), layer),
-                        HostChecksum.of(remote.store(), layer),
-                        layer.name());
-            }
+            RemoteGuestChecks.assertGuestChecksumsAsLocal(local, remote);
         }
     }
 
@@ -64,15 +52,8 @@ class RemoteGuestTest {
         try (Nginx nginx = Nginx.start(root, work);
                 GgufModel local = GgufModel.open(file);
                 GgufModel remote = openRemote(nginx)) {
-            nginx.stop();
-            CGuestTest.Run down = CGuestTest.run(remote.store(), Guests.fastest(), true, "8");
-            assertEquals(1, down.exitCode(), down.stdout() + down.stderr());
-            assertEquals("error layer 0 code -4\n", down.stderr()); // HOST_RANGE
-            assertEquals("", down.stdout());
-            nginx.restart();
-            CGuestTest.Run back = CGuestTest.run(remote.store(), Guests.fastest(), true, "8");
-            assertEquals(0, back.exitCode(), back.stderr());
-            assertEquals(CGuestTest.expectedOutput(local.store()), back.stdout());
+            RemoteGuestChecks.assertLoadsFailWhileDownAndWorkOnceBack(
+                    local, remote, nginx::stop, nginx::restart);
         }
     }
 }

@@ -1,16 +1,15 @@
 package dev.memory64.gguf;
 
+import static dev.memory64.testkit.SameModel.assertSameModel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.Layer;
-import dev.memory64.Memory64Store;
 import dev.memory64.RegionBacking;
 import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteOptions;
-import dev.memory64.TensorInfo;
 import dev.memory64.testkit.Nginx;
 import dev.memory64.testkit.SmallModels;
 import java.io.IOException;
@@ -47,25 +46,6 @@ class NginxRemoteTest {
                 .withCacheDirectory(cache)
                 .withRemoteOptions(fast())
                 .open();
-    }
-
-    /** Every layer and tensor of the remote model reads as the local file's. */
-    static void assertSameModel(GgufModel local, GgufModel remote) throws IOException {
-        Memory64Store l = local.store();
-        Memory64Store r = remote.store();
-        assertEquals(l.layers(), r.layers());
-        assertEquals(l.tensors(), r.tensors());
-        assertEquals(local.file().metadata().keySet(), remote.file().metadata().keySet());
-        for (Layer layer : l.layers()) {
-            byte[] expected = new byte[(int) layer.size()];
-            byte[] got = new byte[(int) layer.size()];
-            l.readLayer(layer.id(), 0, MemorySegment.ofArray(expected));
-            r.readLayer(layer.id(), 0, MemorySegment.ofArray(got));
-            assertArrayEquals(expected, got, layer.name());
-        }
-        for (TensorInfo t : l.tensors()) {
-            assertEquals(t, r.tensor(t.name()));
-        }
     }
 
     static GgufWriter.Builder bigger() {
