@@ -10,6 +10,8 @@ module dev.memory64 {
     requires jdk.jfr;
     requires transitive java.net.http;
 
+    uses dev.memory64.RemoteTransportProvider;
+
     exports dev.memory64;
     exports dev.memory64.abi;
     exports dev.memory64.gguf;

@@ -389,7 +389,7 @@ final class ChunkCache implements AutoCloseable {
 
     /** Writes a fetched chunk into the cache file at its offset. */
     private record ChunkWriter(FileChannel file, long offset, long size)
-            implements RemoteObject.Destination {
+            implements RemoteTransport.Destination {
         @Override
         public void write(long at, ByteBuffer bytes) throws IOException {
             long position = offset + at;

@@ -1,6 +1,5 @@
 package dev.memory64;
 
-import dev.memory64.internal.RemoteAccess;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -23,11 +22,12 @@ import java.util.Objects;
  *   <li>{@link #mapped(Path, long, boolean)}: an existing file (or a slice of it from an offset)
  *       mapped read-only or read-write; the file is never read into the heap. If the file slice is
  *       shorter than the region, the region's tail is unbacked and any access to it is rejected.
- *   <li>{@link #remote(URI, Path)}: an object on an HTTP server, read-only, fetched by range
- *       requests in chunks on first access into a local sparse cache (an overcommitted reserved
- *       file in the cache directory), and served from there at memory speed. Its identity is pinned
- *       when the store is built; a fetch that fails is a {@link RemoteFetchException}. If the
- *       object is shorter than the region, the region's tail is unbacked.
+ *   <li>{@link #remote(URI, Path)}: an object on an HTTP server (or in a store another {@link
+ *       RemoteTransport} reaches, such as {@code s3://}), read-only, fetched by range requests in
+ *       chunks on first access into a local sparse cache (an overcommitted reserved file in the
+ *       cache directory), and served from there at memory speed. Its identity is pinned when the
+ *       store is built; a fetch that fails is a {@link RemoteFetchException}. If the object is
+ *       shorter than the region, the region's tail is unbacked.
  * </ul>
  */
 public sealed interface RegionBacking {
@@ -89,13 +89,16 @@ public sealed interface RegionBacking {
     }
 
     /**
-     * An object on an HTTP(S) server, fetched on demand by range requests into a sparse cache file
-     * in {@code cacheDirectory}, with the default {@link RemoteOptions}.
+     * A remote object (an HTTP(S) server, or a store a transport reaches), fetched on demand by
+     * range requests into a sparse cache file in {@code cacheDirectory}, with the default {@link
+     * RemoteOptions}.
      *
-     * @param uri the object, {@code http} or {@code https}
+     * @param uri the object: {@code http}, {@code https}, or a scheme a {@link
+     *     RemoteTransportProvider} serves
      * @param cacheDirectory where the cache file is created (and at once unlinked)
      * @return the backing
-     * @throws IllegalArgumentException if the URI's scheme is not http or https
+     * @throws IllegalArgumentException if the URI's scheme is not http or https and no transport
+     *     serves it (the message names the module that would)
      * @throws NullPointerException if an argument is null
      */
     static RegionBacking remote(URI uri, Path cacheDirectory) {
@@ -103,14 +106,16 @@ public sealed interface RegionBacking {
     }
 
     /**
-     * An object on an HTTP(S) server, fetched on demand by range requests into a sparse cache file
-     * in {@code cacheDirectory}.
+     * A remote object (an HTTP(S) server, or a store a transport reaches), fetched on demand by
+     * range requests into a sparse cache file in {@code cacheDirectory}.
      *
-     * @param uri the object, {@code http} or {@code https}
+     * @param uri the object: {@code http}, {@code https}, or a scheme a {@link
+     *     RemoteTransportProvider} serves
      * @param cacheDirectory where the cache file is created (and at once unlinked)
-     * @param options chunk size, parallel fetches, retries, timeout, request decorator
+     * @param options chunk size, parallel fetches, retries, timeout, request decorator, transport
      * @return the backing
-     * @throws IllegalArgumentException if the URI's scheme is not http or https
+     * @throws IllegalArgumentException if the URI's scheme is not http or https and no transport
+     *     serves it (the message names the module that would)
      * @throws NullPointerException if an argument is null
      */
     static RegionBacking remote(URI uri, Path cacheDirectory, RemoteOptions options) {
@@ -118,7 +123,8 @@ public sealed interface RegionBacking {
     }
 
     /**
-     * An object on an HTTP server, read by range requests into a local sparse cache.
+     * A remote object (HTTP, or another {@link RemoteTransport}), read by range into a local sparse
+     * cache.
      *
      * @param uri the object
      * @param cacheDirectory where the cache file is created
@@ -128,14 +134,16 @@ public sealed interface RegionBacking {
         /**
          * Validates the components.
          *
-         * @throws IllegalArgumentException if the URI's scheme is not http or https
+         * @throws IllegalArgumentException if the URI's scheme is not http or https and no
+         *     transport serves it and no transport serves it (the message names the module that
+         *     would)
          * @throws NullPointerException if a component is null
          */
         public Remote {
             Objects.requireNonNull(uri, "uri");
             Objects.requireNonNull(cacheDirectory, "cacheDirectory");
             Objects.requireNonNull(options, "options");
-            RemoteAccess.requireHttp("remote", uri);
+            RemoteTransports.provider("remote", uri, options);
         }
 
         @Override

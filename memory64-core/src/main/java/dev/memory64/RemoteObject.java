@@ -5,40 +5,22 @@ import dev.memory64.internal.RemoteAccess;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 
 /**
- * One object on an HTTP server, pinned at open (its size, {@code ETag} and {@code Last-Modified}),
- * read by ranged GETs that carry {@code If-Range}: every answer is checked to be exactly the range
- * asked for of the pinned version. Transient failures (connection refused or reset, timeout, 5xx,
- * 429) are tried again after a backoff that doubles, a bounded number of times; anything else fails
- * at once with a {@link RemoteFetchException}.
+ * One remote object, pinned at open (its size and validators, as its {@link RemoteTransport} probes
+ * them; {@link RemoteOptions#expected()} may demand a version), then read by range through the
+ * transport. What every transport shares is here, once: transient failures ({@link
+ * RemoteTransport.TransientFailure}) are tried again after a backoff that doubles, a bounded number
+ * of times, anything else fails at once with a {@link RemoteFetchException}; an answer must fill
+ * exactly the range asked for.
  */
 final class RemoteObject implements RemoteAccess.Source {
 
     private static final Logger LOG = Logging.logger(Logging.REMOTE);
-
-    private static final Pattern CONTENT_RANGE =
-            Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);
-    private static final Pattern UNSATISFIED =
-            Pattern.compile("bytes\\s+\\*/(\\d+)", Pattern.CASE_INSENSITIVE);
 
     static {
         RemoteAccess.install((uri, options) -> open(uri, (RemoteOptions) options));
@@ -46,37 +28,34 @@ final class RemoteObject implements RemoteAccess.Source {
 
     private final URI uri;
     private final RemoteOptions options;
-    private final HttpClient client;
+    private final RemoteTransport transport;
     private final RemoteIdentity identity;
 
     private RemoteObject(
-            URI uri, RemoteOptions options, HttpClient client, RemoteIdentity identity) {
+            URI uri, RemoteOptions options, RemoteTransport transport, RemoteIdentity identity) {
         this.uri = uri;
         this.options = options;
-        this.client = client;
+        this.transport = transport;
         this.identity = identity;
     }
 
     /**
-     * Opens an object: one ranged GET of its first byte pins its size and validators.
+     * Opens an object through the transport its scheme (or its options) names: one probe, tried
+     * again like any fetch, pins its size and validators.
      *
      * @throws RemoteFetchException if it cannot be read by range, or is not the expected version
-     * @throws IllegalArgumentException if the URI is not http or https
+     * @throws IllegalArgumentException if no transport serves the URI's scheme (the message names
+     *     the module that would)
+     * @throws IOException if the transport cannot be set up
      */
-    static RemoteObject open(URI uri, RemoteOptions options) throws RemoteFetchException {
+    static RemoteObject open(URI uri, RemoteOptions options) throws IOException {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(options, "options");
-        RemoteAccess.requireHttp("open remote", uri);
-        HttpClient client =
-                HttpClient.newBuilder()
-                        .connectTimeout(options.requestTimeout())
-                        .followRedirects(HttpClient.Redirect.NORMAL)
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .build();
+        RemoteTransport transport = RemoteTransports.open("open remote", uri, options);
         boolean success = false;
         try {
-            RemoteObject probe = new RemoteObject(uri, options, client, null);
-            RemoteIdentity found = probe.probe();
+            RemoteObject probe = new RemoteObject(uri, options, transport, null);
+            RemoteIdentity found = probe.retrying(0, 1, transport::probe);
             RemoteIdentity expected = options.expected();
             if (expected != null && !expected.matches(found)) {
                 throw new RemoteFetchException(
@@ -88,13 +67,13 @@ final class RemoteObject implements RemoteAccess.Source {
                         null);
             }
             RemoteObject object =
-                    new RemoteObject(uri, options, client, expected != null ? expected : found);
+                    new RemoteObject(uri, options, transport, expected != null ? expected : found);
             LOG.debug("opened remote {}: {}", uri, object.identity);
             success = true;
             return object;
         } finally {
             if (!success) {
-                client.shutdownNow();
+                transport.close();
             }
         }
     }
@@ -126,33 +105,14 @@ final class RemoteObject implements RemoteAccess.Source {
         if (n == 0) {
             return 0;
         }
-        read(position, MemorySegment.ofBuffer(dst).asSlice(0, n));
+        read(position, into(MemorySegment.ofBuffer(dst).asSlice(0, n)));
         dst.position(dst.position() + n);
         return n;
     }
 
-    /**
-     * Fills {@code dst} with the object's bytes from {@code offset}, trying transient failures
-     * again.
-     *
-     * @throws RemoteFetchException if the range cannot be fetched
-     */
-    void read(long offset, MemorySegment dst) throws RemoteFetchException {
-        read(offset, into(dst));
-    }
-
-    /** Where a fetched range's bytes go, in order. */
-    interface Destination {
-        /** The bytes of the range. */
-        long size();
-
-        /** Takes {@code bytes} (all of them) at offset {@code at} of the range. */
-        void write(long at, ByteBuffer bytes) throws IOException;
-    }
-
     /** A segment as a destination. */
-    static Destination into(MemorySegment dst) {
-        return new Destination() {
+    static RemoteTransport.Destination into(MemorySegment dst) {
+        return new RemoteTransport.Destination() {
             @Override
             public long size() {
                 return dst.byteSize();
@@ -168,29 +128,66 @@ final class RemoteObject implements RemoteAccess.Source {
     }
 
     /**
+     * A destination that refuses bytes past its range (an {@link IOException}, which ends the
+     * attempt) and counts those it took.
+     */
+    static Bounded bounded(RemoteTransport.Destination dst) {
+        return new Bounded(dst);
+    }
+
+    /** See {@link #bounded}. */
+    static final class Bounded implements RemoteTransport.Destination {
+        private final RemoteTransport.Destination dst;
+        private long taken;
+
+        private Bounded(RemoteTransport.Destination dst) {
+            this.dst = dst;
+        }
+
+        @Override
+        public long size() {
+            return dst.size();
+        }
+
+        @Override
+        public void write(long at, ByteBuffer bytes) throws IOException {
+            int n = bytes.remaining();
+            if ((at | n) < 0 || n > dst.size() - at) {
+                throw new IOException(
+                        "the answer is longer than the " + dst.size() + " bytes asked");
+            }
+            dst.write(at, bytes);
+            taken = Math.max(taken, at + n);
+        }
+    }
+
+    /**
      * Fills {@code dst} with the object's bytes from {@code offset}, trying transient failures
-     * again.
+     * again; an attempt that hands over fewer bytes than asked is one of them.
      *
      * @throws RemoteFetchException if the range cannot be fetched
      */
-    void read(long offset, Destination dst) throws RemoteFetchException {
+    void read(long offset, RemoteTransport.Destination dst) throws RemoteFetchException {
+        long len = dst.size();
         retrying(
                 offset,
-                dst.size(),
+                len,
                 () -> {
-                    fetch(offset, dst);
+                    Bounded bounded = new Bounded(dst);
+                    transport.fetch(offset, identity, bounded);
+                    if (bounded.taken != len) {
+                        throw new RemoteTransport.TransientFailure(
+                                RemoteFetchException.NO_STATUS,
+                                "the answer ended after " + bounded.taken + " of " + len + " bytes",
+                                null);
+                    }
                     return null;
                 });
     }
 
-    /** The first byte, to learn the size and validators; tried again like any fetch. */
-    private RemoteIdentity probe() throws RemoteFetchException {
-        return retrying(0, 1, this::probeOnce);
-    }
-
-    /** One request of {@link #retrying}. */
+    /** One attempt of {@link #retrying}. */
     private interface Attempt<T> {
-        T run() throws RemoteFetchException, Transient;
+        T run() throws RemoteFetchException, RemoteTransport.TransientFailure;
     }
 
     /**
@@ -201,10 +198,10 @@ final class RemoteObject implements RemoteAccess.Source {
     private <T> T retrying(long offset, long len, Attempt<T> attempt) throws RemoteFetchException {
         Duration wait = options.backoff();
         for (int tried = 1; ; tried++) {
-            Transient failure;
+            RemoteTransport.TransientFailure failure;
             try {
                 return attempt.run();
-            } catch (Transient t) {
+            } catch (RemoteTransport.TransientFailure t) {
                 failure = t;
             }
             if (tried >= options.attempts()) {
@@ -212,7 +209,7 @@ final class RemoteObject implements RemoteAccess.Source {
                         uri,
                         offset,
                         len,
-                        failure.status,
+                        failure.status(),
                         failure.getMessage() + " (tried " + tried + " times)",
                         failure.getCause());
             }
@@ -230,333 +227,19 @@ final class RemoteObject implements RemoteAccess.Source {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RemoteFetchException(
-                        uri, offset, len, failure.status, "interrupted while backing off", e);
+                        uri, offset, len, failure.status(), "interrupted while backing off", e);
             }
             wait = wait.multipliedBy(2);
         }
     }
 
-    private RemoteIdentity probeOnce() throws RemoteFetchException, Transient {
-        HttpResponse<Long> response =
-                send(request(0, 1, null), 0, into(MemorySegment.ofArray(new byte[1])), null);
-        int status = response.statusCode();
-        String etag = header(response, "ETag");
-        String modified = header(response, "Last-Modified");
-        if (status == 416) {
-            Matcher m = UNSATISFIED.matcher(header(response, "Content-Range", ""));
-            if (m.matches() && Long.parseLong(m.group(1)) == 0) {
-                return new RemoteIdentity(0, etag, modified);
-            }
-        }
-        if (status == 200) {
-            throw new RemoteFetchException(
-                    uri,
-                    0,
-                    1,
-                    status,
-                    "the server ignores range requests (it answered a ranged GET with the"
-                            + " whole object)",
-                    null);
-        }
-        checkStatus(status, 0, 1);
-        Matcher m = CONTENT_RANGE.matcher(header(response, "Content-Range", ""));
-        if (!m.matches() || m.group(3).equals("*")) {
-            throw new RemoteFetchException(
-                    uri,
-                    0,
-                    1,
-                    status,
-                    "the answer's Content-Range \""
-                            + header(response, "Content-Range", "")
-                            + "\" gives no object size",
-                    null);
-        }
-        return new RemoteIdentity(Long.parseLong(m.group(3)), etag, modified);
-    }
-
-    /**
-     * One attempt: a ranged GET of exactly {@code dst}'s bytes, copied as it arrives if the answer
-     * is {@link #exact}; any other answer is refused, saying why.
-     */
-    private void fetch(long offset, Destination dst) throws RemoteFetchException, Transient {
-        long len = dst.size();
-        HttpResponse<Long> response = send(request(offset, len, identity), offset, dst, identity);
-        if (response.body() >= 0) {
-            if (response.body() != len) {
-                throw new Transient(
-                        RemoteFetchException.NO_STATUS,
-                        "the answer ended after " + response.body() + " of " + len + " bytes",
-                        null);
-            }
-            return;
-        }
-        int status = response.statusCode();
-        if (status == 200 || status == 412) {
-            RemoteIdentity answered = answered(response, identity.size());
-            boolean changed = status == 412 || !identity.matches(answered);
-            throw new RemoteFetchException(
-                    uri,
-                    offset,
-                    len,
-                    status,
-                    changed
-                            ? "the object changed since it was opened (pinned "
-                                    + identity
-                                    + ", now "
-                                    + answered
-                                    + ")"
-                            : "the server ignores range requests (it answered a ranged"
-                                    + " GET with the whole object)",
-                    null);
-        }
-        checkStatus(status, offset, len);
-        // A 206, but not of exactly this range of the pinned object: say which part is wrong.
-        String contentRange = header(response, "Content-Range", "");
-        Matcher m = CONTENT_RANGE.matcher(contentRange);
-        if (!m.matches()
-                || Long.parseLong(m.group(1)) != offset
-                || Long.parseLong(m.group(2)) != offset + len - 1
-                || (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != identity.size())) {
-            boolean otherSize =
-                    m.matches()
-                            && !m.group(3).equals("*")
-                            && Long.parseLong(m.group(3)) != identity.size();
-            throw new RemoteFetchException(
-                    uri,
-                    offset,
-                    len,
-                    status,
-                    "the answer's Content-Range \""
-                            + contentRange
-                            + "\" is not bytes "
-                            + offset
-                            + "-"
-                            + (offset + len - 1)
-                            + "/"
-                            + identity.size()
-                            + (otherSize ? ": the object changed since it was opened" : ""),
-                    null);
-        }
-        throw new RemoteFetchException(
-                uri,
-                offset,
-                len,
-                status,
-                "the object changed since it was opened (ETag "
-                        + header(response, "ETag")
-                        + ", pinned "
-                        + identity.etag()
-                        + ")",
-                null);
-    }
-
-    /**
-     * Whether an answer is exactly the range asked for, of the pinned version when there is one
-     * (null while probing): a 206 whose Content-Range is {@code offset}-{@code offset + len - 1} of
-     * the pinned size (or of an unknown one) and whose ETag, if both have one, is the pinned one.
-     * The one rule by which a body is taken; {@link #fetch} only says why one was not.
-     */
-    private static boolean exact(
-            int status, HttpHeaders headers, long offset, long len, RemoteIdentity pinned) {
-        if (status != 206) {
-            return false;
-        }
-        Matcher m = CONTENT_RANGE.matcher(headers.firstValue("Content-Range").orElse(""));
-        if (!m.matches()
-                || Long.parseLong(m.group(1)) != offset
-                || Long.parseLong(m.group(2)) != offset + len - 1) {
-            return false;
-        }
-        if (pinned == null) {
-            return true;
-        }
-        String etag = headers.firstValue("ETag").orElse(null);
-        return (m.group(3).equals("*") || Long.parseLong(m.group(3)) == pinned.size())
-                && (pinned.etag() == null || etag == null || pinned.etag().equals(etag));
-    }
-
-    private void checkStatus(int status, long offset, long len)
-            throws RemoteFetchException, Transient {
-        if (status == 206) {
-            return;
-        }
-        if (status >= 500 || status == 429 || status == 408) {
-            throw new Transient(status, "the server answered " + status, null);
-        }
-        String why =
-                switch (status) {
-                    case 404 -> "the object does not exist (404 Not Found)";
-                    case 403 -> "access is denied (403 Forbidden): check the request decorator";
-                    case 401 -> "the request is not authorised (401): check the request decorator";
-                    case 416 ->
-                            "the range is not satisfiable (416): the object is shorter than"
-                                    + " pinned, it changed since it was opened";
-                    default -> "unexpected answer to a ranged GET";
-                };
-        throw new RemoteFetchException(uri, offset, len, status, why, null);
-    }
-
-    private HttpRequest request(long offset, long len, RemoteIdentity pinned) {
-        HttpRequest.Builder builder =
-                HttpRequest.newBuilder(uri)
-                        .timeout(options.requestTimeout())
-                        .header("Range", "bytes=" + offset + "-" + (offset + len - 1))
-                        .GET();
-        String validator = pinned == null ? null : pinned.validator();
-        if (validator != null) {
-            builder.header("If-Range", validator);
-        }
-        return options.decorator().apply(builder).build();
-    }
-
-    /**
-     * Sends a ranged GET and, when the answer is exactly the range asked for of the pinned version
-     * (206, its Content-Range, its size and ETag), copies the body straight into {@code dst} as it
-     * arrives; any other answer's body is discarded. The body is the bytes copied, -1 if discarded.
-     * The whole exchange, body included, is bounded by the request timeout.
-     */
-    private HttpResponse<Long> send(
-            HttpRequest request, long offset, Destination dst, RemoteIdentity pinned)
-            throws RemoteFetchException, Transient {
-        long len = dst.size();
-        HttpResponse.BodyHandler<Long> handler =
-                info ->
-                        exact(info.statusCode(), info.headers(), offset, len, pinned)
-                                ? new SegmentSubscriber(dst)
-                                : HttpResponse.BodySubscribers.replacing(-1L);
-        CompletableFuture<HttpResponse<Long>> pending = null;
-        try {
-            pending = client.sendAsync(request, handler);
-            return pending.get(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new Transient(
-                    RemoteFetchException.NO_STATUS,
-                    "timed out after " + options.requestTimeout(),
-                    e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof java.net.http.HttpTimeoutException) {
-                throw new Transient(
-                        RemoteFetchException.NO_STATUS,
-                        "timed out after " + options.requestTimeout(),
-                        cause);
-            }
-            if (cause instanceof IOException) {
-                throw new Transient(RemoteFetchException.NO_STATUS, cause.toString(), cause);
-            }
-            throw new RemoteFetchException(
-                    uri,
-                    offset,
-                    len,
-                    RemoteFetchException.NO_STATUS,
-                    "the fetch failed: " + cause,
-                    cause);
-        } catch (InterruptedException e) {
-            if (pending != null) {
-                pending.cancel(true);
-            }
-            Thread.currentThread().interrupt();
-            throw new RemoteFetchException(
-                    uri, offset, len, RemoteFetchException.NO_STATUS, "interrupted", e);
-        } catch (IllegalStateException e) {
-            throw new RemoteFetchException(
-                    uri, offset, len, RemoteFetchException.NO_STATUS, "the object is closed", e);
-        }
-    }
-
-    /** Hands a body to a destination as its buffers arrive; completes with the bytes taken. */
-    private static final class SegmentSubscriber implements HttpResponse.BodySubscriber<Long> {
-        private final Destination dst;
-        private final CompletableFuture<Long> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-        private long at;
-
-        SegmentSubscriber(Destination dst) {
-            this.dst = dst;
-        }
-
-        @Override
-        public CompletionStage<Long> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            try {
-                for (ByteBuffer b : buffers) {
-                    int n = b.remaining();
-                    if (n > dst.size() - at) {
-                        throw new IOException(
-                                "the answer is longer than the " + dst.size() + " bytes asked");
-                    }
-                    dst.write(at, b);
-                    at += n;
-                }
-            } catch (IOException | RuntimeException | InternalError e) {
-                // InternalError: the cache's file system is full under an overcommitted page.
-                subscription.cancel();
-                result.completeExceptionally(e);
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(at);
-        }
-    }
-
-    /** The version an answer names; {@code size} where it names none. */
-    private static RemoteIdentity answered(HttpResponse<?> response, long unknownSize) {
-        long size = unknownSize;
-        Matcher m = CONTENT_RANGE.matcher(header(response, "Content-Range", ""));
-        if (m.matches() && !m.group(3).equals("*")) {
-            size = Long.parseLong(m.group(3));
-        } else if (response.statusCode() == 200) {
-            size = response.headers().firstValueAsLong("Content-Length").orElse(unknownSize);
-        }
-        return new RemoteIdentity(
-                size, header(response, "ETag"), header(response, "Last-Modified"));
-    }
-
-    private static String header(HttpResponse<?> response, String name) {
-        Optional<String> value = response.headers().firstValue(name);
-        return value.orElse(null);
-    }
-
-    private static String header(HttpResponse<?> response, String name, String otherwise) {
-        return response.headers().firstValue(name).orElse(otherwise);
-    }
-
     @Override
     public void close() {
-        client.shutdownNow();
+        transport.close();
     }
 
     @Override
     public String toString() {
         return uri.toString();
-    }
-
-    /** A failure worth another attempt; carries the status (or none). */
-    private static final class Transient extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int status;
-
-        Transient(int status, String message, Throwable cause) {
-            super(message, cause, false, false);
-            this.status = status;
-        }
     }
 }

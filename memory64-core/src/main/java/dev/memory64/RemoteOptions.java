@@ -7,13 +7,15 @@ import java.util.function.UnaryOperator;
 
 /**
  * How a remote object is fetched: chunk size, parallel fetches, attempts and backoff, request
- * timeout, and a request decorator for credentials. Nothing here is specific to one cloud: an
- * object store is any HTTP server that answers byte-range requests.
+ * timeout, a request decorator for credentials, and the transport. Nothing here is specific to one
+ * cloud: an object store is any HTTP server that answers byte-range requests, and a store that
+ * needs its own protocol (a signed {@code s3://} bucket) is reached through a {@link
+ * RemoteTransport} with the same chunks, attempts, pinning and cache.
  *
  * <p>The decorator is given every request's builder (URI, {@code Range} and {@code If-Range} set)
  * and returns the builder to send: it may add headers ({@code Authorization}) or replace the URI (a
  * presigned URL, {@code builder.uri(...)}). It is called once per attempt, so it may refresh a
- * token.
+ * token. It applies to the built-in HTTP transport only.
  *
  * @param chunkSize the bytes fetched and cached as one piece; a multiple of 64 KiB in {@code [64
  *     KiB, 1 GiB]}
@@ -23,6 +25,8 @@ import java.util.function.UnaryOperator;
  * @param requestTimeout the longest a request (connect and whole response) may take; positive
  * @param decorator applied to every request before it is sent
  * @param expected the object version that must be served, or null to pin whatever is served at open
+ * @param transport the transport's provider, or null to pick it by the URI's scheme (http and https
+ *     built in, others through {@link java.util.ServiceLoader})
  */
 public record RemoteOptions(
         long chunkSize,
@@ -31,7 +35,8 @@ public record RemoteOptions(
         Duration backoff,
         Duration requestTimeout,
         UnaryOperator<HttpRequest.Builder> decorator,
-        RemoteIdentity expected) {
+        RemoteIdentity expected,
+        RemoteTransportProvider transport) {
 
     /** The default chunk size: 4 MiB. */
     public static final long DEFAULT_CHUNK_SIZE = 4L << 20;
@@ -73,6 +78,39 @@ public record RemoteOptions(
     }
 
     /**
+     * Options that pick the transport by the URI's scheme: the constructor before transports could
+     * be named, kept for its callers.
+     *
+     * @param chunkSize the bytes fetched and cached as one piece
+     * @param parallelFetches the most ranged GETs in flight at once per object
+     * @param attempts how many times a transiently failing request is tried
+     * @param backoff the wait before the second attempt
+     * @param requestTimeout the longest a request may take
+     * @param decorator applied to every HTTP request before it is sent
+     * @param expected the object version that must be served, or null
+     * @throws IllegalArgumentException if a value is out of its range (the message names it)
+     * @throws NullPointerException if a duration or the decorator is null
+     */
+    public RemoteOptions(
+            long chunkSize,
+            int parallelFetches,
+            int attempts,
+            Duration backoff,
+            Duration requestTimeout,
+            UnaryOperator<HttpRequest.Builder> decorator,
+            RemoteIdentity expected) {
+        this(
+                chunkSize,
+                parallelFetches,
+                attempts,
+                backoff,
+                requestTimeout,
+                decorator,
+                expected,
+                null);
+    }
+
+    /**
      * The defaults: 4 MiB chunks, 4 parallel fetches, 3 attempts, 100 ms first backoff, 30 s
      * request timeout, no decorator, no expected version.
      *
@@ -86,6 +124,7 @@ public record RemoteOptions(
                 Duration.ofMillis(100),
                 Duration.ofSeconds(30),
                 UnaryOperator.identity(),
+                null,
                 null);
     }
 
@@ -99,7 +138,14 @@ public record RemoteOptions(
      */
     public RemoteOptions withChunkSize(long bytes) {
         return new RemoteOptions(
-                bytes, parallelFetches, attempts, backoff, requestTimeout, decorator, expected);
+                bytes,
+                parallelFetches,
+                attempts,
+                backoff,
+                requestTimeout,
+                decorator,
+                expected,
+                transport);
     }
 
     /**
@@ -111,7 +157,7 @@ public record RemoteOptions(
      */
     public RemoteOptions withParallelFetches(int n) {
         return new RemoteOptions(
-                chunkSize, n, attempts, backoff, requestTimeout, decorator, expected);
+                chunkSize, n, attempts, backoff, requestTimeout, decorator, expected, transport);
     }
 
     /**
@@ -131,7 +177,8 @@ public record RemoteOptions(
                 firstBackoff,
                 requestTimeout,
                 decorator,
-                expected);
+                expected,
+                transport);
     }
 
     /**
@@ -144,7 +191,14 @@ public record RemoteOptions(
      */
     public RemoteOptions withRequestTimeout(Duration timeout) {
         return new RemoteOptions(
-                chunkSize, parallelFetches, attempts, backoff, timeout, decorator, expected);
+                chunkSize,
+                parallelFetches,
+                attempts,
+                backoff,
+                timeout,
+                decorator,
+                expected,
+                transport);
     }
 
     /**
@@ -162,7 +216,8 @@ public record RemoteOptions(
                 backoff,
                 requestTimeout,
                 requestDecorator,
-                expected);
+                expected,
+                transport);
     }
 
     /**
@@ -175,6 +230,33 @@ public record RemoteOptions(
      */
     public RemoteOptions withExpected(RemoteIdentity identity) {
         return new RemoteOptions(
-                chunkSize, parallelFetches, attempts, backoff, requestTimeout, decorator, identity);
+                chunkSize,
+                parallelFetches,
+                attempts,
+                backoff,
+                requestTimeout,
+                decorator,
+                identity,
+                transport);
+    }
+
+    /**
+     * Returns these options with a transport named explicitly, with its own settings (an {@code
+     * s3://} provider with its credentials, region and endpoint), instead of the one the URI's
+     * scheme picks.
+     *
+     * @param provider the transport's provider, or null to pick it by the URI's scheme
+     * @return the new options
+     */
+    public RemoteOptions withTransport(RemoteTransportProvider provider) {
+        return new RemoteOptions(
+                chunkSize,
+                parallelFetches,
+                attempts,
+                backoff,
+                requestTimeout,
+                decorator,
+                expected,
+                provider);
     }
 }

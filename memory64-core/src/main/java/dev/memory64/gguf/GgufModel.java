@@ -5,7 +5,6 @@ import dev.memory64.ProgressListener;
 import dev.memory64.RegionBacking;
 import dev.memory64.RemoteOptions;
 import dev.memory64.StoreClosedException;
-import dev.memory64.internal.RemoteAccess;
 import dev.memory64.model.ModelOpen;
 import dev.memory64.model.PartLocation;
 import java.io.IOException;
@@ -109,10 +108,12 @@ public final class GgufModel implements AutoCloseable {
 
     /**
      * Opens a model served over HTTP(S) by range requests (an object store, a model hub, any HTTP
-     * server that answers {@code Range}), with the default {@link RemoteOptions} and a cache in
-     * {@code java.io.tmpdir}. Each part's header is read with ranged GETs and its identity (size,
-     * {@code ETag}, {@code Last-Modified}) pinned; tensor bytes are fetched on first access, chunk
-     * by chunk, into a sparse local cache (see {@link RegionBacking#remote(URI, Path,
+     * server that answers {@code Range}), or from a store another {@link
+     * dev.memory64.RemoteTransport} reaches ({@code s3://bucket/key} with the module {@code
+     * dev.memory64.s3}), with the default {@link RemoteOptions} and a cache in {@code
+     * java.io.tmpdir}. Each part's header is read with ranged GETs and its identity (size, {@code
+     * ETag}, {@code Last-Modified}) pinned; tensor bytes are fetched on first access, chunk by
+     * chunk, into a sparse local cache (see {@link RegionBacking#remote(URI, Path,
      * RemoteOptions)}). Given one part of a split model named {@code NAME-0000K-of-0000N.gguf}, the
      * other parts are found beside it (same URI, other last segment).
      *
@@ -123,7 +124,9 @@ public final class GgufModel implements AutoCloseable {
      * @throws dev.memory64.RemoteFetchException if a part cannot be fetched by range (the message
      *     names the URI, the range and the HTTP status)
      * @throws IOException if the cache cannot be created
-     * @throws IllegalArgumentException if no URI is given or one is not http or https
+     * @throws IllegalArgumentException if no URI is given, or one is not http or https and no
+     *     {@link dev.memory64.RemoteTransportProvider} serves its scheme ({@code s3://} needs the
+     *     module {@code dev.memory64.s3}; the message names it)
      */
     public static GgufModel open(URI... uris) throws IOException {
         return builder(uris).open();
@@ -135,7 +138,8 @@ public final class GgufModel implements AutoCloseable {
      *
      * @param uris the model's URI, or any one or every part of a split model
      * @return a builder
-     * @throws IllegalArgumentException if no URI is given or one is not http or https
+     * @throws IllegalArgumentException if no URI is given or one has no scheme (a scheme no
+     *     transport serves is refused by {@link Builder#open()})
      * @throws NullPointerException if {@code uris} or a URI is null
      */
     public static Builder builder(URI... uris) {
@@ -191,7 +195,9 @@ public final class GgufModel implements AutoCloseable {
                 throw new IllegalArgumentException("open: no model URI given");
             }
             for (URI uri : uris) {
-                RemoteAccess.requireHttp("open", Objects.requireNonNull(uri, "uri"));
+                if (Objects.requireNonNull(uri, "uri").getScheme() == null) {
+                    throw new IllegalArgumentException("open " + uri + ": the URI has no scheme");
+                }
             }
             this.files = List.of();
             this.uris = List.of(uris);
@@ -286,7 +292,8 @@ public final class GgufModel implements AutoCloseable {
          * @throws GgufIntegrityException if a part's digest is not the expected one (nothing is
          *     mapped then); the message names the part and both digests
          * @throws IllegalArgumentException if digests were given but a part has none (before that
-         *     part is read)
+         *     part is read), or no transport serves a URI's scheme (the message names the module
+         *     that would)
          * @throws GgufFormatException if a file is not a valid GGUF model, the parts do not form
          *     one model (split keys as llama.cpp checks them), or a layer is not contiguous in its
          *     file

@@ -97,19 +97,4 @@ public final class RemoteAccess {
         }
         return installed.open(uri, options);
     }
-
-    /**
-     * Refuses a URI whose scheme is not http or https (either case), the only ones read by range.
-     *
-     * @param operation what the URI is for, first in the message
-     * @param uri the URI
-     * @throws IllegalArgumentException naming the operation and the URI
-     */
-    public static void requireHttp(String operation, URI uri) {
-        String scheme = uri.getScheme();
-        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-            throw new IllegalArgumentException(
-                    operation + " " + uri + ": scheme is not http or https");
-        }
-    }
 }

@@ -9,8 +9,8 @@ import java.net.URI;
 import java.nio.file.Path;
 
 /**
- * A part served over HTTP(S): its header read by ranged GETs and the version read pinned, its
- * region a chunk cache that fetches that version only.
+ * A remote part (HTTP(S), or a store a {@code RemoteTransport} reaches): its header read by range
+ * and the version read pinned, its region a chunk cache that fetches that version only.
  */
 final class RemotePart implements PartLocation {
 

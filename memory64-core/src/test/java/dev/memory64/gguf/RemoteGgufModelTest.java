@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteOptions;
+import dev.memory64.testkit.MemoryTransport;
 import dev.memory64.testkit.RangeServer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -84,6 +87,42 @@ class RemoteGgufModelTest {
                                             .open());
             assertEquals(503, e.status());
             assertEquals(0, e.offset());
+        }
+    }
+
+    @Test
+    void aSplitModelOpensByAnyPartThroughAnotherTransport() throws Exception {
+        List<GgufSplitter.Spec> specs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            specs.add(GgufSplitter.f32("blk." + i + ".ffn_up.weight", TestModels.data(4096, i)));
+        }
+        Map<String, GgufValue> metadata = new LinkedHashMap<>();
+        metadata.put("general.architecture", GgufValue.string("llama"));
+        List<Path> parts = GgufSplitter.byTensors(dir, "split", metadata, specs, 2);
+        MemoryTransport transport = new MemoryTransport();
+        for (Path part : parts) {
+            transport.put(
+                    URI.create("mem://bucket/models/" + part.getFileName()),
+                    Files.readAllBytes(part));
+        }
+        Path cache = Files.createDirectory(dir.resolve("cache"));
+        try (GgufModel local = GgufModel.open(parts.get(0));
+                GgufModel remote =
+                        GgufModel.builder(
+                                        URI.create(
+                                                "mem://bucket/models/"
+                                                        + parts.get(2).getFileName()))
+                                .withCacheDirectory(cache)
+                                .withRemoteOptions(
+                                        RemoteOptions.defaults()
+                                                .withChunkSize(64 << 10)
+                                                .withTransport(transport))
+                                .open()) {
+            assertEquals(
+                    URI.create("mem://bucket/models/" + parts.get(0).getFileName()),
+                    remote.uris().get(0));
+            assertEquals(3, remote.uris().size());
+            NginxRemoteTest.assertSameModel(local, remote);
         }
     }
 }
