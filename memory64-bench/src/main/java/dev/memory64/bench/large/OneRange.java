@@ -100,10 +100,7 @@ record OneRange(long offset, long length) {
         }
         StringBuilder ratio =
                 new StringBuilder(
-                        String.format(
-                                Locale.ROOT,
-                                "cold/curl: %.2f GB/s library",
-                                library.rate()));
+                        String.format(Locale.ROOT, "cold/curl: %.2f GB/s library", library.rate()));
         for (Fetch c : curls) {
             ratio.append(
                     String.format(
