@@ -32,14 +32,24 @@ import org.junit.jupiter.api.io.TempDir;
  * ranges. Both log the {@code Authorization} header each request carried.
  */
 class HubNginxTest {
-    private static final String TOKEN = "hf_testtoken0123456789";
+    static final String TOKEN = "hf_testtoken0123456789";
 
     @TempDir Path root;
     @TempDir Path work;
     @TempDir Path cache;
 
-    /** The Hub on port 0 and the CDN on port 1; each file's linked ETag is {@code "sha-NAME"}. */
     private Nginx start(List<String> files) throws IOException {
+        return hubAndCdn(root, work, files);
+    }
+
+    /**
+     * nginx as the Hub (port 0) and its CDN (port 1) serving {@code files} of {@code root}: {@code
+     * /acme/REPO/resolve/REV/FILE} answers 302 to the CDN with {@code X-Linked-Etag} {@code
+     * "sha-FILE"} and {@code X-Linked-Size}; the repositories {@code gated} and {@code llama-gguf}
+     * answer 401 without {@code Authorization: Bearer }{@link #TOKEN}; any other path 404. Both log
+     * each request's {@code Authorization} to {@code hub.log} and {@code cdn.log} in {@code work}.
+     */
+    static Nginx hubAndCdn(Path root, Path work, List<String> files) throws IOException {
         return Nginx.start(
                 work,
                 2,
@@ -72,18 +82,18 @@ class HubNginxTest {
                             "  server {",
                             "    listen 127.0.0.1:" + ports.get(0) + ";",
                             "    access_log " + work.resolve("hub.log") + " auth;",
-                            "    location ~ ^/acme/open/resolve/main/(.+)$ {",
+                            "    location ~ ^/acme/open/resolve/[^/]+/(.+)$ {",
                             "      add_header X-Linked-Etag $linked_etag always;",
                             "      add_header X-Linked-Size $linked_size always;",
                             "      return 302 " + cdn + "$1;",
                             "    }",
-                            "    location ~ ^/acme/gated/resolve/main/(.+)$ {",
+                            "    location ~ ^/acme/(gated|llama-gguf)/resolve/[^/]+/(.+)$ {",
                             "      if ($http_authorization != \"Bearer "
                                     + TOKEN
                                     + "\") { return 401; }",
                             "      add_header X-Linked-Etag $linked_etag always;",
                             "      add_header X-Linked-Size $linked_size always;",
-                            "      return 302 " + cdn + "$1;",
+                            "      return 302 " + cdn + "$2;",
                             "    }",
                             "    location / { return 404; }",
                             "  }",
