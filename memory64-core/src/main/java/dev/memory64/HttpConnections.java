@@ -9,11 +9,15 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -46,14 +50,11 @@ import javax.net.ssl.SSLSocketFactory;
  */
 final class HttpConnections implements AutoCloseable {
 
-    /** The body buffer, one per thread that reads bodies. */
+    /** The body buffer, one per connection. */
     private static final int BUFFER = 1 << 20;
 
     /** A body to throw away is read up to this size; a longer one closes its connection. */
     private static final long DRAIN = 64L << 10;
-
-    private static final ThreadLocal<byte[]> BUFFERS =
-            ThreadLocal.withInitial(() -> new byte[BUFFER]);
 
     private final Duration connectTimeout;
     private final Map<String, ArrayDeque<Connection>> idle = new HashMap<>(); // guarded by this
@@ -175,27 +176,29 @@ final class HttpConnections implements AutoCloseable {
             throw new IOException("no host in " + uri);
         }
         int port = port(uri);
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (!"https".equalsIgnoreCase(uri.getScheme())) {
+            return new Connection(ChannelWire.connect(address, connectTimeout, deadline));
+        }
         Socket socket = new Socket();
         boolean success = false;
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), millis(connectTimeout.toNanos()));
-            if ("https".equalsIgnoreCase(uri.getScheme())) {
-                SSLSocket tls =
-                        (SSLSocket)
-                                ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                                        .createSocket(socket, host, port, true);
-                SSLParameters params = tls.getSSLParameters();
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-                if (!host.isEmpty() && Character.isLetter(host.charAt(host.length() - 1))) {
-                    params.setServerNames(List.of(new SNIHostName(host)));
-                }
-                tls.setSSLParameters(params);
-                tls.setSoTimeout(millis(deadline - System.nanoTime()));
-                tls.startHandshake();
-                socket = tls;
+            socket.connect(address, millis(connectTimeout.toNanos()));
+            SSLSocket tls =
+                    (SSLSocket)
+                            ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                                    .createSocket(socket, host, port, true);
+            socket = tls;
+            SSLParameters params = tls.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            if (!host.isEmpty() && Character.isLetter(host.charAt(host.length() - 1))) {
+                params.setServerNames(List.of(new SNIHostName(host)));
             }
-            Connection c = new Connection(socket);
+            tls.setSSLParameters(params);
+            tls.setSoTimeout(millis(deadline - System.nanoTime()));
+            tls.startHandshake();
+            Connection c = new Connection(new StreamWire(tls));
             success = true;
             return c;
         } catch (SocketTimeoutException e) {
@@ -244,58 +247,201 @@ final class HttpConnections implements AutoCloseable {
     private record Head(
             int status, HttpHeaders headers, long length, boolean chunked, boolean keepAlive) {}
 
-    /** One connection: its socket's streams and what of the head has been read past. */
-    private static final class Connection {
+    /** A connection's bytes: reads that end at the deadline, writes, close. */
+    private interface Wire {
+        /** Reads into {@code dst}; -1 at the end of the stream; a timeout at {@code deadline}. */
+        int read(ByteBuffer dst, long deadline) throws IOException;
+
+        void write(ByteBuffer src, long deadline) throws IOException;
+
+        void close();
+    }
+
+    /**
+     * A plain connection: a non-blocking channel whose reads wait in a selector of its own up to
+     * the deadline, so that a body goes from the socket into a direct buffer and from there into
+     * the destination (a cache file's {@code pwrite}) with no copy through the heap.
+     */
+    private static final class ChannelWire implements Wire {
+        private final SocketChannel channel;
+        private final Selector selector;
+
+        private ChannelWire(SocketChannel channel, Selector selector) {
+            this.channel = channel;
+            this.selector = selector;
+        }
+
+        static ChannelWire connect(InetSocketAddress address, Duration timeout, long deadline)
+                throws IOException {
+            SocketChannel channel = SocketChannel.open();
+            Selector selector = null;
+            boolean success = false;
+            try {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                channel.configureBlocking(false);
+                selector = Selector.open();
+                long end = Math.min(deadline, System.nanoTime() + timeout.toNanos());
+                if (!channel.connect(address)) {
+                    channel.register(selector, SelectionKey.OP_CONNECT);
+                    while (!channel.finishConnect()) {
+                        long left = end - System.nanoTime();
+                        if (left <= 0) {
+                            throw new HttpTimeoutException("connect timed out to " + address);
+                        }
+                        selector.select(Math.max(1, left / 1_000_000));
+                        selector.selectedKeys().clear();
+                    }
+                }
+                ChannelWire wire = new ChannelWire(channel, selector);
+                success = true;
+                return wire;
+            } finally {
+                if (!success) {
+                    channel.close();
+                    if (selector != null) {
+                        selector.close();
+                    }
+                }
+            }
+        }
+
+        private void await(int op, long deadline) throws IOException {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("timed out");
+            }
+            SelectionKey key = channel.keyFor(selector);
+            if (key == null) {
+                channel.register(selector, op);
+            } else {
+                key.interestOps(op);
+            }
+            selector.select(Math.max(1, left / 1_000_000));
+            selector.selectedKeys().clear();
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long deadline) throws IOException {
+            while (true) {
+                int n = channel.read(dst);
+                if (n != 0 || !dst.hasRemaining()) {
+                    return n;
+                }
+                await(SelectionKey.OP_READ, deadline);
+            }
+        }
+
+        @Override
+        public void write(ByteBuffer src, long deadline) throws IOException {
+            while (src.hasRemaining()) {
+                if (channel.write(src) == 0) {
+                    await(SelectionKey.OP_WRITE, deadline);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // closing: nothing to do
+            }
+            try {
+                selector.close();
+            } catch (IOException e) {
+                // closing: nothing to do
+            }
+        }
+    }
+
+    /** A TLS connection: the socket's streams, each read bounded by the socket's timeout. */
+    private static final class StreamWire implements Wire {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
-        private final byte[] buffered = new byte[16 << 10];
-        private int start;
-        private int end;
-        private long deadline;
-        private boolean bodyComplete;
+        private byte[] scratch = new byte[0];
 
-        Connection(Socket socket) throws IOException {
+        StreamWire(Socket socket) throws IOException {
             this.socket = socket;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
         }
 
-        void write(byte[] head) throws IOException {
+        @Override
+        public int read(ByteBuffer dst, long deadline) throws IOException {
             socket.setSoTimeout(millis(deadline - System.nanoTime()));
-            out.write(head);
+            if (dst.hasArray()) {
+                int n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+                if (n > 0) {
+                    dst.position(dst.position() + n);
+                }
+                return n;
+            }
+            if (scratch.length < dst.remaining()) {
+                scratch = new byte[dst.remaining()];
+            }
+            int n = in.read(scratch, 0, dst.remaining());
+            if (n > 0) {
+                dst.put(scratch, 0, n);
+            }
+            return n;
+        }
+
+        @Override
+        public void write(ByteBuffer src, long deadline) throws IOException {
+            socket.setSoTimeout(millis(deadline - System.nanoTime()));
+            byte[] bytes = new byte[src.remaining()];
+            src.get(bytes);
+            out.write(bytes);
             out.flush();
         }
 
-        /** Reads into {@code b}; the buffered bytes first. -1 at the end of the stream. */
-        private int read(byte[] b, int off, int len) throws IOException {
-            if (start < end) {
-                int n = Math.min(len, end - start);
-                System.arraycopy(buffered, start, b, off, n);
-                start += n;
-                return n;
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing: nothing to do
             }
-            socket.setSoTimeout(millis(deadline - System.nanoTime()));
-            return in.read(b, off, len);
+        }
+    }
+
+    /**
+     * One connection: its wire, the bytes read past the head, and its body buffer (direct, so a
+     * plain socket's bytes reach the destination without a heap copy).
+     */
+    private static final class Connection {
+        private final Wire wire;
+        private final ByteBuffer buffered = ByteBuffer.allocate(16 << 10).flip();
+        private ByteBuffer body;
+        private long deadline;
+        private boolean bodyComplete;
+
+        Connection(Wire wire) {
+            this.wire = wire;
+        }
+
+        void write(byte[] head) throws IOException {
+            wire.write(ByteBuffer.wrap(head), deadline);
         }
 
         /** One line of the head, without its CRLF; EOF before its first byte is an EOFException. */
         private String line(boolean first) throws IOException {
             StringBuilder s = new StringBuilder(64);
             while (true) {
-                if (start == end) {
-                    start = 0;
-                    socket.setSoTimeout(millis(deadline - System.nanoTime()));
-                    end = in.read(buffered, 0, buffered.length);
-                    if (end <= 0) {
-                        end = 0;
+                if (!buffered.hasRemaining()) {
+                    buffered.clear();
+                    int n = wire.read(buffered, deadline);
+                    buffered.flip();
+                    if (n <= 0) {
                         throw new EOFException(
                                 first && s.isEmpty()
                                         ? "the connection closed before an answer"
                                         : "the connection closed in the middle of an answer");
                     }
                 }
-                char ch = (char) (buffered[start++] & 0xff);
+                char ch = (char) (buffered.get() & 0xff);
                 if (ch == '\n') {
                     int n = s.length();
                     return n > 0 && s.charAt(n - 1) == '\r' ? s.substring(0, n - 1) : s.toString();
@@ -392,23 +538,40 @@ final class HttpConnections implements AutoCloseable {
 
         /** Copies {@code n} body bytes (to the end of the stream if MAX_VALUE) after {@code at}. */
         private long copy(long n, long at, RemoteTransport.Destination dst) throws IOException {
-            byte[] b = BUFFERS.get();
             long left = n;
             while (left > 0) {
-                int k = read(b, 0, (int) Math.min(b.length, left));
-                if (k < 0) {
-                    if (n == Long.MAX_VALUE) {
-                        return at;
+                ByteBuffer b;
+                if (buffered.hasRemaining()) {
+                    b =
+                            buffered.slice(
+                                    buffered.position(),
+                                    (int) Math.min(buffered.remaining(), left));
+                    buffered.position(buffered.position() + b.remaining());
+                } else {
+                    if (body == null) {
+                        body = ByteBuffer.allocateDirect(BUFFER);
                     }
-                    throw new EOFException(
-                            "the answer ended after " + (n - left) + " of " + n + " body bytes");
+                    b = body.clear().limit((int) Math.min(BUFFER, left));
+                    if (wire.read(b, deadline) < 0) {
+                        if (n == Long.MAX_VALUE) {
+                            return at;
+                        }
+                        throw new EOFException(
+                                "the answer ended after "
+                                        + (n - left)
+                                        + " of "
+                                        + n
+                                        + " body bytes");
+                    }
+                    b.flip();
                 }
+                int k = b.remaining();
                 if (dst != null) {
                     if (k > dst.size() - at) {
                         throw new IOException(
                                 "the answer is longer than the " + dst.size() + " bytes asked");
                     }
-                    dst.write(at, ByteBuffer.wrap(b, 0, k));
+                    dst.write(at, b);
                 }
                 at += k;
                 left -= k;
@@ -417,11 +580,7 @@ final class HttpConnections implements AutoCloseable {
         }
 
         void close() {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // closing: nothing to do
-            }
+            wire.close();
         }
     }
 
