@@ -16,10 +16,11 @@
  *   3. each piece that is a token whole is that token (Llama 3's ignore_merges); otherwise its
  *      bytes, each its byte-level token, merge pairwise, the pair of lowest merge rank first (the
  *      leftmost among equals), until no adjacent pair has a merge.
- * Tokens are held as raw bytes: a NORMAL token's text is GPT-2's byte-to-unicode mapping of its
- * bytes and is mapped back when the vocabulary is read; other tokens' text is taken as it is.
- * Decoding a token gives its bytes (a special token its text), so that decoding a text's tokens
- * gives the text back.
+ * Tokens and merges stay as the store gives them, in GPT-2's byte-level text (each byte a
+ * character, bytes_to_unicode): the values are copied whole into guest memory and two hash tables
+ * point into them, so that reading the vocabulary is two copies and two passes; a piece is mapped
+ * to byte-level text to be looked up, as llama.cpp does. Decoding a token gives its bytes (a
+ * special token its text), so that decoding a text's tokens gives the text back.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -32,73 +33,104 @@
 #define BPE_CONTROL 3
 #define BPE_USER_DEFINED 4
 
+/* An open-addressing table of 32-bit hashes and values (value + 1; 0 is empty), indexed by the
+ * hash's top bits: a probe compares hashes and follows a pointer only when they are equal. The
+ * first of equal keys inserted is the first found, so a duplicate needs no check. */
 typedef struct {
-    int32_t *ids;   /* open addressing: token id, or -1 empty */
-    uint32_t mask;
+    uint32_t *hash, *value;
+    uint32_t mask, shift;
 } bpe_table;
 
 static int bpe_active;
-static int bpe_n;                 /* tokens */
-static const uint8_t **bpe_text;  /* each token's bytes, NUL-terminated (one allocation) */
+static const uint8_t **bpe_text; /* each token's text (byte-level for NORMAL), in the raw value */
 static int32_t *bpe_len;
 static int32_t *bpe_type;
-static bpe_table bpe_tokens;      /* NORMAL tokens by their bytes */
-static int32_t bpe_byte[256];     /* the token of each single byte, or -1 */
-static int32_t *bpe_special;      /* CONTROL and USER_DEFINED tokens, longest first */
+static bpe_table bpe_tokens;     /* NORMAL tokens by their byte-level text */
+static const uint8_t *bpe_merges_raw; /* the merges' value: per merge a u64 length, its text */
+static uint32_t *bpe_merge_at;    /* merge r's text "left right" (byte-level) in it */
+static bpe_table bpe_merges;     /* merge ranks by their text */
+static int32_t *bpe_special;     /* CONTROL and USER_DEFINED tokens, longest first */
 static int bpe_n_special;
 static uint8_t bpe_special_first[32]; /* bit set of the special tokens' first bytes */
-static uint64_t *bpe_merge_key;   /* (left << 32 | right) + 1, 0 empty */
-static int32_t *bpe_merge_rank, *bpe_merge_result;
-static uint32_t bpe_merge_mask;
-static uint8_t bpe_unicode_byte[324]; /* GPT-2's mapping back: code point (< 324) -> byte + 1 */
+static uint8_t bpe_byte_char[256][3]; /* GPT-2's bytes_to_unicode: each byte's character, UTF-8
+                                       * (length in [2]) */
+static uint8_t bpe_unicode_byte[324]; /* and back: code point (< 324) -> byte + 1 */
+static uint8_t *bpe_piece_buf;        /* the last decoded piece */
+static int bpe_piece_size;
 
+/* A hash of n bytes, four at a time (the vocabulary's 408,403 strings are hashed when it is
+ * read). */
 static uint32_t bpe_hash(const uint8_t *s, int n) {
-    uint32_t h = 2166136261u;
-    for (int i = 0; i < n; i++) {
-        h = (h ^ s[i]) * 16777619u;
+    uint32_t h = 0x9e3779b9u ^ (uint32_t)n, w;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        memcpy(&w, s + i, 4);
+        h = (h ^ w) * 0x85ebca6bu;
+        h ^= h >> 15;
     }
-    return h;
+    for (w = 0; i < n; i++) {
+        w = w << 8 | s[i];
+    }
+    h = (h ^ w) * 0xc2b2ae35u;
+    return h ^ (h >> 16);
 }
 
-static uint32_t bpe_hash64(uint64_t k) {
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return (uint32_t)k;
+static int bpe_table_init(bpe_table *t, uint64_t n) {
+    uint32_t bits = 4;
+    while ((1ull << bits) < n + n / 2) { /* at most 2/3 full */
+        bits++;
+    }
+    t->mask = (1u << bits) - 1;
+    t->shift = 32 - bits;
+    t->hash = malloc(((size_t)t->mask + 1) * sizeof *t->hash);
+    t->value = calloc((size_t)t->mask + 1, sizeof *t->value);
+    return t->hash && t->value ? 0 : E_NO_MEMORY;
 }
 
+static uint32_t bpe_slot(const bpe_table *t, uint32_t h) {
+    return (h * 0x9e3779b1u) >> t->shift;
+}
+
+static void bpe_table_put(bpe_table *t, uint32_t h, int32_t value) {
+    uint32_t i = bpe_slot(t, h);
+    while (t->value[i]) {
+        i = (i + 1) & t->mask;
+    }
+    t->hash[i] = h;
+    t->value[i] = (uint32_t)value + 1;
+}
+
+/* The NORMAL token whose byte-level text is s (n bytes), or -1. */
 static int bpe_find(const uint8_t *s, int n) {
-    for (uint32_t i = bpe_hash(s, n) & bpe_tokens.mask;; i = (i + 1) & bpe_tokens.mask) {
-        int32_t id = bpe_tokens.ids[i];
-        if (id < 0) {
-            return -1;
-        }
-        if (bpe_len[id] == n && memcmp(bpe_text[id], s, (size_t)n) == 0) {
+    uint32_t h = bpe_hash(s, n);
+    for (uint32_t i = bpe_slot(&bpe_tokens, h); bpe_tokens.value[i]; i = (i + 1) & bpe_tokens.mask) {
+        int32_t id = (int32_t)bpe_tokens.value[i] - 1;
+        if (bpe_tokens.hash[i] == h && bpe_len[id] == n && memcmp(bpe_text[id], s, (size_t)n) == 0) {
             return id;
         }
     }
+    return -1;
 }
 
-/* The merge of (left, right): its rank, and the merged token in *result; -1 if none. */
-static int bpe_rank(int32_t left, int32_t right, int32_t *result) {
-    uint64_t key = ((uint64_t)(uint32_t)left << 32 | (uint32_t)right) + 1;
-    for (uint32_t i = bpe_hash64(key) & bpe_merge_mask;; i = (i + 1) & bpe_merge_mask) {
-        if (bpe_merge_key[i] == key) {
-            *result = bpe_merge_result[i];
-            return bpe_merge_rank[i];
-        }
-        if (bpe_merge_key[i] == 0) {
-            return -1;
+/* The rank of the merge "a b" (la and lb bytes of byte-level text), or -1; pair holds
+ * la + lb + 1 bytes. */
+static int bpe_rank(const uint8_t *a, int la, const uint8_t *b, int lb, uint8_t *pair) {
+    int n = la + lb + 1;
+    memcpy(pair, a, (size_t)la);
+    pair[la] = ' ';
+    memcpy(pair + la + 1, b, (size_t)lb);
+    uint32_t h = bpe_hash(pair, n);
+    for (uint32_t i = bpe_slot(&bpe_merges, h); bpe_merges.value[i];
+         i = (i + 1) & bpe_merges.mask) {
+        int32_t r = (int32_t)bpe_merges.value[i] - 1;
+        const uint8_t *m = bpe_merges_raw + bpe_merge_at[r];
+        uint64_t len;
+        memcpy(&len, m - 8, 8);
+        if (bpe_merges.hash[i] == h && len == (uint64_t)n && memcmp(m, pair, (size_t)n) == 0) {
+            return r;
         }
     }
-}
-
-static uint32_t bpe_table_size(uint64_t n) {
-    uint32_t size = 16;
-    while (size < 2 * n) {
-        size <<= 1;
-    }
-    return size;
+    return -1;
 }
 
 /* One UTF-8 code point at s (n bytes left): its value, its length in *len; an invalid or
@@ -129,69 +161,60 @@ static uint32_t bpe_utf8(const uint8_t *s, int n, int *len) {
     return cp;
 }
 
-/* GPT-2's bytes_to_unicode, inverted: the printable bytes stand for themselves, the others
- * (0-32, 127-160, 173) for U+0100 upwards in order. */
+/* GPT-2's bytes_to_unicode: the printable bytes stand for themselves, the others (0-32,
+ * 127-160, 173) for U+0100 upwards in order. */
 static void bpe_init_bytes(void) {
     int next = 256;
     for (int b = 0; b < 256; b++) {
         int printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174;
-        bpe_unicode_byte[printable ? b : next++] = (uint8_t)(b + 1);
-    }
-}
-
-/* Maps a token's byte-level text (len bytes at s) to its bytes in place; returns the new
- * length, or -1 if a character is not one of the mapping's (the text is left as it is). */
-static int bpe_unmap(uint8_t *s, int len) {
-    int w = 0;
-    for (int i = 0; i < len;) {
-        int n;
-        uint32_t cp = bpe_utf8(s + i, len - i, &n);
-        if (cp >= sizeof bpe_unicode_byte || bpe_unicode_byte[cp] == 0) {
-            return -1;
+        int cp = printable ? b : next++;
+        bpe_unicode_byte[cp] = (uint8_t)(b + 1);
+        if (cp < 0x80) {
+            bpe_byte_char[b][0] = (uint8_t)cp;
+            bpe_byte_char[b][2] = 1;
+        } else {
+            bpe_byte_char[b][0] = (uint8_t)(0xc0 | cp >> 6);
+            bpe_byte_char[b][1] = (uint8_t)(0x80 | (cp & 0x3f));
+            bpe_byte_char[b][2] = 2;
         }
-        i += n;
-        w++;
     }
-    w = 0;
-    for (int i = 0; i < len;) {
-        int n;
-        uint32_t cp = bpe_utf8(s + i, len - i, &n);
-        s[w++] = (uint8_t)(bpe_unicode_byte[cp] - 1);
-        i += n;
-    }
-    return w;
 }
 
-/* Reads one string of an array of strings encoding (u64 length, bytes) at *at; 0 at its end. */
-static int bpe_next_string(const uint8_t *raw, uint64_t size, uint64_t *at, uint8_t **s,
-                           uint64_t *len) {
-    if (*at + 8 > size) {
-        return E_NO_KEY;
-    }
-    memcpy(len, raw + *at, 8);
-    *at += 8;
-    if (*len > size - *at || *len > 0x7fffffff) {
-        return E_NO_KEY;
-    }
-    *s = (uint8_t *)raw + *at;
-    *at += *len;
-    return 0;
-}
-
-/* Reads a whole array of strings value (its element count in *count) into a new allocation,
- * with a spare byte at the end. */
-static int bpe_read_strings(const char *key, uint8_t **raw, md_record *rec) {
-    int r = md_info(key, rec);
-    if (r < 0 || rec->type != MD_ARRAY || rec->element_type != MD_STRING
-        || rec->count > 0x7fffffff) {
+/* Reads a whole array of strings value into a new allocation (its element count in *n, its
+ * size in *size). */
+static int bpe_read_strings(const char *key, uint8_t **raw, uint64_t *size, int *n) {
+    md_record rec;
+    int r = md_info(key, &rec);
+    if (r < 0 || rec.type != MD_ARRAY || rec.element_type != MD_STRING
+        || rec.count > 0x7fffffff) {
         fprintf(stderr, "llama: no %s (an array of strings)\n", key);
         return r < 0 ? r : E_NO_KEY;
     }
-    *raw = malloc(rec->size + 1);
+    *n = (int)rec.count;
+    *size = rec.size;
+    *raw = malloc(rec.size);
     if (!*raw) {
         return E_NO_MEMORY;
     }
-    return md_read_all(key, *raw, rec->size);
+    return md_read_all(key, *raw, rec.size);
+}
+
+/* The next string of an array of strings encoding (size bytes at raw) from *at: its offset, its
+ * length in *len; -1 if the encoding ends inside it. */
+static int64_t bpe_next(const uint8_t *raw, uint64_t size, uint64_t *at, int32_t *len) {
+    uint64_t l;
+    if (size - *at < 8) {
+        return -1;
+    }
+    memcpy(&l, raw + *at, 8);
+    *at += 8;
+    if (l > size - *at || l > 0x7fffffff) {
+        return -1;
+    }
+    int64_t offset = (int64_t)*at;
+    *at += l;
+    *len = (int32_t)l;
+    return offset;
 }
 
 static int bpe_by_length_desc(const void *a, const void *b) {
@@ -200,7 +223,8 @@ static int bpe_by_length_desc(const void *a, const void *b) {
 }
 
 /*
- * Reads the vocabulary (tokenizer.ggml.tokens, token_type, merges, bos/eos ids) from the store.
+ * Reads the vocabulary (tokenizer.ggml.tokens, token_type, merges, bos/eos ids) from the store:
+ * the values are copied whole into guest memory, and the tables hold pointers into them.
  * Returns 0 with the vocabulary's size in *n_vocab, or a negative error.
  */
 static int bpe_load(int *n_vocab, int *bos, int *eos) {
@@ -215,140 +239,79 @@ static int bpe_load(int *n_vocab, int *bos, int *eos) {
         return E_TOKENIZER;
     }
     bpe_init_bytes();
-    md_record rec;
     uint8_t *raw;
-    if ((r = bpe_read_strings("tokenizer.ggml.tokens", &raw, &rec)) < 0) {
+    uint64_t size, at = 0;
+    int n, n_merges;
+    if ((r = bpe_read_strings("tokenizer.ggml.tokens", &raw, &size, &n)) < 0) {
         return r;
     }
-    int n = (int)rec.count;
-    uint64_t at = 0, size = rec.size;
     bpe_text = malloc((size_t)n * sizeof *bpe_text);
     bpe_len = malloc((size_t)n * sizeof *bpe_len);
     bpe_type = malloc((size_t)n * sizeof *bpe_type);
     if (!bpe_text || !bpe_len || !bpe_type) {
         return E_NO_MEMORY;
     }
-    for (int i = 0; i < n; i++) {
-        bpe_type[i] = BPE_NORMAL;
-    }
+    md_record rec;
     if ((r = md_info("tokenizer.ggml.token_type", &rec)) == 0 && rec.type == MD_ARRAY
         && rec.element_type == MD_I32 && rec.count == (uint64_t)n) {
         if ((r = md_read_all("tokenizer.ggml.token_type", bpe_type, rec.size)) < 0) {
             return r;
         }
+    } else {
+        for (int i = 0; i < n; i++) {
+            bpe_type[i] = BPE_NORMAL;
+        }
     }
-    /* Each token in place: its u64 length becomes room for the terminator of the one before. */
+    if ((r = bpe_table_init(&bpe_tokens, (uint64_t)n)) < 0) {
+        return r;
+    }
     bpe_n_special = 0;
     for (int i = 0; i < n; i++) {
-        uint8_t *s;
-        uint64_t len;
-        if ((r = bpe_next_string(raw, size, &at, &s, &len)) < 0) {
-            return r;
+        int64_t offset = bpe_next(raw, size, &at, &bpe_len[i]);
+        if (offset < 0) {
+            return E_NO_KEY;
         }
-        uint8_t *text = s - 1; /* overwrites the length's last byte */
-        memmove(text, s, len);
-        int w = (int)len;
-        if (bpe_type[i] == BPE_NORMAL && (w = bpe_unmap(text, (int)len)) < 0) {
-            w = (int)len;
-        }
-        text[w] = 0;
-        bpe_text[i] = text;
-        bpe_len[i] = w;
-        if ((bpe_type[i] == BPE_CONTROL || bpe_type[i] == BPE_USER_DEFINED) && w > 0) {
+        bpe_text[i] = raw + offset;
+        if (bpe_type[i] == BPE_NORMAL) {
+            bpe_table_put(&bpe_tokens, bpe_hash(bpe_text[i], bpe_len[i]), i);
+        } else if ((bpe_type[i] == BPE_CONTROL || bpe_type[i] == BPE_USER_DEFINED)
+                   && bpe_len[i] > 0) {
             bpe_n_special++;
         }
     }
-    raw[size] = 0; /* the last token's terminator */
-    uint32_t tsize = bpe_table_size((uint64_t)n);
-    bpe_tokens.ids = malloc(tsize * sizeof *bpe_tokens.ids);
     bpe_special = malloc(((size_t)bpe_n_special + 1) * sizeof *bpe_special);
-    if (!bpe_tokens.ids || !bpe_special) {
+    if (!bpe_special) {
         return E_NO_MEMORY;
     }
-    memset(bpe_tokens.ids, 0xff, tsize * sizeof *bpe_tokens.ids);
-    bpe_tokens.mask = tsize - 1;
     bpe_n_special = 0;
     memset(bpe_special_first, 0, sizeof bpe_special_first);
     for (int i = 0; i < n; i++) {
-        if (bpe_type[i] == BPE_CONTROL || bpe_type[i] == BPE_USER_DEFINED) {
-            if (bpe_len[i] > 0) {
-                bpe_special[bpe_n_special++] = i;
-                bpe_special_first[bpe_text[i][0] >> 3] |= (uint8_t)(1 << (bpe_text[i][0] & 7));
-            }
-            continue;
-        }
-        if (bpe_type[i] != BPE_NORMAL) {
-            continue;
-        }
-        uint32_t j = bpe_hash(bpe_text[i], bpe_len[i]) & bpe_tokens.mask;
-        for (; bpe_tokens.ids[j] >= 0; j = (j + 1) & bpe_tokens.mask) {
-            int32_t o = bpe_tokens.ids[j];
-            if (bpe_len[o] == bpe_len[i] && memcmp(bpe_text[o], bpe_text[i], bpe_len[i]) == 0) {
-                break; /* a duplicate: the first id wins */
-            }
-        }
-        if (bpe_tokens.ids[j] < 0) {
-            bpe_tokens.ids[j] = i;
+        if ((bpe_type[i] == BPE_CONTROL || bpe_type[i] == BPE_USER_DEFINED) && bpe_len[i] > 0) {
+            bpe_special[bpe_n_special++] = i;
+            bpe_special_first[bpe_text[i][0] >> 3] |= (uint8_t)(1 << (bpe_text[i][0] & 7));
         }
     }
     qsort(bpe_special, (size_t)bpe_n_special, sizeof *bpe_special, bpe_by_length_desc);
-    for (int b = 0; b < 256; b++) {
-        uint8_t c = (uint8_t)b;
-        bpe_byte[b] = bpe_find(&c, 1);
-    }
 
-    /* Merges "left right", in rank order, both sides byte-level text. */
-    if ((r = bpe_read_strings("tokenizer.ggml.merges", &raw, &rec)) < 0) {
+    /* Merges "left right" in rank order, byte-level text: each by the hash of its text. */
+    if ((r = bpe_read_strings("tokenizer.ggml.merges", &raw, &size, &n_merges)) < 0
+        || (r = bpe_table_init(&bpe_merges, (uint64_t)n_merges)) < 0) {
         return r;
     }
-    uint32_t msize = bpe_table_size(rec.count);
-    bpe_merge_key = calloc(msize, sizeof *bpe_merge_key);
-    bpe_merge_rank = malloc(msize * sizeof *bpe_merge_rank);
-    bpe_merge_result = malloc(msize * sizeof *bpe_merge_result);
-    if (!bpe_merge_key || !bpe_merge_rank || !bpe_merge_result) {
-        return E_NO_MEMORY;
+    bpe_merges_raw = raw;
+    bpe_merge_at = malloc((size_t)n_merges * sizeof *bpe_merge_at);
+    if (!bpe_merge_at || size > 0xffffffffu) {
+        return bpe_merge_at ? E_NO_KEY : E_NO_MEMORY;
     }
-    bpe_merge_mask = msize - 1;
     at = 0;
-    size = rec.size;
-    int skipped = 0;
-    for (uint64_t m = 0; m < rec.count; m++) {
-        uint8_t *s;
-        uint64_t len;
-        if ((r = bpe_next_string(raw, size, &at, &s, &len)) < 0) {
-            return r;
-        }
-        uint8_t *space = memchr(s + 1, ' ', len > 1 ? len - 1 : 0);
-        if (!space) {
+    for (int m = 0; m < n_merges; m++) {
+        int32_t len;
+        int64_t offset = bpe_next(raw, size, &at, &len);
+        if (offset < 0) {
             return E_NO_KEY;
         }
-        /* Both sides mapped to bytes, the right one moved up against the left. */
-        int la = bpe_unmap(s, (int)(space - s));
-        int lb = bpe_unmap(space + 1, (int)(len - (uint64_t)(space + 1 - s)));
-        if (la < 0 || lb < 0) {
-            skipped++;
-            continue;
-        }
-        memmove(s + la, space + 1, (size_t)lb);
-        int32_t left = bpe_find(s, la), right = bpe_find(s + la, lb), result = bpe_find(s, la + lb);
-        if (left < 0 || right < 0 || result < 0) {
-            skipped++;
-            continue;
-        }
-        uint64_t key = ((uint64_t)(uint32_t)left << 32 | (uint32_t)right) + 1;
-        uint32_t j = bpe_hash64(key) & bpe_merge_mask;
-        while (bpe_merge_key[j] != 0 && bpe_merge_key[j] != key) {
-            j = (j + 1) & bpe_merge_mask;
-        }
-        if (bpe_merge_key[j] == 0) { /* a repeated merge keeps its first rank */
-            bpe_merge_key[j] = key;
-            bpe_merge_rank[j] = (int32_t)m;
-            bpe_merge_result[j] = result;
-        }
-    }
-    free(raw);
-    if (skipped) {
-        fprintf(stderr, "llama: warning: %d merges name no tokens and are ignored\n", skipped);
+        bpe_merge_at[m] = (uint32_t)offset;
+        bpe_table_put(&bpe_merges, bpe_hash(raw + offset, len), m);
     }
     int64_t v;
     if ((r = md_int("tokenizer.ggml.bos_token_id", -1, &v)) < 0) {
@@ -359,7 +322,7 @@ static int bpe_load(int *n_vocab, int *bos, int *eos) {
         return r;
     }
     *eos = (int)v;
-    *n_vocab = bpe_n = n;
+    *n_vocab = n;
     bpe_active = 1;
     return 0;
 }
@@ -465,20 +428,29 @@ static int bpe_match(const bpe_char *c, int i, int n) {
 /* ---------------------------------------------------------------- encode, decode */
 
 /* Appends the tokens of one pre-tokenized piece (len bytes at s) at tokens[n]; returns the new
- * count. work holds len ids and len ranks. */
-static int bpe_word(const uint8_t *s, int len, int32_t *tokens, int n, int32_t *work) {
-    int id = bpe_find(s, len);
-    if (id >= 0) {
+ * count. buf holds 4 * len + 1 bytes, work 3 * len ints. */
+static int bpe_word(const uint8_t *s, int len, int32_t *tokens, int n, uint8_t *buf,
+                    int32_t *work) {
+    /* The piece's byte-level text, each byte's character a symbol. */
+    int32_t *at = work, *sl = work + len, *rank = work + 2 * len;
+    uint8_t *pair = buf + 2 * len;
+    int w = 0, m = 0;
+    for (int i = 0; i < len; i++) {
+        const uint8_t *c = bpe_byte_char[s[i]];
+        at[m] = w;
+        sl[m++] = c[2];
+        buf[w++] = c[0];
+        if (c[2] == 2) {
+            buf[w++] = c[1];
+        }
+    }
+    int id = bpe_find(buf, w);
+    if (id >= 0) { /* the whole piece is a token (ignore_merges) */
         tokens[n++] = id;
         return n;
     }
-    int32_t *sym = work, *rank = work + len, result;
-    int m = 0;
-    for (int i = 0; i < len; i++) {
-        sym[m++] = bpe_byte[s[i]];
-    }
     for (int i = 0; i + 1 < m; i++) {
-        rank[i] = sym[i] >= 0 && sym[i + 1] >= 0 ? bpe_rank(sym[i], sym[i + 1], &result) : -1;
+        rank[i] = bpe_rank(buf + at[i], sl[i], buf + at[i + 1], sl[i + 1], pair);
     }
     for (;;) {
         int best = -1;
@@ -490,22 +462,23 @@ static int bpe_word(const uint8_t *s, int len, int32_t *tokens, int n, int32_t *
         if (best < 0) {
             break;
         }
-        bpe_rank(sym[best], sym[best + 1], &result);
-        sym[best] = result;
-        memmove(sym + best + 1, sym + best + 2, (size_t)(m - best - 2) * sizeof *sym);
-        memmove(rank + best + 1, rank + best + 2,
-                (size_t)(m - best - 2 > 0 ? m - best - 3 : 0) * sizeof *rank);
+        sl[best] += sl[best + 1]; /* adjacent spans of buf */
+        int tail = m - best - 2;
+        memmove(at + best + 1, at + best + 2, (size_t)tail * sizeof *at);
+        memmove(sl + best + 1, sl + best + 2, (size_t)tail * sizeof *sl);
+        memmove(rank + best + 1, rank + best + 2, (size_t)(tail > 0 ? tail - 1 : 0) * sizeof *rank);
         m--;
         if (best > 0) {
-            rank[best - 1] = bpe_rank(sym[best - 1], sym[best], &result);
+            rank[best - 1] = bpe_rank(buf + at[best - 1], sl[best - 1], buf + at[best], sl[best], pair);
         }
         if (best + 1 < m) {
-            rank[best] = bpe_rank(sym[best], sym[best + 1], &result);
+            rank[best] = bpe_rank(buf + at[best], sl[best], buf + at[best + 1], sl[best + 1], pair);
         }
     }
     for (int i = 0; i < m; i++) {
-        if (sym[i] >= 0) {
-            tokens[n++] = sym[i];
+        id = bpe_find(buf + at[i], sl[i]);
+        if (id >= 0) {
+            tokens[n++] = id;
         }
     }
     return n;
@@ -513,7 +486,7 @@ static int bpe_word(const uint8_t *s, int len, int32_t *tokens, int n, int32_t *
 
 /* Pre-tokenizes and encodes len bytes at s (no special tokens in it). */
 static int bpe_fragment(const uint8_t *s, int len, int32_t *tokens, int n, bpe_char *c,
-                        int32_t *work) {
+                        uint8_t *buf, int32_t *work) {
     int count = 0;
     for (int at = 0; at < len;) {
         int l;
@@ -528,7 +501,7 @@ static int bpe_fragment(const uint8_t *s, int len, int32_t *tokens, int n, bpe_c
     for (int i = 0; i < count;) {
         int j = bpe_match(c, i, count);
         int from = c[i].at, to = j < count ? c[j].at : len;
-        n = bpe_word(s + from, to - from, tokens, n, work);
+        n = bpe_word(s + from, to - from, tokens, n, buf, work);
         i = j;
     }
     return n;
@@ -557,9 +530,11 @@ static int bpe_encode(const char *text, int len, int bos, int32_t *tokens) {
         tokens[n++] = bos;
     }
     bpe_char *c = malloc(((size_t)len + 1) * sizeof *c);
-    int32_t *work = malloc(((size_t)len + 1) * 2 * sizeof *work);
-    if (!c || !work) {
+    uint8_t *buf = malloc((size_t)len * 4 + 1);
+    int32_t *work = malloc(((size_t)len + 1) * 3 * sizeof *work);
+    if (!c || !buf || !work) {
         free(c);
+        free(buf);
         free(work);
         return E_NO_MEMORY;
     }
@@ -570,21 +545,48 @@ static int bpe_encode(const char *text, int len, int bos, int32_t *tokens) {
             i++;
             continue;
         }
-        n = bpe_fragment(s + start, i - start, tokens, n, c, work);
+        n = bpe_fragment(s + start, i - start, tokens, n, c, buf, work);
         tokens[n++] = id;
         i += bpe_len[id];
         start = i;
     }
-    n = bpe_fragment(s + start, len - start, tokens, n, c, work);
+    n = bpe_fragment(s + start, len - start, tokens, n, c, buf, work);
     free(c);
+    free(buf);
     free(work);
     return n;
 }
 
-/* A token's bytes (*len of them; NUL-terminated besides). */
+/* A token's bytes, *len of them (NUL-terminated besides), valid until the next call: a NORMAL
+ * token's byte-level text mapped back to bytes (a character outside the mapping kept as it is),
+ * another token's text as it is. */
 static const char *bpe_piece(int token, int *len) {
-    *len = bpe_len[token];
-    return (const char *)bpe_text[token];
+    const uint8_t *t = bpe_text[token];
+    int n = bpe_len[token];
+    if (n + 1 > bpe_piece_size) {
+        uint8_t *grown = realloc(bpe_piece_buf, (size_t)n + 1);
+        if (!grown) {
+            *len = 0;
+            return "";
+        }
+        bpe_piece_buf = grown;
+        bpe_piece_size = n + 1;
+    }
+    int w = 0;
+    for (int i = 0; i < n;) {
+        int l;
+        uint32_t cp = bpe_utf8(t + i, n - i, &l);
+        if (bpe_type[token] == BPE_NORMAL && cp < sizeof bpe_unicode_byte && bpe_unicode_byte[cp]) {
+            bpe_piece_buf[w++] = (uint8_t)(bpe_unicode_byte[cp] - 1);
+        } else {
+            memcpy(bpe_piece_buf + w, t + i, (size_t)l);
+            w += l;
+        }
+        i += l;
+    }
+    bpe_piece_buf[w] = 0;
+    *len = w;
+    return (const char *)bpe_piece_buf;
 }
 
 #endif
