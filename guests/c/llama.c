@@ -11,6 +11,9 @@
  * block prefetched while the current one computes. Quantised weights stay quantised in the
  * buffer and are dequantised inside the dot products (llama_quant.h).
  *
+ * Tokenizers, by tokenizer.ggml.model: "llama" (SentencePiece, below) and "gpt2" with
+ * tokenizer.ggml.pre "llama-bpe" (Llama 3's byte-level BPE, bpe.h).
+ *
  * The forward pass, the SentencePiece tokenizer and the sampler follow llama2.c's run.c
  * (karpathy/llama2.c, MIT) in their arithmetic and order, so that at temperature 0, and at any
  * temperature with the same seed, the guest prints what run.c prints for the same model.
@@ -513,6 +516,8 @@ static int forward_block(int l, int pos) {
 
 /* ---------------------------------------------------------------- tokenizer (run.c's) */
 
+#include "bpe.h"
+
 static char **vocab;      /* NUL-terminated pieces, "▁" turned into " " */
 static int *vocab_len;
 static float *vocab_scores;
@@ -556,14 +561,25 @@ static int is_byte_piece(const char *p, int *value) {
     return 1;
 }
 
+static int vocab_loaded;
+
 static int load_vocab(void) {
     char model[32];
     int r;
+    if (vocab_loaded) {
+        return 0;
+    }
     if ((r = md_string("tokenizer.ggml.model", model, sizeof model)) < 0) {
         return r;
     }
+    if (strcmp(model, "gpt2") == 0) {
+        r = bpe_load(&cfg.vocab, &bos_id, &eos_id);
+        vocab_loaded = r == 0;
+        return r;
+    }
     if (strcmp(model, "llama") != 0) {
-        fprintf(stderr, "llama: tokenizer.ggml.model \"%s\" is not supported (only \"llama\")\n",
+        fprintf(stderr,
+                "llama: tokenizer.ggml.model \"%s\" is not supported (only \"llama\" and \"gpt2\")\n",
                 model);
         return E_TOKENIZER;
     }
@@ -667,6 +683,7 @@ static int load_vocab(void) {
         byte_pieces[2 * b + 1] = 0;
     }
     cfg.vocab = n;
+    vocab_loaded = 1;
     return 0;
 }
 
@@ -674,6 +691,9 @@ static int load_vocab(void) {
  * token or its bytes' tokens, then merging the adjacent pair with the best-scoring merged token
  * until none merges. Returns the token count. */
 static int encode(const char *text, int text_len, int bos, int *tokens) {
+    if (bpe_active) {
+        return bpe_encode(text, text_len, bos ? bos_id : -1, tokens);
+    }
     int n = 0;
     if (bos) {
         tokens[n++] = bos_id;
@@ -738,8 +758,11 @@ static int encode(const char *text, int text_len, int bos, int *tokens) {
 }
 
 /* run.c's decode: the piece of token after prev, without its leading space after BOS, a byte
- * token as its raw byte. */
-static const char *decode(int prev, int token) {
+ * token as its raw byte; its length in *len. A BPE token: its bytes. */
+static const char *decode(int prev, int token, int *len) {
+    if (bpe_active) {
+        return bpe_piece(token, len);
+    }
     const char *piece = vocab[token];
     if (prev == bos_id && piece[0] == ' ') {
         piece++;
@@ -748,12 +771,17 @@ static const char *decode(int prev, int token) {
     if (is_byte_piece(piece, &b)) {
         piece = byte_pieces + 2 * b;
     }
+    *len = (int)strlen(piece);
     return piece;
 }
 
 /* Whether run.c's safe_printf prints the piece: not empty, and a single byte only if it is
- * printable or white space (in the C locale). */
+ * printable or white space (in the C locale). A BPE piece always (its bytes may be part of a
+ * character). */
 static int printable(const char *piece) {
+    if (bpe_active) {
+        return 1;
+    }
     if (piece[0] == 0) {
         return 0;
     }
@@ -1026,6 +1054,16 @@ int32_t m64_init(int32_t buffer_kib, int32_t max_positions, int32_t flags) {
     return 0;
 }
 
+/**
+ * Reads only the vocabulary from the store, so that m64_encode, m64_decode_piece, m64_vocab_size,
+ * m64_bos and m64_eos work without the model's weights or hyperparameters (m64_init may follow).
+ * Returns 0, or a negative error.
+ */
+EXPORT("m64_init_tokenizer")
+int32_t m64_init_tokenizer(void) {
+    return load_vocab();
+}
+
 /** Allocates n bytes of guest memory (for the host to write a prompt into); 0 on failure. */
 EXPORT("m64_alloc")
 int32_t m64_alloc(int32_t n) {
@@ -1050,7 +1088,7 @@ EXPORT("m64_max_positions") int32_t m64_max_positions(void) { return max_pos; }
  */
 EXPORT("m64_encode")
 int32_t m64_encode(int32_t text, int32_t text_len, int32_t bos, int32_t tokens) {
-    if (!initialised) {
+    if (!vocab_loaded || text_len < 0) {
         return E_STATE;
     }
     return encode((const char *)(intptr_t)text, text_len, bos, (int *)(intptr_t)tokens);
@@ -1128,14 +1166,14 @@ int32_t m64_step(int32_t token, int32_t pos) {
  */
 EXPORT("m64_decode_piece")
 int32_t m64_decode_piece(int32_t prev, int32_t token, int32_t dst, int32_t dst_len) {
-    if (!initialised || token < 0 || token >= cfg.vocab) {
+    if (!vocab_loaded || token < 0 || token >= cfg.vocab) {
         return E_STATE;
     }
-    const char *piece = decode(prev, token);
+    int32_t n;
+    const char *piece = decode(prev, token, &n);
     if (!printable(piece)) {
         return 0;
     }
-    int32_t n = (int32_t)strlen(piece);
     memcpy((void *)(intptr_t)dst, piece, (size_t)(n < dst_len ? n : dst_len));
     return n;
 }
@@ -1259,9 +1297,10 @@ int main(int argc, char **argv) {
         if (next == bos_id) {
             break;
         }
-        const char *piece = decode(token, next);
+        int len;
+        const char *piece = decode(token, next, &len);
         if (printable(piece)) {
-            fputs(piece, stdout);
+            fwrite(piece, 1, (size_t)len, stdout);
             fflush(stdout);
         }
         token = next;

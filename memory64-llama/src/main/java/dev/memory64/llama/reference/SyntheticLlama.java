@@ -453,6 +453,50 @@ public record SyntheticLlama(
     }
 
     /**
+     * Writes the model into one file with another tokenizer: every {@code tokenizer.*} key of
+     * {@link #metadata()} replaced by the given ones (for example {@link
+     * dev.memory64.llama.HfTokenizerConverter#metadata}'s), whose {@code tokenizer.ggml.tokens}
+     * must have {@link #vocabSize()} tokens.
+     *
+     * @param file the GGUF file (replaced if it exists)
+     * @param tokenizer the {@code tokenizer.*} keys to write
+     * @return {@code file}
+     * @throws IllegalArgumentException if a key is not a {@code tokenizer.*} key, or the tokens are
+     *     not {@link #vocabSize()}
+     * @throws IOException if it cannot be written
+     */
+    public Path write(Path file, Map<String, GgufValue> tokenizer) throws IOException {
+        if (!(tokenizer.get("tokenizer.ggml.tokens") instanceof GgufValue.ArrayValue tokens)
+                || tokens.size() != vocabSize) {
+            throw new IllegalArgumentException(
+                    "synthetic llama: the tokenizer's tokenizer.ggml.tokens must be an array of "
+                            + vocabSize
+                            + " tokens");
+        }
+        GgufWriter.Builder builder = GgufWriter.builder();
+        metadata()
+                .forEach(
+                        (key, value) -> {
+                            if (!key.startsWith("tokenizer.")) {
+                                builder.addMetadata(key, value);
+                            }
+                        });
+        tokenizer.forEach(
+                (key, value) -> {
+                    if (!key.startsWith("tokenizer.")) {
+                        throw new IllegalArgumentException(
+                                "synthetic llama: " + key + " is not a tokenizer key");
+                    }
+                    builder.addMetadata(key, value);
+                });
+        for (Spec spec : specs()) {
+            add(builder, spec);
+        }
+        builder.build().write(file);
+        return file;
+    }
+
+    /**
      * Writes the model as a split set of {@code parts} files, as llama.cpp's {@code gguf-split}
      * names and marks them ({@code PREFIX-0000K-of-0000N.gguf}; {@code split.no}, {@code
      * split.count}, {@code split.tensors.count}; the metadata in the first part): the tensors, in

@@ -1,0 +1,267 @@
+package dev.memory64.llama;
+
+import dev.memory64.gguf.GgufValue;
+import dev.memory64.gguf.GgufValueType;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Builds the GGUF tokenizer metadata of a Hugging Face byte-level BPE tokenizer ({@code
+ * tokenizer.json}, and {@code tokenizer_config.json} for the special ids) as llama.cpp's {@code
+ * convert_hf_to_gguf.py} writes it for Llama 3: {@code tokenizer.ggml.model = gpt2}, {@code
+ * tokenizer.ggml.pre = llama-bpe}, {@code tokenizer.ggml.tokens} (the vocabulary's byte-level text,
+ * id by id), {@code tokenizer.ggml.token_type} (NORMAL 1; an added token CONTROL 3 if it is special
+ * or looks it, {@code <|…|>}, else USER_DEFINED 4; a gap in the ids {@code [PADn]} UNUSED 5),
+ * {@code tokenizer.ggml.merges} ({@code "left right"} in rank order), {@code
+ * tokenizer.ggml.bos_token_id} / {@code eos_token_id}, and where the configuration has them {@code
+ * tokenizer.ggml.add_bos_token} and {@code tokenizer.chat_template}. The guest's BPE tokenizer
+ * ({@code guests/c/bpe.h}) reads exactly these.
+ *
+ * <p>Only the Llama 3 pre-tokenizer is recognised (a {@code Split} by {@link
+ * #LLAMA3_PRE_TOKENIZER_REGEX} then a {@code ByteLevel} without its own regex); llama.cpp tells
+ * pre-tokenizers apart by hashing a test string's encoding, which needs the tokenizer library this
+ * converter does without.
+ */
+public final class HfTokenizerConverter {
+    /** The Llama 3 pre-tokenizer's regex, as {@code tokenizer.json} spells it. */
+    public static final String LLAMA3_PRE_TOKENIZER_REGEX =
+            "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}|"
+                    + " ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+    /** llama.cpp's token types ({@code gguf.TokenType}). */
+    static final int NORMAL = 1;
+
+    static final int CONTROL = 3;
+    static final int USER_DEFINED = 4;
+    static final int UNUSED = 5;
+
+    private HfTokenizerConverter() {}
+
+    /**
+     * Returns the tokenizer metadata of a {@code tokenizer.json} alone: no special ids.
+     *
+     * @param tokenizerJson the tokenizer's {@code tokenizer.json}
+     * @return the {@code tokenizer.*} keys, in llama.cpp's order
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException if it is not valid JSON or not a Llama 3 byte-level BPE
+     *     tokenizer
+     */
+    public static Map<String, GgufValue> metadata(Path tokenizerJson) throws IOException {
+        return build(read(tokenizerJson), Map.of());
+    }
+
+    /**
+     * Returns the tokenizer metadata of a {@code tokenizer.json} with its {@code
+     * tokenizer_config.json} ({@code bos_token}, {@code eos_token}, {@code add_bos_token}, {@code
+     * chat_template}).
+     *
+     * @param tokenizerJson the tokenizer's {@code tokenizer.json}
+     * @param tokenizerConfig its {@code tokenizer_config.json}
+     * @return the {@code tokenizer.*} keys, in llama.cpp's order
+     * @throws IOException if a file cannot be read
+     * @throws IllegalArgumentException if a file is not valid JSON, the tokenizer is not a Llama 3
+     *     byte-level BPE tokenizer, or a special token of the configuration is not in it
+     */
+    public static Map<String, GgufValue> metadata(Path tokenizerJson, Path tokenizerConfig)
+            throws IOException {
+        return build(read(tokenizerJson), read(tokenizerConfig));
+    }
+
+    private static Map<String, Object> read(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        try {
+            return object(Json.parse(text), file.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, GgufValue> build(
+            Map<String, Object> tokenizer, Map<String, Object> config) {
+        Map<String, Object> model = object(tokenizer.get("model"), "model");
+        if (!"BPE".equals(model.get("type"))) {
+            throw new IllegalArgumentException(
+                    "tokenizer.json: model.type " + model.get("type") + " is not BPE");
+        }
+        if (Boolean.TRUE.equals(model.get("byte_fallback"))) {
+            throw new IllegalArgumentException(
+                    "tokenizer.json: a BPE with byte_fallback is not byte-level BPE");
+        }
+        requireLlama3PreTokenizer(tokenizer.get("pre_tokenizer"));
+
+        Map<Integer, String> byId = new HashMap<>();
+        Map<Integer, Integer> types = new HashMap<>();
+        int size = 0;
+        for (Map.Entry<String, Object> e : object(model.get("vocab"), "model.vocab").entrySet()) {
+            int id = id(e.getValue(), "model.vocab \"" + e.getKey() + "\"");
+            if (byId.put(id, e.getKey()) != null) {
+                throw new IllegalArgumentException("tokenizer.json: id " + id + " twice in vocab");
+            }
+            types.put(id, NORMAL);
+            size = Math.max(size, id + 1);
+        }
+        for (Object o : list(tokenizer.get("added_tokens"), "added_tokens")) {
+            Map<String, Object> added = object(o, "added_tokens[]");
+            int id = id(added.get("id"), "added_tokens[].id");
+            String content = string(added.get("content"), "added_tokens[].content");
+            byId.put(id, content);
+            boolean special = Boolean.TRUE.equals(added.get("special"));
+            types.put(
+                    id,
+                    special || (content.startsWith("<|") && content.endsWith("|>"))
+                            ? CONTROL
+                            : USER_DEFINED);
+            size = Math.max(size, id + 1);
+        }
+        List<String> tokens = new ArrayList<>(size);
+        List<GgufValue> tokenTypes = new ArrayList<>(size);
+        Map<String, Integer> ids = new HashMap<>();
+        for (int id = 0; id < size; id++) {
+            String text = byId.get(id);
+            int type = types.getOrDefault(id, UNUSED);
+            if (text == null) {
+                text = "[PAD" + id + "]";
+            }
+            tokens.add(text);
+            tokenTypes.add(GgufValue.int32(type));
+            ids.putIfAbsent(text, id);
+        }
+
+        List<String> merges = new ArrayList<>();
+        for (Object o : list(model.get("merges"), "model.merges")) {
+            if (o instanceof String s) {
+                if (s.indexOf(' ') <= 0 || s.indexOf(' ') != s.lastIndexOf(' ')) {
+                    throw new IllegalArgumentException(
+                            "tokenizer.json: merge \"" + s + "\" is not two pieces");
+                }
+                merges.add(s);
+            } else {
+                List<Object> pair = list(o, "model.merges[]");
+                String left = pair.size() == 2 ? string(pair.get(0), "merge") : "";
+                String right = pair.size() == 2 ? string(pair.get(1), "merge") : "";
+                if (left.isEmpty() || right.isEmpty() || (left + right).indexOf(' ') >= 0) {
+                    throw new IllegalArgumentException(
+                            "tokenizer.json: merge " + pair + " is not two pieces");
+                }
+                merges.add(left + " " + right);
+            }
+        }
+
+        Map<String, GgufValue> m = new LinkedHashMap<>();
+        m.put("tokenizer.ggml.model", GgufValue.string("gpt2"));
+        m.put("tokenizer.ggml.pre", GgufValue.string("llama-bpe"));
+        m.put("tokenizer.ggml.tokens", GgufValue.stringArray(tokens));
+        m.put("tokenizer.ggml.token_type", GgufValue.array(GgufValueType.INT32, tokenTypes));
+        m.put("tokenizer.ggml.merges", GgufValue.stringArray(merges));
+        specialId(config, "bos_token", ids)
+                .ifPresent(id -> m.put("tokenizer.ggml.bos_token_id", GgufValue.uint32(id)));
+        specialId(config, "eos_token", ids)
+                .ifPresent(id -> m.put("tokenizer.ggml.eos_token_id", GgufValue.uint32(id)));
+        if (config.get("add_bos_token") instanceof Boolean add) {
+            m.put("tokenizer.ggml.add_bos_token", GgufValue.bool(add));
+        }
+        if (config.get("chat_template") instanceof String template) {
+            m.put("tokenizer.chat_template", GgufValue.string(template));
+        }
+        return m;
+    }
+
+    private static void requireLlama3PreTokenizer(Object pre) {
+        Map<String, Object> p = object(pre, "pre_tokenizer");
+        List<Object> steps =
+                "Sequence".equals(p.get("type"))
+                        ? list(p.get("pretokenizers"), "pre_tokenizer.pretokenizers")
+                        : List.of(p);
+        boolean split = false;
+        boolean byteLevel = false;
+        for (Object o : steps) {
+            Map<String, Object> step = object(o, "pre_tokenizer step");
+            Object type = step.get("type");
+            if ("Split".equals(type)
+                    && step.get("pattern") instanceof Map<?, ?> pattern
+                    && LLAMA3_PRE_TOKENIZER_REGEX.equals(pattern.get("Regex"))
+                    && "Isolated".equals(step.get("behavior"))
+                    && !Boolean.TRUE.equals(step.get("invert"))) {
+                split = true;
+            } else if ("ByteLevel".equals(type) && Boolean.FALSE.equals(step.get("use_regex"))) {
+                byteLevel = !Boolean.TRUE.equals(step.get("add_prefix_space"));
+            } else {
+                throw new IllegalArgumentException(
+                        "tokenizer.json: pre-tokenizer step " + type + " is not Llama 3's");
+            }
+        }
+        if (!split || !byteLevel) {
+            throw new IllegalArgumentException(
+                    "tokenizer.json: the pre-tokenizer is not Llama 3's (a Split by its regex,"
+                            + " then a ByteLevel without regex or prefix space)");
+        }
+    }
+
+    private static Optional<Integer> specialId(
+            Map<String, Object> config, String key, Map<String, Integer> ids) {
+        Object o = config.get(key);
+        if (o instanceof Map<?, ?> added) {
+            o = added.get("content");
+        }
+        if (o == null || o == Json.NULL) {
+            return Optional.empty();
+        }
+        String text = string(o, "tokenizer_config.json " + key);
+        Integer id = ids.get(text);
+        if (id == null) {
+            throw new IllegalArgumentException(
+                    "tokenizer_config.json: " + key + " \"" + text + "\" is not a token");
+        }
+        return Optional.of(id);
+    }
+
+    private static int id(Object o, String what) {
+        if (o instanceof Long l && l >= 0 && l < Integer.MAX_VALUE) {
+            return (int) (long) l;
+        }
+        throw new IllegalArgumentException(
+                "tokenizer.json: " + what + " is not a token id: " + describe(o));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object o, String what) {
+        if (o instanceof Map<?, ?> map) {
+            return (Map<String, Object>) map;
+        }
+        throw new IllegalArgumentException(what + " is not a JSON object: " + describe(o));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object o, String what) {
+        if (o instanceof List<?> l) {
+            return (List<Object>) l;
+        }
+        throw new IllegalArgumentException(what + " is not a JSON array: " + describe(o));
+    }
+
+    private static String string(Object o, String what) {
+        if (o instanceof String s) {
+            return s;
+        }
+        throw new IllegalArgumentException(what + " is not a JSON string: " + describe(o));
+    }
+
+    private static String describe(Object o) {
+        return o == null
+                ? "absent"
+                : o == Json.NULL
+                        ? "null"
+                        : o instanceof BigDecimal d ? d.toPlainString() : o.getClass().getName();
+    }
+}
