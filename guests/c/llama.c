@@ -324,12 +324,10 @@ static int load_range(int32_t layer, uint64_t offset, void *dst, uint64_t len) {
 
 /* out[i] = row i of t · x, for every row: from wbuf when t's layer is resident, else streaming
  * as many whole rows as the buffer holds at a time. */
-static NOINLINE void matmul_rows(float *out, const uint8_t *w, const tensor *t, const float *in,
-                                 int64_t rows) {
-    int n = (int)t->cols;
-    for (int64_t i = 0; i < rows; i++) {
-        out[i] = t->dot(w + i * t->row_bytes, in, n);
-    }
+static void matmul_rows(float *out, const uint8_t *w, const tensor *t, const float *in,
+                        int64_t rows) {
+    /* A row is at most wbuf_size bytes and a tensor's rows fit an int (a guest's memory). */
+    matmul_any(t->type, out, w, (int)t->row_bytes, in, (int)t->cols, (int)rows);
 }
 
 static int matmul(float *out, const float *in, const tensor *t) {
@@ -400,21 +398,22 @@ static NOINLINE void softmax(float *v, int size) {
     }
 }
 
-/* Rotates vec (n_heads heads of head_size) for position pos. Adjacent pairs (x[2i], x[2i+1]) in
- * the normal layout, as run.c; (x[i], x[i + rope_dim/2]) in the NeoX layout. Dimensions past
- * rope_dim in a head are left as they are. */
-static NOINLINE void rope(float *vec, int n_heads, int pos) {
+/* Rotates q (n_heads heads of head_size) and k (n_kv_heads heads) for position pos. Adjacent pairs
+ * (x[2i], x[2i+1]) in the normal layout, as run.c; (x[i], x[i + rope_dim/2]) in the NeoX layout.
+ * Dimensions past rope_dim in a head are left as they are. Each pair's angle is computed once for
+ * every head of both (run.c computes it per head; the values are the same). */
+static NOINLINE void rope(float *qv, int n_heads, float *kv, int n_kv_heads, int pos) {
     int hs = cfg.head_size;
     int rd = cfg.rope_dim;
-    for (int h = 0; h < n_heads; h++) {
-        float *v = vec + h * hs;
-        for (int i = 0; i < rd; i += 2) {
-            float freq = 1.0f / powf(cfg.rope_base, i / (float)rd);
-            float val = pos * freq;
-            float fcr = cosf(val);
-            float fci = sinf(val);
-            int a = cfg.rope_neox ? i / 2 : i;
-            int b = cfg.rope_neox ? i / 2 + rd / 2 : i + 1;
+    for (int i = 0; i < rd; i += 2) {
+        float freq = 1.0f / powf(cfg.rope_base, i / (float)rd);
+        float val = pos * freq;
+        float fcr = cosf(val);
+        float fci = sinf(val);
+        int a = cfg.rope_neox ? i / 2 : i;
+        int b = cfg.rope_neox ? i / 2 + rd / 2 : i + 1;
+        for (int h = 0; h < n_heads + n_kv_heads; h++) {
+            float *v = h < n_heads ? qv + h * hs : kv + (h - n_heads) * hs;
             float v0 = v[a];
             float v1 = v[b];
             v[a] = v0 * fcr - v1 * fci;
@@ -423,29 +422,71 @@ static NOINLINE void rope(float *vec, int n_heads, int pos) {
     }
 }
 
+/* One head's attention over positions 0..pos, as run.c computes it, with the same sums in the same
+ * order: four positions' scores at a time (sharing the loads of the query), then each output
+ * element as one sum over the positions (four elements at a time, sharing the loads of the
+ * weights) instead of run.c's pass over the output per position. */
 static NOINLINE void attention_head(int h, int pos, size_t loff) {
     int hs = cfg.head_size;
+    int kv_dim = cfg.kv_dim;
     int kv_mul = cfg.n_heads / cfg.n_kv_heads;
     const float *qh = q + h * hs;
     float *a = att + (size_t)h * max_pos;
-    for (int t = 0; t <= pos; t++) {
-        const float *k = key_cache + loff + (size_t)t * cfg.kv_dim + (h / kv_mul) * hs;
+    const float *kh = key_cache + loff + (h / kv_mul) * hs;
+    float scale = sqrtf(hs);
+    int t = 0;
+    for (; t + 4 <= pos + 1; t += 4) {
+        const float *k0 = kh + (size_t)t * kv_dim;
+        const float *k1 = k0 + kv_dim;
+        const float *k2 = k1 + kv_dim;
+        const float *k3 = k2 + kv_dim;
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (int i = 0; i < hs; i++) {
+            float qi = qh[i];
+            s0 += qi * k0[i];
+            s1 += qi * k1[i];
+            s2 += qi * k2[i];
+            s3 += qi * k3[i];
+        }
+        a[t] = s0 / scale;
+        a[t + 1] = s1 / scale;
+        a[t + 2] = s2 / scale;
+        a[t + 3] = s3 / scale;
+    }
+    for (; t <= pos; t++) {
+        const float *k = kh + (size_t)t * kv_dim;
         float score = 0.0f;
         for (int i = 0; i < hs; i++) {
             score += qh[i] * k[i];
         }
-        score /= sqrtf(hs);
-        a[t] = score;
+        a[t] = score / scale;
     }
     softmax(a, pos + 1);
     float *o = xb + h * hs;
-    memset(o, 0, (size_t)hs * sizeof(float));
-    for (int t = 0; t <= pos; t++) {
-        const float *v = value_cache + loff + (size_t)t * cfg.kv_dim + (h / kv_mul) * hs;
-        float w = a[t];
-        for (int i = 0; i < hs; i++) {
-            o[i] += w * v[i];
+    const float *vh = value_cache + loff + (h / kv_mul) * hs;
+    int i = 0;
+    for (; i + 4 <= hs; i += 4) {
+        const float *v = vh + i;
+        float o0 = 0.0f, o1 = 0.0f, o2 = 0.0f, o3 = 0.0f;
+        for (t = 0; t <= pos; t++, v += kv_dim) {
+            float w = a[t];
+            o0 += w * v[0];
+            o1 += w * v[1];
+            o2 += w * v[2];
+            o3 += w * v[3];
         }
+        o[i] = o0;
+        o[i + 1] = o1;
+        o[i + 2] = o2;
+        o[i + 3] = o3;
+    }
+    for (; i < hs; i++) {
+        const float *v = vh + i;
+        float oi = 0.0f;
+        for (t = 0; t <= pos; t++, v += kv_dim) {
+            oi += a[t] * v[0];
+        }
+        o[i] = oi;
     }
 }
 
@@ -490,8 +531,7 @@ static int forward_block(int l, int pos) {
         || (r = matmul(v, xb, &b->wv)) < 0) {
         return r;
     }
-    rope(q, cfg.n_heads, pos);
-    rope(k, cfg.n_kv_heads, pos);
+    rope(q, cfg.n_heads, k, cfg.n_kv_heads, pos);
     for (int h = 0; h < cfg.n_heads; h++) {
         attention_head(h, pos, loff);
     }

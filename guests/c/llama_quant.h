@@ -284,6 +284,181 @@ static NOINLINE float dot_q6_k(const uint8_t *row, const float *x, int n) {
 
 typedef float (*dot_fn)(const uint8_t *row, const float *x, int n);
 
+/* One row of any supported type (a direct call per type: a call through a function pointer is a
+ * wasm call_indirect, which Chicory's compiler turns into a boxed call through its machine). */
+static float dot_row(int type, const uint8_t *row, const float *x, int n) {
+    switch (type) {
+    case GGML_F32: return dot_f32(row, x, n);
+    case GGML_F16: return dot_f16(row, x, n);
+    case GGML_BF16: return dot_bf16(row, x, n);
+    case GGML_Q4_0: return dot_q4_0(row, x, n);
+    case GGML_Q5_0: return dot_q5_0(row, x, n);
+    case GGML_Q8_0: return dot_q8_0(row, x, n);
+    case GGML_Q4_K: return dot_q4_k(row, x, n);
+    case GGML_Q5_K: return dot_q5_k(row, x, n);
+    case GGML_Q6_K: return dot_q6_k(row, x, n);
+    default: return 0.0f;
+    }
+}
+
+/*
+ * Matrix kernels: out[r] = row r · x for `rows` rows `stride` bytes apart. They compute four rows
+ * at a time, each row's sum in exactly the order of its one-row kernel above (so the results are
+ * the same to the bit), sharing each load of x between the four: under a wasm runtime on the JVM
+ * every load of guest memory is a bounds-checked access that the JIT cannot hoist out of the loop,
+ * so loads, not arithmetic, set the pace.
+ */
+static NOINLINE void matmul_f32(float *out, const uint8_t *w, int stride, const float *x, int n,
+                                int rows) {
+    int r = 0;
+    for (; r + 4 <= rows; r += 4, w += 4 * stride) {
+        const float *w0 = (const float *)w;
+        const float *w1 = (const float *)(w + stride);
+        const float *w2 = (const float *)(w + 2 * stride);
+        const float *w3 = (const float *)(w + 3 * stride);
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+        for (int j = 0; j < n; j++) {
+            float xj = x[j];
+            s0 += w0[j] * xj;
+            s1 += w1[j] * xj;
+            s2 += w2[j] * xj;
+            s3 += w3[j] * xj;
+        }
+        out[r] = s0;
+        out[r + 1] = s1;
+        out[r + 2] = s2;
+        out[r + 3] = s3;
+    }
+    for (; r < rows; r++, w += stride) {
+        out[r] = dot_f32(w, x, n);
+    }
+}
+
+static inline uint32_t load_u32(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Q4_K, four rows at a time: each row's sums as dot_q4_k forms them, the nibbles read four bytes
+ * per load, and the sums of x (the same for every row) once for the four. */
+static NOINLINE void matmul_q4_k(float *out, const uint8_t *w, int stride, const float *x, int n,
+                                 int rows) {
+    int r = 0;
+    for (; r + 4 <= rows; r += 4, w += 4 * stride) {
+        float sum[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        const float *xs = x;
+        for (int b = 0; b < n / QK_K; b++) {
+            const uint8_t *blk = w + b * Q4_K_BYTES;
+            for (int j = 0; j < QK_K / 64; j++, xs += 64) {
+                const uint8_t *q0 = blk + 16 + 32 * j;
+                const uint8_t *q1 = q0 + stride;
+                const uint8_t *q2 = q1 + stride;
+                const uint8_t *q3 = q2 + stride;
+                float lo0 = 0.0f, lo1 = 0.0f, lo2 = 0.0f, lo3 = 0.0f;
+                float hi0 = 0.0f, hi1 = 0.0f, hi2 = 0.0f, hi3 = 0.0f;
+                float x0 = 0.0f, x1 = 0.0f;
+                for (int l = 0; l < 32; l += 4) {
+                    uint32_t v0 = load_u32(q0 + l), v1 = load_u32(q1 + l);
+                    uint32_t v2 = load_u32(q2 + l), v3 = load_u32(q3 + l);
+                    for (int k = 0; k < 4; k++, v0 >>= 8, v1 >>= 8, v2 >>= 8, v3 >>= 8) {
+                        float xl = xs[l + k];
+                        float xh = xs[l + k + 32];
+                        lo0 += (int)(v0 & 0x0f) * xl;
+                        hi0 += (int)((v0 >> 4) & 0x0f) * xh;
+                        lo1 += (int)(v1 & 0x0f) * xl;
+                        hi1 += (int)((v1 >> 4) & 0x0f) * xh;
+                        lo2 += (int)(v2 & 0x0f) * xl;
+                        hi2 += (int)((v2 >> 4) & 0x0f) * xh;
+                        lo3 += (int)(v3 & 0x0f) * xl;
+                        hi3 += (int)((v3 >> 4) & 0x0f) * xh;
+                        x0 += xl;
+                        x1 += xh;
+                    }
+                }
+                float lo[4] = {lo0, lo1, lo2, lo3};
+                float hi[4] = {hi0, hi1, hi2, hi3};
+                for (int i = 0; i < 4; i++) {
+                    const uint8_t *bi = blk + i * stride;
+                    int sc0, m0, sc1, m1;
+                    scale_min_k4(2 * j, bi + 4, &sc0, &m0);
+                    scale_min_k4(2 * j + 1, bi + 4, &sc1, &m1);
+                    sum[i] += f16_at(bi) * (sc0 * lo[i] + sc1 * hi[i])
+                              - f16_at(bi + 2) * (m0 * x0 + m1 * x1);
+                }
+            }
+        }
+        out[r] = sum[0];
+        out[r + 1] = sum[1];
+        out[r + 2] = sum[2];
+        out[r + 3] = sum[3];
+    }
+    for (; r < rows; r++, w += stride) {
+        out[r] = dot_q4_k(w, x, n);
+    }
+}
+
+/* Q6_K a row at a time as dot_q6_k forms its sums, its bits read four bytes per load, each half's
+ * eight sub-block sums in locals (an array indexed by l / 16 lives in the guest's stack). */
+static NOINLINE void matmul_q6_k(float *out, const uint8_t *w, int stride, const float *x, int n,
+                                 int rows) {
+    for (int r = 0; r < rows; r++, w += stride) {
+        float sum = 0.0f;
+        const float *xs = x;
+        const uint8_t *row = w;
+        for (int b = 0; b < n / QK_K; b++, row += Q6_K_BYTES) {
+            const uint8_t *ql = row;
+            const uint8_t *qh = row + 128;
+            const int8_t *sc = (const int8_t *)(row + 192);
+            float d = f16_at(row + 208);
+            for (int half = 0; half < 2; half++, ql += 64, qh += 32, sc += 8, xs += 128) {
+                float s[8];
+                for (int is = 0; is < 2; is++) {
+                    float a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, a4 = 0.0f;
+                    for (int l = 16 * is; l < 16 * is + 16; l += 4) {
+                        uint32_t lo = load_u32(ql + l), lo32 = load_u32(ql + l + 32);
+                        uint32_t h = load_u32(qh + l);
+                        for (int k = 0; k < 4; k++, lo >>= 8, lo32 >>= 8, h >>= 8) {
+                            int q1 = (int)((lo & 0x0f) | ((h & 3) << 4)) - 32;
+                            int q2 = (int)((lo32 & 0x0f) | (((h >> 2) & 3) << 4)) - 32;
+                            int q3 = (int)(((lo >> 4) & 0x0f) | (((h >> 4) & 3) << 4)) - 32;
+                            int q4 = (int)(((lo32 >> 4) & 0x0f) | (((h >> 6) & 3) << 4)) - 32;
+                            a1 += q1 * xs[l + k];
+                            a2 += q2 * xs[l + k + 32];
+                            a3 += q3 * xs[l + k + 64];
+                            a4 += q4 * xs[l + k + 96];
+                        }
+                    }
+                    s[is + 0] = a1;
+                    s[is + 2] = a2;
+                    s[is + 4] = a3;
+                    s[is + 6] = a4;
+                }
+                float t = 0.0f;
+                for (int k = 0; k < 8; k++) {
+                    t += sc[k] * s[k];
+                }
+                sum += d * t;
+            }
+        }
+        out[r] = sum;
+    }
+}
+
+/* out[r] = row r · x for any supported type. */
+static NOINLINE void matmul_any(int type, float *out, const uint8_t *w, int stride, const float *x,
+                                int n, int rows) {
+    switch (type) {
+    case GGML_F32: matmul_f32(out, w, stride, x, n, rows); return;
+    case GGML_Q4_K: matmul_q4_k(out, w, stride, x, n, rows); return;
+    case GGML_Q6_K: matmul_q6_k(out, w, stride, x, n, rows); return;
+    default: break;
+    }
+    for (int r = 0; r < rows; r++, w += stride) {
+        out[r] = dot_row(type, w, x, n);
+    }
+}
+
 /* The kernel of a type, or 0 if it is not supported. */
 static dot_fn dot_for(int type) {
     switch (type) {
