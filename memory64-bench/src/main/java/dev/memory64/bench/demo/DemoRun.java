@@ -205,9 +205,13 @@ final class DemoRun {
         DemoModel model;
         try {
             model = opener.open();
-        } catch (GgufFormatException | SafetensorsFormatException e) {
+        } catch (GgufFormatException e) {
             throw new DemoException(
-                    path + " is not a model this demo can use: " + e.getMessage(), e);
+                    path + " is not a GGUF model this demo can use: " + e.getMessage(), e);
+        } catch (SafetensorsFormatException e) {
+            throw new DemoException(
+                    path + " is not a safetensors checkpoint this demo can use: " + e.getMessage(),
+                    e);
         }
         try (model) {
             Memory64Store store = model.store();
