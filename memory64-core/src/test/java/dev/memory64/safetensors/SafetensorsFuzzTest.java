@@ -8,8 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Coverage-guided fuzzing of the safetensors header reader and of opening a checkpoint: any bytes
@@ -26,22 +25,7 @@ class SafetensorsFuzzTest {
 
     private static final long MAX_HEADER = 1 << 20;
 
-    private static Path directory;
-
-    @BeforeAll
-    static void createDirectory() throws IOException {
-        directory = Files.createTempDirectory("memory64-safetensors-fuzz");
-    }
-
-    @AfterAll
-    static void deleteDirectory() throws IOException {
-        try (var files = Files.list(directory)) {
-            for (Path file : files.toList()) {
-                Files.delete(file);
-            }
-        }
-        Files.delete(directory);
-    }
+    @TempDir static Path directory;
 
     @FuzzTest(maxDuration = "5m")
     void readsOrRefusesAnyBytes(byte[] data) throws IOException {

@@ -3,14 +3,13 @@ package dev.memory64.safetensors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.memory64.testkit.SmallHeapJvm;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,34 +101,14 @@ class SafetensorsHostileHeaderTest {
 
     /** Opens the files in a JVM of {@code heapMiB} of heap; its output lines, one per file. */
     private static List<String> run(int heapMiB, List<Path> files) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx" + heapMiB + "m");
-        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-        command.add("-cp");
-        command.add(
-                String.join(
-                        java.io.File.pathSeparator,
-                        location(HostileHeaderMain.class),
-                        location(SafetensorsModel.class),
-                        location(tools.jackson.core.JsonParser.class),
-                        location(org.slf4j.LoggerFactory.class)));
-        command.add(HostileHeaderMain.class.getName());
-        for (Path file : files) {
-            command.add(file.toString());
-        }
-        Process process = new ProcessBuilder(command).start();
-        process.getOutputStream().close();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the forked JVM did not end");
-        assertEquals(0, process.exitValue(), out + err);
-        List<String> lines = out.lines().toList();
-        assertEquals(files.size(), lines.size(), out + err);
-        return lines;
-    }
-
-    private static String location(Class<?> type) throws Exception {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return SmallHeapJvm.run(
+                heapMiB,
+                HostileHeaderMain.class,
+                List.of(
+                        HostileHeaderMain.class,
+                        SafetensorsModel.class,
+                        tools.jackson.core.JsonParser.class,
+                        org.slf4j.LoggerFactory.class),
+                files);
     }
 }

@@ -37,6 +37,16 @@ class SafetensorsMalformedTest {
         return raw(header.getBytes(StandardCharsets.UTF_8).length, header, data);
     }
 
+    /** A header of one tensor, then {@code data} bytes. */
+    private static byte[] one(String tensor, int data) {
+        return raw("{" + tensor + "}", data);
+    }
+
+    /** A header of two tensors, then {@code data} bytes. */
+    private static byte[] two(String first, String second, int data) {
+        return raw("{" + first + "," + second + "}", data);
+    }
+
     private static String t(String name, String dtype, String shape, long begin, long end) {
         return "\""
                 + name
@@ -75,13 +85,7 @@ class SafetensorsMalformedTest {
                         "two objects", raw("{}{}", 0), "header", null, "after its JSON object"),
                 Arguments.of(
                         "a tensor twice",
-                        raw(
-                                "{"
-                                        + t("a", "F32", "[1]", 0, 4)
-                                        + ","
-                                        + t("a", "F32", "[1]", 4, 8)
-                                        + "}",
-                                8),
+                        two(t("a", "F32", "[1]", 0, 4), t("a", "F32", "[1]", 4, 8), 8),
                         "duplicate_key",
                         "a",
                         "twice"),
@@ -107,7 +111,7 @@ class SafetensorsMalformedTest {
                         "dtype twice"),
                 Arguments.of(
                         "an unknown dtype",
-                        raw("{" + t("a", "F128", "[1]", 0, 16) + "}", 16),
+                        one(t("a", "F128", "[1]", 0, 16), 16),
                         "dtype",
                         "a",
                         "\"F128\""),
@@ -119,19 +123,19 @@ class SafetensorsMalformedTest {
                         "not a string"),
                 Arguments.of(
                         "a negative dimension",
-                        raw("{" + t("a", "F32", "[-1]", 0, 4) + "}", 4),
+                        one(t("a", "F32", "[-1]", 0, 4), 4),
                         "shape",
                         "a",
                         "\"-1\""),
                 Arguments.of(
                         "a fractional dimension",
-                        raw("{" + t("a", "F32", "[1.5]", 0, 4) + "}", 4),
+                        one(t("a", "F32", "[1.5]", 0, 4), 4),
                         "shape",
                         "a",
                         "not an integer"),
                 Arguments.of(
                         "a dimension past 2^63",
-                        raw("{" + t("a", "F32", "[9223372036854775808]", 0, 4) + "}", 4),
+                        one(t("a", "F32", "[9223372036854775808]", 0, 4), 4),
                         "shape",
                         "a",
                         "not an integer"),
@@ -143,19 +147,19 @@ class SafetensorsMalformedTest {
                         "not an array"),
                 Arguments.of(
                         "elements past 2^63",
-                        raw("{" + t("a", "U8", "[4611686018427387904,4]", 0, 4) + "}", 4),
+                        one(t("a", "U8", "[4611686018427387904,4]", 0, 4), 4),
                         "shape_overflow",
                         "a",
                         "64-bit count"),
                 Arguments.of(
                         "bits past 2^63",
-                        raw("{" + t("a", "F64", "[2305843009213693952]", 0, 4) + "}", 4),
+                        one(t("a", "F64", "[2305843009213693952]", 0, 4), 4),
                         "shape_overflow",
                         "a",
                         "64-bit size"),
                 Arguments.of(
                         "bits not filling bytes",
-                        raw("{" + t("a", "F4", "[3]", 0, 1) + "}", 1),
+                        one(t("a", "F4", "[3]", 0, 1), 1),
                         "misaligned",
                         "a",
                         "12 bits"),
@@ -169,55 +173,43 @@ class SafetensorsMalformedTest {
                         "3 data_offsets, not 2"),
                 Arguments.of(
                         "offsets backwards",
-                        raw("{" + t("a", "F32", "[1]", 4, 0) + "}", 4),
+                        one(t("a", "F32", "[1]", 4, 0), 4),
                         "data_offsets",
                         "a",
                         "ends before it begins"),
                 Arguments.of(
                         "offsets against dtype and shape",
-                        raw("{" + t("a", "F32", "[2,2]", 0, 12) + "}", 12),
+                        one(t("a", "F32", "[2,2]", 0, 12), 12),
                         "data_offsets",
                         "a",
                         "F32 [2, 2] takes 16"),
                 Arguments.of(
                         "overlapping tensors",
-                        raw(
-                                "{"
-                                        + t("a", "F32", "[2]", 0, 8)
-                                        + ","
-                                        + t("b", "F32", "[1]", 4, 8)
-                                        + "}",
-                                8),
+                        two(t("a", "F32", "[2]", 0, 8), t("b", "F32", "[1]", 4, 8), 8),
                         "overlap",
                         "b",
                         "overlap tensor \"a\""),
                 Arguments.of(
                         "a gap between tensors",
-                        raw(
-                                "{"
-                                        + t("a", "F32", "[1]", 0, 4)
-                                        + ","
-                                        + t("b", "F32", "[1]", 8, 12)
-                                        + "}",
-                                12),
+                        two(t("a", "F32", "[1]", 0, 4), t("b", "F32", "[1]", 8, 12), 12),
                         "gap",
                         "b",
                         "[4, 8)"),
                 Arguments.of(
                         "a gap at the start",
-                        raw("{" + t("a", "F32", "[1]", 4, 8) + "}", 8),
+                        one(t("a", "F32", "[1]", 4, 8), 8),
                         "gap",
                         "a",
                         "[0, 4)"),
                 Arguments.of(
                         "offsets past the file",
-                        raw("{" + t("a", "F32", "[2]", 0, 8) + "}", 4),
+                        one(t("a", "F32", "[2]", 0, 8), 4),
                         "past_end",
                         "a",
                         "run past"),
                 Arguments.of(
                         "data past the tensors",
-                        raw("{" + t("a", "F32", "[1]", 0, 4) + "}", 12),
+                        one(t("a", "F32", "[1]", 0, 4), 12),
                         "gap",
                         null,
                         "[4, 12)"),
@@ -247,7 +239,7 @@ class SafetensorsMalformedTest {
                         "not an object"),
                 Arguments.of(
                         "a name no UTF-8 holds",
-                        raw("{" + t("\\ud800", "F32", "[1]", 0, 4) + "}", 4),
+                        one(t("\\ud800", "F32", "[1]", 0, 4), 4),
                         "json",
                         null,
                         "surrogate"));

@@ -49,7 +49,7 @@ record DemoOptions(
                 usage: scripts/demo.sh [--model PATH|URL] [--dir PATH] [--layers N] [--progress MODE]
                                       [--residency POLICY]
 
-                Streams every layer of a GGUF model, by id, through a 32-bit WebAssembly guest
+                Streams every layer of a GGUF model or safetensors checkpoint, by id, through a 32-bit WebAssembly guest
                 (guests/c/layer_checksum.c) running under Chicory with WASI and the memory64 host
                 functions; checks each layer's checksum against one the host computes; prints
                 the throughput next to a plain memory copy measured in the same run.
@@ -60,8 +60,10 @@ record DemoOptions(
 
                 options:
                   --model PATH     run on your own GGUF model instead (for a split model, any part),
-                                   or an http(s):// URL: read by range requests into a sparse
-                                   cache in java.io.tmpdir
+                                   or a safetensors checkpoint (a .safetensors file, any shard,
+                                   or its model.safetensors.index.json), or an http(s):// URL of
+                                   either: read by range requests into a sparse cache in
+                                   java.io.tmpdir
                   --dir PATH       where the sample model goes (default: the directory above)
                   --layers N       stream only layers 0 .. N-1, for a quick run
                   --progress MODE  on stderr: auto (a bar on a terminal, else a line per 10%%),

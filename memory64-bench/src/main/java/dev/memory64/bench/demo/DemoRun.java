@@ -20,8 +20,8 @@ import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufFormatException;
-import dev.memory64.gguf.GgufModel;
 import dev.memory64.internal.Bytes;
+import dev.memory64.safetensors.SafetensorsFormatException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,10 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * The demo's core: opens a GGUF model as a mapped store and computes every layer's checksum on the
- * host; runs the C guest under Chicory's compiler with WASI and the memory64 host functions, timing
- * its layer loads apart from the rest and checking each checksum it prints against the host's; then
- * times a plain copy of the same bytes into the same guest memory.
+ * The demo's core: opens a GGUF model or safetensors checkpoint as a mapped store and computes
+ * every layer's checksum on the host; runs the C guest under Chicory's compiler with WASI and the
+ * memory64 host functions, timing its layer loads apart from the rest and checking each checksum it
+ * prints against the host's; then times a plain copy of the same bytes into the same guest memory.
  */
 final class DemoRun {
 
@@ -127,9 +127,10 @@ final class DemoRun {
     /**
      * Runs the demo on a model.
      *
-     * @param path the GGUF file
+     * @param path the GGUF file or safetensors file, shard or index
      * @param layerLimit streams only layers with an id below it
-     * @throws DemoException if the model is not valid GGUF, has no layers, or the guest fails
+     * @throws DemoException if the model is not valid GGUF or safetensors, has no layers, or the
+     *     guest fails
      * @throws IOException if the model cannot be read
      */
     static Result run(Path path, int layerLimit, DemoProgress progress)
@@ -165,7 +166,7 @@ final class DemoRun {
             throws DemoException, IOException {
         return run(
                 url.toString(),
-                () -> GgufModel.open(url),
+                () -> DemoModel.open(url),
                 layerLimit,
                 residency,
                 progress,
@@ -174,7 +175,7 @@ final class DemoRun {
 
     /** Opens the model a run streams. */
     private interface Opener {
-        GgufModel open() throws IOException;
+        DemoModel open() throws IOException;
     }
 
     private static Result run(
@@ -186,7 +187,7 @@ final class DemoRun {
             throws DemoException, IOException {
         return run(
                 path.toString(),
-                () -> GgufModel.open(path),
+                () -> DemoModel.open(path),
                 layerLimit,
                 residency,
                 progress,
@@ -201,12 +202,16 @@ final class DemoRun {
             DemoProgress progress,
             Step beforeGuest)
             throws DemoException, IOException {
-        GgufModel model;
+        DemoModel model;
         try {
             model = opener.open();
         } catch (GgufFormatException e) {
             throw new DemoException(
                     path + " is not a GGUF model this demo can use: " + e.getMessage(), e);
+        } catch (SafetensorsFormatException e) {
+            throw new DemoException(
+                    path + " is not a safetensors checkpoint this demo can use: " + e.getMessage(),
+                    e);
         }
         try (model) {
             Memory64Store store = model.store();
@@ -225,7 +230,7 @@ final class DemoRun {
                                         ? ""
                                         : " with an id below " + layerLimit)
                                 + " (its tensors: "
-                                + model.file().tensors().size()
+                                + model.tensors()
                                 + ")");
             }
             long bytes = 0;
@@ -234,7 +239,7 @@ final class DemoRun {
             }
             DiskUsage disk =
                     model.paths().isEmpty()
-                            ? new DiskUsage(remoteSize(model), -1)
+                            ? new DiskUsage(model.size(), -1)
                             : DiskUsage.of(model.paths());
 
             AtomicLong done = new AtomicLong();
@@ -379,7 +384,7 @@ final class DemoRun {
      * gathers the result.
      */
     private static Result guest(
-            GgufModel model,
+            DemoModel model,
             List<Layer> layers,
             long bytes,
             DiskUsage disk,
@@ -508,15 +513,6 @@ final class DemoRun {
                         compareJit),
                 List.copyOf(problems),
                 model.uris().isEmpty() ? null : model.uris().get(0));
-    }
-
-    /** The bytes of every part of a model opened from URIs. */
-    private static long remoteSize(GgufModel model) {
-        long size = 0;
-        for (var part : model.parts()) {
-            size += part.fileSize();
-        }
-        return size;
     }
 
     /** Milliseconds the JIT has spent compiling so far, or 0 where the JVM does not tell. */

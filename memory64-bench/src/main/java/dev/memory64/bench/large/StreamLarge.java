@@ -4,10 +4,10 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.ResidencyPolicy;
+import dev.memory64.bench.demo.DemoModel;
 import dev.memory64.bench.support.HostChecksum;
 import dev.memory64.bench.support.ProcStatus;
 import dev.memory64.bench.support.ResidencySpec;
-import dev.memory64.gguf.GgufModel;
 import dev.memory64.internal.Bytes;
 import dev.memory64.internal.LayerChecksum;
 import java.io.IOException;
@@ -113,9 +113,11 @@ public final class StreamLarge {
             other layers, and prints a table and one summary line.
             --real-gb GB writes a model of about GB with pseudo-random weights instead (reads
             then come from the disk when GB exceeds the page cache).
-            --model streams an existing GGUF model instead: a file, or an http(s):// URL read
-            by range requests into a sparse cache in --cache DIR (default java.io.tmpdir);
-            positional reads are then skipped for a URL.
+            --model streams an existing GGUF model or safetensors checkpoint instead: a file (for
+            safetensors a .safetensors file, any shard, or its model.safetensors.index.json), or
+            an http(s):// URL of either read by range requests into a sparse cache in --cache DIR
+            (default java.io.tmpdir); positional reads are then skipped for a URL or a model in
+            several files.
             """;
 
     /**
@@ -164,15 +166,14 @@ public final class StreamLarge {
         }
 
         long openStart = System.nanoTime();
-        try (GgufModel model =
+        try (DemoModel model =
                 url != null
-                        ? GgufModel.builder(url)
-                                .withCacheDirectory(
-                                        options.cache() != null
-                                                ? options.cache()
-                                                : Path.of(System.getProperty("java.io.tmpdir")))
-                                .open()
-                        : GgufModel.open(modelFile)) {
+                        ? DemoModel.open(
+                                url,
+                                options.cache() != null
+                                        ? options.cache()
+                                        : Path.of(System.getProperty("java.io.tmpdir")))
+                        : DemoModel.open(modelFile)) {
             double openMs = (System.nanoTime() - openStart) / 1e6;
             Memory64Store store = model.store();
             store.useResidency(options.residency());
@@ -224,7 +225,7 @@ public final class StreamLarge {
 
             // Positional reads of the verified layers into the guest's memory, buffered and direct.
             String positional =
-                    options.positional() && url == null
+                    options.positional() && url == null && model.paths().size() == 1
                             ? positional(store, model.paths().get(0), layers, options, destination)
                             : "";
 
@@ -239,10 +240,10 @@ public final class StreamLarge {
                     table,
                     "model",
                     url != null
-                            ? url + " (remote, " + Bytes.decimal(model.file().fileSize()) + ")"
+                            ? url + " (remote, " + Bytes.decimal(model.size()) + ")"
                             : modelFile
                                     + ", "
-                                    + Bytes.decimal(Files.size(modelFile))
+                                    + Bytes.decimal(model.size())
                                     + (options.model() != null
                                             ? ""
                                             : spec.sparse()

@@ -7,11 +7,15 @@ import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufFile;
 import dev.memory64.gguf.GgufTensor;
 import dev.memory64.gguf.GgufWriter;
+import dev.memory64.safetensors.SafetensorsDtype;
+import dev.memory64.safetensors.SafetensorsWriter;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +106,36 @@ class DemoTest {
         assertLine(o.out(), "memory64 demo: mine\\.gguf, .*");
         assertLine(o.out(), "  layers +3 streamed by id; every checksum matches the host's");
         assertLine(o.out(), "  bytes +5\\.59 kB .*");
+    }
+
+    @Test
+    void streamsASafetensorsCheckpointByItsIndex() throws Exception {
+        Random random = new Random(11);
+        SafetensorsWriter writer = SafetensorsWriter.create();
+        for (String name :
+                List.of(
+                        "model.embed_tokens.weight",
+                        "model.layers.0.mlp.up_proj.weight",
+                        "model.layers.1.mlp.up_proj.weight",
+                        "lm_head.weight")) {
+            byte[] bytes = new byte[2 * 700];
+            random.nextBytes(bytes);
+            writer.add(
+                    name, SafetensorsDtype.BF16, new long[] {7, 100}, MemorySegment.ofArray(bytes));
+        }
+        writer.writeSharded(dir, "model", 2);
+        Path index = dir.resolve("model.safetensors.index.json");
+        DemoOutcome o = demo("--model", index.toString(), "--progress", "none");
+        assertEquals(0, o.exit(), o.err());
+        assertLine(o.out(), "  layers +4 streamed by id; every checksum matches the host's");
+        o = demo("--model", dir.resolve("model-00002-of-00002.safetensors").toString());
+        assertEquals(0, o.exit(), o.err());
+        Path bad = Files.writeString(dir.resolve("bad.safetensors"), "these are not weights\n");
+        o = demo("--model", bad.toString(), "--progress", "none");
+        assertEquals(1, o.exit());
+        assertTrue(
+                o.err().startsWith("demo: " + bad + " is not a safetensors checkpoint this demo"),
+                o.err());
     }
 
     @Test
