@@ -205,7 +205,7 @@ public final class MeasureInference {
         double load1 = loadAverage();
         out.printf(
                 Locale.ROOT,
-                "stories260K (%s), prompt \"%s\", %d positions per generation, greedy;"
+                "%s, prompt \"%s\", %d positions per generation, greedy;"
                         + " %.0f s in all, 1-minute load average %.2f before, %.2f after (%d"
                         + " CPUs)%n%n",
                 model,
