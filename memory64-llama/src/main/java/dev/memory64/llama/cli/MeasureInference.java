@@ -7,6 +7,7 @@ import dev.memory64.llama.Llama;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ public final class MeasureInference {
                     case "--prompt" -> prompt = value;
                     case "--steps" -> steps = positive(args[i], value);
                     case "--runs" -> runs = positive(args[i], value);
-                    case "--warmup" -> warmup = Integer.parseInt(value);
+                    case "--warmup" -> warmup = atLeast(0, args[i], value);
                     case "--slow-runs" -> slowRuns = positive(args[i], value);
                     case "--runtimes" ->
                             runtimes =
@@ -106,9 +107,13 @@ public final class MeasureInference {
         }
 
         private static int positive(String option, String value) {
+            return atLeast(1, option, value);
+        }
+
+        private static int atLeast(int least, String option, String value) {
             int n = Integer.parseInt(value);
-            if (n < 1) {
-                throw new IllegalArgumentException(option + " " + value + " is below 1");
+            if (n < least) {
+                throw new IllegalArgumentException(option + " " + value + " is below " + least);
             }
             return n;
         }
@@ -205,7 +210,7 @@ public final class MeasureInference {
         double load1 = loadAverage();
         out.printf(
                 Locale.ROOT,
-                "stories260K (%s), prompt \"%s\", %d positions per generation, greedy;"
+                "%s, prompt \"%s\", %d positions per generation, greedy;"
                         + " %.0f s in all, 1-minute load average %.2f before, %.2f after (%d"
                         + " CPUs)%n%n",
                 model,
@@ -351,7 +356,6 @@ public final class MeasureInference {
 
     /** The 1-minute load average, or -1 where the platform has none. */
     static double loadAverage() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                .getSystemLoadAverage();
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 }
