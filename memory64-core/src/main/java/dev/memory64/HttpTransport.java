@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,11 +26,20 @@ import java.util.regex.Pattern;
  * The built-in transport: one object on an HTTP server, probed by a ranged GET of its first byte
  * (its size from {@code Content-Range}, its {@code ETag} and {@code Last-Modified}), read by ranged
  * GETs that carry {@code If-Range} on the pinned validator. A body is taken only if the answer is
- * exactly the range asked for of the pinned version, and copied into the destination as its buffers
- * arrive. Connection failures, timeouts, 5xx, 429 and 408 are transient; any other answer is a
- * {@link RemoteFetchException}.
+ * exactly the range asked for of the pinned version, and copied into the destination as it arrives.
+ * Connection failures, timeouts, 5xx, 429 and 408 are transient; any other answer is a {@link
+ * RemoteFetchException}.
+ *
+ * <p>Requests go through {@link HttpConnections} (the JDK's {@code HttpClient} only for a URI the
+ * default proxy selector sends through a proxy). Redirects are followed here, by hand, at most
+ * {@link #MAX_REDIRECTS}: to the same origin with the request as decorated, to another origin with
+ * only {@code Range} and {@code If-Range} (no credential the decorator added goes to another host);
+ * one from {@code https} to {@code http} is refused.
  */
 final class HttpTransport implements RemoteTransport {
+
+    /** The most redirects one request follows. */
+    static final int MAX_REDIRECTS = 5;
 
     private static final Pattern CONTENT_RANGE =
             Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);
@@ -45,33 +56,57 @@ final class HttpTransport implements RemoteTransport {
 
                 @Override
                 public RemoteTransport open(URI uri, RemoteOptions options) {
-                    return new HttpTransport(uri, options);
+                    return new HttpTransport(uri, uri, options, options.decorator(), true);
                 }
             };
 
     private final URI uri;
+    private final URI name;
     private final RemoteOptions options;
-    private final HttpClient client;
+    private final UnaryOperator<HttpRequest.Builder> decorator;
+    private final boolean followRedirects;
+    private final HttpConnections connections;
+    private HttpClient client; // guarded by this; made for the first request through a proxy
+    private boolean closed; // guarded by this
 
-    private HttpTransport(URI uri, RemoteOptions options) {
+    /**
+     * A transport for {@code uri}.
+     *
+     * @param name what messages name (the URI the caller opened, where it is not {@code uri})
+     * @param decorator applied to every request for {@code uri}'s origin
+     * @param followRedirects whether a redirect is followed, else answered as it is
+     */
+    HttpTransport(
+            URI uri,
+            URI name,
+            RemoteOptions options,
+            UnaryOperator<HttpRequest.Builder> decorator,
+            boolean followRedirects) {
         this.uri = uri;
+        this.name = name;
         this.options = options;
-        this.client =
-                HttpClient.newBuilder()
-                        .connectTimeout(options.requestTimeout())
-                        .followRedirects(HttpClient.Redirect.NORMAL)
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .build();
+        this.decorator = decorator;
+        this.followRedirects = followRedirects;
+        this.connections = new HttpConnections(options.requestTimeout());
     }
 
     @Override
     public RemoteIdentity probe() throws RemoteFetchException, TransientFailure {
-        HttpResponse<Long> response =
-                send(
-                        request(0, 1, null),
-                        0,
-                        RemoteObject.bounded(RemoteObject.into(MemorySegment.ofArray(new byte[1]))),
-                        null);
+        return identity(send(request(0, 1, null), 0, probeDestination(), null));
+    }
+
+    /** Where a probe's one byte goes. */
+    static Destination probeDestination() {
+        return RemoteObject.bounded(RemoteObject.into(MemorySegment.ofArray(new byte[1])));
+    }
+
+    /**
+     * The identity a probe's answer gives: its size from {@code Content-Range}, its {@code ETag}
+     * and {@code Last-Modified}.
+     *
+     * @throws RemoteFetchException if it gives none (the message says why)
+     */
+    RemoteIdentity identity(Answer response) throws RemoteFetchException, TransientFailure {
         int status = response.statusCode();
         String etag = header(response, "ETag");
         String modified = header(response, "Last-Modified");
@@ -83,7 +118,7 @@ final class HttpTransport implements RemoteTransport {
         }
         if (status == 200) {
             throw new RemoteFetchException(
-                    uri,
+                    name,
                     0,
                     1,
                     status,
@@ -95,7 +130,7 @@ final class HttpTransport implements RemoteTransport {
         Matcher m = CONTENT_RANGE.matcher(header(response, "Content-Range", ""));
         if (!m.matches() || m.group(3).equals("*")) {
             throw new RemoteFetchException(
-                    uri,
+                    name,
                     0,
                     1,
                     status,
@@ -115,7 +150,7 @@ final class HttpTransport implements RemoteTransport {
     public void fetch(long offset, RemoteIdentity identity, Destination dst)
             throws RemoteFetchException, TransientFailure {
         long len = dst.size();
-        HttpResponse<Long> response = send(request(offset, len, identity), offset, dst, identity);
+        Answer response = send(request(offset, len, identity), offset, dst, identity);
         if (response.body() >= 0) {
             return; // the core checks that it was all of the range
         }
@@ -124,7 +159,7 @@ final class HttpTransport implements RemoteTransport {
             RemoteIdentity answered = answered(response, identity.size());
             boolean changed = status == 412 || !identity.matches(answered);
             throw new RemoteFetchException(
-                    uri,
+                    name,
                     offset,
                     len,
                     status,
@@ -151,7 +186,7 @@ final class HttpTransport implements RemoteTransport {
                             && !m.group(3).equals("*")
                             && Long.parseLong(m.group(3)) != identity.size();
             throw new RemoteFetchException(
-                    uri,
+                    name,
                     offset,
                     len,
                     status,
@@ -167,7 +202,7 @@ final class HttpTransport implements RemoteTransport {
                     null);
         }
         throw new RemoteFetchException(
-                uri,
+                name,
                 offset,
                 len,
                 status,
@@ -222,10 +257,21 @@ final class HttpTransport implements RemoteTransport {
                                     + " pinned, it changed since it was opened";
                     default -> "unexpected answer to a ranged GET";
                 };
-        throw new RemoteFetchException(uri, offset, len, status, why, null);
+        throw new RemoteFetchException(name, offset, len, status, why, null);
     }
 
-    private HttpRequest request(long offset, long len, RemoteIdentity pinned) {
+    /**
+     * An answer: its status, its headers, and the body's bytes handed to the destination, or -1 if
+     * the body was not for it (discarded).
+     */
+    record Answer(int statusCode, HttpHeaders headers, long body) {}
+
+    /** A ranged GET of {@code [offset, offset + len)} for this transport's URI, decorated. */
+    HttpRequest request(long offset, long len, RemoteIdentity pinned) {
+        return decorator.apply(undecorated(offset, len, pinned)).build();
+    }
+
+    private HttpRequest.Builder undecorated(long offset, long len, RemoteIdentity pinned) {
         HttpRequest.Builder builder =
                 HttpRequest.newBuilder(uri)
                         .timeout(options.requestTimeout())
@@ -235,28 +281,130 @@ final class HttpTransport implements RemoteTransport {
         if (validator != null) {
             builder.header("If-Range", validator);
         }
-        return options.decorator().apply(builder).build();
+        return builder;
     }
 
     /**
-     * Sends a ranged GET and, when the answer is exactly the range asked for of the pinned version
-     * (206, its Content-Range, its size and ETag), copies the body straight into {@code dst} as it
-     * arrives; any other answer's body is discarded. The body is the bytes copied, -1 if discarded.
-     * The whole exchange, body included, is bounded by the request timeout.
+     * Sends a ranged GET, following redirects if this transport does, and, when the answer is
+     * exactly the range asked for of the pinned version (206, its Content-Range, its size and
+     * ETag), copies the body straight into {@code dst} as it arrives; any other answer's body is
+     * discarded. Each exchange, body included, is bounded by the request timeout.
      */
-    private HttpResponse<Long> send(
-            HttpRequest request, long offset, Destination dst, RemoteIdentity pinned)
+    private Answer send(HttpRequest request, long offset, Destination dst, RemoteIdentity pinned)
             throws RemoteFetchException, TransientFailure {
         long len = dst.size();
+        HttpConnections.Sink sink =
+                (status, headers) -> exact(status, headers, offset, len, pinned) ? dst : null;
+        for (int redirects = 0; ; redirects++) {
+            Answer answer = exchange(request, offset, len, sink);
+            URI next = followRedirects ? redirect(request.uri(), answer, offset, len) : null;
+            if (next == null) {
+                return answer;
+            }
+            if (redirects == MAX_REDIRECTS) {
+                throw new RemoteFetchException(
+                        name,
+                        offset,
+                        len,
+                        answer.statusCode(),
+                        "more than " + MAX_REDIRECTS + " redirects",
+                        null);
+            }
+            boolean sameOrigin = HttpConnections.origin(next).equals(HttpConnections.origin(uri));
+            request =
+                    HttpRequest.newBuilder(
+                                    request,
+                                    (header, value) ->
+                                            sameOrigin
+                                                    || header.equalsIgnoreCase("Range")
+                                                    || header.equalsIgnoreCase("If-Range"))
+                            .uri(next)
+                            .build();
+        }
+    }
+
+    /**
+     * Where a redirect answer sends the request next, or null if the answer is not a redirect (3xx
+     * with a {@code Location}).
+     *
+     * @throws RemoteFetchException if it goes from {@code https} to {@code http}, or its location
+     *     is not a URI
+     */
+    URI redirect(URI from, Answer answer, long offset, long len) throws RemoteFetchException {
+        int status = answer.statusCode();
+        String location = answer.headers().firstValue("Location").orElse(null);
+        if (status < 300 || status > 399 || status == 304 || location == null) {
+            return null;
+        }
+        URI next;
+        try {
+            next = from.resolve(location);
+        } catch (IllegalArgumentException e) {
+            throw new RemoteFetchException(
+                    name, offset, len, status, "the redirect's Location is not a URI", e);
+        }
+        String scheme = next.getScheme() == null ? "" : next.getScheme();
+        if ("https".equalsIgnoreCase(from.getScheme()) && !scheme.equalsIgnoreCase("https")) {
+            throw new RemoteFetchException(
+                    name,
+                    offset,
+                    len,
+                    status,
+                    "refused a redirect from https to "
+                            + (scheme.isEmpty() ? "no scheme" : scheme)
+                            + " ("
+                            + HttpConnections.origin(next)
+                            + ")",
+                    null);
+        }
+        if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+            throw new RemoteFetchException(
+                    name, offset, len, status, "refused a redirect to scheme " + scheme, null);
+        }
+        return next;
+    }
+
+    /**
+     * One request and its answer, no redirect followed: through {@link HttpConnections}, or the
+     * JDK's client where a proxy is configured for the URI.
+     */
+    Answer exchange(HttpRequest request, long offset, long len, HttpConnections.Sink sink)
+            throws RemoteFetchException, TransientFailure {
+        if (!HttpConnections.direct(request.uri())) {
+            return exchangeThroughProxy(request, offset, len, sink);
+        }
+        try {
+            return connections.send(request, options.requestTimeout(), sink);
+        } catch (HttpTimeoutException e) {
+            throw new TransientFailure(
+                    RemoteFetchException.NO_STATUS,
+                    "timed out after " + options.requestTimeout(),
+                    e);
+        } catch (IOException | InternalError e) {
+            // InternalError: the cache's file system is full under an overcommitted page.
+            throw new TransientFailure(RemoteFetchException.NO_STATUS, e.toString(), e);
+        } catch (IllegalStateException e) {
+            throw new RemoteFetchException(
+                    name, offset, len, RemoteFetchException.NO_STATUS, "the object is closed", e);
+        }
+    }
+
+    private Answer exchangeThroughProxy(
+            HttpRequest request, long offset, long len, HttpConnections.Sink sink)
+            throws RemoteFetchException, TransientFailure {
         HttpResponse.BodyHandler<Long> handler =
-                info ->
-                        exact(info.statusCode(), info.headers(), offset, len, pinned)
-                                ? new SegmentSubscriber(dst)
-                                : HttpResponse.BodySubscribers.replacing(-1L);
+                info -> {
+                    Destination dst = sink.accept(info.statusCode(), info.headers());
+                    return dst != null
+                            ? new SegmentSubscriber(dst)
+                            : HttpResponse.BodySubscribers.replacing(-1L);
+                };
         CompletableFuture<HttpResponse<Long>> pending = null;
         try {
-            pending = client.sendAsync(request, handler);
-            return pending.get(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            pending = proxyClient().sendAsync(request, handler);
+            HttpResponse<Long> r =
+                    pending.get(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            return new Answer(r.statusCode(), r.headers(), r.body());
         } catch (TimeoutException e) {
             pending.cancel(true);
             throw new TransientFailure(
@@ -265,7 +413,7 @@ final class HttpTransport implements RemoteTransport {
                     e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof java.net.http.HttpTimeoutException) {
+            if (cause instanceof HttpTimeoutException) {
                 throw new TransientFailure(
                         RemoteFetchException.NO_STATUS,
                         "timed out after " + options.requestTimeout(),
@@ -275,7 +423,7 @@ final class HttpTransport implements RemoteTransport {
                 throw new TransientFailure(RemoteFetchException.NO_STATUS, cause.toString(), cause);
             }
             throw new RemoteFetchException(
-                    uri,
+                    name,
                     offset,
                     len,
                     RemoteFetchException.NO_STATUS,
@@ -287,11 +435,27 @@ final class HttpTransport implements RemoteTransport {
             }
             Thread.currentThread().interrupt();
             throw new RemoteFetchException(
-                    uri, offset, len, RemoteFetchException.NO_STATUS, "interrupted", e);
+                    name, offset, len, RemoteFetchException.NO_STATUS, "interrupted", e);
         } catch (IllegalStateException e) {
             throw new RemoteFetchException(
-                    uri, offset, len, RemoteFetchException.NO_STATUS, "the object is closed", e);
+                    name, offset, len, RemoteFetchException.NO_STATUS, "the object is closed", e);
         }
+    }
+
+    /** The JDK's client, for URIs sent through a proxy; it follows no redirect itself. */
+    private synchronized HttpClient proxyClient() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        if (client == null) {
+            client =
+                    HttpClient.newBuilder()
+                            .connectTimeout(options.requestTimeout())
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .build();
+        }
+        return client;
     }
 
     /** Hands a body to a destination as its buffers arrive; completes with the bytes taken. */
@@ -343,7 +507,7 @@ final class HttpTransport implements RemoteTransport {
     }
 
     /** The version an answer names; {@code size} where it names none. */
-    private static RemoteIdentity answered(HttpResponse<?> response, long unknownSize) {
+    private static RemoteIdentity answered(Answer response, long unknownSize) {
         long size = unknownSize;
         Matcher m = CONTENT_RANGE.matcher(header(response, "Content-Range", ""));
         if (m.matches() && !m.group(3).equals("*")) {
@@ -355,22 +519,30 @@ final class HttpTransport implements RemoteTransport {
                 size, header(response, "ETag"), header(response, "Last-Modified"));
     }
 
-    private static String header(HttpResponse<?> response, String name) {
+    static String header(Answer response, String name) {
         Optional<String> value = response.headers().firstValue(name);
         return value.orElse(null);
     }
 
-    private static String header(HttpResponse<?> response, String name, String otherwise) {
+    private static String header(Answer response, String name, String otherwise) {
         return response.headers().firstValue(name).orElse(otherwise);
     }
 
     @Override
     public void close() {
-        client.shutdownNow();
+        HttpClient proxied;
+        synchronized (this) {
+            closed = true;
+            proxied = client;
+        }
+        connections.close();
+        if (proxied != null) {
+            proxied.shutdownNow();
+        }
     }
 
     @Override
     public String toString() {
-        return uri.toString();
+        return name.toString();
     }
 }

@@ -9,9 +9,10 @@ import java.util.ServiceLoader;
 
 /**
  * The one place a URI's scheme picks its {@link RemoteTransportProvider}: the one in the options,
- * else the core's HTTP for {@code http} and {@code https}, else the first that {@link
- * ServiceLoader} finds serving the scheme. A scheme nothing serves is refused naming the module
- * that would serve it, where the project has one.
+ * else the core's HTTP for {@code http} and {@code https}, the core's {@link HuggingFaceHub} (from
+ * the environment) for {@code hf}, else the first that {@link ServiceLoader} finds serving the
+ * scheme. A scheme nothing serves is refused naming the module that would serve it, where the
+ * project has one.
  */
 final class RemoteTransports {
 
@@ -36,6 +37,9 @@ final class RemoteTransports {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (HttpTransport.PROVIDER.schemes().contains(scheme)) {
             return HttpTransport.PROVIDER;
+        }
+        if (scheme.equals(HuggingFaceHub.SCHEME)) {
+            return HuggingFaceHub.fromEnvironment();
         }
         for (RemoteTransportProvider found : ServiceLoader.load(RemoteTransportProvider.class)) {
             if (found.schemes().contains(scheme)) {

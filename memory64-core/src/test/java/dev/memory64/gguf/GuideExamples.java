@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import dev.memory64.HuggingFaceHub;
 import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
@@ -139,6 +140,30 @@ final class GuideExamples {
                         .withRemoteOptions(options)
                         .open()) {
             model.store().useResidency(ResidencyPolicy.layers(1, 2)); // fetch two layers ahead
+            // ... guests load layers as from a local file ...
+        }
+        // guide-example:end
+    }
+
+    /**
+     * "From the Hugging Face Hub": a gated model opened by its {@code hf://} URI with a token.
+     *
+     * @param endpoint the Hub, or a mirror
+     * @param cacheDirectory where the local cache goes
+     * @param token the user's Hub token
+     */
+    static void hub(URI endpoint, Path cacheDirectory, String token) throws IOException {
+        // guide-example:begin
+        HuggingFaceHub hub =
+                HuggingFaceHub.fromEnvironment() // HF_ENDPOINT and HF_TOKEN, if set
+                        .withEndpoint(endpoint)
+                        .withToken(token);
+        try (GgufModel model =
+                GgufModel.builder(URI.create("hf://acme/llama-gguf@main/llama-q4_k_m.gguf"))
+                        .withCacheDirectory(cacheDirectory)
+                        .withRemoteOptions(RemoteOptions.defaults().withTransport(hub))
+                        .open()) {
+            model.store().useResidency(ResidencyPolicy.layers(1, 2));
             // ... guests load layers as from a local file ...
         }
         // guide-example:end

@@ -2,6 +2,7 @@ package dev.memory64.gguf;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import dev.memory64.testkit.SmallModels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,6 +133,30 @@ class GuideExamplesTest {
         try (Stream<Path> left = Files.list(cacheDirectory)) {
             assertEquals(List.of(), left.toList());
         }
+    }
+
+    @Test
+    void hubOpensAGatedModelWhoseTokenReachesTheHubAndNotTheCdn(@TempDir Path dir)
+            throws IOException {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        SmallModels.llama(64, 32).build().write(root.resolve("llama-q4_k_m.gguf"));
+        Path work = dir.resolve("nginx");
+        Path cacheDirectory = Files.createDirectories(dir.resolve("cache"));
+        try (Nginx nginx = HubNginxTest.hubAndCdn(root, work, List.of("llama-q4_k_m.gguf"))) {
+            GuideExamples.hub(
+                    URI.create("http://127.0.0.1:" + nginx.port(0)),
+                    cacheDirectory,
+                    HubNginxTest.TOKEN);
+        }
+        List<String> hub = Files.readAllLines(work.resolve("hub.log"));
+        List<String> cdn = Files.readAllLines(work.resolve("cdn.log"));
+        assertFalse(hub.isEmpty());
+        assertFalse(cdn.isEmpty());
+        assertTrue(
+                hub.stream().allMatch(l -> l.contains(HubNginxTest.TOKEN)), String.join("\n", hub));
+        assertTrue(
+                cdn.stream().noneMatch(l -> l.contains(HubNginxTest.TOKEN)),
+                String.join("\n", cdn));
     }
 
     @Test

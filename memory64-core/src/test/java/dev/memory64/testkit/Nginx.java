@@ -9,28 +9,42 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real nginx (Debian's package) for the remote tests: started on 127.0.0.1 on a free port with a
- * generated configuration in a work directory, serving {@code root} at {@code /} and, without range
- * support ({@code max_ranges 0}), at {@code /noranges/}. Where no nginx binary is found, {@link
- * #start} skips the calling test with one line saying so.
+ * A real nginx (Debian's package) for the remote tests: started on 127.0.0.1 on free ports with a
+ * generated configuration in a work directory. {@link #start(Path, Path)} serves {@code root} at
+ * {@code /} and, without range support ({@code max_ranges 0}), at {@code /noranges/}; {@link
+ * #start(Path, int, Servers)} runs the servers a test writes (a Hub and its CDN on two ports).
+ * Where no nginx binary is found, both skip the calling test with one line saying so.
  */
 public final class Nginx implements AutoCloseable {
 
     private final Path binary;
     private final Path work;
-    private final int port;
+    private final List<Integer> ports;
     private Process process;
 
-    private Nginx(Path binary, Path work, int port) {
+    private Nginx(Path binary, Path work, List<Integer> ports) {
         this.binary = binary;
         this.work = work;
-        this.port = port;
+        this.ports = ports;
+    }
+
+    /** Writes the {@code http} block's contents (servers, log formats) for the ports given. */
+    @FunctionalInterface
+    public interface Servers {
+        /**
+         * Returns nginx configuration for inside {@code http { }}.
+         *
+         * @param ports the free ports picked, one per server the caller asked for
+         * @return the configuration
+         */
+        String configure(List<Integer> ports);
     }
 
     /**
@@ -65,14 +79,48 @@ public final class Nginx implements AutoCloseable {
      * @throws IOException if nginx does not start
      */
     public static Nginx start(Path root, Path work) throws IOException {
+        return start(
+                work,
+                1,
+                ports ->
+                        String.join(
+                                "\n",
+                                "  access_log " + work.resolve("access.log") + ";",
+                                "  server {",
+                                "    listen 127.0.0.1:" + ports.get(0) + ";",
+                                "    root " + root + ";",
+                                "    location /noranges/ { max_ranges 0; alias " + root + "/; }",
+                                "  }"));
+    }
+
+    /**
+     * Starts nginx with the servers {@code servers} writes for {@code count} free ports, or skips
+     * the test if nginx is not installed.
+     *
+     * @param work where the configuration, logs and temporary files go
+     * @param count how many ports to pick
+     * @param servers the {@code http} block's contents for those ports
+     * @return the running server
+     * @throws IOException if nginx does not start
+     */
+    public static Nginx start(Path work, int count, Servers servers) throws IOException {
         Optional<Path> binary = binary();
         Assumptions.assumeTrue(
                 binary.isPresent(),
                 "nginx not found (no $NGINX, no nginx on PATH, no /usr/sbin/nginx): the nginx tests"
                         + " skip; install it with apt-get install nginx-light");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, null)) {
-            port = socket.getLocalPort();
+        List<ServerSocket> sockets = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, null);
+                sockets.add(socket);
+                ports.add(socket.getLocalPort());
+            }
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
         Files.createDirectories(work.resolve("tmp"));
         boolean root0 = "root".equals(System.getProperty("user.name"));
@@ -88,21 +136,16 @@ public final class Nginx implements AutoCloseable {
                                 "error_log " + work.resolve("error.log") + " warn;",
                                 "events { worker_connections 256; }",
                                 "http {",
-                                "  access_log " + work.resolve("access.log") + ";",
                                 "  client_body_temp_path " + work.resolve("tmp") + ";",
                                 "  proxy_temp_path " + work.resolve("tmp") + ";",
                                 "  fastcgi_temp_path " + work.resolve("tmp") + ";",
                                 "  default_type application/octet-stream;",
                                 "  sendfile on;",
-                                "  server {",
-                                "    listen 127.0.0.1:" + port + ";",
-                                "    root " + root + ";",
-                                "    location /noranges/ { max_ranges 0; alias " + root + "/; }",
-                                "  }",
+                                servers.configure(List.copyOf(ports)),
                                 "}",
                                 ""));
         Files.writeString(work.resolve("nginx.conf"), conf, StandardCharsets.UTF_8);
-        Nginx nginx = new Nginx(binary.get(), work, port);
+        Nginx nginx = new Nginx(binary.get(), work, List.copyOf(ports));
         nginx.launch();
         return nginx;
     }
@@ -120,18 +163,18 @@ public final class Nginx implements AutoCloseable {
                         .redirectErrorStream(true)
                         .redirectOutput(work.resolve("stdout.log").toFile())
                         .start();
-        // Ready when the port accepts a connection; a start that fails ends the process.
+        // Ready when every port accepts a connection; a start that fails ends the process.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
+        for (int i = 0; i < ports.size(); ) {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return;
+                s.connect(new InetSocketAddress("127.0.0.1", ports.get(i)), 1000);
+                i++;
             } catch (IOException notYet) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     process.destroyForcibly();
                     throw new IOException(
-                            "nginx did not start on port "
-                                    + port
+                            "nginx did not start on ports "
+                                    + ports
                                     + ": "
                                     + Files.readString(work.resolve("stdout.log"))
                                     + read(work.resolve("error.log")));
@@ -156,7 +199,27 @@ public final class Nginx implements AutoCloseable {
      * @return {@code http://127.0.0.1:PORT/name}
      */
     public URI uri(String name) {
-        return URI.create("http://127.0.0.1:" + port + "/" + name);
+        return URI.create("http://127.0.0.1:" + port(0) + "/" + name);
+    }
+
+    /**
+     * The port picked for the {@code i}th server.
+     *
+     * @param i the index, from 0
+     * @return the port on 127.0.0.1
+     */
+    public int port(int i) {
+        return ports.get(i);
+    }
+
+    /**
+     * A file in the work directory (a log the configuration names).
+     *
+     * @param name the file's name
+     * @return its path
+     */
+    public Path workFile(String name) {
+        return work.resolve(name);
     }
 
     /**
@@ -166,7 +229,7 @@ public final class Nginx implements AutoCloseable {
      * @return {@code http://127.0.0.1:PORT/noranges/name}
      */
     public URI uriWithoutRanges(String name) {
-        return URI.create("http://127.0.0.1:" + port + "/noranges/" + name);
+        return URI.create("http://127.0.0.1:" + port(0) + "/noranges/" + name);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.memory64.internal.Bytes;
 import dev.memory64.internal.LayerChecksum;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public final class StreamRemote {
             """
             usage: scripts/stream-remote.sh [--dir DIR] [--gb GB] [--cache DIR]
                                             [--residency off|layers:B:A|bytes:B_MIB:A_MIB]
-                                            [--chunk-mib N] [--parallel N]
+                                            [--chunk-mib N] [--parallel N] [--range-mib N]
 
             Writes once a GGUF model of about GB (default 2) with pseudo-random weights to DIR
             (default java.io.tmpdir/memory64-remote), starts nginx on 127.0.0.1 serving DIR, and
@@ -43,7 +44,10 @@ public final class StreamRemote {
             from the warm cache. --residency (default bytes:256:512) applies to every store: with a window
             the remote store also fetches ahead, and gives back (with native access: disk too)
             what is behind, so its second pass fetches again. Every layer's checksum is checked
-            against the local file's.
+            against the local file's. Then one large range (--range-mib, default 2048, from the
+            first tensor byte) side by side on the same nginx and file: curl into /dev/null and
+            into a file beside the cache, and the library's cold read of the same bytes (a store
+            opened afresh, so a fresh cache; 16 MiB reads) with their ratio.
             """;
 
     /**
@@ -57,6 +61,7 @@ public final class StreamRemote {
         long gb = 2;
         ResidencyPolicy residency = ResidencyPolicy.bytes(256L << 20, 512L << 20);
         RemoteOptions remote = RemoteOptions.defaults();
+        long rangeMib = 2048;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -70,6 +75,7 @@ public final class StreamRemote {
                             remote = remote.withChunkSize(Long.parseLong(need(v, a)) << 20);
                     case "--parallel" ->
                             remote = remote.withParallelFetches(Integer.parseInt(need(v, a)));
+                    case "--range-mib" -> rangeMib = Long.parseLong(need(v, a));
                     case "-h", "--help" -> {
                         System.out.print(USAGE);
                         System.exit(0);
@@ -82,6 +88,9 @@ public final class StreamRemote {
             }
             if (gb < 1) {
                 throw new IllegalArgumentException("--gb " + gb + ": at least 1");
+            }
+            if (rangeMib < 1) {
+                throw new IllegalArgumentException("--range-mib " + rangeMib + ": at least 1");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("stream-remote: " + e.getMessage() + "; try --help");
@@ -106,10 +115,19 @@ public final class StreamRemote {
             MemorySegment buffer = arena.allocate(PIECE, 4096);
             List<Long> expected;
             Pass local;
+            OneRange range;
+            OneRange.Fetch rangeLocal;
             try (GgufModel model = GgufModel.open(file)) {
                 model.store().useResidency(residency);
                 local = stream(model.store(), buffer);
                 expected = local.checksums;
+                long first =
+                        model.store().layers().stream()
+                                .mapToLong(l -> l.extents().get(0).offset())
+                                .min()
+                                .orElseThrow();
+                range = new OneRange(first, Math.min(rangeMib << 20, Files.size(file) - first));
+                rangeLocal = range.library("local mapped", model.store(), buffer);
             }
             Pass cold;
             Pass warm;
@@ -129,6 +147,27 @@ public final class StreamRemote {
                 if (!pass.checksums.equals(expected)) {
                     problems.add("a remote pass's checksums differ from the local file's");
                 }
+            }
+            URI served = nginx.uri(file.getFileName().toString());
+            List<OneRange.Fetch> curls = new ArrayList<>();
+            curls.add(range.curl("curl > /dev/null", served, Path.of("/dev/null")));
+            OneRange.Fetch rangeCold;
+            try (GgufModel model =
+                    GgufModel.builder(served)
+                            .withCacheDirectory(cacheDir)
+                            .withRemoteOptions(remote)
+                            .open()) {
+                model.store().useResidency(residency);
+                rangeCold = range.library("library, cold cache", model.store(), buffer);
+            }
+            Path scratch = OneRange.scratch(cacheDir);
+            try {
+                curls.add(range.curl("curl > file", served, scratch));
+            } finally {
+                Files.deleteIfExists(scratch);
+            }
+            if (rangeCold.checksum() != rangeLocal.checksum()) {
+                problems.add("the one range's checksum differs from the local file's");
             }
             System.out.printf(
                     Locale.ROOT,
@@ -163,6 +202,11 @@ public final class StreamRemote {
                     local.rate(),
                     cold.rate(),
                     warm.rate());
+            List<OneRange.Fetch> shown = new ArrayList<>(List.of(rangeLocal));
+            shown.addAll(curls);
+            for (String line : OneRange.report(range, rangeCold, shown)) {
+                System.out.println(line);
+            }
         }
         System.exit(problems.isEmpty() ? 0 : 1);
     }
