@@ -11,6 +11,7 @@ import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteIdentity;
 import dev.memory64.internal.LayerChecksum;
 import dev.memory64.testkit.Nginx;
+import dev.memory64.testkit.SameModel;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
@@ -142,7 +143,7 @@ class HubNginxTest {
                 GgufModel remote = open(hub(nginx, TOKEN), "hf://acme/gated/m.gguf")) {
             assertEquals(List.of(URI.create("hf://acme/gated/m.gguf")), remote.uris());
             assertEquals(checksums(local), checksums(remote));
-            NginxRemoteTest.assertSameModel(local, remote);
+            SameModel.assertSameModel(local, remote);
             assertEquals(0, remote.store().stats().errors());
         }
         List<String> hub = log("hub.log");
