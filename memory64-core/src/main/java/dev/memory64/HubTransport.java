@@ -185,25 +185,41 @@ final class HubTransport implements RemoteTransport {
                 throw e;
             }
             // The CDN's signed URL expired: resolve again, and go on only with the same version.
-            Landing again = resolveOnce();
-            if (!again.identity.matches(pinned)) {
-                again.transport.close();
-                throw new RemoteFetchException(
-                        uri,
-                        offset,
-                        dst.size(),
-                        e.status(),
-                        "the CDN refused a range and the Hub now names "
-                                + again.identity
-                                + ", not the pinned "
-                                + pinned
-                                + ": the file changed since it was opened",
-                        e);
-            }
-            landing = again;
-            at.transport.close();
-            again.transport.fetch(offset, again.served, dst);
+            Landing next = relanded(at, pinned, offset, dst.size(), e);
+            next.transport.fetch(offset, next.served, dst);
         }
+    }
+
+    /**
+     * Resolves again after the landing {@code stale} was refused, once for all the threads that saw
+     * it refused; returns the new landing.
+     *
+     * @throws RemoteFetchException if the Hub now names another version than {@code pinned}
+     */
+    private synchronized Landing relanded(
+            Landing stale, RemoteIdentity pinned, long offset, long len, RemoteFetchException e)
+            throws RemoteFetchException, TransientFailure {
+        if (landing != stale) {
+            return landing; // another thread resolved again meanwhile
+        }
+        Landing again = resolveOnce();
+        if (!again.identity.matches(pinned)) {
+            again.transport.close();
+            throw new RemoteFetchException(
+                    uri,
+                    offset,
+                    len,
+                    e.status(),
+                    "the CDN refused a range and the Hub now names "
+                            + again.identity
+                            + ", not the pinned "
+                            + pinned
+                            + ": the file changed since it was opened",
+                    e);
+        }
+        landing = again;
+        stale.transport.close();
+        return again;
     }
 
     @Override

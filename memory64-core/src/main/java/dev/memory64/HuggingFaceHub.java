@@ -7,8 +7,10 @@ import java.util.Set;
 
 /**
  * The Hugging Face Hub as a remote source: {@code hf://owner/repo[@revision]/path} is read from
- * {@code {endpoint}/owner/repo/resolve/{revision, default main}/path} with the same chunks,
- * attempts, pinning, cache and residency as any HTTP object ({@link RegionBacking#remote}).
+ * {@code {endpoint}/owner/repo/resolve/{revision, default main}/path} (a dataset's or a space's
+ * file, {@code hf://datasets/owner/repo/path}, from {@code
+ * {endpoint}/datasets/owner/repo/resolve/…}, as {@code huggingface_hub} names them) with the same
+ * chunks, attempts, pinning, cache and residency as any HTTP object ({@link RegionBacking#remote}).
  *
  * <p>Opening an {@code hf://} URI with {@link RemoteOptions} that name no transport uses {@link
  * #fromEnvironment()}. To give a token or a mirror explicitly, name the provider: {@code
@@ -130,9 +132,20 @@ public record HuggingFaceHub(URI endpoint, String token) implements RemoteTransp
                 || uri.getRawFragment() != null) {
             throw notHub(uri);
         }
+        String kind = "";
+        if (owner.equals("datasets") || owner.equals("spaces")) {
+            // hf://datasets/owner/repo/path: the repository type, then the owner
+            int slash = path.indexOf('/', 1);
+            if (slash < 0) {
+                throw notHub(uri);
+            }
+            kind = owner + "/";
+            owner = path.substring(1, slash);
+            path = path.substring(slash);
+        }
         // path: /repo[@revision]/file...
         int slash = path.indexOf('/', 1);
-        if (!path.startsWith("/") || slash < 0 || slash == path.length() - 1) {
+        if (!path.startsWith("/") || slash < 0 || slash == path.length() - 1 || owner.isEmpty()) {
             throw notHub(uri);
         }
         String repo = path.substring(1, slash);
@@ -156,7 +169,8 @@ public record HuggingFaceHub(URI endpoint, String token) implements RemoteTransp
             base = base.substring(0, base.length() - 1);
         }
         try {
-            return new URI(base + "/" + owner + "/" + repo + "/resolve/" + revision + "/" + file);
+            return new URI(
+                    base + "/" + kind + owner + "/" + repo + "/resolve/" + revision + "/" + file);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(
                     "hugging face hub: " + uri + " gives no valid resolve URL: " + e.getMessage(),

@@ -32,6 +32,10 @@ class HuggingFaceHubTest {
         "hf://acme/tiny@0123abc/m.gguf, https://huggingface.co/acme/tiny/resolve/0123abc/m.gguf",
         "hf://acme/tiny@refs%2Fpr%2F1/m.gguf,"
                 + " https://huggingface.co/acme/tiny/resolve/refs%2Fpr%2F1/m.gguf",
+        // a dataset's file, and a space's
+        "hf://datasets/acme/corpus@v2/w/m.gguf,"
+                + " https://huggingface.co/datasets/acme/corpus/resolve/v2/w/m.gguf",
+        "hf://spaces/acme/demo/m.gguf, https://huggingface.co/spaces/acme/demo/resolve/main/m.gguf",
         // an encoded space in a file name stays encoded
         "hf://acme/tiny/my%20model.gguf, https://huggingface.co/acme/tiny/resolve/main/my%20model.gguf",
     })
@@ -57,6 +61,7 @@ class HuggingFaceHubTest {
     @ValueSource(
             strings = {
                 "hf://acme/m.gguf", // no repository
+                "hf://datasets/acme/m.gguf", // a dataset without a repository
                 "hf://acme/tiny/", // no file
                 "hf://acme/tiny@/m.gguf", // an empty revision
                 "hf://acme/tiny/../other/m.gguf", // a dot segment

@@ -64,18 +64,7 @@ final class BenchmarkOrigin {
             if (layer.size() > Integer.toUnsignedLong(max)) {
                 return -3;
             }
-            byte[] buffer = new byte[(int) layer.size()];
-            try {
-                store.read(layer.offset(), buffer);
-            } catch (Memory64Exception | RuntimeException e) {
-                return -4;
-            }
-            try {
-                instance.memory().write(ptr, buffer);
-            } catch (RuntimeException e) {
-                return -8;
-            }
-            return buffer.length;
+            return read(store, instance, layer.offset(), ptr, (int) layer.size());
         }
     }
 

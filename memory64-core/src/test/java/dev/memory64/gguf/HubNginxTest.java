@@ -20,9 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,18 +159,7 @@ class HubNginxTest {
 
     @Test
     void theIdentityIsTheHubsLinkedEtagAndASplitSetOpensByAnyPart() throws Exception {
-        List<GgufSplitter.Spec> specs = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            specs.add(
-                    new GgufSplitter.Spec(
-                            "blk." + i + ".ffn_up.weight",
-                            GgmlType.F32,
-                            new long[] {1024, 40},
-                            TestModels.data(1024 * 40 * 4, i)));
-        }
-        Map<String, GgufValue> metadata = new LinkedHashMap<>();
-        metadata.put("general.architecture", GgufValue.string("llama"));
-        List<Path> parts = GgufSplitter.byTensors(root, "split", metadata, specs, 2);
+        List<Path> parts = NginxRemoteTest.splitSet(root);
         List<String> names = new ArrayList<>();
         parts.forEach(p -> names.add(p.getFileName().toString()));
         try (Nginx nginx = start(names);

@@ -70,8 +70,8 @@ class NginxRemoteTest {
         }
     }
 
-    @Test
-    void aSplitModelOpensFromItsFirstPartsUri() throws Exception {
+    /** A split model of three parts, {@code split-0000K-of-00003.gguf}, written to {@code root}. */
+    static List<Path> splitSet(Path root) throws IOException {
         List<GgufSplitter.Spec> specs = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             specs.add(
@@ -85,6 +85,12 @@ class NginxRemoteTest {
         metadata.put("general.architecture", GgufValue.string("llama"));
         List<Path> parts = GgufSplitter.byTensors(root, "split", metadata, specs, 2);
         assertEquals(3, parts.size());
+        return parts;
+    }
+
+    @Test
+    void aSplitModelOpensFromItsFirstPartsUri() throws Exception {
+        List<Path> parts = splitSet(root);
         List<String> progress = new ArrayList<>();
         try (Nginx nginx = Nginx.start(root, work);
                 GgufModel local = GgufModel.open(parts.get(0));

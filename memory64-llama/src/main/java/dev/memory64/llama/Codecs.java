@@ -46,8 +46,8 @@ final class Codecs {
             case Q8_0 -> new Q80Codec();
             case Q4_0 -> new Q40Codec();
             case Q5_0 -> new Q50Codec();
-            case Q4_K -> new Q4KCodec();
-            case Q5_K -> new Q5KCodec();
+            case Q4_K -> new KQuantCodec(GgmlType.Q4_K, false);
+            case Q5_K -> new KQuantCodec(GgmlType.Q5_K, true);
             case Q6_K -> new Q6KCodec();
             default ->
                     throw new IllegalArgumentException(
@@ -408,12 +408,19 @@ final class Codecs {
     }
 
     /**
-     * Q4_K: fp16 d, fp16 dmin, 12 bytes of scales, 128 bytes of nibbles: byte {@code 32c + l} holds
-     * element {@code 64c + l} low and {@code 64c + 32 + l} high; x = d * sc * q - dmin * m.
+     * Q4_K and Q5_K. Q4_K: fp16 d, fp16 dmin, 12 bytes of scales, 128 bytes of nibbles: byte {@code
+     * 32c + l} holds element {@code 64c + l} low and {@code 64c + 32 + l} high; x = d * sc * q -
+     * dmin * m. Q5_K: the same with 32 bytes of fifth bits before the nibbles: bit {@code s} of
+     * byte {@code l} belongs to element {@code 32s + l}.
      */
-    private static final class Q4KCodec extends BlockCodec {
-        Q4KCodec() {
-            super(GgmlType.Q4_K);
+    private static final class KQuantCodec extends BlockCodec {
+        private final boolean fifthBit;
+        private final int nibbles;
+
+        KQuantCodec(GgmlType type, boolean fifthBit) {
+            super(type);
+            this.fifthBit = fifthBit;
+            this.nibbles = fifthBit ? 48 : 16;
         }
 
         @Override
@@ -424,47 +431,12 @@ final class Codecs {
                 float step = d * scale6(src, at + 4, s);
                 float offset = dmin * min6(src, at + 4, s);
                 int shift = (s & 1) * 4;
-                long qs = at + 16 + (s >> 1) * 32;
+                long qs = at + nibbles + (s >> 1) * 32;
                 for (int l = 0; l < 32; l++) {
-                    dst[index + s * 32 + l] = step * ((u8(src, qs + l) >> shift) & 0x0F) - offset;
-                }
-            }
-        }
-
-        @Override
-        void encode(float[] src, int index, MemorySegment dst, long at) {
-            int[] q = new int[256];
-            encodeAsymmetric(src, index, 15, dst, at, q);
-            for (int c = 0; c < 4; c++) {
-                for (int l = 0; l < 32; l++) {
-                    putU8(dst, at + 16 + c * 32 + l, q[c * 64 + l] | (q[c * 64 + 32 + l] << 4));
-                }
-            }
-        }
-    }
-
-    /**
-     * Q5_K: as Q4_K with 32 bytes of fifth bits before the nibbles: bit {@code s} of byte {@code l}
-     * belongs to element {@code 32s + l}.
-     */
-    private static final class Q5KCodec extends BlockCodec {
-        Q5KCodec() {
-            super(GgmlType.Q5_K);
-        }
-
-        @Override
-        void decode(MemorySegment src, long at, float[] dst, int index) {
-            float d = half(src, at);
-            float dmin = half(src, at + 2);
-            for (int s = 0; s < 8; s++) {
-                float step = d * scale6(src, at + 4, s);
-                float offset = dmin * min6(src, at + 4, s);
-                int shift = (s & 1) * 4;
-                long qs = at + 48 + (s >> 1) * 32;
-                for (int l = 0; l < 32; l++) {
-                    int q =
-                            ((u8(src, qs + l) >> shift) & 0x0F)
-                                    | (((u8(src, at + 16 + l) >> s) & 1) << 4);
+                    int q = (u8(src, qs + l) >> shift) & 0x0F;
+                    if (fifthBit) {
+                        q |= ((u8(src, at + 16 + l) >> s) & 1) << 4;
+                    }
                     dst[index + s * 32 + l] = step * q - offset;
                 }
             }
@@ -473,19 +445,21 @@ final class Codecs {
         @Override
         void encode(float[] src, int index, MemorySegment dst, long at) {
             int[] q = new int[256];
-            encodeAsymmetric(src, index, 31, dst, at, q);
-            for (int l = 0; l < 32; l++) {
-                int bits = 0;
-                for (int s = 0; s < 8; s++) {
-                    bits |= ((q[s * 32 + l] >> 4) & 1) << s;
+            encodeAsymmetric(src, index, fifthBit ? 31 : 15, dst, at, q);
+            if (fifthBit) {
+                for (int l = 0; l < 32; l++) {
+                    int bits = 0;
+                    for (int s = 0; s < 8; s++) {
+                        bits |= ((q[s * 32 + l] >> 4) & 1) << s;
+                    }
+                    putU8(dst, at + 16 + l, bits);
                 }
-                putU8(dst, at + 16 + l, bits);
             }
             for (int c = 0; c < 4; c++) {
                 for (int l = 0; l < 32; l++) {
                     int lo = q[c * 64 + l] & 0x0F;
                     int hi = q[c * 64 + 32 + l] & 0x0F;
-                    putU8(dst, at + 48 + c * 32 + l, lo | (hi << 4));
+                    putU8(dst, at + nibbles + c * 32 + l, lo | (hi << 4));
                 }
             }
         }

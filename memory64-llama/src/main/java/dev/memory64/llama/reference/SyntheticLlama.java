@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * A llama-architecture GGUF model of seeded random weights, for tests and measurements: any shape,
@@ -161,20 +162,7 @@ public record SyntheticLlama(
      *     mix is on and the type is not Q4_K or Q5_K
      */
     public SyntheticLlama withType(GgmlType newType) {
-        return new SyntheticLlama(
-                dim,
-                hiddenDim,
-                layers,
-                heads,
-                kvHeads,
-                vocabSize,
-                contextLength,
-                newType,
-                tiedEmbeddings,
-                ropeNeox,
-                seed,
-                sparse,
-                kQuantMix);
+        return copy(c -> c.type = newType);
     }
 
     /**
@@ -184,20 +172,7 @@ public record SyntheticLlama(
      * @return the copy
      */
     public SyntheticLlama withTiedEmbeddings(boolean tied) {
-        return new SyntheticLlama(
-                dim,
-                hiddenDim,
-                layers,
-                heads,
-                kvHeads,
-                vocabSize,
-                contextLength,
-                type,
-                tied,
-                ropeNeox,
-                seed,
-                sparse,
-                kQuantMix);
+        return copy(c -> c.tiedEmbeddings = tied);
     }
 
     /**
@@ -207,20 +182,7 @@ public record SyntheticLlama(
      * @return the copy
      */
     public SyntheticLlama withRopeNeox(boolean neox) {
-        return new SyntheticLlama(
-                dim,
-                hiddenDim,
-                layers,
-                heads,
-                kvHeads,
-                vocabSize,
-                contextLength,
-                type,
-                tiedEmbeddings,
-                neox,
-                seed,
-                sparse,
-                kQuantMix);
+        return copy(c -> c.ropeNeox = neox);
     }
 
     /**
@@ -230,20 +192,7 @@ public record SyntheticLlama(
      * @return the copy
      */
     public SyntheticLlama withSeed(long newSeed) {
-        return new SyntheticLlama(
-                dim,
-                hiddenDim,
-                layers,
-                heads,
-                kvHeads,
-                vocabSize,
-                contextLength,
-                type,
-                tiedEmbeddings,
-                ropeNeox,
-                newSeed,
-                sparse,
-                kQuantMix);
+        return copy(c -> c.seed = newSeed);
     }
 
     /**
@@ -254,20 +203,7 @@ public record SyntheticLlama(
      * @throws IllegalArgumentException if the length is not positive
      */
     public SyntheticLlama withContextLength(int length) {
-        return new SyntheticLlama(
-                dim,
-                hiddenDim,
-                layers,
-                heads,
-                kvHeads,
-                vocabSize,
-                length,
-                type,
-                tiedEmbeddings,
-                ropeNeox,
-                seed,
-                sparse,
-                kQuantMix);
+        return copy(c -> c.contextLength = length);
     }
 
     /**
@@ -277,20 +213,7 @@ public record SyntheticLlama(
      * @return the copy
      */
     public SyntheticLlama withSparse(boolean holes) {
-        return new SyntheticLlama(
-                dim,
-                hiddenDim,
-                layers,
-                heads,
-                kvHeads,
-                vocabSize,
-                contextLength,
-                type,
-                tiedEmbeddings,
-                ropeNeox,
-                seed,
-                holes,
-                kQuantMix);
+        return copy(c -> c.sparse = holes);
     }
 
     /**
@@ -303,20 +226,57 @@ public record SyntheticLlama(
      * @throws IllegalArgumentException if mixing and the type is not Q4_K or Q5_K
      */
     public SyntheticLlama withKQuantMix(boolean mix) {
+        return copy(c -> c.kQuantMix = mix);
+    }
+
+    /** A record's components, mutable: what a wither changes in a copy. */
+    private static final class Components {
+        int dim;
+        int hiddenDim;
+        int layers;
+        int heads;
+        int kvHeads;
+        int vocabSize;
+        int contextLength;
+        GgmlType type;
+        boolean tiedEmbeddings;
+        boolean ropeNeox;
+        long seed;
+        boolean sparse;
+        boolean kQuantMix;
+    }
+
+    /** A copy with what {@code change} sets, checked by the canonical constructor. */
+    private SyntheticLlama copy(Consumer<Components> change) {
+        Components c = new Components();
+        c.dim = dim;
+        c.hiddenDim = hiddenDim;
+        c.layers = layers;
+        c.heads = heads;
+        c.kvHeads = kvHeads;
+        c.vocabSize = vocabSize;
+        c.contextLength = contextLength;
+        c.type = type;
+        c.tiedEmbeddings = tiedEmbeddings;
+        c.ropeNeox = ropeNeox;
+        c.seed = seed;
+        c.sparse = sparse;
+        c.kQuantMix = kQuantMix;
+        change.accept(c);
         return new SyntheticLlama(
-                dim,
-                hiddenDim,
-                layers,
-                heads,
-                kvHeads,
-                vocabSize,
-                contextLength,
-                type,
-                tiedEmbeddings,
-                ropeNeox,
-                seed,
-                sparse,
-                mix);
+                c.dim,
+                c.hiddenDim,
+                c.layers,
+                c.heads,
+                c.kvHeads,
+                c.vocabSize,
+                c.contextLength,
+                c.type,
+                c.tiedEmbeddings,
+                c.ropeNeox,
+                c.seed,
+                c.sparse,
+                c.kQuantMix);
     }
 
     /**

@@ -120,18 +120,19 @@ class GenerateCommandTest {
     @Test
     void shouldRunTheSampleModelWhereStoriesIsAbsentAndSaySoItWritesNonsense(@TempDir Path work)
             throws IOException {
-        Run run =
-                run(
-                        "--prompt",
-                        "Hi",
-                        "--steps",
-                        "24",
-                        "--temperature",
-                        "0",
-                        "--models-dir",
-                        work.resolve("absent").toString(),
-                        "--work-dir",
-                        work.toString());
+        String[] args = {
+            "--prompt",
+            "Hi",
+            "--steps",
+            "24",
+            "--temperature",
+            "0",
+            "--models-dir",
+            work.resolve("absent").toString(),
+            "--work-dir",
+            work.toString()
+        };
+        Run run = run(args);
         assertEquals(0, run.code(), run.err());
         assertTrue(run.err().contains("random weights write nonsense"), run.err());
         assertTrue(Files.isRegularFile(work.resolve(GenerateCommand.SAMPLE)));
@@ -141,18 +142,7 @@ class GenerateCommandTest {
         assertTrue(STATISTICS.matcher(last).matches(), last);
 
         // The sample is written once, then reused: the same text again.
-        Run again =
-                run(
-                        "--prompt",
-                        "Hi",
-                        "--steps",
-                        "24",
-                        "--temperature",
-                        "0",
-                        "--models-dir",
-                        work.resolve("absent").toString(),
-                        "--work-dir",
-                        work.toString());
+        Run again = run(args);
         assertArrayEquals(run.out(), again.out());
     }
 
