@@ -148,7 +148,7 @@ public sealed interface RegionBacking {
 
         @Override
         public String toString() {
-            return "remote " + uri + " (cache in " + cacheDirectory + ")";
+            return "remote " + RemoteUris.shown(uri) + " (cache in " + cacheDirectory + ")";
         }
     }
 

@@ -8,7 +8,8 @@ import java.net.URI;
  * changed since it was opened (a different {@code ETag}, {@code Last-Modified} or size, or a 412),
  * the server ignores range requests (a 200 to a ranged GET), it answers 404, 403, 416 or another
  * client error, or the transient failures (connection refused or reset, a 5xx, a timeout) lasted
- * through every attempt. The message names the URI, the byte range and the HTTP status.
+ * through every attempt. The message names the URI (a query's values, such as a presigned URL's
+ * signature, left out), the byte range and the HTTP status.
  *
  * <p>A guest whose load hits this gets {@code HOST_RANGE} (-4) with nothing written into its
  * memory; the chunk stays absent from the cache, so a later access fetches it again.
@@ -45,7 +46,7 @@ public final class RemoteFetchException extends Memory64Exception {
             URI uri, long offset, long length, int status, String why, Throwable cause) {
         super(
                 "fetch "
-                        + uri
+                        + RemoteUris.shown(uri)
                         + " bytes="
                         + offset
                         + "-"

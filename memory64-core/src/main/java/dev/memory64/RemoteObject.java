@@ -68,7 +68,9 @@ final class RemoteObject implements RemoteAccess.Source {
             }
             RemoteObject object =
                     new RemoteObject(uri, options, transport, expected != null ? expected : found);
-            LOG.debug("opened remote {}: {}", uri, object.identity);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("opened remote {}: {}", RemoteUris.shown(uri), object.identity);
+            }
             success = true;
             return object;
         } finally {
@@ -213,15 +215,17 @@ final class RemoteObject implements RemoteAccess.Source {
                         failure.getMessage() + " (tried " + tried + " times)",
                         failure.getCause());
             }
-            LOG.debug(
-                    "fetch {} bytes={}-{}: {}; attempt {} of {} in {}",
-                    uri,
-                    offset,
-                    offset + len - 1,
-                    failure.getMessage(),
-                    tried + 1,
-                    options.attempts(),
-                    wait);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug(
+                        "fetch {} bytes={}-{}: {}; attempt {} of {} in {}",
+                        RemoteUris.shown(uri),
+                        offset,
+                        offset + len - 1,
+                        failure.getMessage(),
+                        tried + 1,
+                        options.attempts(),
+                        wait);
+            }
             try {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {

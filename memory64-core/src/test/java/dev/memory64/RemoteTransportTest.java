@@ -164,4 +164,26 @@ class RemoteTransportTest {
         e = assertThrows(IllegalArgumentException.class, () -> GgufModel.open(URI.create("x")));
         assertTrue(e.getMessage().contains("no scheme"), e.getMessage());
     }
+
+    static Stream<Arguments> shownUris() {
+        return Stream.of(
+                Arguments.of("https://h/m.gguf", "https://h/m.gguf"),
+                Arguments.of("s3://bucket/dir/m.gguf", "s3://bucket/dir/m.gguf"),
+                Arguments.of(
+                        "https://h:9000/b/m.gguf?X-Amz-Credential=AKID%2F20261207&X-Amz-Signature=ab12",
+                        "https://h:9000/b/m.gguf?X-Amz-Credential=…&X-Amz-Signature=…"),
+                Arguments.of("https://user:pw@h/m.gguf?flag", "https://…@h/m.gguf?flag"));
+    }
+
+    @ParameterizedTest(name = "{0} is shown as {1}")
+    @MethodSource("shownUris")
+    void aQuerysValuesAndUserInfoNeverReachAMessageOrALog(String uri, String shown) {
+        assertEquals(shown, RemoteUris.shown(URI.create(uri)));
+        RemoteFetchException e =
+                new RemoteFetchException(URI.create(uri), 0, 1, 403, "access is denied", null);
+        assertTrue(e.getMessage().startsWith("fetch " + shown + " bytes=0-0"), e.getMessage());
+        assertEquals(URI.create(uri), e.uri());
+        assertTrue(
+                RegionBacking.remote(URI.create(uri), cache, options()).toString().contains(shown));
+    }
 }

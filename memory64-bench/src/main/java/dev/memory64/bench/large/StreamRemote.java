@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class StreamRemote {
 
-    private static final long PIECE = 16L << 20;
+    static final long PIECE = 16L << 20;
 
     private StreamRemote() {}
 
@@ -211,7 +211,7 @@ public final class StreamRemote {
         System.exit(problems.isEmpty() ? 0 : 1);
     }
 
-    private static String need(String value, String option) {
+    static String need(String value, String option) {
         if (value == null) {
             throw new IllegalArgumentException(option + " needs a value");
         }
@@ -231,7 +231,7 @@ public final class StreamRemote {
     }
 
     /** Every layer in id order, 16 MiB at a time; only the reads are timed. */
-    private static Pass stream(Memory64Store store, MemorySegment buffer) throws Exception {
+    static Pass stream(Memory64Store store, MemorySegment buffer) throws Exception {
         long nanos = 0;
         long bytes = 0;
         List<Long> checksums = new ArrayList<>();
