@@ -17,8 +17,13 @@ public final class SafetensorsFormatException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The file's name: a shard, the index, or a URI's last segment. */
     private final String file;
+
+    /** The tensor at fault, or null if the fault is not one tensor's. */
     private final String tensor;
+
+    /** The broken rule's short name. */
     private final String rule;
 
     /**
