@@ -3,6 +3,7 @@ package dev.memory64;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -128,6 +129,41 @@ public record RemoteOptions(
                 null);
     }
 
+    /** The components, mutable: what a wither changes in a copy. */
+    private static final class Components {
+        long chunkSize;
+        int parallelFetches;
+        int attempts;
+        Duration backoff;
+        Duration requestTimeout;
+        UnaryOperator<HttpRequest.Builder> decorator;
+        RemoteIdentity expected;
+        RemoteTransportProvider transport;
+    }
+
+    /** A copy with what {@code change} sets, checked by the canonical constructor. */
+    private RemoteOptions copy(Consumer<Components> change) {
+        Components c = new Components();
+        c.chunkSize = chunkSize;
+        c.parallelFetches = parallelFetches;
+        c.attempts = attempts;
+        c.backoff = backoff;
+        c.requestTimeout = requestTimeout;
+        c.decorator = decorator;
+        c.expected = expected;
+        c.transport = transport;
+        change.accept(c);
+        return new RemoteOptions(
+                c.chunkSize,
+                c.parallelFetches,
+                c.attempts,
+                c.backoff,
+                c.requestTimeout,
+                c.decorator,
+                c.expected,
+                c.transport);
+    }
+
     /**
      * Returns these options with another chunk size.
      *
@@ -137,15 +173,7 @@ public record RemoteOptions(
      *     GiB]
      */
     public RemoteOptions withChunkSize(long bytes) {
-        return new RemoteOptions(
-                bytes,
-                parallelFetches,
-                attempts,
-                backoff,
-                requestTimeout,
-                decorator,
-                expected,
-                transport);
+        return copy(c -> c.chunkSize = bytes);
     }
 
     /**
@@ -156,8 +184,7 @@ public record RemoteOptions(
      * @throws IllegalArgumentException if {@code n} is below 1
      */
     public RemoteOptions withParallelFetches(int n) {
-        return new RemoteOptions(
-                chunkSize, n, attempts, backoff, requestTimeout, decorator, expected, transport);
+        return copy(c -> c.parallelFetches = n);
     }
 
     /**
@@ -170,15 +197,11 @@ public record RemoteOptions(
      * @throws NullPointerException if {@code firstBackoff} is null
      */
     public RemoteOptions withRetries(int tries, Duration firstBackoff) {
-        return new RemoteOptions(
-                chunkSize,
-                parallelFetches,
-                tries,
-                firstBackoff,
-                requestTimeout,
-                decorator,
-                expected,
-                transport);
+        return copy(
+                c -> {
+                    c.attempts = tries;
+                    c.backoff = firstBackoff;
+                });
     }
 
     /**
@@ -190,15 +213,7 @@ public record RemoteOptions(
      * @throws NullPointerException if {@code timeout} is null
      */
     public RemoteOptions withRequestTimeout(Duration timeout) {
-        return new RemoteOptions(
-                chunkSize,
-                parallelFetches,
-                attempts,
-                backoff,
-                timeout,
-                decorator,
-                expected,
-                transport);
+        return copy(c -> c.requestTimeout = timeout);
     }
 
     /**
@@ -209,15 +224,7 @@ public record RemoteOptions(
      * @throws NullPointerException if {@code requestDecorator} is null
      */
     public RemoteOptions withDecorator(UnaryOperator<HttpRequest.Builder> requestDecorator) {
-        return new RemoteOptions(
-                chunkSize,
-                parallelFetches,
-                attempts,
-                backoff,
-                requestTimeout,
-                requestDecorator,
-                expected,
-                transport);
+        return copy(c -> c.decorator = requestDecorator);
     }
 
     /**
@@ -229,15 +236,7 @@ public record RemoteOptions(
      * @return the new options
      */
     public RemoteOptions withExpected(RemoteIdentity identity) {
-        return new RemoteOptions(
-                chunkSize,
-                parallelFetches,
-                attempts,
-                backoff,
-                requestTimeout,
-                decorator,
-                identity,
-                transport);
+        return copy(c -> c.expected = identity);
     }
 
     /**
@@ -249,14 +248,6 @@ public record RemoteOptions(
      * @return the new options
      */
     public RemoteOptions withTransport(RemoteTransportProvider provider) {
-        return new RemoteOptions(
-                chunkSize,
-                parallelFetches,
-                attempts,
-                backoff,
-                requestTimeout,
-                decorator,
-                expected,
-                provider);
+        return copy(c -> c.transport = provider);
     }
 }

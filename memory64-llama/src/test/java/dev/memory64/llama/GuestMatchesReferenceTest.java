@@ -8,6 +8,7 @@ import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.llama.reference.ReferenceLlama;
 import dev.memory64.llama.reference.SyntheticLlama;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -74,16 +75,20 @@ class GuestMatchesReferenceTest {
      */
     static final double LOGIT_TOLERANCE = 2e-5;
 
+    /** Writes the model in one file or a split set, in a directory of its own named after it. */
+    private List<Path> write(SyntheticLlama model, int parts, String name) throws IOException {
+        Path sub = dir.resolve(name.replaceAll("[^A-Za-z0-9]+", "-"));
+        java.nio.file.Files.createDirectories(sub);
+        return parts == 1
+                ? List.of(model.write(sub.resolve("m.gguf")))
+                : model.writeSplit(sub, "m", parts);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void theGuestsLogitsMatchTheReferenceForwardPass(String name, SyntheticLlama model, int parts)
             throws Exception {
-        Path sub = dir.resolve("logits-" + name.replaceAll("[^A-Za-z0-9]+", "-"));
-        java.nio.file.Files.createDirectories(sub);
-        List<Path> files =
-                parts == 1
-                        ? List.of(model.write(sub.resolve("m.gguf")))
-                        : model.writeSplit(sub, "m", parts);
+        List<Path> files = write(model, parts, "logits-" + name);
         ReferenceLlama reference = ReferenceLlama.open(files);
         int[] prompt = reference.tokenizer().encode("", true, false);
         int[] tokens = reference.generate(prompt, STEPS);
@@ -130,12 +135,7 @@ class GuestMatchesReferenceTest {
     @MethodSource("models")
     void theGuestTakesTheReferencesGreedyTokens(String name, SyntheticLlama model, int parts)
             throws Exception {
-        Path sub = dir.resolve(name.replaceAll("[^A-Za-z0-9]+", "-"));
-        java.nio.file.Files.createDirectories(sub);
-        List<Path> files =
-                parts == 1
-                        ? List.of(model.write(sub.resolve("m.gguf")))
-                        : model.writeSplit(sub, "m", parts);
+        List<Path> files = write(model, parts, name);
         ReferenceLlama reference = ReferenceLlama.open(files);
         int[] prompt = reference.tokenizer().encode("", true, false);
         int[] expected = reference.generate(prompt, STEPS);
