@@ -44,8 +44,8 @@ final class Codecs {
             case F16 -> new F16Codec();
             case BF16 -> new Bf16Codec();
             case Q8_0 -> new Q80Codec();
-            case Q4_0 -> new Q40Codec();
-            case Q5_0 -> new Q50Codec();
+            case Q4_0 -> new LegacyQuantCodec(GgmlType.Q4_0, false);
+            case Q5_0 -> new LegacyQuantCodec(GgmlType.Q5_0, true);
             case Q4_K -> new KQuantCodec(GgmlType.Q4_K, false);
             case Q5_K -> new KQuantCodec(GgmlType.Q5_K, true);
             case Q6_K -> new Q6KCodec();
@@ -261,73 +261,54 @@ final class Codecs {
         }
     }
 
-    /** Q4_0: fp16 d, 16 bytes of nibbles (low: elements 0-15, high: 16-31); x = d * (q - 8). */
-    private static final class Q40Codec extends BlockCodec {
-        Q40Codec() {
-            super(GgmlType.Q4_0);
-        }
-
-        @Override
-        void decode(MemorySegment src, long at, float[] dst, int index) {
-            float d = half(src, at);
-            for (int j = 0; j < 16; j++) {
-                int b = u8(src, at + 2 + j);
-                dst[index + j] = d * ((b & 0x0F) - 8);
-                dst[index + j + 16] = d * ((b >> 4) - 8);
-            }
-        }
-
-        @Override
-        void encode(float[] src, int index, MemorySegment dst, long at) {
-            float max = signedAbsMax(src, index, 32);
-            float d = max / -8;
-            float id = d == 0 ? 0 : 1 / d;
-            putHalf(dst, at, d);
-            for (int j = 0; j < 16; j++) {
-                int lo = Math.min(15, (int) (src[index + j] * id + 8.5f));
-                int hi = Math.min(15, (int) (src[index + j + 16] * id + 8.5f));
-                putU8(dst, at + 2 + j, lo | (hi << 4));
-            }
-        }
-    }
-
     /**
-     * Q5_0: fp16 d, a u32 of fifth bits (bit j for element j), 16 bytes of low nibbles as Q4_0; x =
-     * d * (q - 16).
+     * Q4_0 and Q5_0. Q4_0: fp16 d, 16 bytes of nibbles (low: elements 0-15, high: 16-31); x = d *
+     * (q - 8). Q5_0: fp16 d, a u32 of fifth bits (bit j for element j), then the nibbles as Q4_0; x
+     * = d * (q - 16).
      */
-    private static final class Q50Codec extends BlockCodec {
-        Q50Codec() {
-            super(GgmlType.Q5_0);
+    private static final class LegacyQuantCodec extends BlockCodec {
+        private final boolean fifthBit;
+        private final int nibbles;
+        private final int zero;
+
+        LegacyQuantCodec(GgmlType type, boolean fifthBit) {
+            super(type);
+            this.fifthBit = fifthBit;
+            this.nibbles = fifthBit ? 6 : 2;
+            this.zero = fifthBit ? 16 : 8;
         }
 
         @Override
         void decode(MemorySegment src, long at, float[] dst, int index) {
             float d = half(src, at);
-            int qh = src.get(I32, at + 2);
+            int qh = fifthBit ? src.get(I32, at + 2) : 0;
             for (int j = 0; j < 16; j++) {
-                int b = u8(src, at + 6 + j);
+                int b = u8(src, at + nibbles + j);
                 int lo = (b & 0x0F) | (((qh >>> j) & 1) << 4);
                 int hi = (b >> 4) | (((qh >>> (j + 16)) & 1) << 4);
-                dst[index + j] = d * (lo - 16);
-                dst[index + j + 16] = d * (hi - 16);
+                dst[index + j] = d * (lo - zero);
+                dst[index + j + 16] = d * (hi - zero);
             }
         }
 
         @Override
         void encode(float[] src, int index, MemorySegment dst, long at) {
             float max = signedAbsMax(src, index, 32);
-            float d = max / -16;
+            float d = max / -zero;
             float id = d == 0 ? 0 : 1 / d;
             putHalf(dst, at, d);
             int qh = 0;
             int[] q = new int[32];
             for (int j = 0; j < 32; j++) {
-                q[j] = Math.min(31, (int) (src[index + j] * id + 16.5f));
+                // zero + 0.5f is exact: 8.5 or 16.5, as ggml rounds.
+                q[j] = Math.min(2 * zero - 1, (int) (src[index + j] * id + (zero + 0.5f)));
                 qh |= ((q[j] >> 4) & 1) << j;
             }
-            dst.set(I32, at + 2, qh);
+            if (fifthBit) {
+                dst.set(I32, at + 2, qh);
+            }
             for (int j = 0; j < 16; j++) {
-                putU8(dst, at + 6 + j, (q[j] & 0x0F) | ((q[j + 16] & 0x0F) << 4));
+                putU8(dst, at + nibbles + j, (q[j] & 0x0F) | ((q[j + 16] & 0x0F) << 4));
             }
         }
     }
