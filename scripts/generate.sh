@@ -25,7 +25,7 @@ memory64_find_jdk
 JAR="$MEMORY64_ROOT/memory64-llama/target/memory64-llama-cli.jar"
 if [ ! -f "$JAR" ] || [ -n "$(find "$MEMORY64_ROOT/pom.xml" "$MEMORY64_ROOT/memory64-core" \
     "$MEMORY64_ROOT/memory64-chicory" "$MEMORY64_ROOT/memory64-endive" "$MEMORY64_ROOT/memory64-llama" \
-    "$MEMORY64_ROOT/guests/c/llama.wasm" \( -path '*/src/main/*' -o -name pom.xml -o -name llama.wasm \) \
+    "$MEMORY64_ROOT/guests/c/llama.wasm" \( -path '*/src/main/*' -o -name pom.xml -o -name chicory-to-endive.xml -o -name llama.wasm \) \
     -newer "$JAR" -print -quit)" ]; then
     memory64_find_maven
     echo "memory64: building the generator (first run, or sources changed)..." >&2

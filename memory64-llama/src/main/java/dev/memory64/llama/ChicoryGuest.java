@@ -1,8 +1,8 @@
 package dev.memory64.llama;
 
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiOptions;
@@ -18,16 +18,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-/** The guest under Chicory, compiled to JVM bytecode or interpreted, in a {@link SegmentMemory}. */
+/**
+ * The guest under Chicory in a {@link SegmentMemory}, interpreted or run by the machines a caller
+ * gives. The build generates the Endive guest from this file through memory64-endive's rename
+ * table: edit this one.
+ */
 final class ChicoryGuest implements Guest {
-    /** Parsed and compiled once per JVM, on first use: every instance shares them. */
-    private static final class Module {
+    /** Parsed once per JVM, on first use: every instance shares it. */
+    static final class Module {
         static final WasmModule MODULE = Parser.parse(GuestModule.bytes());
-    }
-
-    private static final class Compiled {
-        static final Function<Instance, Machine> FACTORY =
-                MachineFactoryCompiler.compile(Module.MODULE);
     }
 
     private final WasiPreview1 wasi;
@@ -46,7 +45,13 @@ final class ChicoryGuest implements Guest {
         this.instance = instance;
     }
 
-    static ChicoryGuest start(Memory64Store store, boolean compiled) {
+    /** Starts the guest under Chicory's interpreter. */
+    static ChicoryGuest start(Memory64Store store) {
+        return start(store, InterpreterMachine::new);
+    }
+
+    /** Starts the guest run by the machines {@code machines} makes for its instance. */
+    static ChicoryGuest start(Memory64Store store, Function<Instance, Machine> machines) {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         WasiPreview1 wasi =
                 WasiPreview1.builder()
@@ -73,10 +78,8 @@ final class ChicoryGuest implements Guest {
                                         memories.add(memory);
                                         return memory;
                                     })
+                            .withMachineFactory(machines)
                             .withStart(false);
-            if (compiled) {
-                builder.withMachineFactory(Compiled.FACTORY);
-            }
             ChicoryGuest guest = new ChicoryGuest(wasi, stderr, memories, builder.build());
             success = true;
             return guest;

@@ -49,8 +49,8 @@ public enum GuestRuntime {
 
     Guest start(dev.memory64.Memory64Store store) {
         return switch (this) {
-            case CHICORY -> ChicoryGuest.start(store, true);
-            case CHICORY_INTERPRETER -> ChicoryGuest.start(store, false);
+            case CHICORY -> ChicoryGuest.start(store, ChicoryCompiled.MACHINES);
+            case CHICORY_INTERPRETER -> ChicoryGuest.start(store);
             case ENDIVE -> EndiveGuest.start(store);
         };
     }

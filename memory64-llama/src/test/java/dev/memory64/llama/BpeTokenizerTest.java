@@ -104,7 +104,7 @@ class BpeTokenizerTest {
                                         PACKAGE_DIR.resolve(
                                                 Path.of("models", "tokenizer_config.json"))));
         model = GgufModel.open(gguf);
-        guest = ChicoryGuest.start(model.store(), true);
+        guest = ChicoryGuest.start(model.store(), ChicoryCompiled.MACHINES);
         assertEquals(0, guest.call("m64_init_tokenizer"), guest.stderr());
     }
 

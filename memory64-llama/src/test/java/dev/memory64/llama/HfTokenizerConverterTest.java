@@ -137,7 +137,7 @@ class HfTokenizerConverterTest {
                                 dir.resolve("small.gguf"),
                                 metadata("[\"\u0120 t\", \"h e\", \"\u0120t he\"]"));
         try (GgufModel model = GgufModel.open(gguf);
-                Guest guest = ChicoryGuest.start(model.store(), false)) {
+                Guest guest = ChicoryGuest.start(model.store())) {
             assertEquals(0, guest.call("m64_init_tokenizer"), guest.stderr());
             assertEquals(302, guest.call("m64_vocab_size"));
             // " the" is one piece and one token; "the" merges h+e only; <extra> is matched whole
