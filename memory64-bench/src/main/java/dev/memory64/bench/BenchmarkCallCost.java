@@ -76,12 +76,7 @@ public class BenchmarkCallCost {
         @Setup(Level.Trial)
         public void setUp() throws Exception {
             store = BenchmarkGuests.store(64 * 1024, 1);
-            instance =
-                    BenchmarkGuests.instantiate(
-                            BenchmarkGuests.module(),
-                            BenchmarkGuests.ours(store),
-                            mode,
-                            MemoryKind.SEGMENT);
+            instance = BenchmarkGuests.instantiate(store, mode);
             read = instance.export("read");
             noop = instance.export("noop");
             check(read.apply(0, BenchmarkGuests.DST_PTR, READ_SIZE)[0], READ_SIZE, "read");
@@ -91,11 +86,7 @@ public class BenchmarkCallCost {
         /** Releases the guest's memory and the store. */
         @TearDown(Level.Trial)
         public void tearDown() {
-            try {
-                BenchmarkGuests.close(instance);
-            } finally {
-                store.close();
-            }
+            BenchmarkGuests.close(instance, store);
         }
 
         private static void check(long actual, long expected, String export) {
@@ -165,9 +156,8 @@ public class BenchmarkCallCost {
         @TearDown(Level.Trial)
         public void tearDown() {
             try {
-                BenchmarkGuests.close(instance);
+                BenchmarkGuests.close(instance, store);
             } finally {
-                store.close();
                 arena.close();
             }
         }
@@ -218,12 +208,7 @@ public class BenchmarkCallCost {
             store.registerLayers(
                     List.of(),
                     List.of(new TensorInfo(TENSOR_NAME, 0, 0, READ_SIZE, 0, List.of(16L, 4L))));
-            instance =
-                    BenchmarkGuests.instantiate(
-                            BenchmarkGuests.module(),
-                            BenchmarkGuests.ours(store),
-                            mode,
-                            MemoryKind.SEGMENT);
+            instance = BenchmarkGuests.instantiate(store, mode);
             byte[] names = (LAYER_NAME + TENSOR_NAME).getBytes(StandardCharsets.UTF_8);
             instance.memory().write(0, names);
             AbiFunction f = AbiFunction.valueOf(function);
@@ -284,11 +269,7 @@ public class BenchmarkCallCost {
         /** Releases the guest's memory and the store. */
         @TearDown(Level.Trial)
         public void tearDown() {
-            try {
-                BenchmarkGuests.close(instance);
-            } finally {
-                store.close();
-            }
+            BenchmarkGuests.close(instance, store);
         }
     }
 

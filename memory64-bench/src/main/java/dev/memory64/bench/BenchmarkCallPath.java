@@ -156,7 +156,7 @@ public class BenchmarkCallPath {
     }
 
     /** A guest memory over a segment, as the adapters' view of a {@code SegmentMemory} is. */
-    private static final class SegmentGuest implements GuestMemory {
+    static final class SegmentGuest implements GuestMemory {
         private final MemorySegment segment;
 
         SegmentGuest(MemorySegment segment) {

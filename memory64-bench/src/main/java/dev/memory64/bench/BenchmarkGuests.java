@@ -120,6 +120,23 @@ public final class BenchmarkGuests {
         return builder.build();
     }
 
+    /**
+     * Instantiates the benchmark guest over {@link #ours our host functions} on a store, in a
+     * {@code SegmentMemory}.
+     */
+    static Instance instantiate(Memory64Store store, ExecutionMode mode) {
+        return instantiate(module(), ours(store), mode, MemoryKind.SEGMENT);
+    }
+
+    /** Releases a guest's memory, then the store it reads, even if the first fails. */
+    static void close(Instance instance, Memory64Store store) {
+        try {
+            close(instance);
+        } finally {
+            store.close();
+        }
+    }
+
     /** Releases a guest's memory if it holds off-heap memory. */
     static void close(Instance instance) {
         if (instance != null) {

@@ -312,11 +312,7 @@ public class BenchmarkLayerLoad {
         }
 
         void close() {
-            try {
-                BenchmarkGuests.close(instance);
-            } finally {
-                store.close();
-            }
+            BenchmarkGuests.close(instance, store);
         }
     }
 }

@@ -125,17 +125,13 @@ final class BenchmarkReport {
         md.append("| --- | --- | --- | --- | --- |\n");
         for (Target t : BenchmarkTargets.judge(run)) {
             Status status = t.status();
-            md.append("| ")
-                    .append(t.target())
-                    .append(" | ")
-                    .append(t.bound())
-                    .append(" | ")
-                    .append(t.measured() == null ? "—" : t.measured().format("%.2f"))
-                    .append(" | ")
-                    .append(status == Status.MET ? "met" : "**" + status.text + "**")
-                    .append(" | ")
-                    .append(status == Status.MET || status == Status.NOT_MEASURED ? "" : t.note())
-                    .append(" |\n");
+            tableRow(
+                    md,
+                    t.target(),
+                    t.bound(),
+                    t.measured() == null ? "—" : t.measured().format("%.2f"),
+                    status == Status.MET ? "met" : "**" + status.text + "**",
+                    status == Status.MET || status == Status.NOT_MEASURED ? "" : t.note());
         }
         md.append('\n');
     }
@@ -162,21 +158,15 @@ final class BenchmarkReport {
                         continue;
                     }
                     Measure origin = mode.equals("COMPILER") ? run.origin(size) : null;
-                    md.append("| ")
-                            .append(size)
-                            .append(" | ")
-                            .append(memoryName(memory))
-                            .append(" | ")
-                            .append(modeName(mode))
-                            .append(" | ")
-                            .append(ours.format("%.2f"))
-                            .append(" | ")
-                            .append(cell(Measure.ratio(ours, run.plainCopy(size))))
-                            .append(" | ")
-                            .append(cell(Measure.ratio(ours, run.chicoryWrite(size, memory))))
-                            .append(" | ")
-                            .append(cell(Measure.ratio(ours, origin)))
-                            .append(" |\n");
+                    tableRow(
+                            md,
+                            size,
+                            memoryName(memory),
+                            modeName(mode),
+                            ours.format("%.2f"),
+                            cell(Measure.ratio(ours, run.plainCopy(size))),
+                            cell(Measure.ratio(ours, run.chicoryWrite(size, memory))),
+                            cell(Measure.ratio(ours, origin)));
                 }
             }
         }
@@ -228,23 +218,16 @@ final class BenchmarkReport {
         for (String mode : MODES) {
             Measure read = run.call("read", mode);
             Measure noop = run.call("noop", mode);
-            md.append("| ")
-                    .append(modeName(mode))
-                    .append(" | ")
-                    .append(cell(read, "%.1f"))
-                    .append(" | ")
-                    .append(cell(noop, "%.1f"))
-                    .append(" | ")
-                    .append(cell(run.call("rawCopy", mode), "%.1f"))
-                    .append(" | ")
-                    .append(cell(Measure.ratio(read, noop)))
-                    .append(" | ")
-                    .append(cell(run.callAllocated("read", mode), "%.0f"))
-                    .append(" | ")
-                    .append(cell(run.callAllocated("noop", mode), "%.0f"))
-                    .append(" | ")
-                    .append(cell(run.callAllocated("rawCopy", mode), "%.0f"))
-                    .append(" |\n");
+            tableRow(
+                    md,
+                    modeName(mode),
+                    cell(read, "%.1f"),
+                    cell(noop, "%.1f"),
+                    cell(run.call("rawCopy", mode), "%.1f"),
+                    cell(Measure.ratio(read, noop)),
+                    cell(run.callAllocated("read", mode), "%.0f"),
+                    cell(run.callAllocated("noop", mode), "%.0f"),
+                    cell(run.callAllocated("rawCopy", mode), "%.0f"));
         }
         md.append('\n');
         appendFunctions(md);
@@ -308,11 +291,7 @@ final class BenchmarkReport {
             {"the statistics' atomic (a compare-and-set and a release store)", "statsAtomic"}
         };
         for (String[] row : rows) {
-            md.append("| ")
-                    .append(row[0])
-                    .append(" | ")
-                    .append(cell(run.path(row[1]), "%.1f"))
-                    .append(" |\n");
+            tableRow(md, row[0], cell(run.path(row[1]), "%.1f"));
         }
         md.append('\n');
     }
@@ -332,15 +311,7 @@ final class BenchmarkReport {
         for (String[] row : rows) {
             Measure one = run.threads(row[1] + "1Thread");
             Measure two = run.threads(row[1] + "2Threads");
-            md.append("| ")
-                    .append(row[0])
-                    .append(" | ")
-                    .append(cell(one))
-                    .append(" | ")
-                    .append(cell(two))
-                    .append(" | ")
-                    .append(cell(Measure.ratio(two, one)))
-                    .append(" |\n");
+            tableRow(md, row[0], cell(one), cell(two), cell(Measure.ratio(two, one)));
         }
         md.append('\n');
     }
@@ -361,16 +332,13 @@ final class BenchmarkReport {
         };
         for (String[] row : rows) {
             Measure coldMeasure = run.model(row[1], "COLD");
-            md.append("| ")
-                    .append(row[0])
-                    .append(" | ")
-                    .append(cell(run.model(row[1], "WARM")))
-                    .append(" | ")
-                    .append(
-                            coldMeasure == null && cold != null && !cold.isEmpty()
-                                    ? "not measurable here"
-                                    : cell(coldMeasure))
-                    .append(" |\n");
+            tableRow(
+                    md,
+                    row[0],
+                    cell(run.model(row[1], "WARM")),
+                    coldMeasure == null && cold != null && !cold.isEmpty()
+                            ? "not measurable here"
+                            : cell(coldMeasure));
         }
         md.append('\n');
         md.append(
@@ -448,6 +416,15 @@ final class BenchmarkReport {
     private String fact(String key) {
         String value = facts.get(key);
         return value == null || value.isEmpty() ? "unknown" : value;
+    }
+
+    /** Appends a Markdown table row of the cells. */
+    private static void tableRow(StringBuilder md, Object... cells) {
+        md.append('|');
+        for (Object cell : cells) {
+            md.append(' ').append(cell).append(" |");
+        }
+        md.append('\n');
     }
 
     private static String cell(Measure m) {

@@ -116,23 +116,7 @@ public final class PrefetchMeasurement {
                 Arena arena = Arena.ofConfined()) {
             Memory64Store store = model.store();
             MemorySegment buffer = arena.allocate(LAYER_BYTES, 64);
-            GuestMemory guest =
-                    new GuestMemory() {
-                        @Override
-                        public long size() {
-                            return buffer.byteSize();
-                        }
-
-                        @Override
-                        public void write(long offset, MemorySegment src) {
-                            MemorySegment.copy(src, 0, buffer, offset, src.byteSize());
-                        }
-
-                        @Override
-                        public void read(long offset, MemorySegment dst) {
-                            MemorySegment.copy(buffer, offset, dst, 0, dst.byteSize());
-                        }
-                    };
+            GuestMemory guest = new BenchmarkCallPath.SegmentGuest(buffer);
             Memory64Abi abi = Memory64Abi.builder(store).withReadAhead(readAhead).build();
             for (Layer layer : store.layers()) {
                 for (long at = 0; at < layer.size(); at += CHUNK) {

@@ -3,8 +3,8 @@ package dev.memory64.bench;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.RegionBacking;
-import dev.memory64.bench.support.ProcStatus;
 import dev.memory64.internal.Bytes;
+import dev.memory64.testkit.ProcStatus;
 import java.nio.file.Path;
 import java.util.Locale;
 

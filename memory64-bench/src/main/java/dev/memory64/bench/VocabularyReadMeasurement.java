@@ -11,6 +11,7 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.MetadataValue;
+import dev.memory64.bench.support.ChicoryHost;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufModel;
@@ -150,12 +151,7 @@ public final class VocabularyReadMeasurement {
             Instance instance =
                     Instance.builder(module)
                             .withImportValues(imports)
-                            .withMemoryFactory(
-                                    limits -> {
-                                        Memory memory = segments.apply(limits);
-                                        memories.add(memory);
-                                        return memory;
-                                    })
+                            .withMemoryFactory(ChicoryHost.keeping(segments, memories))
                             .withMachineFactory(compiled)
                             .withStart(false)
                             .build();

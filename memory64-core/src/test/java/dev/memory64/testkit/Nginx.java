@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Assumptions;
  * Where no nginx binary is found, both skip the calling test with one line saying so.
  */
 public final class Nginx implements AutoCloseable {
+    private static final String NOT_FOUND =
+            "nginx not found (no $NGINX, no nginx on PATH, no /usr/sbin/nginx)";
+    private static final String INSTALL = "install it with apt-get install nginx-light";
 
     private final Path binary;
     private final Path work;
@@ -104,11 +107,23 @@ public final class Nginx implements AutoCloseable {
      * @throws IOException if nginx does not start
      */
     public static Nginx start(Path work, int count, Servers servers) throws IOException {
-        Optional<Path> binary = binary();
         Assumptions.assumeTrue(
-                binary.isPresent(),
-                "nginx not found (no $NGINX, no nginx on PATH, no /usr/sbin/nginx): the nginx tests"
-                        + " skip; install it with apt-get install nginx-light");
+                binary().isPresent(), NOT_FOUND + ": the nginx tests skip; " + INSTALL);
+        return startOrThrow(work, count, servers);
+    }
+
+    /**
+     * Starts nginx as {@link #start(Path, int, Servers)} does, for a program outside JUnit (the
+     * bench's): where nginx is not installed, this fails rather than skips.
+     *
+     * @param work where the configuration, logs and temporary files go
+     * @param count how many ports to pick
+     * @param servers the {@code http} block's contents for those ports
+     * @return the running server
+     * @throws IOException if nginx is not installed or does not start
+     */
+    public static Nginx startOrThrow(Path work, int count, Servers servers) throws IOException {
+        Path binary = binary().orElseThrow(() -> new IOException(NOT_FOUND + "; " + INSTALL));
         List<ServerSocket> sockets = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
         try {
@@ -145,7 +160,7 @@ public final class Nginx implements AutoCloseable {
                                 "}",
                                 ""));
         Files.writeString(work.resolve("nginx.conf"), conf, StandardCharsets.UTF_8);
-        Nginx nginx = new Nginx(binary.get(), work, List.copyOf(ports));
+        Nginx nginx = new Nginx(binary, work, List.copyOf(ports));
         nginx.launch();
         return nginx;
     }

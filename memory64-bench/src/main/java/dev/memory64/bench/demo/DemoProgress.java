@@ -4,7 +4,6 @@ import dev.memory64.internal.Bytes;
 import java.io.Console;
 import java.io.PrintStream;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Locale;
@@ -207,27 +206,17 @@ final class DemoProgress implements AutoCloseable {
      * native functions (the bench jar's manifest allows it), else the JDK's console check (which
      * looks at stdin and stdout instead).
      */
-    @SuppressWarnings("restricted") // only called when native access is enabled for this module
     static boolean stderrIsTerminal() {
-        if (DemoProgress.class.getModule().isNativeAccessEnabled()) {
-            try {
-                Linker linker = Linker.nativeLinker();
-                Optional<MethodHandle> isatty =
-                        linker.defaultLookup()
-                                .find("isatty")
-                                .map(
-                                        address ->
-                                                linker.downcallHandle(
-                                                        address,
-                                                        FunctionDescriptor.of(
-                                                                ValueLayout.JAVA_INT,
-                                                                ValueLayout.JAVA_INT)));
-                if (isatty.isPresent()) {
-                    return (int) isatty.get().invokeExact(2) == 1;
-                }
-            } catch (Throwable e) {
-                // fall back to the console check
+        try {
+            Optional<MethodHandle> isatty =
+                    LibC.function(
+                            "isatty",
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            if (isatty.isPresent()) {
+                return (int) isatty.get().invokeExact(2) == 1;
             }
+        } catch (Throwable e) {
+            // fall back to the console check
         }
         Console console = System.console();
         return console != null && console.isTerminal();

@@ -14,14 +14,15 @@ import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.ResidencyPolicy;
 import dev.memory64.bench.support.ChecksumGuest;
+import dev.memory64.bench.support.ChicoryHost;
 import dev.memory64.bench.support.HostChecksum;
-import dev.memory64.bench.support.ProcStatus;
 import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import dev.memory64.gguf.GgufFormatException;
 import dev.memory64.internal.Bytes;
 import dev.memory64.safetensors.SafetensorsFormatException;
+import dev.memory64.testkit.ProcStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -354,10 +355,8 @@ final class DemoRun {
         private long firstFaults;
 
         HostFunction wrap(HostFunction function) {
-            return new HostFunction(
-                    function.module(),
-                    function.name(),
-                    function.functionType(),
+            return ChicoryHost.replace(
+                    function,
                     (instance, args) -> {
                         long faultsBefore = ProcStatus.threadMinorFaults();
                         long start = System.nanoTime();
@@ -407,14 +406,9 @@ final class DemoRun {
                 loadRange = f;
             }
         }
-        // Chicory never closes an instance's memory: whoever builds the instance does.
         List<SegmentMemory> memories = new ArrayList<>();
         Function<MemoryLimits, Memory> memoryFactory =
-                limits -> {
-                    SegmentMemory memory = SegmentMemory.of(limits);
-                    memories.add(memory);
-                    return memory;
-                };
+                ChicoryHost.keeping(SegmentMemory::of, memories);
 
         int exitCode = 0;
         double guestSeconds;

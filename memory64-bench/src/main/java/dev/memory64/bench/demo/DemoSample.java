@@ -1,6 +1,6 @@
 package dev.memory64.bench.demo;
 
-import dev.memory64.bench.support.PseudoRandomBytes;
+import dev.memory64.bench.support.LlamaTensors;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufFile;
 import dev.memory64.gguf.GgufTensor;
@@ -8,7 +8,6 @@ import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
 import dev.memory64.internal.Bytes;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -37,8 +36,6 @@ final class DemoSample {
 
     /** Space left free on the disk beyond the model itself. */
     static final long DISK_MARGIN = 64L << 20;
-
-    private static final long CHUNK = 4L << 20;
 
     private DemoSample() {}
 
@@ -77,49 +74,14 @@ final class DemoSample {
                             .addMetadata("llama.embedding_length", GgufValue.uint32(embedding))
                             .addMetadata("llama.feed_forward_length", GgufValue.uint32(feedForward))
                             .addMetadata(VERSION_KEY, GgufValue.uint32(VERSION));
-            Adder add = new Adder(b, written);
-            add.tensor("token_embd.weight", GgmlType.Q5_0, embedding, vocabulary);
-            for (int i = 0; i < blocks; i++) {
-                String p = "blk." + i + ".";
-                add.tensor(p + "attn_norm.weight", GgmlType.F32, embedding);
-                add.tensor(p + "attn_q.weight", GgmlType.Q5_0, embedding, embedding);
-                add.tensor(p + "attn_k.weight", GgmlType.Q5_0, embedding, embedding);
-                add.tensor(p + "attn_v.weight", GgmlType.Q5_0, embedding, embedding);
-                add.tensor(p + "attn_output.weight", GgmlType.Q5_0, embedding, embedding);
-                add.tensor(p + "ffn_norm.weight", GgmlType.F32, embedding);
-                add.tensor(p + "ffn_gate.weight", GgmlType.Q5_0, embedding, feedForward);
-                add.tensor(p + "ffn_up.weight", GgmlType.Q5_0, embedding, feedForward);
-                add.tensor(p + "ffn_down.weight", GgmlType.Q5_0, feedForward, embedding);
-            }
-            add.tensor("output_norm.weight", GgmlType.F32, embedding);
-            add.tensor("output.weight", GgmlType.Q5_0, embedding, vocabulary);
+            LlamaTensors.add(
+                    LlamaTensors.pseudoRandom(b, written),
+                    GgmlType.Q5_0,
+                    blocks,
+                    embedding,
+                    feedForward,
+                    vocabulary);
             return b.build();
-        }
-    }
-
-    /**
-     * Adds tensors whose content is {@link PseudoRandomBytes#fill}ed from a seed derived from the
-     * name, all through one direct buffer (the file is written by one thread, tensor after tensor),
-     * so that writing does not leave a GC's worth of direct buffers behind.
-     */
-    private record Adder(GgufWriter.Builder builder, AtomicLong written, ByteBuffer[] buffer) {
-        Adder(GgufWriter.Builder builder, AtomicLong written) {
-            this(builder, written, new ByteBuffer[1]);
-        }
-
-        void tensor(String name, GgmlType type, long... dims) {
-            long size = type.byteSize(dims);
-            long seed = PseudoRandomBytes.seed(name);
-            builder.addTensor(
-                    name,
-                    type,
-                    dims,
-                    channel -> {
-                        if (buffer[0] == null) {
-                            buffer[0] = ByteBuffer.allocateDirect((int) CHUNK);
-                        }
-                        PseudoRandomBytes.fill(channel, seed, size, written, buffer[0]);
-                    });
         }
     }
 

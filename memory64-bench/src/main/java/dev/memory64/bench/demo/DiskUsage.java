@@ -4,7 +4,6 @@ import dev.memory64.internal.Bytes;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -101,27 +100,19 @@ record DiskUsage(long size, long allocated) {
     private static final class Stat {
         static final MethodHandle HANDLE = lookup();
 
-        @SuppressWarnings("restricted") // only when native access is enabled for this module
         private static MethodHandle lookup() {
             String os = System.getProperty("os.name", "");
             String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-            if (!os.equals("Linux")
-                    || !KNOWN_LAYOUT.contains(arch)
-                    || !DiskUsage.class.getModule().isNativeAccessEnabled()) {
+            if (!os.equals("Linux") || !KNOWN_LAYOUT.contains(arch)) {
                 return null;
             }
             try {
-                Linker linker = Linker.nativeLinker();
-                return linker.defaultLookup()
-                        .find("stat")
-                        .map(
-                                address ->
-                                        linker.downcallHandle(
-                                                address,
-                                                FunctionDescriptor.of(
-                                                        ValueLayout.JAVA_INT,
-                                                        ValueLayout.ADDRESS,
-                                                        ValueLayout.ADDRESS)))
+                return LibC.function(
+                                "stat",
+                                FunctionDescriptor.of(
+                                        ValueLayout.JAVA_INT,
+                                        ValueLayout.ADDRESS,
+                                        ValueLayout.ADDRESS))
                         .orElse(null);
             } catch (RuntimeException e) {
                 return null;

@@ -11,6 +11,7 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
 import dev.memory64.bench.support.ChecksumGuest;
+import dev.memory64.bench.support.ChicoryHost;
 import dev.memory64.chicory.Memory64HostFunctions;
 import dev.memory64.chicory.SegmentMemory;
 import java.io.ByteArrayOutputStream;
@@ -75,10 +76,8 @@ final class LargeGuest {
         for (HostFunction f : Memory64HostFunctions.builder(store).build().toHostFunctions()) {
             if (f.name().equals(LOAD_RANGE)) {
                 functions.add(
-                        new HostFunction(
-                                f.module(),
-                                f.name(),
-                                f.functionType(),
+                        ChicoryHost.replace(
+                                f,
                                 (instance, args) -> {
                                     // The plain copy of the same bytes into the same guest
                                     // memory, next to each load, first on a random half of

@@ -1,13 +1,12 @@
 package dev.memory64.bench.large;
 
-import dev.memory64.bench.support.PseudoRandomBytes;
+import dev.memory64.bench.support.LlamaTensors;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufFile;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufValueType;
 import dev.memory64.gguf.GgufWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -78,47 +77,14 @@ record LargeModel(
                         .addMetadata("llama.vocab_size", GgufValue.uint32(vocabulary))
                         .addMetadata(VERSION_KEY, GgufValue.uint32(VERSION));
         tokenizer(b);
-        ByteBuffer[] buffer = new ByteBuffer[1];
-        Adder add =
-                (name, type, dims) -> {
-                    if (sparse) {
-                        b.addSparseTensor(name, type, dims);
-                        return;
-                    }
-                    long size = type.byteSize(dims);
-                    long seed = PseudoRandomBytes.seed(name);
-                    b.addTensor(
-                            name,
-                            type,
-                            dims,
-                            channel -> {
-                                if (buffer[0] == null) {
-                                    buffer[0] = ByteBuffer.allocateDirect(4 << 20);
-                                }
-                                PseudoRandomBytes.fill(channel, seed, size, written, buffer[0]);
-                            });
-                };
-        add.tensor("token_embd.weight", GgmlType.Q4_K, embedding, vocabulary);
-        for (int i = 0; i < blocks; i++) {
-            String p = "blk." + i + ".";
-            add.tensor(p + "attn_norm.weight", GgmlType.F32, embedding);
-            add.tensor(p + "attn_q.weight", GgmlType.Q4_K, embedding, embedding);
-            add.tensor(p + "attn_k.weight", GgmlType.Q4_K, embedding, embedding);
-            add.tensor(p + "attn_v.weight", GgmlType.Q4_K, embedding, embedding);
-            add.tensor(p + "attn_output.weight", GgmlType.Q4_K, embedding, embedding);
-            add.tensor(p + "ffn_norm.weight", GgmlType.F32, embedding);
-            add.tensor(p + "ffn_gate.weight", GgmlType.Q4_K, embedding, feedForward);
-            add.tensor(p + "ffn_up.weight", GgmlType.Q4_K, embedding, feedForward);
-            add.tensor(p + "ffn_down.weight", GgmlType.Q4_K, feedForward, embedding);
-        }
-        add.tensor("output_norm.weight", GgmlType.F32, embedding);
-        add.tensor("output.weight", GgmlType.Q4_K, embedding, vocabulary);
+        LlamaTensors.add(
+                sparse ? b::addSparseTensor : LlamaTensors.pseudoRandom(b, written),
+                GgmlType.Q4_K,
+                blocks,
+                embedding,
+                feedForward,
+                vocabulary);
         return b.build();
-    }
-
-    @FunctionalInterface
-    private interface Adder {
-        void tensor(String name, GgmlType type, long... dims);
     }
 
     /** A tokenizer of the full size: tokens with scores and types, and merges. */

@@ -8,6 +8,8 @@ import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.internal.Bytes;
 import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.Nginx;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
@@ -111,7 +113,7 @@ public final class StreamRemote {
         List<String> problems = new ArrayList<>();
         long[] releasedBytes = {0};
         try (Arena arena = Arena.ofConfined();
-                LoopbackNginx nginx = LoopbackNginx.start(dir, work)) {
+                Nginx nginx = nginx(dir, work)) {
             MemorySegment buffer = arena.allocate(PIECE, 4096);
             List<Long> expected;
             Pass local;
@@ -209,6 +211,23 @@ public final class StreamRemote {
             }
         }
         System.exit(problems.isEmpty() ? 0 : 1);
+    }
+
+    /**
+     * nginx on 127.0.0.1 on a free port serving {@code root}, without an access log (the tests'
+     * nginx of the core's test kit), its configuration, logs and temporary files in {@code work};
+     * stopped on close.
+     */
+    static Nginx nginx(Path root, Path work) throws IOException {
+        return Nginx.startOrThrow(
+                work,
+                1,
+                ports ->
+                        "  access_log off;\n  server { listen 127.0.0.1:"
+                                + ports.get(0)
+                                + "; root "
+                                + root
+                                + "; }");
     }
 
     static String need(String value, String option) {

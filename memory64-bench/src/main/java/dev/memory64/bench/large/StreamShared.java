@@ -7,6 +7,7 @@ import dev.memory64.gguf.GgufModel;
 import dev.memory64.internal.Bytes;
 import dev.memory64.s3.LoopbackS3;
 import dev.memory64.s3.S3Options;
+import dev.memory64.testkit.Nginx;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -137,7 +138,7 @@ public final class StreamShared {
                 ok = run(uri, processes, dir, child, checksums, local);
             }
         } else {
-            try (LoopbackNginx nginx = LoopbackNginx.start(dir, work)) {
+            try (Nginx nginx = StreamRemote.nginx(dir, work)) {
                 ok = run(nginx.uri(name), processes, dir, forwarded, checksums, local);
             }
         }

@@ -1,4 +1,4 @@
-package dev.memory64.bench.support;
+package dev.memory64.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The module's one reader of {@code /proc/self/status}. */
+/** The one reader of {@code /proc/self/status}. */
 class ProcStatusTest {
 
     @Test
