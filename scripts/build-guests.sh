@@ -19,6 +19,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=find-jdk.sh
+. "$ROOT/scripts/find-jdk.sh"
 GUESTS="$ROOT/guests"
 PACKAGES="wabt clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32"
 
@@ -26,23 +28,7 @@ usage() {
     echo "usage: scripts/build-guests.sh [--check]"
 }
 
-mode=build
-case "${1:-}" in
-    "") ;;
-    --check) mode=check ;;
-    -h | --help)
-        usage
-        exit 0
-        ;;
-    *)
-        usage >&2
-        exit 2
-        ;;
-esac
-if [[ $# -gt 1 ]]; then
-    usage >&2
-    exit 2
-fi
+memory64_mode build --check=check -- "$@"
 
 WAT2WASM=${WAT2WASM:-wat2wasm}
 if [[ -z "${CLANG:-}" ]]; then

@@ -107,3 +107,36 @@ memory64_run_bench() { # CLASS [JVM options...] -- [arguments...]: runs a main c
     exec "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "${jvm[@]}" \
         -cp "$BENCH_JAR" "$main" "$@"
 }
+
+memory64_mode() { # DEFAULT --FLAG=MODE... -- "$@": sets `mode` from a script's one optional flag
+    # With no argument, mode is DEFAULT; with a FLAG, its MODE. -h or --help prints the caller's
+    # `usage` and exits 0; another argument, or more than one, prints it on stderr and exits 2.
+    mode=$1
+    shift
+    local -a flags=()
+    while [[ $1 != -- ]]; do
+        flags+=("$1")
+        shift
+    done
+    shift
+    local flag found=""
+    case "${1:-}" in
+        "") found=yes ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        *)
+            for flag in "${flags[@]}"; do
+                if [[ $1 == "${flag%%=*}" ]]; then
+                    mode=${flag#*=}
+                    found=yes
+                fi
+            done
+            ;;
+    esac
+    if [[ -z $found || $# -gt 1 ]]; then
+        usage >&2
+        exit 2
+    fi
+}

@@ -20,24 +20,7 @@ usage() {
     echo "usage: scripts/release-build.sh [--skip-tests | --check-reproducible]"
 }
 
-mode=build
-case "${1:-}" in
-    "") ;;
-    --skip-tests) mode="skip-tests" ;;
-    --check-reproducible) mode=check ;;
-    -h | --help)
-        usage
-        exit 0
-        ;;
-    *)
-        usage >&2
-        exit 2
-        ;;
-esac
-if [[ $# -gt 1 ]]; then
-    usage >&2
-    exit 2
-fi
+memory64_mode build --skip-tests=skip-tests --check-reproducible=check -- "$@"
 
 memory64_find_jdk
 memory64_find_maven
