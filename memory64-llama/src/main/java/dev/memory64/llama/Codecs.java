@@ -75,10 +75,7 @@ final class Codecs {
         public final void dequantize(
                 MemorySegment src, long srcOffset, float[] dst, int dstIndex, int count) {
             Objects.requireNonNull(src, "src");
-            int blocks = blocks(count);
-            Objects.checkFromIndexSize(dstIndex, count, dst.length);
-            Objects.checkFromIndexSize(
-                    srcOffset, (long) blocks * type.bytesPerBlock(), src.byteSize());
+            int blocks = blocks(count, dstIndex, dst.length, src, srcOffset);
             for (int b = 0; b < blocks; b++) {
                 decode(
                         src,
@@ -92,10 +89,7 @@ final class Codecs {
         public final void quantize(
                 float[] src, int srcIndex, int count, MemorySegment dst, long dstOffset) {
             Objects.requireNonNull(dst, "dst");
-            int blocks = blocks(count);
-            Objects.checkFromIndexSize(srcIndex, count, src.length);
-            Objects.checkFromIndexSize(
-                    dstOffset, (long) blocks * type.bytesPerBlock(), dst.byteSize());
+            int blocks = blocks(count, srcIndex, src.length, dst, dstOffset);
             for (int b = 0; b < blocks; b++) {
                 encode(
                         src,
@@ -103,6 +97,19 @@ final class Codecs {
                         dst,
                         dstOffset + (long) b * type.bytesPerBlock());
             }
+        }
+
+        /**
+         * The whole blocks of {@code count} values, checked against the floats' range from {@code
+         * index} in an array of {@code length} and the blocks' bytes from {@code offset} in {@code
+         * segment}.
+         */
+        private int blocks(int count, int index, int length, MemorySegment segment, long offset) {
+            int blocks = blocks(count);
+            Objects.checkFromIndexSize(index, count, length);
+            Objects.checkFromIndexSize(
+                    offset, (long) blocks * type.bytesPerBlock(), segment.byteSize());
+            return blocks;
         }
 
         private int blocks(int count) {

@@ -203,18 +203,18 @@ class LlamaTest {
         try (Llama llama = Llama.open(model())) {
             AtomicInteger tokens = new AtomicInteger();
             GenerationResult result =
-                    llama.generate(
-                            PROMPT,
-                            GenerationOptions.greedy(200),
-                            (token, piece) -> {
-                                if (tokens.incrementAndGet() == 15) {
-                                    Thread canceller = new Thread(llama::cancel);
-                                    canceller.start();
-                                    try {
-                                        canceller.join();
-                                    } catch (InterruptedException e) {
-                                        throw new AssertionError(e);
-                                    }
+                    generate(
+                            llama,
+                            200,
+                            tokens,
+                            15,
+                            () -> {
+                                Thread canceller = new Thread(llama::cancel);
+                                canceller.start();
+                                try {
+                                    canceller.join();
+                                } catch (InterruptedException e) {
+                                    throw new AssertionError(e);
                                 }
                             });
             assertEquals(StopReason.CANCELLED, result.stopReason());
@@ -233,21 +233,10 @@ class LlamaTest {
     void shouldStopAndFreeTheGuestWhenClosedDuringAGeneration() throws IOException {
         Llama llama = Llama.open(model());
         AtomicInteger tokens = new AtomicInteger();
-        GenerationResult result =
-                llama.generate(
-                        PROMPT,
-                        GenerationOptions.greedy(200),
-                        (token, piece) -> {
-                            if (tokens.incrementAndGet() == 5) {
-                                llama.close();
-                            }
-                        });
+        GenerationResult result = generate(llama, 200, tokens, 5, llama::close);
         assertEquals(StopReason.CANCELLED, result.stopReason());
         assertEquals(5, tokens.get());
-        IllegalStateException e =
-                assertThrows(
-                        IllegalStateException.class,
-                        () -> llama.generate(PROMPT, GenerationOptions.greedy(5), (t, p) -> {}));
+        IllegalStateException e = assertRefusesToGenerate(llama);
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertThrows(IllegalStateException.class, llama::guestMemoryBytes);
         llama.close(); // idempotent
@@ -259,25 +248,23 @@ class LlamaTest {
         AtomicInteger tokens = new AtomicInteger();
         Thread closer = new Thread(llama::close);
         GenerationResult result =
-                llama.generate(
-                        PROMPT,
-                        GenerationOptions.greedy(100),
-                        (token, piece) -> {
-                            if (tokens.incrementAndGet() == 10) {
-                                closer.start();
-                                // close() has asked the generation to stop once it waits for it.
-                                while (closer.getState() != Thread.State.WAITING) {
-                                    Thread.onSpinWait();
-                                }
+                generate(
+                        llama,
+                        100,
+                        tokens,
+                        10,
+                        () -> {
+                            closer.start();
+                            // close() has asked the generation to stop once it waits for it.
+                            while (closer.getState() != Thread.State.WAITING) {
+                                Thread.onSpinWait();
                             }
                         });
         closer.join();
         assertEquals(StopReason.CANCELLED, result.stopReason());
         assertEquals(10, tokens.get());
         assertTrue(result.weightBytes() > 0, result.toString());
-        assertThrows(
-                IllegalStateException.class,
-                () -> llama.generate(PROMPT, GenerationOptions.greedy(5), (t, p) -> {}));
+        assertRefusesToGenerate(llama);
     }
 
     @Test
@@ -287,7 +274,29 @@ class LlamaTest {
         Thread closer = new Thread(llama::close);
         closer.start();
         closer.join();
-        assertThrows(
+        assertRefusesToGenerate(llama);
+    }
+
+    /**
+     * Generates greedily from {@link #PROMPT} for {@code steps} positions, counting the tokens into
+     * {@code tokens} and running {@code action} from the listener at the {@code at}th.
+     */
+    private static GenerationResult generate(
+            Llama llama, int steps, AtomicInteger tokens, int at, Runnable action)
+            throws LlamaModelException {
+        return llama.generate(
+                PROMPT,
+                GenerationOptions.greedy(steps),
+                (token, piece) -> {
+                    if (tokens.incrementAndGet() == at) {
+                        action.run();
+                    }
+                });
+    }
+
+    /** Checks that a closed llama refuses to generate, and returns the refusal. */
+    private static IllegalStateException assertRefusesToGenerate(Llama llama) {
+        return assertThrows(
                 IllegalStateException.class,
                 () -> llama.generate(PROMPT, GenerationOptions.greedy(5), (t, p) -> {}));
     }

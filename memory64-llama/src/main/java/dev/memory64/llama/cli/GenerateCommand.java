@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code scripts/generate.sh}: generates text from a prompt with {@link Llama}. Standard output
@@ -58,15 +59,7 @@ public final class GenerateCommand {
      * @param args the arguments, as {@link #USAGE} says
      */
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(args, System.out, System.err);
-        } catch (IOException | RuntimeException e) {
-            System.err.println("generate: " + e.getMessage());
-            code = 1;
-        }
-        System.out.flush();
-        System.exit(code);
+        Commands.exit("generate", GenerateCommand::run, args);
     }
 
     /** Parsed arguments. */
@@ -93,12 +86,9 @@ public final class GenerateCommand {
         int bufferMib = 64;
         Path models = Path.of("..", "shared", "models");
         Path work = Path.of("target", "generate");
-        for (int i = 0; i < args.length; i += 2) {
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(args[i] + " needs a value\n" + USAGE);
-            }
-            String value = args[i + 1];
-            switch (args[i]) {
+        for (Map.Entry<String, String> option : Commands.pairs(args, USAGE)) {
+            String value = option.getValue();
+            switch (option.getKey()) {
                 case "--model" -> model = value;
                 case "--prompt" -> prompt = value;
                 case "--steps" -> steps = Integer.parseInt(value);
@@ -109,9 +99,7 @@ public final class GenerateCommand {
                 case "--buffer-mib" -> bufferMib = Integer.parseInt(value);
                 case "--models-dir" -> models = Path.of(value);
                 case "--work-dir" -> work = Path.of(value);
-                default ->
-                        throw new IllegalArgumentException(
-                                "unknown option " + args[i] + "\n" + USAGE);
+                default -> throw Commands.unknown(option.getKey(), USAGE);
             }
         }
         // run.c's rules: a negative temperature is 0, a top-p outside [0, 1] is 0.9, negative
@@ -264,21 +252,27 @@ public final class GenerateCommand {
         for (Layer layer : store.layers()) {
             largest = Math.max(largest, layer.size());
         }
-        if (bytes <= 0 || largest == 0) {
-            return 0;
-        }
+        return bytes <= 0 || largest == 0 ? 0 : plainCopy(store, bytes, largest);
+    }
+
+    /**
+     * Copies {@code bytes} bytes of the store's layers (in order, each in chunks of at most {@code
+     * chunk} bytes, again from the first layer until the total is copied) into one off-heap buffer
+     * by the host alone, and returns the rate in GB/s.
+     */
+    static double plainCopy(Memory64Store store, long bytes, long chunk) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(largest, 64);
+            MemorySegment buffer = arena.allocate(chunk, 64);
             long copied = 0;
             long start = System.nanoTime();
             while (copied < bytes) {
                 for (Layer layer : store.layers()) {
-                    if (copied >= bytes) {
-                        break;
+                    for (long off = 0; off < layer.size() && copied < bytes; ) {
+                        long len = Math.min(Math.min(chunk, layer.size() - off), bytes - copied);
+                        store.readLayer(layer.id(), off, buffer.asSlice(0, len));
+                        off += len;
+                        copied += len;
                     }
-                    long len = Math.min(layer.size(), bytes - copied);
-                    store.readLayer(layer.id(), 0, buffer.asSlice(0, len));
-                    copied += len;
                 }
             }
             long nanos = System.nanoTime() - start;

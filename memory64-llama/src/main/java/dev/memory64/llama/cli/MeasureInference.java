@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -68,18 +69,16 @@ public final class MeasureInference {
             Path nativeGuest = Path.of("target", "llama-native");
             Path models = Path.of("..", "shared", "models");
             Path work = Path.of("target", "generate");
-            for (int i = 0; i < args.length; i += 2) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(args[i] + " needs a value\n" + USAGE);
-                }
-                String value = args[i + 1];
-                switch (args[i]) {
+            for (Map.Entry<String, String> option : Commands.pairs(args, USAGE)) {
+                String name = option.getKey();
+                String value = option.getValue();
+                switch (name) {
                     case "--model" -> model = value;
                     case "--prompt" -> prompt = value;
-                    case "--steps" -> steps = positive(args[i], value);
-                    case "--runs" -> runs = positive(args[i], value);
-                    case "--warmup" -> warmup = atLeast(0, args[i], value);
-                    case "--slow-runs" -> slowRuns = positive(args[i], value);
+                    case "--steps" -> steps = positive(name, value);
+                    case "--runs" -> runs = positive(name, value);
+                    case "--warmup" -> warmup = atLeast(0, name, value);
+                    case "--slow-runs" -> slowRuns = positive(name, value);
                     case "--runtimes" ->
                             runtimes =
                                     Arrays.stream(value.split(","))
@@ -88,9 +87,7 @@ public final class MeasureInference {
                     case "--native" -> nativeGuest = Path.of(value);
                     case "--models-dir" -> models = Path.of(value);
                     case "--work-dir" -> work = Path.of(value);
-                    default ->
-                            throw new IllegalArgumentException(
-                                    "unknown option " + args[i] + "\n" + USAGE);
+                    default -> throw Commands.unknown(name, USAGE);
                 }
             }
             return new Options(
@@ -143,17 +140,7 @@ public final class MeasureInference {
      * @param args the arguments, as {@link #USAGE} says
      */
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(args, System.out, System.err);
-        } catch (IOException | RuntimeException e) {
-            System.err.println("measure-inference: " + e.getMessage());
-            code = 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            code = 1;
-        }
-        System.exit(code);
+        Commands.exit("measure-inference", MeasureInference::run, args);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err)

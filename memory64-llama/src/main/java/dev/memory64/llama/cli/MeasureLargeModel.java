@@ -1,6 +1,5 @@
 package dev.memory64.llama.cli;
 
-import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.ResidencyPolicy;
 import dev.memory64.gguf.GgmlType;
@@ -12,8 +11,6 @@ import dev.memory64.llama.reference.SyntheticLlama;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,17 +143,7 @@ public final class MeasureLargeModel {
      * @param args the arguments, as {@link #USAGE} says
      */
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(args, System.out, System.err);
-        } catch (IOException | RuntimeException e) {
-            System.err.println("measure-inference: " + e);
-            code = 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            code = 1;
-        }
-        System.exit(code);
+        Commands.exit("measure-inference", MeasureLargeModel::run, args);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err)
@@ -231,7 +218,8 @@ public final class MeasureLargeModel {
                 long peak = GenerateCommand.peakRss();
                 long guestMemory = llama.guestMemoryBytes();
                 double copyGbPerSecond =
-                        plainCopy(store, result.weightBytes(), (long) shape.bufferMib() << 20);
+                        GenerateCommand.plainCopy(
+                                store, result.weightBytes(), (long) shape.bufferMib() << 20);
                 double seconds = result.nanos() / 1e9;
                 double perToken = seconds / result.positions();
                 double loadSeconds = result.loadNanos() / 1e9;
@@ -283,31 +271,6 @@ public final class MeasureLargeModel {
             }
         }
         return 0;
-    }
-
-    /**
-     * Copies {@code bytes} bytes of the store's layers (in order, each in chunks of at most {@code
-     * chunk} bytes, again from the first layer until the total is copied) into one off-heap buffer
-     * by the host alone, and returns the rate in GB/s.
-     */
-    static double plainCopy(Memory64Store store, long bytes, long chunk) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(chunk, 64);
-            long copied = 0;
-            long start = System.nanoTime();
-            while (copied < bytes) {
-                for (Layer layer : store.layers()) {
-                    for (long off = 0; off < layer.size() && copied < bytes; ) {
-                        long len = Math.min(Math.min(chunk, layer.size() - off), bytes - copied);
-                        store.readLayer(layer.id(), off, buffer.asSlice(0, len));
-                        off += len;
-                        copied += len;
-                    }
-                }
-            }
-            long nanos = System.nanoTime() - start;
-            return copied / (double) nanos;
-        }
     }
 
     /** The native build's row, or a row saying why there is none. */

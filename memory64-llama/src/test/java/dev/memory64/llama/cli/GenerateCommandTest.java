@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -51,24 +52,34 @@ class GenerateCommandTest {
         return new Run(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The arguments of the greedy run whose output the models directory holds ({@code
+     * expected/greedy-256-once-upon-a-time-a-dog.txt}), after {@code first}.
+     */
+    private static String[] greedyOnceUponATime(Path work, String... first) {
+        List<String> args = new ArrayList<>(List.of(first));
+        args.addAll(
+                List.of(
+                        "--prompt",
+                        "Once upon a time, a dog",
+                        "--steps",
+                        "256",
+                        "--temperature",
+                        "0",
+                        "--models-dir",
+                        MODELS.toString(),
+                        "--work-dir",
+                        work.toString()));
+        return args.toArray(String[]::new);
+    }
+
     @Test
     void shouldPrintExactlyWhatRunCPrintsWithTheStoriesModelConvertedOnceByDefault(
             @TempDir Path work) throws IOException {
         Assumptions.assumeTrue(
                 Files.isRegularFile(MODELS.resolve(GenerateCommand.STORIES_CHECKPOINT)),
                 "no " + MODELS + " (../shared/models): skipped");
-        String[] args = {
-            "--prompt",
-            "Once upon a time, a dog",
-            "--steps",
-            "256",
-            "--temperature",
-            "0",
-            "--models-dir",
-            MODELS.toString(),
-            "--work-dir",
-            work.toString()
-        };
+        String[] args = greedyOnceUponATime(work);
         Run run = run(args);
         assertEquals(0, run.code(), run.err());
         byte[] expected =
@@ -92,20 +103,7 @@ class GenerateCommandTest {
         Path gguf = MODELS.resolve("stories260K.llama-cpp.gguf");
         Assumptions.assumeTrue(
                 Files.isRegularFile(gguf), "no " + MODELS + " (../shared/models): skipped");
-        Run run =
-                run(
-                        "--model",
-                        gguf.toString(),
-                        "--prompt",
-                        "Once upon a time, a dog",
-                        "--steps",
-                        "256",
-                        "--temperature",
-                        "0",
-                        "--models-dir",
-                        MODELS.toString(),
-                        "--work-dir",
-                        work.toString());
+        Run run = run(greedyOnceUponATime(work, "--model", gguf.toString()));
         assertEquals(0, run.code(), run.err());
         assertArrayEquals(
                 Files.readAllBytes(

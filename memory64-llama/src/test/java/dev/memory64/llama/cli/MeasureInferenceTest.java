@@ -33,26 +33,26 @@ class MeasureInferenceTest {
 
     @Test
     void shouldRejectAnUnknownOptionWithUsage() throws Exception {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                MeasureInference.run(
-                        new String[] {"--bogus", "1"},
-                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(64, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown option --bogus"));
+        assertRejects(MeasureInference::run, "unknown option --bogus", "--bogus", "1");
     }
 
     @Test
     void shouldRequireAShape() throws Exception {
+        assertRejects(MeasureLargeModel::run, "--shape is required", "--tokens", "2");
+    }
+
+    /** Runs a command and checks that it exits with 64 (usage) and says {@code said}. */
+    private static void assertRejects(Commands.Command command, String said, String... args)
+            throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code =
-                MeasureLargeModel.run(
-                        new String[] {"--tokens", "2"},
+                command.run(
+                        args,
                         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                         new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(64, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--shape is required"));
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains(said), text);
     }
 
     @Test
@@ -92,7 +92,7 @@ class MeasureInferenceTest {
             }
             // More than the whole store, so the copy wraps around to the first layer.
             long bytes = total + 1000;
-            assertTrue(MeasureLargeModel.plainCopy(store, bytes, 4096) > 0);
+            assertTrue(GenerateCommand.plainCopy(store, bytes, 4096) > 0);
             assertEquals(bytes, store.stats().bytesRead() - before);
             assertFalse(store.layers().isEmpty());
         }
