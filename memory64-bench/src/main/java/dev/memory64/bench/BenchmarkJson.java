@@ -4,19 +4,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
- * A small JSON reader, enough for JMH's result files: objects become {@code Map<String, Object>}
- * (in file order), arrays {@code List<Object>}, numbers {@code Double}, and strings, booleans and
- * null themselves. JMH writes NaN as the string {@code "NaN"}; {@link #number} reads it back.
+ * JMH's result files read as values, through the core's JSON parser (Jackson's streaming one):
+ * objects become {@code Map<String, Object>} (in file order), arrays {@code List<Object>}, numbers
+ * {@code Double}, and strings, booleans and null themselves. JMH writes NaN as the string {@code
+ * "NaN"}; {@link #number} reads it back.
  */
 final class BenchmarkJson {
-    private final String text;
-    private int pos;
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
-    private BenchmarkJson(String text) {
-        this.text = text;
-    }
+    private BenchmarkJson() {}
 
     /**
      * Parses one JSON value that makes up the whole text.
@@ -24,14 +27,15 @@ final class BenchmarkJson {
      * @throws IllegalArgumentException if the text is not JSON, naming the offset
      */
     static Object parse(String text) {
-        BenchmarkJson reader = new BenchmarkJson(text);
-        reader.skipSpace();
-        Object value = reader.value();
-        reader.skipSpace();
-        if (reader.pos != text.length()) {
-            throw reader.error("text after the JSON value");
+        try (JsonParser json = FACTORY.createParser(ObjectReadContext.empty(), text)) {
+            Object value = value(json, json.nextToken());
+            if (json.nextToken() != null) {
+                throw error(json.currentLocation().getCharOffset(), "text after the JSON value");
+            }
+            return value;
+        } catch (JacksonException e) {
+            throw error(e.getLocation().getCharOffset(), e.getOriginalMessage());
         }
-        return value;
     }
 
     /** A number, or a number written as a string ({@code "NaN"}, {@code "Infinity"}). */
@@ -45,162 +49,40 @@ final class BenchmarkJson {
         throw new IllegalArgumentException("not a JSON number: " + value);
     }
 
-    private Object value() {
-        if (pos >= text.length()) {
-            throw error("a value expected at the end of the text");
+    private static Object value(JsonParser json, JsonToken token) {
+        if (token == null) {
+            throw error(json.currentLocation().getCharOffset(), "a value expected at the end");
         }
-        char c = text.charAt(pos);
-        return switch (c) {
-            case '{' -> object();
-            case '[' -> array();
-            case '"' -> string();
-            case 't' -> literal("true", Boolean.TRUE);
-            case 'f' -> literal("false", Boolean.FALSE);
-            case 'n' -> literal("null", null);
-            default -> {
-                if (c == '-' || (c >= '0' && c <= '9')) {
-                    yield numberValue();
+        return switch (token) {
+            case START_OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (JsonToken t = json.nextToken();
+                        t != JsonToken.END_OBJECT;
+                        t = json.nextToken()) {
+                    String key = json.currentName();
+                    map.put(key, value(json, json.nextToken()));
                 }
-                throw error("unexpected character '" + c + "'");
+                yield map;
             }
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                for (JsonToken t = json.nextToken();
+                        t != JsonToken.END_ARRAY;
+                        t = json.nextToken()) {
+                    list.add(value(json, t));
+                }
+                yield list;
+            }
+            case VALUE_STRING -> json.getString();
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> json.getDoubleValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            default -> throw error(json.currentLocation().getCharOffset(), "unexpected " + token);
         };
     }
 
-    private Map<String, Object> object() {
-        Map<String, Object> map = new LinkedHashMap<>();
-        pos++;
-        skipSpace();
-        if (peek() == '}') {
-            pos++;
-            return map;
-        }
-        while (true) {
-            skipSpace();
-            if (peek() != '"') {
-                throw error("an object key expected");
-            }
-            String key = string();
-            skipSpace();
-            expect(':');
-            skipSpace();
-            map.put(key, value());
-            skipSpace();
-            char c = next();
-            if (c == '}') {
-                return map;
-            }
-            if (c != ',') {
-                throw error("',' or '}' expected in an object");
-            }
-        }
-    }
-
-    private List<Object> array() {
-        List<Object> list = new ArrayList<>();
-        pos++;
-        skipSpace();
-        if (peek() == ']') {
-            pos++;
-            return list;
-        }
-        while (true) {
-            skipSpace();
-            list.add(value());
-            skipSpace();
-            char c = next();
-            if (c == ']') {
-                return list;
-            }
-            if (c != ',') {
-                throw error("',' or ']' expected in an array");
-            }
-        }
-    }
-
-    private String string() {
-        expect('"');
-        StringBuilder sb = new StringBuilder();
-        while (true) {
-            char c = next();
-            if (c == '"') {
-                return sb.toString();
-            }
-            if (c != '\\') {
-                sb.append(c);
-                continue;
-            }
-            char e = next();
-            switch (e) {
-                case '"', '\\', '/' -> sb.append(e);
-                case 'b' -> sb.append('\b');
-                case 'f' -> sb.append('\f');
-                case 'n' -> sb.append('\n');
-                case 'r' -> sb.append('\r');
-                case 't' -> sb.append('\t');
-                case 'u' -> {
-                    if (pos + 4 > text.length()) {
-                        throw error("a \\u escape needs 4 hex digits");
-                    }
-                    try {
-                        sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("a \\u escape needs 4 hex digits");
-                    }
-                    pos += 4;
-                }
-                default -> throw error("unknown escape '\\" + e + "'");
-            }
-        }
-    }
-
-    private Double numberValue() {
-        int start = pos;
-        while (pos < text.length() && "+-0123456789.eE".indexOf(text.charAt(pos)) >= 0) {
-            pos++;
-        }
-        try {
-            return Double.valueOf(text.substring(start, pos));
-        } catch (NumberFormatException e) {
-            pos = start;
-            throw error("malformed number");
-        }
-    }
-
-    private Object literal(String word, Object value) {
-        if (!text.startsWith(word, pos)) {
-            throw error("'" + word + "' expected");
-        }
-        pos += word.length();
-        return value;
-    }
-
-    private void skipSpace() {
-        while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-            pos++;
-        }
-    }
-
-    private char peek() {
-        if (pos >= text.length()) {
-            throw error("unexpected end of the text");
-        }
-        return text.charAt(pos);
-    }
-
-    private char next() {
-        char c = peek();
-        pos++;
-        return c;
-    }
-
-    private void expect(char c) {
-        if (next() != c) {
-            pos--;
-            throw error("'" + c + "' expected");
-        }
-    }
-
-    private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("JSON at offset " + pos + ": " + what);
+    private static IllegalArgumentException error(long offset, String what) {
+        return new IllegalArgumentException("JSON at offset " + offset + ": " + what);
     }
 }
