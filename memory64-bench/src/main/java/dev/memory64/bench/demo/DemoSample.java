@@ -64,15 +64,12 @@ final class DemoSample {
         /** The writer of this model, adding every byte it writes to {@code written}. */
         GgufWriter writer(AtomicLong written) {
             GgufWriter.Builder b =
-                    GgufWriter.builder()
-                            .addMetadata("general.architecture", GgufValue.string("llama"))
-                            .addMetadata(
-                                    "general.name",
-                                    GgufValue.string("memory64 demo sample (random weights)"))
-                            .addMetadata("llama.block_count", GgufValue.uint32(blocks))
-                            .addMetadata("llama.context_length", GgufValue.uint32(4096))
-                            .addMetadata("llama.embedding_length", GgufValue.uint32(embedding))
-                            .addMetadata("llama.feed_forward_length", GgufValue.uint32(feedForward))
+                    LlamaTensors.builder(
+                                    "memory64 demo sample (random weights)",
+                                    blocks,
+                                    4096,
+                                    embedding,
+                                    feedForward)
                             .addMetadata(VERSION_KEY, GgufValue.uint32(VERSION));
             LlamaTensors.add(
                     LlamaTensors.pseudoRandom(b, written),

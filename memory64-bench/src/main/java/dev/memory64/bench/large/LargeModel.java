@@ -67,13 +67,8 @@ record LargeModel(
 
     private GgufWriter writer(AtomicLong written) {
         GgufWriter.Builder b =
-                GgufWriter.builder()
-                        .addMetadata("general.architecture", GgufValue.string("llama"))
-                        .addMetadata("general.name", GgufValue.string("memory64 large stream"))
-                        .addMetadata("llama.block_count", GgufValue.uint32(blocks))
-                        .addMetadata("llama.context_length", GgufValue.uint32(131072))
-                        .addMetadata("llama.embedding_length", GgufValue.uint32(embedding))
-                        .addMetadata("llama.feed_forward_length", GgufValue.uint32(feedForward))
+                LlamaTensors.builder(
+                                "memory64 large stream", blocks, 131072, embedding, feedForward)
                         .addMetadata("llama.vocab_size", GgufValue.uint32(vocabulary))
                         .addMetadata(VERSION_KEY, GgufValue.uint32(VERSION));
         tokenizer(b);

@@ -1,13 +1,15 @@
 package dev.memory64.bench.support;
 
 import dev.memory64.gguf.GgmlType;
+import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The tensors of a llama model in a GGUF file, as the demo's sample model and the large stream's
- * model write them: llama.cpp's names and shapes, the matrices of one type and the norms F32.
+ * A llama model in a GGUF file, as the demo's sample model and the large stream's model write it:
+ * its hyperparameters, and its tensors with llama.cpp's names and shapes, the matrices of one type
+ * and the norms F32.
  */
 public final class LlamaTensors {
 
@@ -26,6 +28,28 @@ public final class LlamaTensors {
          * @param dims its shape, innermost first
          */
         void tensor(String name, GgmlType type, long... dims);
+    }
+
+    /**
+     * A writer holding a llama model's architecture, name and hyperparameters, in this order, for
+     * more metadata and the tensors.
+     *
+     * @param name {@code general.name}
+     * @param blocks the number of transformer blocks
+     * @param context the context length
+     * @param embedding the embedding length
+     * @param feedForward the feed-forward length
+     * @return the writer
+     */
+    public static GgufWriter.Builder builder(
+            String name, int blocks, long context, long embedding, long feedForward) {
+        return GgufWriter.builder()
+                .addMetadata("general.architecture", GgufValue.string("llama"))
+                .addMetadata("general.name", GgufValue.string(name))
+                .addMetadata("llama.block_count", GgufValue.uint32(blocks))
+                .addMetadata("llama.context_length", GgufValue.uint32(context))
+                .addMetadata("llama.embedding_length", GgufValue.uint32(embedding))
+                .addMetadata("llama.feed_forward_length", GgufValue.uint32(feedForward));
     }
 
     /**
