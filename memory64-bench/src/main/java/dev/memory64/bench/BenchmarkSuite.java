@@ -322,26 +322,12 @@ public final class BenchmarkSuite {
                                 fast));
             }
             if (groups.contains("load") && modes.contains("INTERPRETER")) {
-                all.addAll(
-                        run(
-                                timed(
-                                        setting,
-                                        setting.slowWarmups,
-                                        setting.slowMillis,
-                                        params,
-                                        "INTERPRETER"),
-                                List.of("BenchmarkLayerLoad\\.load$")));
+                all.addAll(slowPass(setting, params, "INTERPRETER", "BenchmarkLayerLoad\\.load$"));
             }
             if (groups.contains("call")) {
                 all.addAll(
-                        run(
-                                timed(
-                                        setting,
-                                        setting.slowWarmups,
-                                        setting.slowMillis,
-                                        params,
-                                        null),
-                                List.of("BenchmarkCallCost\\.(read|noop|rawCopy)$")));
+                        slowPass(
+                                setting, params, null, "BenchmarkCallCost\\.(read|noop|rawCopy)$"));
                 // The ten functions' table: a shorter warm-up than the read's, to keep the suite
                 // under 15 minutes; each function's path is short and compiles quickly.
                 all.addAll(
@@ -387,6 +373,15 @@ public final class BenchmarkSuite {
         writeFacts(json, facts);
         System.out.println("memory64: JMH results in " + json);
         writeReport(json, facts, doc);
+    }
+
+    /** Runs the benchmarks {@code include} matches with the slow passes' longer warm-up. */
+    private static Collection<RunResult> slowPass(
+            Setting setting, Map<String, String[]> params, String mode, String include)
+            throws RunnerException {
+        return run(
+                timed(setting, setting.slowWarmups, setting.slowMillis, params, mode),
+                List.of(include));
     }
 
     /** Options of a time-based pass; {@code mode}, if not null, replaces the mode parameter. */
