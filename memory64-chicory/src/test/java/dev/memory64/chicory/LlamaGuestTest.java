@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
-import com.dylibso.chicory.wasi.WasiExitException;
-import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
@@ -139,28 +137,31 @@ class LlamaGuestTest {
     static Run runCommand(Memory64Store store, Guests.Mode mode, String... args) throws Exception {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        List<String> argv = new ArrayList<>();
-        argv.add("llama");
-        argv.addAll(List.of(args));
         List<Memory> made = new ArrayList<>();
-        try (WasiPreview1 wasi =
-                WasiPreview1.builder()
-                        .withOptions(
-                                WasiOptions.builder()
-                                        .withStdout(stdout)
-                                        .withStderr(stderr)
-                                        .withArguments(argv)
-                                        .build())
-                        .build()) {
-            int exit = 0;
+        try (WasiPreview1 wasi = Guests.wasi(stdout, stderr, "llama", args)) {
+            int exit;
             try {
-                Guests.instantiate(llama(), imports(store, wasi), mode, segmentMemory(made));
-            } catch (WasiExitException e) {
-                exit = e.exitCode();
+                exit = Guests.runToExit(llama(), imports(store, wasi), mode, segmentMemory(made));
             } finally {
                 close(made);
             }
             return new Run(exit, stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Runs the guest on the model for a prompt: {@code --prompt PROMPT --steps STEPS OPTIONS...},
+     * and asserts that it exits with 0.
+     */
+    static Run generate(Guests.Mode mode, String prompt, int steps, String... options)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("--prompt", prompt, "--steps"));
+        args.add(Integer.toString(steps));
+        args.addAll(List.of(options));
+        try (GgufModel model = GgufModel.open(GGUF)) {
+            Run run = runCommand(model.store(), mode, args.toArray(String[]::new));
+            assertEquals(0, run.exitCode(), run.stderr());
+            return run;
         }
     }
 
@@ -174,21 +175,9 @@ class LlamaGuestTest {
             Guests.Mode mode, String expected, String prompt, int steps) throws Exception {
         assumeModels();
         int run = steps(mode, steps);
-        try (GgufModel model = GgufModel.open(GGUF)) {
-            Run result =
-                    runCommand(
-                            model.store(),
-                            mode,
-                            "--prompt",
-                            prompt,
-                            "--steps",
-                            Integer.toString(run),
-                            "--temperature",
-                            "0");
-            assertEquals(0, result.exitCode(), result.stderr());
-            assertPrints(expectedBytes(expected), result.stdout(), run == steps, prompt);
-            assertTrue(result.stderr().contains("generated "), result.stderr());
-        }
+        Run result = generate(mode, prompt, run, "--temperature", "0");
+        assertPrints(expectedBytes(expected), result.stdout(), run == steps, prompt);
+        assertTrue(result.stderr().contains("generated "), result.stderr());
     }
 
     @ParameterizedTest
@@ -198,27 +187,13 @@ class LlamaGuestTest {
         // and the 128 KiB output head stream by rows).
         assumeModels();
         String prompt = "Once upon a time, a dog";
-        int steps = steps(mode, 64);
-        try (GgufModel model = GgufModel.open(GGUF)) {
-            Run run =
-                    runCommand(
-                            model.store(),
-                            mode,
-                            "--prompt",
-                            prompt,
-                            "--steps",
-                            Integer.toString(steps),
-                            "--temperature",
-                            "0",
-                            "--buffer-kib",
-                            "4");
-            assertEquals(0, run.exitCode(), run.stderr());
-            assertPrints(
-                    expectedBytes("greedy-256-once-upon-a-time-a-dog.txt"),
-                    run.stdout(),
-                    false,
-                    prompt);
-        }
+        Run run =
+                generate(mode, prompt, steps(mode, 64), "--temperature", "0", "--buffer-kib", "4");
+        assertPrints(
+                expectedBytes("greedy-256-once-upon-a-time-a-dog.txt"),
+                run.stdout(),
+                false,
+                prompt);
     }
 
     @ParameterizedTest
@@ -235,24 +210,18 @@ class LlamaGuestTest {
         }
         String prompt = "Once upon a time";
         int steps = steps(mode, 100);
-        try (GgufModel model = GgufModel.open(GGUF)) {
-            Run run =
-                    runCommand(
-                            model.store(),
-                            mode,
-                            "--prompt",
-                            prompt,
-                            "--steps",
-                            Integer.toString(steps),
-                            "--temperature",
-                            "0.8",
-                            "--top-p",
-                            "0.9",
-                            "--seed",
-                            "42");
-            assertEquals(0, run.exitCode(), run.stderr());
-            assertPrints(expected, run.stdout(), steps == 100, prompt);
-        }
+        Run run =
+                generate(
+                        mode,
+                        prompt,
+                        steps,
+                        "--temperature",
+                        "0.8",
+                        "--top-p",
+                        "0.9",
+                        "--seed",
+                        "42");
+        assertPrints(expected, run.stdout(), steps == 100, prompt);
     }
 
     @ParameterizedTest
@@ -263,13 +232,10 @@ class LlamaGuestTest {
         List<Memory> made = new ArrayList<>();
         try (GgufModel model = GgufModel.open(GGUF);
                 WasiPreview1 wasi =
-                        WasiPreview1.builder()
-                                .withOptions(
-                                        WasiOptions.builder()
-                                                .withStdout(new ByteArrayOutputStream())
-                                                .withStderr(new ByteArrayOutputStream())
-                                                .build())
-                                .build()) {
+                        Guests.wasi(
+                                new ByteArrayOutputStream(),
+                                new ByteArrayOutputStream(),
+                                "llama")) {
             Memory64Store store = model.store();
             Instance instance =
                     mode.apply(

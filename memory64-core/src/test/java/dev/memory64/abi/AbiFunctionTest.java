@@ -9,6 +9,7 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.MetadataValue;
 import dev.memory64.abi.AbiFunction.Type;
+import dev.memory64.testkit.HeapGuestMemory;
 import dev.memory64.testkit.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -8,6 +8,7 @@ import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.MetadataValue;
 import dev.memory64.ModelMetadata;
+import dev.memory64.testkit.HeapGuestMemory;
 import dev.memory64.testkit.TestStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

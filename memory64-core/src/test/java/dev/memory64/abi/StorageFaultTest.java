@@ -10,6 +10,7 @@ import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.RegionBacking;
+import dev.memory64.testkit.HeapGuestMemory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
