@@ -36,6 +36,16 @@ public record TestStore(Memory64Store store, byte[] content) implements AutoClos
     }
 
     /**
+     * The ABI unit tests' small store: region {@code a} of a page, to which a test adds its
+     * content, layers and metadata.
+     *
+     * @return the builder
+     */
+    public static Builder page() {
+        return builder().region("a", PAGE);
+    }
+
+    /**
      * The usual ABI model: region {@code a} of a page and region {@code b}, byte {@code i} equal to
      * {@code i * 13 + (i >>> 9)}, {@code token_embd} (id 0) at [0, 1000), {@code blk.0} (id 1) at
      * [PAGE - 100, PAGE + 4900), straddling the two regions, and blk.0's one tensor (type 2, at 16
@@ -139,6 +149,17 @@ public record TestStore(Memory64Store store, byte[] content) implements AutoClos
             metadata.put(key, value);
             hasMetadata = true;
             return this;
+        }
+
+        /**
+         * Makes the store alone, for a test that compares nothing with its content: closing it is
+         * the test's.
+         *
+         * @return the store
+         * @throws IOException if the store cannot be made
+         */
+        public Memory64Store buildStore() throws IOException {
+            return build().store();
         }
 
         /**
