@@ -112,6 +112,18 @@ final class Guests {
     }
 
     /**
+     * A factory of {@link SegmentMemory}s, as DESIGN.md advises, that adds each one it makes to
+     * {@code made}: closing them is the caller's.
+     */
+    static Function<MemoryLimits, Memory> segmentMemories(List<SegmentMemory> made) {
+        return limits -> {
+            SegmentMemory memory = SegmentMemory.of(limits);
+            made.add(memory);
+            return memory;
+        };
+    }
+
+    /**
      * WASI for a guest run as a command: its output streams, and its arguments (the program's name
      * first, as a shell passes them).
      */

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.WasmModule;
-import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.gguf.GgufModel;
@@ -20,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,33 +114,19 @@ class LlamaGuestTest {
                 .build();
     }
 
-    /** SegmentMemory for the guest, as DESIGN.md advises; each one made is closed by the caller. */
-    static Function<MemoryLimits, Memory> segmentMemory(List<Memory> made) {
-        Function<MemoryLimits, Memory> factory = SegmentMemory.factory();
-        return limits -> {
-            Memory memory = factory.apply(limits);
-            made.add(memory);
-            return memory;
-        };
-    }
-
-    static void close(List<Memory> made) {
-        for (Memory memory : made) {
-            ((SegmentMemory) memory).close();
-        }
-    }
-
     /** Runs the guest as a command: {@code llama ARGS...}. */
     static Run runCommand(Memory64Store store, Guests.Mode mode, String... args) throws Exception {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        List<Memory> made = new ArrayList<>();
+        List<SegmentMemory> made = new ArrayList<>();
         try (WasiPreview1 wasi = Guests.wasi(stdout, stderr, "llama", args)) {
             int exit;
             try {
-                exit = Guests.runToExit(llama(), imports(store, wasi), mode, segmentMemory(made));
+                exit =
+                        Guests.runToExit(
+                                llama(), imports(store, wasi), mode, Guests.segmentMemories(made));
             } finally {
-                close(made);
+                made.forEach(SegmentMemory::close);
             }
             return new Run(exit, stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
         }
@@ -229,7 +212,7 @@ class LlamaGuestTest {
     void shouldGenerateTokenByTokenThroughItsExportsLoadingEachBlockOncePerToken(Guests.Mode mode)
             throws Exception {
         assumeModels();
-        List<Memory> made = new ArrayList<>();
+        List<SegmentMemory> made = new ArrayList<>();
         try (GgufModel model = GgufModel.open(GGUF);
                 WasiPreview1 wasi =
                         Guests.wasi(
@@ -241,7 +224,7 @@ class LlamaGuestTest {
                     mode.apply(
                                     Instance.builder(llama())
                                             .withImportValues(imports(store, wasi))
-                                            .withMemoryFactory(segmentMemory(made))
+                                            .withMemoryFactory(Guests.segmentMemories(made))
                                             .withStart(false),
                                     llama())
                             .build();
@@ -296,7 +279,7 @@ class LlamaGuestTest {
                         memoryBytes <= (bufferKib << 10) + (2L << 20),
                         "guest memory " + memoryBytes);
             } finally {
-                close(made);
+                made.forEach(SegmentMemory::close);
             }
         }
     }

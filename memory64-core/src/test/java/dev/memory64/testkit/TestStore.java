@@ -1,5 +1,7 @@
 package dev.memory64.testkit;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
@@ -8,6 +10,7 @@ import dev.memory64.ModelMetadata;
 import dev.memory64.RegionBacking;
 import dev.memory64.TensorInfo;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -63,6 +66,23 @@ public record TestStore(Memory64Store store, byte[] content) implements AutoClos
                 .layer(new Layer(0, "token_embd", "embeddings", 0, 1000))
                 .layer(new Layer(1, "blk.0", "block", PAGE - 100, 5000))
                 .tensor(new TensorInfo(tensor, 1, 16, 4000, 2, List.of(32L, 125L)));
+    }
+
+    /**
+     * Asserts that a plain reserved backing in the directory refuses the layout when the store is
+     * built, as it does a region its file system has no room for.
+     *
+     * @param layout the layout
+     * @param directory where the reservation would be
+     * @return the refusal, whose message a test checks
+     */
+    public static IOException assertReservationRefused(MemoryLayout layout, Path directory) {
+        return assertThrows(
+                IOException.class,
+                () ->
+                        Memory64Store.builder(layout)
+                                .withDefaultBacking(RegionBacking.reserved(directory))
+                                .build());
     }
 
     /**
