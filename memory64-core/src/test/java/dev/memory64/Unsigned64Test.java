@@ -8,7 +8,9 @@ import static org.quicktheories.QuickTheory.qt;
 import dev.memory64.internal.Bytes;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.function.LongBinaryOperator;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.QuickTheory;
 import org.quicktheories.core.Gen;
 
 class Unsigned64Test {
@@ -21,6 +23,37 @@ class Unsigned64Test {
 
     private static boolean fitsIn64Bits(BigInteger value) {
         return value.signum() >= 0 && value.compareTo(TWO_TO_64) < 0;
+    }
+
+    /** The properties' runner: 10,000 examples each. */
+    private static QuickTheory theory() {
+        return qt().withExamples(10_000).withShrinkCycles(200);
+    }
+
+    /**
+     * Asserts that {@code op} gives the exact result where it fits in 64 bits, and otherwise throws
+     * naming the failure and both operands in unsigned decimal: "unsigned 64-bit overflow: a + b".
+     */
+    private static void assertExactOrRefused(
+            Unsigned64Generators.Operands ops,
+            BigInteger exact,
+            LongBinaryOperator op,
+            String failure,
+            String operator) {
+        if (fitsIn64Bits(exact)) {
+            assertEquals(exact, unsigned(op.applyAsLong(ops.a(), ops.b())));
+            return;
+        }
+        ArithmeticException e =
+                assertThrows(ArithmeticException.class, () -> op.applyAsLong(ops.a(), ops.b()));
+        assertEquals(
+                "unsigned 64-bit "
+                        + failure
+                        + ": "
+                        + unsigned(ops.a())
+                        + operator
+                        + unsigned(ops.b()),
+                e.getMessage());
     }
 
     // ---- add
@@ -49,27 +82,15 @@ class Unsigned64Test {
 
     @Test
     void addAgreesWithBigIntegerAndThrowsExactlyWhenTheSumDoesNotFit() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.addOperands())
+        theory().forAll(Unsigned64Generators.addOperands())
                 .checkAssert(
-                        ops -> {
-                            BigInteger exact = unsigned(ops.a()).add(unsigned(ops.b()));
-                            if (fitsIn64Bits(exact)) {
-                                assertEquals(exact, unsigned(Unsigned64.add(ops.a(), ops.b())));
-                            } else {
-                                ArithmeticException e =
-                                        assertThrows(
-                                                ArithmeticException.class,
-                                                () -> Unsigned64.add(ops.a(), ops.b()));
-                                assertEquals(
-                                        "unsigned 64-bit overflow: "
-                                                + unsigned(ops.a())
-                                                + " + "
-                                                + unsigned(ops.b()),
-                                        e.getMessage());
-                            }
-                        });
+                        ops ->
+                                assertExactOrRefused(
+                                        ops,
+                                        unsigned(ops.a()).add(unsigned(ops.b())),
+                                        Unsigned64::add,
+                                        "overflow",
+                                        " + "));
     }
 
     // ---- multiply
@@ -100,28 +121,15 @@ class Unsigned64Test {
 
     @Test
     void multiplyAgreesWithBigIntegerAndThrowsExactlyWhenTheProductDoesNotFit() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.multiplyOperands())
+        theory().forAll(Unsigned64Generators.multiplyOperands())
                 .checkAssert(
-                        ops -> {
-                            BigInteger exact = unsigned(ops.a()).multiply(unsigned(ops.b()));
-                            if (fitsIn64Bits(exact)) {
-                                assertEquals(
-                                        exact, unsigned(Unsigned64.multiply(ops.a(), ops.b())));
-                            } else {
-                                ArithmeticException e =
-                                        assertThrows(
-                                                ArithmeticException.class,
-                                                () -> Unsigned64.multiply(ops.a(), ops.b()));
-                                assertEquals(
-                                        "unsigned 64-bit overflow: "
-                                                + unsigned(ops.a())
-                                                + " * "
-                                                + unsigned(ops.b()),
-                                        e.getMessage());
-                            }
-                        });
+                        ops ->
+                                assertExactOrRefused(
+                                        ops,
+                                        unsigned(ops.a()).multiply(unsigned(ops.b())),
+                                        Unsigned64::multiply,
+                                        "overflow",
+                                        " * "));
     }
 
     // ---- subtract
@@ -149,28 +157,15 @@ class Unsigned64Test {
 
     @Test
     void subtractAgreesWithBigIntegerAndThrowsExactlyWhenTheDifferenceIsNegative() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.independent())
+        theory().forAll(Unsigned64Generators.independent())
                 .checkAssert(
-                        ops -> {
-                            BigInteger exact = unsigned(ops.a()).subtract(unsigned(ops.b()));
-                            if (exact.signum() >= 0) {
-                                assertEquals(
-                                        exact, unsigned(Unsigned64.subtract(ops.a(), ops.b())));
-                            } else {
-                                ArithmeticException e =
-                                        assertThrows(
-                                                ArithmeticException.class,
-                                                () -> Unsigned64.subtract(ops.a(), ops.b()));
-                                assertEquals(
-                                        "unsigned 64-bit underflow: "
-                                                + unsigned(ops.a())
-                                                + " - "
-                                                + unsigned(ops.b()),
-                                        e.getMessage());
-                            }
-                        });
+                        ops ->
+                                assertExactOrRefused(
+                                        ops,
+                                        unsigned(ops.a()).subtract(unsigned(ops.b())),
+                                        Unsigned64::subtract,
+                                        "underflow",
+                                        " - "));
     }
 
     // ---- compare and toString
@@ -185,9 +180,7 @@ class Unsigned64Test {
 
     @Test
     void compareAgreesWithBigInteger() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.independent())
+        theory().forAll(Unsigned64Generators.independent())
                 .checkAssert(
                         ops ->
                                 assertEquals(
@@ -206,9 +199,7 @@ class Unsigned64Test {
     @Test
     void toStringAgreesWithBigInteger() {
         Gen<Long> values = Unsigned64Generators.unsigned64();
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(values)
+        theory().forAll(values)
                 .checkAssert(
                         v -> {
                             BigInteger exact = new BigInteger(Long.toHexString(v), 16);
@@ -241,9 +232,7 @@ class Unsigned64Test {
 
     @Test
     void toNonNegativeThrowsExactlyFromTwoToThe63() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.unsigned64())
+        theory().forAll(Unsigned64Generators.unsigned64())
                 .checkAssert(
                         v -> {
                             if (unsigned(v).bitLength() < 64) {
@@ -302,9 +291,7 @@ class Unsigned64Test {
 
     @Test
     void formattedByteCountIsANumberBelow1024AndABinaryUnit() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.unsigned64())
+        theory().forAll(Unsigned64Generators.unsigned64())
                 .checkAssert(
                         v -> {
                             String formatted = Bytes.binary(v);
