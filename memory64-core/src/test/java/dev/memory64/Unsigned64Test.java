@@ -1,13 +1,18 @@
 package dev.memory64;
 
+import static dev.memory64.Unsigned64Generators.addOperands;
+import static dev.memory64.Unsigned64Generators.independent;
+import static dev.memory64.Unsigned64Generators.multiplyOperands;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 
+import dev.memory64.Unsigned64Generators.Operands;
 import dev.memory64.internal.Bytes;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.function.BinaryOperator;
 import java.util.function.LongBinaryOperator;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.QuickTheory;
@@ -31,29 +36,39 @@ class Unsigned64Test {
     }
 
     /**
-     * Asserts that {@code op} gives the exact result where it fits in 64 bits, and otherwise throws
-     * naming the failure and both operands in unsigned decimal: "unsigned 64-bit overflow: a + b".
+     * Checks over arbitrary operands that {@code op} gives the exact result where it fits in 64
+     * bits, and otherwise throws naming the failure and both operands in unsigned decimal:
+     * "unsigned 64-bit overflow: a + b" ("underflow" for a subtraction).
      */
-    private static void assertExactOrRefused(
-            Unsigned64Generators.Operands ops,
-            BigInteger exact,
+    private static void exactOrRefused(
+            Gen<Operands> operands,
             LongBinaryOperator op,
-            String failure,
-            String operator) {
-        if (fitsIn64Bits(exact)) {
-            assertEquals(exact, unsigned(op.applyAsLong(ops.a(), ops.b())));
-            return;
-        }
-        ArithmeticException e =
-                assertThrows(ArithmeticException.class, () -> op.applyAsLong(ops.a(), ops.b()));
-        assertEquals(
-                "unsigned 64-bit "
-                        + failure
-                        + ": "
-                        + unsigned(ops.a())
-                        + operator
-                        + unsigned(ops.b()),
-                e.getMessage());
+            BinaryOperator<BigInteger> exactOp,
+            char operator) {
+        String failure = operator == '-' ? "underflow" : "overflow";
+        theory().forAll(operands)
+                .checkAssert(
+                        ops -> {
+                            BigInteger exact = exactOp.apply(unsigned(ops.a()), unsigned(ops.b()));
+                            if (fitsIn64Bits(exact)) {
+                                assertEquals(exact, unsigned(op.applyAsLong(ops.a(), ops.b())));
+                                return;
+                            }
+                            ArithmeticException e =
+                                    assertThrows(
+                                            ArithmeticException.class,
+                                            () -> op.applyAsLong(ops.a(), ops.b()));
+                            assertEquals(
+                                    "unsigned 64-bit "
+                                            + failure
+                                            + ": "
+                                            + unsigned(ops.a())
+                                            + " "
+                                            + operator
+                                            + " "
+                                            + unsigned(ops.b()),
+                                    e.getMessage());
+                        });
     }
 
     // ---- add
@@ -82,15 +97,7 @@ class Unsigned64Test {
 
     @Test
     void addAgreesWithBigIntegerAndThrowsExactlyWhenTheSumDoesNotFit() {
-        theory().forAll(Unsigned64Generators.addOperands())
-                .checkAssert(
-                        ops ->
-                                assertExactOrRefused(
-                                        ops,
-                                        unsigned(ops.a()).add(unsigned(ops.b())),
-                                        Unsigned64::add,
-                                        "overflow",
-                                        " + "));
+        exactOrRefused(addOperands(), Unsigned64::add, BigInteger::add, '+');
     }
 
     // ---- multiply
@@ -121,15 +128,7 @@ class Unsigned64Test {
 
     @Test
     void multiplyAgreesWithBigIntegerAndThrowsExactlyWhenTheProductDoesNotFit() {
-        theory().forAll(Unsigned64Generators.multiplyOperands())
-                .checkAssert(
-                        ops ->
-                                assertExactOrRefused(
-                                        ops,
-                                        unsigned(ops.a()).multiply(unsigned(ops.b())),
-                                        Unsigned64::multiply,
-                                        "overflow",
-                                        " * "));
+        exactOrRefused(multiplyOperands(), Unsigned64::multiply, BigInteger::multiply, '*');
     }
 
     // ---- subtract
@@ -157,15 +156,7 @@ class Unsigned64Test {
 
     @Test
     void subtractAgreesWithBigIntegerAndThrowsExactlyWhenTheDifferenceIsNegative() {
-        theory().forAll(Unsigned64Generators.independent())
-                .checkAssert(
-                        ops ->
-                                assertExactOrRefused(
-                                        ops,
-                                        unsigned(ops.a()).subtract(unsigned(ops.b())),
-                                        Unsigned64::subtract,
-                                        "underflow",
-                                        " - "));
+        exactOrRefused(independent(), Unsigned64::subtract, BigInteger::subtract, '-');
     }
 
     // ---- compare and toString

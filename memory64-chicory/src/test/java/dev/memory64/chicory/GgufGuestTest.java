@@ -24,9 +24,7 @@ class GgufGuestTest {
 
     /** token_embd, four blocks of a Q8_0 and an F32 tensor, and an F16 output: 40 KiB at most. */
     Path writeModel() throws Exception {
-        Path file = dir.resolve("tiny.gguf");
-        SmallModels.llama(40, 16).build().write(file);
-        return file;
+        return SmallModels.write(dir.resolve("tiny.gguf"), 40, 16);
     }
 
     @Test
