@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import dev.memory64.internal.ContentRange;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
@@ -41,8 +42,6 @@ final class HttpTransport implements RemoteTransport {
     /** The most redirects one request follows. */
     static final int MAX_REDIRECTS = 5;
 
-    private static final Pattern CONTENT_RANGE =
-            Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);
     private static final Pattern UNSATISFIED =
             Pattern.compile("bytes\\s+\\*/(\\d+)", Pattern.CASE_INSENSITIVE);
 
@@ -127,8 +126,8 @@ final class HttpTransport implements RemoteTransport {
                     null);
         }
         checkStatus(status, 0, 1);
-        Matcher m = CONTENT_RANGE.matcher(header(response, "Content-Range", ""));
-        if (!m.matches() || m.group(3).equals("*")) {
+        ContentRange range = ContentRange.parse(header(response, "Content-Range", ""));
+        if (range == null || range.total() == ContentRange.UNKNOWN) {
             throw new RemoteFetchException(
                     name,
                     0,
@@ -139,7 +138,7 @@ final class HttpTransport implements RemoteTransport {
                             + "\" gives no object size",
                     null);
         }
-        return new RemoteIdentity(Long.parseLong(m.group(3)), etag, modified);
+        return new RemoteIdentity(range.total(), etag, modified);
     }
 
     /**
@@ -176,28 +175,15 @@ final class HttpTransport implements RemoteTransport {
         checkStatus(status, offset, len);
         // A 206, but not of exactly this range of the pinned object: say which part is wrong.
         String contentRange = header(response, "Content-Range", "");
-        Matcher m = CONTENT_RANGE.matcher(contentRange);
-        if (!m.matches()
-                || Long.parseLong(m.group(1)) != offset
-                || Long.parseLong(m.group(2)) != offset + len - 1
-                || (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != identity.size())) {
-            boolean otherSize =
-                    m.matches()
-                            && !m.group(3).equals("*")
-                            && Long.parseLong(m.group(3)) != identity.size();
+        ContentRange range = ContentRange.parse(contentRange);
+        boolean otherSize = range != null && range.namesOtherSize(identity.size());
+        if (range == null || !range.isExactly(offset, len) || otherSize) {
             throw new RemoteFetchException(
                     name,
                     offset,
                     len,
                     status,
-                    "the answer's Content-Range \""
-                            + contentRange
-                            + "\" is not bytes "
-                            + offset
-                            + "-"
-                            + (offset + len - 1)
-                            + "/"
-                            + identity.size()
+                    ContentRange.notExactly(contentRange, offset, len, identity.size())
                             + (otherSize ? ": the object changed since it was opened" : ""),
                     null);
         }
@@ -225,17 +211,15 @@ final class HttpTransport implements RemoteTransport {
         if (status != 206) {
             return false;
         }
-        Matcher m = CONTENT_RANGE.matcher(headers.firstValue("Content-Range").orElse(""));
-        if (!m.matches()
-                || Long.parseLong(m.group(1)) != offset
-                || Long.parseLong(m.group(2)) != offset + len - 1) {
+        ContentRange range = ContentRange.parse(headers.firstValue("Content-Range").orElse(""));
+        if (range == null || !range.isExactly(offset, len)) {
             return false;
         }
         if (pinned == null) {
             return true;
         }
         String etag = headers.firstValue("ETag").orElse(null);
-        return (m.group(3).equals("*") || Long.parseLong(m.group(3)) == pinned.size())
+        return !range.namesOtherSize(pinned.size())
                 && (pinned.etag() == null || etag == null || pinned.etag().equals(etag));
     }
 
@@ -509,9 +493,9 @@ final class HttpTransport implements RemoteTransport {
     /** The version an answer names; {@code size} where it names none. */
     private static RemoteIdentity answered(Answer response, long unknownSize) {
         long size = unknownSize;
-        Matcher m = CONTENT_RANGE.matcher(header(response, "Content-Range", ""));
-        if (m.matches() && !m.group(3).equals("*")) {
-            size = Long.parseLong(m.group(3));
+        ContentRange range = ContentRange.parse(header(response, "Content-Range", ""));
+        if (range != null && range.total() != ContentRange.UNKNOWN) {
+            size = range.total();
         } else if (response.statusCode() == 200) {
             size = response.headers().firstValueAsLong("Content-Length").orElse(unknownSize);
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.testkit.RangeServer;
+import dev.memory64.testkit.SmallModels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
@@ -28,14 +29,6 @@ class RemoteStoreTest {
 
     @TempDir Path cache;
 
-    static byte[] content(int size, int seed) {
-        byte[] bytes = new byte[size];
-        for (int i = 0; i < size; i++) {
-            bytes[i] = (byte) (i * 31 + seed * 7 + (i >>> 11));
-        }
-        return bytes;
-    }
-
     RemoteOptions fast() {
         return RemoteOptions.defaults()
                 .withChunkSize(CHUNK)
@@ -52,7 +45,7 @@ class RemoteStoreTest {
 
     @Test
     void readsExactBytesFetchingEachChunkOnceAndRefusesTheUnbackedTail() throws Exception {
-        byte[] data = content(5 * (int) CHUNK + 123, 1);
+        byte[] data = SmallModels.bytes(5 * (int) CHUNK + 123, 1);
         try (RangeServer server = new RangeServer(data);
                 Memory64Store store = open(server.uri(), 6 * CHUNK, fast())) {
             assertEquals(List.of("bytes=0-0"), server.ranges);
@@ -76,7 +69,7 @@ class RemoteStoreTest {
 
     @Test
     void concurrentReadersOfOneChunkWaitForOneFetch() throws Exception {
-        byte[] data = content(2 * (int) CHUNK, 2);
+        byte[] data = SmallModels.bytes(2 * (int) CHUNK, 2);
         try (RangeServer server = new RangeServer(data);
                 Memory64Store store = open(server.uri(), 2 * CHUNK, fast())) {
             server.arrived.acquire(); // the probe
@@ -108,7 +101,7 @@ class RemoteStoreTest {
 
     @Test
     void retriesTransientFailuresThenFailsNamingUriRangeAndStatusAndWorksLater() throws Exception {
-        byte[] data = content(3 * (int) CHUNK, 3);
+        byte[] data = SmallModels.bytes(3 * (int) CHUNK, 3);
         try (RangeServer server = new RangeServer(data);
                 Memory64Store store = open(server.uri(), 3 * CHUNK, fast())) {
             server.faults.addAll(List.of(503, 502));
@@ -138,7 +131,7 @@ class RemoteStoreTest {
 
     @Test
     void aClientErrorIsNotRetried() throws Exception {
-        try (RangeServer server = new RangeServer(content((int) CHUNK, 4));
+        try (RangeServer server = new RangeServer(SmallModels.bytes((int) CHUNK, 4));
                 Memory64Store store = open(server.uri(), CHUNK, fast())) {
             server.faults.add(403);
             RemoteFetchException e =
@@ -150,7 +143,7 @@ class RemoteStoreTest {
 
     @Test
     void aSlowAnswerTimesOut() throws Exception {
-        try (RangeServer server = new RangeServer(content((int) CHUNK, 5));
+        try (RangeServer server = new RangeServer(SmallModels.bytes((int) CHUNK, 5));
                 Memory64Store store =
                         open(
                                 server.uri(),
@@ -168,11 +161,11 @@ class RemoteStoreTest {
 
     @Test
     void aChangedObjectIsRefusedNotMixed() throws Exception {
-        byte[] data = content(2 * (int) CHUNK, 6);
+        byte[] data = SmallModels.bytes(2 * (int) CHUNK, 6);
         try (RangeServer server = new RangeServer(data);
                 Memory64Store store = open(server.uri(), 2 * CHUNK, fast())) {
             store.read(0, new byte[1]);
-            server.replace(content(2 * (int) CHUNK, 7));
+            server.replace(SmallModels.bytes(2 * (int) CHUNK, 7));
             RemoteFetchException e =
                     assertThrows(RemoteFetchException.class, () -> store.read(CHUNK, new byte[1]));
             assertEquals(200, e.status());
@@ -185,7 +178,7 @@ class RemoteStoreTest {
 
     @Test
     void aServerWithoutRangesAWrongContentRangeAndA404AreRefused() throws Exception {
-        try (RangeServer server = new RangeServer(content((int) CHUNK, 8))) {
+        try (RangeServer server = new RangeServer(SmallModels.bytes((int) CHUNK, 8))) {
             server.ignoreRanges = true;
             RemoteFetchException e =
                     assertThrows(
@@ -208,14 +201,14 @@ class RemoteStoreTest {
 
     @Test
     void anExpectedIdentityPinsTheVersionAcrossOpens() throws Exception {
-        try (RangeServer server = new RangeServer(content((int) CHUNK, 9))) {
+        try (RangeServer server = new RangeServer(SmallModels.bytes((int) CHUNK, 9))) {
             RemoteIdentity seen;
             try (RemoteObject object = RemoteObject.open(server.uri(), fast())) {
                 seen = object.identity();
             }
             assertEquals(CHUNK, seen.size());
             open(server.uri(), CHUNK, fast().withExpected(seen)).close();
-            server.replace(content((int) CHUNK, 10));
+            server.replace(SmallModels.bytes((int) CHUNK, 10));
             RemoteFetchException e =
                     assertThrows(
                             RemoteFetchException.class,
@@ -226,14 +219,14 @@ class RemoteStoreTest {
 
     @Test
     void theRequestDecoratorSeesEveryRequest() throws Exception {
-        try (RangeServer server = new RangeServer(content((int) CHUNK, 11))) {
+        try (RangeServer server = new RangeServer(SmallModels.bytes((int) CHUNK, 11))) {
             URI elsewhere = URI.create(server.uri() + "-nowhere");
             // A presigned-URL style decorator: the backing names one URI, requests go to another.
             try (Memory64Store store =
                     open(elsewhere, CHUNK, fast().withDecorator(b -> b.uri(server.uri())))) {
                 byte[] got = new byte[4];
                 store.read(0, got);
-                assertArrayEquals(Arrays.copyOf(content((int) CHUNK, 11), 4), got);
+                assertArrayEquals(Arrays.copyOf(SmallModels.bytes((int) CHUNK, 11), 4), got);
             }
         }
     }
@@ -248,7 +241,7 @@ class RemoteStoreTest {
 
     @Test
     void aPrefetchFetchesALayerSoThatItsLoadMakesNoRequest() throws Exception {
-        byte[] data = content(4 * (int) CHUNK, 12);
+        byte[] data = SmallModels.bytes(4 * (int) CHUNK, 12);
         try (RangeServer server = new RangeServer(data);
                 Memory64Store store = open(server.uri(), 4 * CHUNK, fast())) {
             registerTwoLayersOfTwoChunks(store);
@@ -265,7 +258,7 @@ class RemoteStoreTest {
     void theResidencyWindowGivesBehindChunksBackAndTheyAreFetchedAgain() throws Exception {
         // Native access is on in these tests (the core's surefire argLine), so release punches.
         assertTrue(ChunkCache.punchesHoles());
-        byte[] data = content(4 * (int) CHUNK, 13);
+        byte[] data = SmallModels.bytes(4 * (int) CHUNK, 13);
         try (RangeServer server = new RangeServer(data);
                 Memory64Store store = open(server.uri(), 4 * CHUNK, fast())) {
             registerTwoLayersOfTwoChunks(store);
@@ -283,7 +276,7 @@ class RemoteStoreTest {
 
     @Test
     void aPinnedChunkIsNeverReleasedUnderItsReader() throws Exception {
-        byte[] data = content(2 * (int) CHUNK, 14);
+        byte[] data = SmallModels.bytes(2 * (int) CHUNK, 14);
         MemoryLayout layout = MemoryLayout.builder().addRegion("r", 2 * CHUNK).build();
         RegionBacking.Remote backing =
                 (RegionBacking.Remote) RegionBacking.remote(URI.create("http://x/"), cache, fast());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.testkit.MemoryTransport;
 import dev.memory64.testkit.MemoryTransport.Fault;
+import dev.memory64.testkit.SmallModels;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +63,7 @@ class RemoteTransportTest {
     @MethodSource("faults")
     void aTransientFailureIsTriedAgainAndTheBytesAreExact(
             String rule, List<Fault> faults, int attempts) throws Exception {
-        byte[] data = RemoteStoreTest.content((int) (2 * CHUNK), 3);
+        byte[] data = SmallModels.bytes((int) (2 * CHUNK), 3);
         transport.put(OBJECT, data);
         try (Memory64Store store = open(OBJECT)) {
             int before = transport.attempts.get();

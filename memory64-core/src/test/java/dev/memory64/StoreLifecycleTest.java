@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.internal.Bytes;
 import dev.memory64.testkit.ProcStatus;
+import dev.memory64.testkit.TestStore;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
@@ -248,13 +249,7 @@ class StoreLifecycleTest {
         long usable = java.nio.file.Files.getFileStore(dir).getUsableSpace();
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 usable < 16L << 40, "the test directory has room for 16 TiB");
-        IOException e =
-                assertThrows(
-                        IOException.class,
-                        () ->
-                                Memory64Store.builder(layout)
-                                        .withDefaultBacking(RegionBacking.reserved(dir))
-                                        .build());
+        IOException e = TestStore.assertReservationRefused(layout, dir);
         assertTrue(
                 e.getMessage()
                         .startsWith(

@@ -1,14 +1,21 @@
 package dev.memory64;
 
+import static dev.memory64.Unsigned64Generators.addOperands;
+import static dev.memory64.Unsigned64Generators.independent;
+import static dev.memory64.Unsigned64Generators.multiplyOperands;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 
+import dev.memory64.Unsigned64Generators.Operands;
 import dev.memory64.internal.Bytes;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.function.BinaryOperator;
+import java.util.function.LongBinaryOperator;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.QuickTheory;
 import org.quicktheories.core.Gen;
 
 class Unsigned64Test {
@@ -21,6 +28,47 @@ class Unsigned64Test {
 
     private static boolean fitsIn64Bits(BigInteger value) {
         return value.signum() >= 0 && value.compareTo(TWO_TO_64) < 0;
+    }
+
+    /** The properties' runner: 10,000 examples each. */
+    private static QuickTheory theory() {
+        return qt().withExamples(10_000).withShrinkCycles(200);
+    }
+
+    /**
+     * Checks over arbitrary operands that {@code op} gives the exact result where it fits in 64
+     * bits, and otherwise throws naming the failure and both operands in unsigned decimal:
+     * "unsigned 64-bit overflow: a + b" ("underflow" for a subtraction).
+     */
+    private static void exactOrRefused(
+            Gen<Operands> operands,
+            LongBinaryOperator op,
+            BinaryOperator<BigInteger> exactOp,
+            char operator) {
+        String failure = operator == '-' ? "underflow" : "overflow";
+        theory().forAll(operands)
+                .checkAssert(
+                        ops -> {
+                            BigInteger exact = exactOp.apply(unsigned(ops.a()), unsigned(ops.b()));
+                            if (fitsIn64Bits(exact)) {
+                                assertEquals(exact, unsigned(op.applyAsLong(ops.a(), ops.b())));
+                                return;
+                            }
+                            ArithmeticException e =
+                                    assertThrows(
+                                            ArithmeticException.class,
+                                            () -> op.applyAsLong(ops.a(), ops.b()));
+                            assertEquals(
+                                    "unsigned 64-bit "
+                                            + failure
+                                            + ": "
+                                            + unsigned(ops.a())
+                                            + " "
+                                            + operator
+                                            + " "
+                                            + unsigned(ops.b()),
+                                    e.getMessage());
+                        });
     }
 
     // ---- add
@@ -49,27 +97,7 @@ class Unsigned64Test {
 
     @Test
     void addAgreesWithBigIntegerAndThrowsExactlyWhenTheSumDoesNotFit() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.addOperands())
-                .checkAssert(
-                        ops -> {
-                            BigInteger exact = unsigned(ops.a()).add(unsigned(ops.b()));
-                            if (fitsIn64Bits(exact)) {
-                                assertEquals(exact, unsigned(Unsigned64.add(ops.a(), ops.b())));
-                            } else {
-                                ArithmeticException e =
-                                        assertThrows(
-                                                ArithmeticException.class,
-                                                () -> Unsigned64.add(ops.a(), ops.b()));
-                                assertEquals(
-                                        "unsigned 64-bit overflow: "
-                                                + unsigned(ops.a())
-                                                + " + "
-                                                + unsigned(ops.b()),
-                                        e.getMessage());
-                            }
-                        });
+        exactOrRefused(addOperands(), Unsigned64::add, BigInteger::add, '+');
     }
 
     // ---- multiply
@@ -100,28 +128,7 @@ class Unsigned64Test {
 
     @Test
     void multiplyAgreesWithBigIntegerAndThrowsExactlyWhenTheProductDoesNotFit() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.multiplyOperands())
-                .checkAssert(
-                        ops -> {
-                            BigInteger exact = unsigned(ops.a()).multiply(unsigned(ops.b()));
-                            if (fitsIn64Bits(exact)) {
-                                assertEquals(
-                                        exact, unsigned(Unsigned64.multiply(ops.a(), ops.b())));
-                            } else {
-                                ArithmeticException e =
-                                        assertThrows(
-                                                ArithmeticException.class,
-                                                () -> Unsigned64.multiply(ops.a(), ops.b()));
-                                assertEquals(
-                                        "unsigned 64-bit overflow: "
-                                                + unsigned(ops.a())
-                                                + " * "
-                                                + unsigned(ops.b()),
-                                        e.getMessage());
-                            }
-                        });
+        exactOrRefused(multiplyOperands(), Unsigned64::multiply, BigInteger::multiply, '*');
     }
 
     // ---- subtract
@@ -149,28 +156,7 @@ class Unsigned64Test {
 
     @Test
     void subtractAgreesWithBigIntegerAndThrowsExactlyWhenTheDifferenceIsNegative() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.independent())
-                .checkAssert(
-                        ops -> {
-                            BigInteger exact = unsigned(ops.a()).subtract(unsigned(ops.b()));
-                            if (exact.signum() >= 0) {
-                                assertEquals(
-                                        exact, unsigned(Unsigned64.subtract(ops.a(), ops.b())));
-                            } else {
-                                ArithmeticException e =
-                                        assertThrows(
-                                                ArithmeticException.class,
-                                                () -> Unsigned64.subtract(ops.a(), ops.b()));
-                                assertEquals(
-                                        "unsigned 64-bit underflow: "
-                                                + unsigned(ops.a())
-                                                + " - "
-                                                + unsigned(ops.b()),
-                                        e.getMessage());
-                            }
-                        });
+        exactOrRefused(independent(), Unsigned64::subtract, BigInteger::subtract, '-');
     }
 
     // ---- compare and toString
@@ -185,9 +171,7 @@ class Unsigned64Test {
 
     @Test
     void compareAgreesWithBigInteger() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.independent())
+        theory().forAll(Unsigned64Generators.independent())
                 .checkAssert(
                         ops ->
                                 assertEquals(
@@ -206,9 +190,7 @@ class Unsigned64Test {
     @Test
     void toStringAgreesWithBigInteger() {
         Gen<Long> values = Unsigned64Generators.unsigned64();
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(values)
+        theory().forAll(values)
                 .checkAssert(
                         v -> {
                             BigInteger exact = new BigInteger(Long.toHexString(v), 16);
@@ -241,9 +223,7 @@ class Unsigned64Test {
 
     @Test
     void toNonNegativeThrowsExactlyFromTwoToThe63() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.unsigned64())
+        theory().forAll(Unsigned64Generators.unsigned64())
                 .checkAssert(
                         v -> {
                             if (unsigned(v).bitLength() < 64) {
@@ -302,9 +282,7 @@ class Unsigned64Test {
 
     @Test
     void formattedByteCountIsANumberBelow1024AndABinaryUnit() {
-        qt().withExamples(10_000)
-                .withShrinkCycles(200)
-                .forAll(Unsigned64Generators.unsigned64())
+        theory().forAll(Unsigned64Generators.unsigned64())
                 .checkAssert(
                         v -> {
                             String formatted = Bytes.binary(v);

@@ -3,8 +3,6 @@ package dev.memory64.chicory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.dylibso.chicory.runtime.ImportValues;
-import com.dylibso.chicory.wasi.WasiExitException;
-import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
@@ -30,18 +28,7 @@ class CGuestTest {
     static Run run(Memory64Store store, Guests.Mode mode, boolean enabled, String... args) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        List<String> argv = new ArrayList<>();
-        argv.add("layer_checksum");
-        argv.addAll(List.of(args));
-        try (WasiPreview1 wasi =
-                WasiPreview1.builder()
-                        .withOptions(
-                                WasiOptions.builder()
-                                        .withStdout(stdout)
-                                        .withStderr(stderr)
-                                        .withArguments(argv)
-                                        .build())
-                        .build()) {
+        try (WasiPreview1 wasi = Guests.wasi(stdout, stderr, "layer_checksum", args)) {
             ImportValues imports =
                     ImportValues.builder()
                             .addFunction(wasi.toHostFunctions())
@@ -51,12 +38,7 @@ class CGuestTest {
                                             .build()
                                             .toHostFunctions())
                             .build();
-            int exit = 0;
-            try {
-                Guests.instantiate(Guests.c("layer_checksum"), imports, mode, null);
-            } catch (WasiExitException e) {
-                exit = e.exitCode();
-            }
+            int exit = Guests.runToExit(Guests.c("layer_checksum"), imports, mode, null);
             return new Run(
                     exit,
                     stdout.toString(StandardCharsets.UTF_8),

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.dylibso.chicory.runtime.Instance;
 import dev.memory64.Layer;
 import dev.memory64.TensorInfo;
-import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufModel;
-import dev.memory64.gguf.GgufValue;
-import dev.memory64.gguf.GgufWriter;
 import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.SmallModels;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,45 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class GgufGuestTest {
     @TempDir Path dir;
 
-    static byte[] content(int size, int seed) {
-        byte[] bytes = new byte[size];
-        for (int i = 0; i < size; i++) {
-            bytes[i] = (byte) (i * 17 + seed * 101 + (i >>> 7));
-        }
-        return bytes;
-    }
-
+    /** token_embd, four blocks of a Q8_0 and an F32 tensor, and an F16 output: 40 KiB at most. */
     Path writeModel() throws Exception {
-        Path file = dir.resolve("tiny.gguf");
-        GgufWriter.Builder builder =
-                GgufWriter.builder()
-                        .addMetadata("general.architecture", GgufValue.string("llama"))
-                        .addMetadata("llama.block_count", GgufValue.uint32(3))
-                        .addTensor(
-                                "token_embd.weight",
-                                GgmlType.F32,
-                                new long[] {64, 40},
-                                content(64 * 40 * 4, 1));
-        for (int b = 0; b < 3; b++) {
-            builder.addTensor(
-                            "blk." + b + ".attn_q.weight",
-                            GgmlType.Q8_0,
-                            new long[] {64, 16},
-                            content(34 * 2 * 16, 10 + b))
-                    .addTensor(
-                            "blk." + b + ".attn_norm.weight",
-                            GgmlType.F32,
-                            new long[] {64},
-                            content(256, 20 + b));
-        }
-        builder.addTensor("output_norm.weight", GgmlType.F32, new long[] {64}, content(256, 30))
-                .addTensor(
-                        "output.weight",
-                        GgmlType.F16,
-                        new long[] {64, 40},
-                        content(64 * 40 * 2, 31));
-        builder.build().write(file);
-        return file;
+        return SmallModels.write(dir.resolve("tiny.gguf"), 40, 16);
     }
 
     @Test

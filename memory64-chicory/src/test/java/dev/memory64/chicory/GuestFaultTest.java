@@ -64,12 +64,7 @@ class GuestFaultTest {
             truncate(file, PAGE);
             Memory64HostFunctions memory64 = Memory64HostFunctions.builder(store).build();
             List<SegmentMemory> segmentMemories = new ArrayList<>();
-            Function<MemoryLimits, Memory> segmentMemory =
-                    limits -> {
-                        SegmentMemory memory = SegmentMemory.of(limits);
-                        segmentMemories.add(memory);
-                        return memory;
-                    };
+            Function<MemoryLimits, Memory> segmentMemory = Guests.segmentMemories(segmentMemories);
             // Chicory's default memory (staged copies), then a SegmentMemory (one copy).
             List<Function<MemoryLimits, Memory>> memories = Arrays.asList(null, segmentMemory);
             try {

@@ -5,10 +5,15 @@ import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -104,6 +109,51 @@ final class Guests {
             builder.withMemoryFactory(memoryFactory);
         }
         return mode.apply(builder, module).build();
+    }
+
+    /**
+     * A factory of {@link SegmentMemory}s, as DESIGN.md advises, that adds each one it makes to
+     * {@code made}: closing them is the caller's.
+     */
+    static Function<MemoryLimits, Memory> segmentMemories(List<SegmentMemory> made) {
+        return limits -> {
+            SegmentMemory memory = SegmentMemory.of(limits);
+            made.add(memory);
+            return memory;
+        };
+    }
+
+    /**
+     * WASI for a guest run as a command: its output streams, and its arguments (the program's name
+     * first, as a shell passes them).
+     */
+    static WasiPreview1 wasi(
+            OutputStream stdout, OutputStream stderr, String program, String... args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(program);
+        argv.addAll(List.of(args));
+        return WasiPreview1.builder()
+                .withOptions(
+                        WasiOptions.builder()
+                                .withStdout(stdout)
+                                .withStderr(stderr)
+                                .withArguments(argv)
+                                .build())
+                .build();
+    }
+
+    /** Runs a command guest to its end, as {@link #instantiate}: its exit code, 0 if it returns. */
+    static int runToExit(
+            WasmModule module,
+            ImportValues imports,
+            Mode mode,
+            Function<MemoryLimits, Memory> memoryFactory) {
+        try {
+            instantiate(module, imports, mode, memoryFactory);
+            return 0;
+        } catch (WasiExitException e) {
+            return e.exitCode();
+        }
     }
 
     static long call(Instance instance, String export, long... args) {

@@ -8,11 +8,9 @@ import com.dylibso.chicory.runtime.Instance;
 import dev.memory64.AlreadyClosedException;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
+import dev.memory64.testkit.Printed;
 import dev.memory64.testkit.SmallModels;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -65,20 +63,12 @@ class GuideExamplesTest {
 
     @Test
     void openingAGgufModelPrintsItsArchitectureAndLayerCount(@TempDir Path models)
-            throws IOException {
+            throws Exception {
         // token_embd (layer 0), blk.0 to blk.3 (layers 1 to 4) and output: six layers.
         SmallModels.llama(4, 8).build().write(models.resolve("llama-7b-q4_0.gguf"));
-
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            GuideExamples.openingAGgufModel(models);
-        } finally {
-            System.setOut(stdout);
-        }
         assertEquals(
-                "llama: 6 layers" + System.lineSeparator(), out.toString(StandardCharsets.UTF_8));
+                "llama: 6 layers" + System.lineSeparator(),
+                Printed.by(() -> GuideExamples.openingAGgufModel(models)));
     }
 
     @Test

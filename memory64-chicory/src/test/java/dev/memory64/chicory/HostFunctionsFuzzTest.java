@@ -1,5 +1,6 @@
 package dev.memory64.chicory;
 
+import static dev.memory64.testkit.FuzzedGuest.ptr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,7 +19,7 @@ import dev.memory64.MemoryLayout;
 import dev.memory64.TensorInfo;
 import dev.memory64.abi.GuestMemory;
 import dev.memory64.abi.Memory64Abi;
-import java.lang.foreign.MemorySegment;
+import dev.memory64.testkit.HeapGuestMemory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,7 +124,7 @@ class HostFunctionsFuzzTest {
                             Guests.Mode.INTERPRETER,
                             factory);
             Guests.call(guest, "grow", pages - 1);
-            ArrayMemory plain = new ArrayMemory(pages * PAGE);
+            HeapGuestMemory plain = new HeapGuestMemory(pages * PAGE);
             int calls = data.consumeInt(1, 4);
             for (int i = 0; i < calls && data.remainingBytes() > 0; i++) {
                 checkOneCall(data, guest, plain);
@@ -133,7 +134,8 @@ class HostFunctionsFuzzTest {
         }
     }
 
-    private static void checkOneCall(FuzzedDataProvider data, Instance guest, ArrayMemory plain) {
+    private static void checkOneCall(
+            FuzzedDataProvider data, Instance guest, HeapGuestMemory plain) {
         int fn = data.consumeInt(0, EXPORTS.length - 1);
         long size = plain.size();
         long[] args =
@@ -177,7 +179,7 @@ class HostFunctionsFuzzTest {
 
     /** Puts a name in both memories where it fits; returns the name (and destination) arguments. */
     private static long[] nameArgs(
-            FuzzedDataProvider data, Instance guest, ArrayMemory plain, boolean tensor) {
+            FuzzedDataProvider data, Instance guest, HeapGuestMemory plain, boolean tensor) {
         long size = plain.size();
         byte[] name =
                 data.consumeBoolean()
@@ -199,15 +201,6 @@ class HostFunctionsFuzzTest {
         return data.consumeBoolean() ? data.pickValue(IDS) : data.consumeInt();
     }
 
-    private static int ptr(FuzzedDataProvider data, long size) {
-        return switch (data.consumeInt(0, 3)) {
-            case 0 -> data.consumeInt();
-            case 1 -> data.consumeInt(0, 2 * PAGE);
-            case 2 -> (int) (size - data.consumeInt(0, 2 * PAGE));
-            default -> -data.consumeInt(0, 2 * PAGE);
-        };
-    }
-
     private static int len(FuzzedDataProvider data, long size) {
         return data.consumeBoolean()
                 ? data.pickValue(new int[] {0, 1, 39, 40, 63, 64, 1000, 5000, 2 * PAGE})
@@ -220,30 +213,6 @@ class HostFunctionsFuzzTest {
             case 1 -> data.consumeLong(0, 6000);
             default -> 2L * PAGE + data.consumeLong(-6000, 6000);
         };
-    }
-
-    /** A guest memory over a heap array: the reference side. */
-    static final class ArrayMemory implements GuestMemory {
-        final byte[] bytes;
-
-        ArrayMemory(int size) {
-            this.bytes = new byte[size];
-        }
-
-        @Override
-        public long size() {
-            return bytes.length;
-        }
-
-        @Override
-        public void write(long offset, MemorySegment src) {
-            MemorySegment.copy(src, 0, MemorySegment.ofArray(bytes), offset, src.byteSize());
-        }
-
-        @Override
-        public void read(long offset, MemorySegment dst) {
-            MemorySegment.copy(MemorySegment.ofArray(bytes), offset, dst, 0, dst.byteSize());
-        }
     }
 
     /** The operation counters alone: prefetched bytes arrive in the background, at any time. */

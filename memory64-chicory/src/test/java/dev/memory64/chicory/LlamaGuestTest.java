@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Memory;
-import com.dylibso.chicory.wasi.WasiExitException;
-import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.WasmModule;
-import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.gguf.GgufModel;
@@ -22,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,48 +114,37 @@ class LlamaGuestTest {
                 .build();
     }
 
-    /** SegmentMemory for the guest, as DESIGN.md advises; each one made is closed by the caller. */
-    static Function<MemoryLimits, Memory> segmentMemory(List<Memory> made) {
-        Function<MemoryLimits, Memory> factory = SegmentMemory.factory();
-        return limits -> {
-            Memory memory = factory.apply(limits);
-            made.add(memory);
-            return memory;
-        };
-    }
-
-    static void close(List<Memory> made) {
-        for (Memory memory : made) {
-            ((SegmentMemory) memory).close();
-        }
-    }
-
     /** Runs the guest as a command: {@code llama ARGS...}. */
     static Run runCommand(Memory64Store store, Guests.Mode mode, String... args) throws Exception {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        List<String> argv = new ArrayList<>();
-        argv.add("llama");
-        argv.addAll(List.of(args));
-        List<Memory> made = new ArrayList<>();
-        try (WasiPreview1 wasi =
-                WasiPreview1.builder()
-                        .withOptions(
-                                WasiOptions.builder()
-                                        .withStdout(stdout)
-                                        .withStderr(stderr)
-                                        .withArguments(argv)
-                                        .build())
-                        .build()) {
-            int exit = 0;
+        List<SegmentMemory> made = new ArrayList<>();
+        try (WasiPreview1 wasi = Guests.wasi(stdout, stderr, "llama", args)) {
+            int exit;
             try {
-                Guests.instantiate(llama(), imports(store, wasi), mode, segmentMemory(made));
-            } catch (WasiExitException e) {
-                exit = e.exitCode();
+                exit =
+                        Guests.runToExit(
+                                llama(), imports(store, wasi), mode, Guests.segmentMemories(made));
             } finally {
-                close(made);
+                made.forEach(SegmentMemory::close);
             }
             return new Run(exit, stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Runs the guest on the model for a prompt: {@code --prompt PROMPT --steps STEPS OPTIONS...},
+     * and asserts that it exits with 0.
+     */
+    static Run generate(Guests.Mode mode, String prompt, int steps, String... options)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("--prompt", prompt, "--steps"));
+        args.add(Integer.toString(steps));
+        args.addAll(List.of(options));
+        try (GgufModel model = GgufModel.open(GGUF)) {
+            Run run = runCommand(model.store(), mode, args.toArray(String[]::new));
+            assertEquals(0, run.exitCode(), run.stderr());
+            return run;
         }
     }
 
@@ -174,21 +158,9 @@ class LlamaGuestTest {
             Guests.Mode mode, String expected, String prompt, int steps) throws Exception {
         assumeModels();
         int run = steps(mode, steps);
-        try (GgufModel model = GgufModel.open(GGUF)) {
-            Run result =
-                    runCommand(
-                            model.store(),
-                            mode,
-                            "--prompt",
-                            prompt,
-                            "--steps",
-                            Integer.toString(run),
-                            "--temperature",
-                            "0");
-            assertEquals(0, result.exitCode(), result.stderr());
-            assertPrints(expectedBytes(expected), result.stdout(), run == steps, prompt);
-            assertTrue(result.stderr().contains("generated "), result.stderr());
-        }
+        Run result = generate(mode, prompt, run, "--temperature", "0");
+        assertPrints(expectedBytes(expected), result.stdout(), run == steps, prompt);
+        assertTrue(result.stderr().contains("generated "), result.stderr());
     }
 
     @ParameterizedTest
@@ -198,27 +170,13 @@ class LlamaGuestTest {
         // and the 128 KiB output head stream by rows).
         assumeModels();
         String prompt = "Once upon a time, a dog";
-        int steps = steps(mode, 64);
-        try (GgufModel model = GgufModel.open(GGUF)) {
-            Run run =
-                    runCommand(
-                            model.store(),
-                            mode,
-                            "--prompt",
-                            prompt,
-                            "--steps",
-                            Integer.toString(steps),
-                            "--temperature",
-                            "0",
-                            "--buffer-kib",
-                            "4");
-            assertEquals(0, run.exitCode(), run.stderr());
-            assertPrints(
-                    expectedBytes("greedy-256-once-upon-a-time-a-dog.txt"),
-                    run.stdout(),
-                    false,
-                    prompt);
-        }
+        Run run =
+                generate(mode, prompt, steps(mode, 64), "--temperature", "0", "--buffer-kib", "4");
+        assertPrints(
+                expectedBytes("greedy-256-once-upon-a-time-a-dog.txt"),
+                run.stdout(),
+                false,
+                prompt);
     }
 
     @ParameterizedTest
@@ -235,24 +193,18 @@ class LlamaGuestTest {
         }
         String prompt = "Once upon a time";
         int steps = steps(mode, 100);
-        try (GgufModel model = GgufModel.open(GGUF)) {
-            Run run =
-                    runCommand(
-                            model.store(),
-                            mode,
-                            "--prompt",
-                            prompt,
-                            "--steps",
-                            Integer.toString(steps),
-                            "--temperature",
-                            "0.8",
-                            "--top-p",
-                            "0.9",
-                            "--seed",
-                            "42");
-            assertEquals(0, run.exitCode(), run.stderr());
-            assertPrints(expected, run.stdout(), steps == 100, prompt);
-        }
+        Run run =
+                generate(
+                        mode,
+                        prompt,
+                        steps,
+                        "--temperature",
+                        "0.8",
+                        "--top-p",
+                        "0.9",
+                        "--seed",
+                        "42");
+        assertPrints(expected, run.stdout(), steps == 100, prompt);
     }
 
     @ParameterizedTest
@@ -260,22 +212,19 @@ class LlamaGuestTest {
     void shouldGenerateTokenByTokenThroughItsExportsLoadingEachBlockOncePerToken(Guests.Mode mode)
             throws Exception {
         assumeModels();
-        List<Memory> made = new ArrayList<>();
+        List<SegmentMemory> made = new ArrayList<>();
         try (GgufModel model = GgufModel.open(GGUF);
                 WasiPreview1 wasi =
-                        WasiPreview1.builder()
-                                .withOptions(
-                                        WasiOptions.builder()
-                                                .withStdout(new ByteArrayOutputStream())
-                                                .withStderr(new ByteArrayOutputStream())
-                                                .build())
-                                .build()) {
+                        Guests.wasi(
+                                new ByteArrayOutputStream(),
+                                new ByteArrayOutputStream(),
+                                "llama")) {
             Memory64Store store = model.store();
             Instance instance =
                     mode.apply(
                                     Instance.builder(llama())
                                             .withImportValues(imports(store, wasi))
-                                            .withMemoryFactory(segmentMemory(made))
+                                            .withMemoryFactory(Guests.segmentMemories(made))
                                             .withStart(false),
                                     llama())
                             .build();
@@ -330,7 +279,7 @@ class LlamaGuestTest {
                         memoryBytes <= (bufferKib << 10) + (2L << 20),
                         "guest memory " + memoryBytes);
             } finally {
-                close(made);
+                made.forEach(SegmentMemory::close);
             }
         }
     }

@@ -45,6 +45,13 @@ abstract class MemoryContractTest {
         return false;
     }
 
+    /** A memory of pages (at most two) holding the {@link #pattern} from address 0. */
+    final Memory patterned(int pages) {
+        Memory memory = memory(pages, 2);
+        writePattern(memory, 0, pages * PAGE);
+        return memory;
+    }
+
     final Memory memory(int initialPages, int maximumPages) {
         Memory memory = create(new MemoryLimits(initialPages, maximumPages, shared()));
         created.add(memory);
@@ -64,6 +71,12 @@ abstract class MemoryContractTest {
         WasmRuntimeException e = assertThrows(WasmRuntimeException.class, access);
         assertTrue(e.getMessage().startsWith(OUT_OF_BOUNDS), e.getMessage());
         return e;
+    }
+
+    /** Asserts that the access fails naming Chicory's message for this address, limit and size. */
+    static void assertOutOfBoundsAt(long address, long limit, long size, Executable access) {
+        assertEquals(
+                outOfBoundsMessage(address, limit, size), assertOutOfBounds(access).getMessage());
     }
 
     static String outOfBoundsMessage(long address, long limit, long size) {
@@ -95,88 +108,12 @@ abstract class MemoryContractTest {
 
     /** One access width, with its write and its reads; values are the raw bits, zero-extended. */
     enum Width {
-        BYTE(1) {
-            @Override
-            void write(Memory memory, int address, long bits) {
-                memory.writeByte(address, (byte) bits);
-            }
-
-            @Override
-            long read(Memory memory, int address) {
-                long bits = memory.read(address) & 0xFFL;
-                assertEquals(bits, memory.readU8(address));
-                assertEquals((byte) bits, memory.readI8(address));
-                return bits;
-            }
-        },
-        SHORT(2) {
-            @Override
-            void write(Memory memory, int address, long bits) {
-                memory.writeShort(address, (short) bits);
-            }
-
-            @Override
-            long read(Memory memory, int address) {
-                long bits = memory.readShort(address) & 0xFFFFL;
-                assertEquals(bits, memory.readU16(address));
-                assertEquals((short) bits, memory.readI16(address));
-                return bits;
-            }
-        },
-        INT(4) {
-            @Override
-            void write(Memory memory, int address, long bits) {
-                memory.writeI32(address, (int) bits);
-            }
-
-            @Override
-            long read(Memory memory, int address) {
-                long bits = Integer.toUnsignedLong(memory.readInt(address));
-                assertEquals(bits, memory.readU32(address));
-                assertEquals((int) bits, memory.readI32(address));
-                return bits;
-            }
-        },
-        LONG(8) {
-            @Override
-            void write(Memory memory, int address, long bits) {
-                memory.writeLong(address, bits);
-            }
-
-            @Override
-            long read(Memory memory, int address) {
-                long bits = memory.readLong(address);
-                assertEquals(bits, memory.readI64(address));
-                return bits;
-            }
-        },
-        FLOAT(4) {
-            @Override
-            void write(Memory memory, int address, long bits) {
-                memory.writeF32(address, Float.intBitsToFloat((int) bits));
-            }
-
-            @Override
-            long read(Memory memory, int address) {
-                long bits =
-                        Integer.toUnsignedLong(Float.floatToRawIntBits(memory.readFloat(address)));
-                assertEquals((int) bits, memory.readF32(address), "readF32 sign-extends the bits");
-                return bits;
-            }
-        },
-        DOUBLE(8) {
-            @Override
-            void write(Memory memory, int address, long bits) {
-                memory.writeF64(address, Double.longBitsToDouble(bits));
-            }
-
-            @Override
-            long read(Memory memory, int address) {
-                long bits = Double.doubleToRawLongBits(memory.readDouble(address));
-                assertEquals(bits, memory.readF64(address));
-                return bits;
-            }
-        };
+        BYTE(1),
+        SHORT(2),
+        INT(4),
+        LONG(8),
+        FLOAT(4),
+        DOUBLE(8);
 
         final int bytes;
 
@@ -184,10 +121,52 @@ abstract class MemoryContractTest {
             this.bytes = bytes;
         }
 
-        abstract void write(Memory memory, int address, long bits);
+        void write(Memory memory, int address, long bits) {
+            switch (this) {
+                case BYTE -> memory.writeByte(address, (byte) bits);
+                case SHORT -> memory.writeShort(address, (short) bits);
+                case INT -> memory.writeI32(address, (int) bits);
+                case LONG -> memory.writeLong(address, bits);
+                case FLOAT -> memory.writeF32(address, Float.intBitsToFloat((int) bits));
+                case DOUBLE -> memory.writeF64(address, Double.longBitsToDouble(bits));
+            }
+        }
 
         /** Reads with every reader of this width, checks they agree, returns the bits. */
-        abstract long read(Memory memory, int address);
+        long read(Memory memory, int address) {
+            long bits =
+                    switch (this) {
+                        case BYTE -> memory.read(address) & 0xFFL;
+                        case SHORT -> memory.readShort(address) & 0xFFFFL;
+                        case INT -> Integer.toUnsignedLong(memory.readInt(address));
+                        case LONG -> memory.readLong(address);
+                        case FLOAT ->
+                                Integer.toUnsignedLong(
+                                        Float.floatToRawIntBits(memory.readFloat(address)));
+                        case DOUBLE -> Double.doubleToRawLongBits(memory.readDouble(address));
+                    };
+            // The other readers: unsigned and signed for the integers, the raw bits for floats.
+            List<Long> others =
+                    switch (this) {
+                        case BYTE -> List.of(memory.readU8(address), memory.readI8(address));
+                        case SHORT -> List.of(memory.readU16(address), memory.readI16(address));
+                        case INT -> List.of(memory.readU32(address), memory.readI32(address));
+                        case LONG -> List.of(memory.readI64(address));
+                        case FLOAT -> List.of(memory.readF32(address));
+                        case DOUBLE -> List.of(memory.readF64(address));
+                    };
+            List<Long> expected =
+                    switch (this) {
+                        case BYTE -> List.of(bits, (long) (byte) bits);
+                        case SHORT -> List.of(bits, (long) (short) bits);
+                        case INT -> List.of(bits, (long) (int) bits);
+                        // readF32 sign-extends the bits
+                        case FLOAT -> List.of((long) (int) bits);
+                        case LONG, DOUBLE -> List.of(bits);
+                    };
+            assertEquals(expected, others, name() + " readers");
+            return bits;
+        }
 
         /**
          * Bits with the top bit of this width set (to catch sign extension) and, for floats, a
@@ -262,15 +241,9 @@ abstract class MemoryContractTest {
     @Test
     void reportsAnAccessAtTheLimitWithChicorysMessage() {
         Memory memory = memory(1, 2);
-        assertEquals(
-                outOfBoundsMessage(PAGE, PAGE, 4),
-                assertOutOfBounds(() -> memory.readInt(PAGE)).getMessage());
-        assertEquals(
-                outOfBoundsMessage(PAGE, PAGE, 8),
-                assertOutOfBounds(() -> memory.writeLong(PAGE, 1)).getMessage());
-        assertEquals(
-                outOfBoundsMessage(PAGE, PAGE, 1),
-                assertOutOfBounds(() -> memory.read(PAGE)).getMessage());
+        assertOutOfBoundsAt(PAGE, PAGE, 4, () -> memory.readInt(PAGE));
+        assertOutOfBoundsAt(PAGE, PAGE, 8, () -> memory.writeLong(PAGE, 1));
+        assertOutOfBoundsAt(PAGE, PAGE, 1, () -> memory.read(PAGE));
     }
 
     @Test
@@ -356,8 +329,7 @@ abstract class MemoryContractTest {
 
     @Test
     void fillWritesExactlyTheRange() {
-        Memory memory = memory(2, 2);
-        writePattern(memory, 0, 2 * PAGE);
+        Memory memory = patterned(2);
         byte[] expected = snapshot(memory);
         memory.fill((byte) 0xAB, PAGE - 10, PAGE + 10);
         Arrays.fill(expected, PAGE - 10, PAGE + 10, (byte) 0xAB);
@@ -369,12 +341,9 @@ abstract class MemoryContractTest {
 
     @Test
     void fillOutOfBoundsWritesNothing() {
-        Memory memory = memory(1, 2);
-        writePattern(memory, 0, PAGE);
+        Memory memory = patterned(1);
         byte[] before = snapshot(memory);
-        assertEquals(
-                outOfBoundsMessage(PAGE - 10, PAGE, 11),
-                assertOutOfBounds(() -> memory.fill((byte) 1, PAGE - 10, PAGE + 1)).getMessage());
+        assertOutOfBoundsAt(PAGE - 10, PAGE, 11, () -> memory.fill((byte) 1, PAGE - 10, PAGE + 1));
         assertOutOfBounds(() -> memory.fill((byte) 1, PAGE + 1, PAGE + 1));
         assertOutOfBounds(() -> memory.fill((byte) 1, 10, 5));
         assertOutOfBounds(() -> memory.fill((byte) 1, -1, 0));
@@ -383,8 +352,7 @@ abstract class MemoryContractTest {
 
     @Test
     void copyMovesBytesWithoutOverlap() {
-        Memory memory = memory(2, 2);
-        writePattern(memory, 0, 2 * PAGE);
+        Memory memory = patterned(2);
         byte[] expected = snapshot(memory);
         memory.copy(PAGE + 100, 10, 300);
         System.arraycopy(expected, 10, expected, PAGE + 100, 300);
@@ -393,8 +361,7 @@ abstract class MemoryContractTest {
 
     @Test
     void copyHandlesOverlapInBothDirectionsAcrossPages() {
-        Memory memory = memory(2, 2);
-        writePattern(memory, 0, 2 * PAGE);
+        Memory memory = patterned(2);
         byte[] expected = snapshot(memory);
         memory.copy(PAGE - 50, PAGE - 100, 200);
         System.arraycopy(expected, PAGE - 100, expected, PAGE - 50, 200);
@@ -409,15 +376,10 @@ abstract class MemoryContractTest {
 
     @Test
     void copyOutOfBoundsWritesNothing() {
-        Memory memory = memory(1, 2);
-        writePattern(memory, 0, PAGE);
+        Memory memory = patterned(1);
         byte[] before = snapshot(memory);
-        assertEquals(
-                outOfBoundsMessage(PAGE - 4, PAGE, 8),
-                assertOutOfBounds(() -> memory.copy(PAGE - 4, 0, 8)).getMessage());
-        assertEquals(
-                outOfBoundsMessage(PAGE - 4, PAGE, 8),
-                assertOutOfBounds(() -> memory.copy(0, PAGE - 4, 8)).getMessage());
+        assertOutOfBoundsAt(PAGE - 4, PAGE, 8, () -> memory.copy(PAGE - 4, 0, 8));
+        assertOutOfBoundsAt(PAGE - 4, PAGE, 8, () -> memory.copy(0, PAGE - 4, 8));
         assertOutOfBounds(() -> memory.copy(PAGE + 1, 0, 0));
         assertOutOfBounds(() -> memory.copy(0, 0, -1));
         assertOutOfBounds(() -> memory.copy(-8, 0, 4));
@@ -439,16 +401,11 @@ abstract class MemoryContractTest {
 
     @Test
     void rejectsByteRangesOutOfBoundsAndWritesNothing() {
-        Memory memory = memory(1, 2);
-        writePattern(memory, 0, PAGE);
+        Memory memory = patterned(1);
         byte[] before = snapshot(memory);
         byte[] data = new byte[8];
-        assertEquals(
-                outOfBoundsMessage(PAGE - 4, PAGE, 8),
-                assertOutOfBounds(() -> memory.write(PAGE - 4, data)).getMessage());
-        assertEquals(
-                outOfBoundsMessage(PAGE - 4, PAGE, 8),
-                assertOutOfBounds(() -> memory.readBytes(PAGE - 4, 8)).getMessage());
+        assertOutOfBoundsAt(PAGE - 4, PAGE, 8, () -> memory.write(PAGE - 4, data));
+        assertOutOfBoundsAt(PAGE - 4, PAGE, 8, () -> memory.readBytes(PAGE - 4, 8));
         assertOutOfBounds(() -> memory.readBytes(PAGE + 1, 0));
         assertOutOfBounds(() -> memory.readBytes(-1, 1));
         assertOutOfBounds(() -> memory.readBytes(0, -1));
@@ -461,9 +418,7 @@ abstract class MemoryContractTest {
     void rejectsASourceRangeOutsideTheArrayAsOutOfBounds() {
         Memory memory = memory(1, 1);
         byte[] data = new byte[4];
-        assertEquals(
-                outOfBoundsMessage(2, 4, 3),
-                assertOutOfBounds(() -> memory.write(0, data, 2, 3)).getMessage());
+        assertOutOfBoundsAt(2, 4, 3, () -> memory.write(0, data, 2, 3));
         assertOutOfBounds(() -> memory.write(0, data, -1, 1));
         assertOutOfBounds(() -> memory.write(0, data, 0, -1));
         assertArrayEquals(new byte[PAGE], snapshot(memory));
@@ -570,9 +525,7 @@ abstract class MemoryContractTest {
     void initPassiveSegmentOutOfBoundsWritesNothing() {
         Memory memory = memory(1, 1);
         memory.initialize(null, new DataSegment[] {new PassiveDataSegment(ascii("memory64"))});
-        assertEquals(
-                outOfBoundsMessage(4, 8, 5),
-                assertOutOfBounds(() -> memory.initPassiveSegment(0, 0, 4, 5)).getMessage());
+        assertOutOfBoundsAt(4, 8, 5, () -> memory.initPassiveSegment(0, 0, 4, 5));
         assertOutOfBounds(() -> memory.initPassiveSegment(0, 0, 9, 0));
         assertOutOfBounds(() -> memory.initPassiveSegment(0, PAGE - 4, 0, 8));
         assertOutOfBounds(() -> memory.initPassiveSegment(0, -1, 0, 1));

@@ -136,20 +136,32 @@ class SegmentMemoryTest {
         }
     }
 
+    /**
+     * Starts a thread that runs a wait: what the wait throws goes to {@code failure}, and whether
+     * its thread was interrupted then to {@code interrupted}.
+     */
+    private static Thread startWaiter(
+            Runnable wait,
+            AtomicReference<Throwable> failure,
+            AtomicReference<Boolean> interrupted) {
+        return Thread.ofPlatform()
+                .start(
+                        () -> {
+                            try {
+                                wait.run();
+                            } catch (Throwable e) {
+                                failure.set(e);
+                                interrupted.set(Thread.currentThread().isInterrupted());
+                            }
+                        });
+    }
+
     @Test
     void closingASharedMemoryWakesItsWaitersWithAlreadyClosed() throws Exception {
         SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1, true));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread waiter =
-                Thread.ofPlatform()
-                        .start(
-                                () -> {
-                                    try {
-                                        memory.atomicWait(64, 0L, -1L);
-                                    } catch (Throwable e) {
-                                        failure.set(e);
-                                    }
-                                });
+                startWaiter(() -> memory.atomicWait(64, 0L, -1L), failure, new AtomicReference<>());
         // Closed before or during the wait, the waiter fails either way and never hangs.
         memory.close();
         waiter.join();
@@ -162,17 +174,7 @@ class SegmentMemoryTest {
         try (SegmentMemory memory = SegmentMemory.of(new MemoryLimits(1, 1, true))) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<Boolean> interrupted = new AtomicReference<>();
-            Thread waiter =
-                    Thread.ofPlatform()
-                            .start(
-                                    () -> {
-                                        try {
-                                            memory.atomicWait(0, 0, -1L);
-                                        } catch (Throwable e) {
-                                            failure.set(e);
-                                            interrupted.set(Thread.currentThread().isInterrupted());
-                                        }
-                                    });
+            Thread waiter = startWaiter(() -> memory.atomicWait(0, 0, -1L), failure, interrupted);
             // Interrupted before or during the wait, the wait ends either way.
             waiter.interrupt();
             waiter.join();

@@ -59,6 +59,7 @@ public final class Memory64Abi {
     private static final long GUEST_ADDRESS_LIMIT = 1L << 32;
     private static final int OK = 0;
     private static final int HOST_RANGE = ErrorCode.HOST_RANGE.code();
+    private static final String DST_TOO_SMALL = "dst_len is smaller than the record";
     private static final ValueLayout.OfInt INT =
             ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG =
@@ -318,12 +319,9 @@ public final class Memory64Abi {
             if (code != OK) {
                 return code;
             }
-            if (n < STATS_RECORD_SIZE) {
-                return failures.fail(
-                        call,
-                        ErrorCode.BUFFER_TOO_SMALL,
-                        "len is smaller than the record",
-                        STATS_RECORD_SIZE);
+            code = checkRoom(call, n, STATS_RECORD_SIZE, "len is smaller than the record");
+            if (code != OK) {
+                return code;
             }
             long[] counters = call.counters;
             STORE.counters(store, counters); // reads, writes, bytes_read, bytes_written, errors
@@ -407,12 +405,9 @@ public final class Memory64Abi {
                         "the tensor's layer is not granted",
                         tensor.layerId());
             }
-            if (dst < TENSOR_INFO_SIZE) {
-                return failures.fail(
-                        call,
-                        ErrorCode.BUFFER_TOO_SMALL,
-                        "dst_len is smaller than the record",
-                        TENSOR_INFO_SIZE);
+            code = checkRoom(call, dst, TENSOR_INFO_SIZE, DST_TOO_SMALL);
+            if (code != OK) {
+                return code;
             }
             MemorySegment record = call.record;
             int dims = tensor.dims().size();
@@ -486,12 +481,9 @@ public final class Memory64Abi {
             if (value == null) {
                 return noSuchKey(call);
             }
-            if (dst < METADATA_INFO_SIZE) {
-                return failures.fail(
-                        call,
-                        ErrorCode.BUFFER_TOO_SMALL,
-                        "dst_len is smaller than the record",
-                        METADATA_INFO_SIZE);
+            code = checkRoom(call, dst, METADATA_INFO_SIZE, DST_TOO_SMALL);
+            if (code != OK) {
+                return code;
             }
             MemorySegment record = call.record;
             record.set(INT, 0, value.type());
@@ -605,6 +597,11 @@ public final class Memory64Abi {
                     size);
         }
         return OK;
+    }
+
+    /** Step 8 for a function that writes a fixed record: the guest's buffer holds it. */
+    private int checkRoom(AbiCall call, long len, int size, String reason) {
+        return len >= size ? OK : failures.fail(call, ErrorCode.BUFFER_TOO_SMALL, reason, size);
     }
 
     /** Step 5: the layer exists and is granted. */

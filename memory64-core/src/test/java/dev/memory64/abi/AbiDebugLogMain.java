@@ -5,6 +5,7 @@ import dev.memory64.MemoryLayout;
 import dev.memory64.MetadataValue;
 import dev.memory64.ModelMetadata;
 import dev.memory64.RegionBacking;
+import dev.memory64.testkit.HeapGuestMemory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.ToIntFunction;

@@ -3,11 +3,10 @@ package dev.memory64.abi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
+import dev.memory64.testkit.Processes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,27 +20,26 @@ class AbiDebugLogTest {
 
     @Test
     void eachFailureLogsTheCallsOperandsCodeAndReason() throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-        command.add("-Dorg.slf4j.simpleLogger.log." + Memory64Abi.class.getName() + "=debug");
-        command.add("-Dorg.slf4j.simpleLogger.logFile=System.out");
-        command.add("-Dorg.slf4j.simpleLogger.showThreadName=false");
-        command.add("-cp");
-        command.add(
-                String.join(
-                        java.io.File.pathSeparator,
-                        location(AbiDebugLogMain.class),
-                        location(Memory64Abi.class),
-                        location(org.slf4j.LoggerFactory.class),
-                        // The binding these tests run with: slf4j-simple.
-                        location(org.slf4j.LoggerFactory.getILoggerFactory().getClass())));
-        command.add(AbiDebugLogMain.class.getName());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the forked JVM did not end");
-        assertEquals(0, process.exitValue(), out);
+        Processes.Output output =
+                Processes.run(
+                        "the forked JVM",
+                        Processes.java(
+                                List.of(
+                                        "-Dorg.slf4j.simpleLogger.log."
+                                                + Memory64Abi.class.getName()
+                                                + "=debug",
+                                        "-Dorg.slf4j.simpleLogger.logFile=System.out",
+                                        "-Dorg.slf4j.simpleLogger.showThreadName=false"),
+                                List.of(
+                                        AbiDebugLogMain.class,
+                                        Memory64Abi.class,
+                                        org.slf4j.LoggerFactory.class,
+                                        // The binding these tests run with: slf4j-simple.
+                                        org.slf4j.LoggerFactory.getILoggerFactory().getClass()),
+                                AbiDebugLogMain.class,
+                                List.of()),
+                        60);
+        String out = output.out() + output.err();
         List<List<String>> logged = new ArrayList<>();
         List<Integer> results = new ArrayList<>();
         for (String line : out.lines().toList()) {
@@ -79,9 +77,5 @@ class AbiDebugLogTest {
                         .findFirst()
                         .orElseThrow();
         assertTrue(row.contains("(`" + AbiDebugLogMain.CASES.get(0).expected() + "`"), row);
-    }
-
-    private static String location(Class<?> type) throws Exception {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
+import dev.memory64.testkit.HeapGuestMemory;
 import java.lang.management.ManagementFactory;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;

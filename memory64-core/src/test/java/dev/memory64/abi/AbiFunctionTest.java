@@ -9,6 +9,7 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.MetadataValue;
 import dev.memory64.abi.AbiFunction.Type;
+import dev.memory64.testkit.HeapGuestMemory;
 import dev.memory64.testkit.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -22,19 +23,16 @@ class AbiFunctionTest {
     static final long PAGE = 64 * 1024;
 
     @AutoClose Memory64Store store;
-    HeapGuestMemory guest;
+    final HeapGuestMemory guest = new HeapGuestMemory((int) PAGE);
 
     @BeforeEach
     void setUp() throws Exception {
         store =
-                TestStore.builder()
-                        .region("a", PAGE)
+                TestStore.page()
                         .metadata("k", MetadataValue.ofBool(true))
                         .content(i -> i * 7 + 3)
                         .layer(new Layer(3, "blk.3", "block", 100, 16))
-                        .build()
-                        .store();
-        guest = new HeapGuestMemory((int) PAGE);
+                        .buildStore();
     }
 
     @Test

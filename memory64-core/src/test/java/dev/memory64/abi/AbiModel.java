@@ -4,6 +4,7 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Stats;
 import dev.memory64.TensorInfo;
 import dev.memory64.testkit.StrictUtf8;
+import java.io.Serial;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -111,50 +112,38 @@ record AbiModel(
      * @return what the call must do if guest writes succeed
      */
     Outcome predict(Call call, SparseGuestMemory guest, Memory64Stats stats) {
-        return switch (call.fn()) {
-            case IS_ENABLED -> Outcome.value(enabled ? 1 : 0);
-            case STATS -> enabled ? Outcome.value(stats.reads()) : Outcome.fail(DISABLED);
-            case LAYER_SIZE, PREFETCH -> {
-                if (!enabled) {
-                    yield Outcome.fail(DISABLED);
+        try {
+            return switch (call.fn()) {
+                case IS_ENABLED -> Outcome.value(enabled ? 1 : 0);
+                case STATS -> {
+                    require(enabled, DISABLED);
+                    yield Outcome.value(stats.reads());
                 }
-                Layer layer = layerById(call.i32(0));
-                if (layer == null) {
-                    yield Outcome.fail(LAYER_NOT_FOUND);
+                case LAYER_SIZE, PREFETCH -> {
+                    require(enabled, DISABLED);
+                    Layer layer = grantedLayer(call.i32(0));
+                    yield Outcome.value(call.fn() == Fn.LAYER_SIZE ? layer.size() : 0);
                 }
-                if (!grants(layer)) {
-                    yield Outcome.fail(ACCESS_DENIED);
-                }
-                yield Outcome.value(call.fn() == Fn.LAYER_SIZE ? layer.size() : 0);
-            }
-            case LOAD_LAYER -> loadLayer(call, guest);
-            case READ -> read(call, guest);
-            case LOAD_LAYER_RANGE -> loadLayerRange(call, guest);
-            case STATS_INTO -> statsInto(call, guest, stats);
-            case LAYER_FIND -> layerFind(call, guest);
-            case TENSOR_INFO -> tensorInfo(call, guest);
-            case METADATA_INFO -> metadataInfo(call, guest);
-            case METADATA_READ -> metadataRead(call, guest);
-        };
+                case LOAD_LAYER -> loadLayer(call, guest);
+                case READ -> read(call, guest);
+                case LOAD_LAYER_RANGE -> loadLayerRange(call, guest);
+                case STATS_INTO -> statsInto(call, guest, stats);
+                case LAYER_FIND -> layerFind(call, guest);
+                case TENSOR_INFO -> tensorInfo(call, guest);
+                case METADATA_INFO -> metadataInfo(call, guest);
+                case METADATA_READ -> metadataRead(call, guest);
+            };
+        } catch (Refused refused) {
+            return Outcome.fail(refused.code);
+        }
     }
 
     private Outcome loadLayer(Call call, SparseGuestMemory guest) {
         long ptr = call.u32(1);
         long max = call.u32(2);
-        Integer code = checkGuest(guest, ptr, max);
-        if (code != null) {
-            return Outcome.fail(code);
-        }
-        Layer layer = layerById(call.i32(0));
-        if (layer == null) {
-            return Outcome.fail(LAYER_NOT_FOUND);
-        }
-        if (!grants(layer)) {
-            return Outcome.fail(ACCESS_DENIED);
-        }
-        if (max < layer.size()) {
-            return Outcome.fail(BUFFER_TOO_SMALL);
-        }
+        checkGuest(guest, ptr, max);
+        Layer layer = grantedLayer(call.i32(0));
+        require(max >= layer.size(), BUFFER_TOO_SMALL);
         return copy(layer.offset(), layer.size(), ptr);
     }
 
@@ -162,23 +151,17 @@ record AbiModel(
         long offset = call.args()[0];
         long ptr = call.u32(1);
         long len = call.u32(2);
-        Integer code = checkGuest(guest, ptr, len);
-        if (code != null) {
-            return Outcome.fail(code);
-        }
-        if (unsigned(offset).add(BigInteger.valueOf(len)).compareTo(BigInteger.valueOf(layoutSize))
-                > 0) {
-            return Outcome.fail(HOST_RANGE);
-        }
-        if (granted != null
-                && layers.stream()
-                        .noneMatch(
-                                l ->
-                                        granted.contains(l.id())
-                                                && offset >= l.offset()
-                                                && offset + len <= l.offset() + l.size())) {
-            return Outcome.fail(ACCESS_DENIED);
-        }
+        checkGuest(guest, ptr, len);
+        require(fits(offset, len, layoutSize), HOST_RANGE);
+        require(
+                granted == null
+                        || layers.stream()
+                                .anyMatch(
+                                        l ->
+                                                granted.contains(l.id())
+                                                        && offset >= l.offset()
+                                                        && offset + len <= l.offset() + l.size()),
+                ACCESS_DENIED);
         return copy(offset, len, ptr);
     }
 
@@ -186,87 +169,48 @@ record AbiModel(
         long layerOffset = call.args()[1];
         long ptr = call.u32(2);
         long len = call.u32(3);
-        Integer code = checkGuest(guest, ptr, len);
-        if (code != null) {
-            return Outcome.fail(code);
-        }
-        Layer layer = layerById(call.i32(0));
-        if (layer == null) {
-            return Outcome.fail(LAYER_NOT_FOUND);
-        }
-        if (!grants(layer)) {
-            return Outcome.fail(ACCESS_DENIED);
-        }
-        if (unsigned(layerOffset).add(BigInteger.valueOf(len)).compareTo(size(layer)) > 0) {
-            return Outcome.fail(HOST_RANGE);
-        }
+        checkGuest(guest, ptr, len);
+        Layer layer = grantedLayer(call.i32(0));
+        require(fits(layerOffset, len, layer.size()), HOST_RANGE);
         return copy(layer.offset() + layerOffset, len, ptr);
     }
 
     private Outcome statsInto(Call call, SparseGuestMemory guest, Memory64Stats s) {
         long ptr = call.u32(0);
         long len = call.u32(1);
-        Integer code = checkGuest(guest, ptr, len);
-        if (code != null) {
-            return Outcome.fail(code);
-        }
-        if (len < 40) {
-            return Outcome.fail(BUFFER_TOO_SMALL);
-        }
-        ByteBuffer record = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
+        checkGuest(guest, ptr, len);
+        ByteBuffer record = record(len, 40);
         record.putLong(s.reads())
                 .putLong(s.writes())
                 .putLong(s.bytesRead())
                 .putLong(s.bytesWritten())
                 .putLong(s.errors());
-        return new Outcome(40, ptr, record.array(), -1);
+        return written(ptr, record);
     }
 
     private Outcome layerFind(Call call, SparseGuestMemory guest) {
         long ptr = call.u32(0);
         long len = call.u32(1);
-        Integer code = checkGuest(guest, ptr, len);
-        if (code != null) {
-            return Outcome.fail(code);
-        }
+        checkGuest(guest, ptr, len);
         String name = name(guest, ptr, len);
         Layer layer =
                 layers.stream()
                         .filter(l -> l.name().equals(name))
                         .min(Comparator.comparingInt(Layer::id))
                         .orElse(null);
-        if (layer == null) {
-            return Outcome.fail(LAYER_NOT_FOUND);
-        }
-        return grants(layer) ? Outcome.value(layer.id()) : Outcome.fail(ACCESS_DENIED);
+        return Outcome.value(granted(layer).id());
     }
 
     private Outcome tensorInfo(Call call, SparseGuestMemory guest) {
-        long namePtr = call.u32(0);
-        long nameLen = call.u32(1);
         long ptr = call.u32(2);
         long len = call.u32(3);
-        Integer code = checkGuest(guest, namePtr, nameLen);
-        if (code == null) {
-            code = checkGuest(guest, ptr, len);
-        }
-        if (code != null) {
-            return Outcome.fail(code);
-        }
-        String name = name(guest, namePtr, nameLen);
+        String name = checkNameAndGuest(call, guest);
         TensorInfo tensor =
                 tensors.stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
-        if (tensor == null) {
-            return Outcome.fail(LAYER_NOT_FOUND);
-        }
+        require(tensor != null, LAYER_NOT_FOUND);
         Layer layer = layerById(tensor.layerId());
-        if (layer == null || !grants(layer)) {
-            return Outcome.fail(ACCESS_DENIED);
-        }
-        if (len < 64) {
-            return Outcome.fail(BUFFER_TOO_SMALL);
-        }
-        ByteBuffer record = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        require(layer != null && grants(layer), ACCESS_DENIED);
+        ByteBuffer record = record(len, 64);
         record.putInt(tensor.layerId())
                 .putInt(tensor.type())
                 .putLong(tensor.offsetInLayer())
@@ -276,83 +220,99 @@ record AbiModel(
         for (int i = 0; i < 4; i++) {
             record.putLong(i < tensor.dims().size() ? tensor.dims().get(i) : 1);
         }
-        return new Outcome(64, ptr, record.array(), -1);
+        return written(ptr, record);
     }
 
     private Outcome metadataInfo(Call call, SparseGuestMemory guest) {
-        long keyPtr = call.u32(0);
-        long keyLen = call.u32(1);
         long ptr = call.u32(2);
         long len = call.u32(3);
-        Integer code = checkGuest(guest, keyPtr, keyLen);
-        if (code == null) {
-            code = checkGuest(guest, ptr, len);
-        }
-        if (code != null) {
-            return Outcome.fail(code);
-        }
-        Meta meta = meta(name(guest, keyPtr, keyLen));
-        if (meta == null) {
-            return Outcome.fail(LAYER_NOT_FOUND);
-        }
-        if (len < 24) {
-            return Outcome.fail(BUFFER_TOO_SMALL);
-        }
-        ByteBuffer record = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        Meta meta = meta(checkNameAndGuest(call, guest));
+        ByteBuffer record = record(len, 24);
         record.putInt(meta.type())
                 .putInt(meta.elementType())
                 .putLong(meta.count())
                 .putLong(meta.encoding().length);
-        return new Outcome(24, ptr, record.array(), -1);
+        return written(ptr, record);
     }
 
     private Outcome metadataRead(Call call, SparseGuestMemory guest) {
-        long keyPtr = call.u32(0);
-        long keyLen = call.u32(1);
         long valueOffset = call.args()[2];
         long ptr = call.u32(3);
         long len = call.u32(4);
-        Integer code = checkGuest(guest, keyPtr, keyLen);
-        if (code == null) {
-            code = checkGuest(guest, ptr, len);
-        }
-        if (code != null) {
-            return Outcome.fail(code);
-        }
-        Meta meta = meta(name(guest, keyPtr, keyLen));
-        if (meta == null) {
-            return Outcome.fail(LAYER_NOT_FOUND);
-        }
-        if (unsigned(valueOffset)
-                        .add(BigInteger.valueOf(len))
-                        .compareTo(BigInteger.valueOf(meta.encoding().length))
-                > 0) {
-            return Outcome.fail(HOST_RANGE);
-        }
+        Meta meta = meta(checkNameAndGuest(call, guest));
+        require(fits(valueOffset, len, meta.encoding().length), HOST_RANGE);
         byte[] bytes =
                 Arrays.copyOfRange(meta.encoding(), (int) valueOffset, (int) (valueOffset + len));
         return new Outcome(len, ptr, bytes, -1);
     }
 
+    /** The key's value; refuses with LAYER_NOT_FOUND when there is none. */
     private Meta meta(String key) {
-        return metadata.stream().filter(m -> m.key().equals(key)).findFirst().orElse(null);
+        Meta meta = metadata.stream().filter(m -> m.key().equals(key)).findFirst().orElse(null);
+        require(meta != null, LAYER_NOT_FOUND);
+        return meta;
+    }
+
+    /**
+     * Steps 1 to 3 for a call that passes a name (arguments 0 and 1) and then an output buffer (its
+     * last two arguments), the name first; returns the name.
+     */
+    private String checkNameAndGuest(Call call, SparseGuestMemory guest) {
+        long namePtr = call.u32(0);
+        long nameLen = call.u32(1);
+        int last = call.args().length - 1;
+        checkGuest(guest, namePtr, nameLen);
+        checkGuest(guest, call.u32(last - 1), call.u32(last));
+        return name(guest, namePtr, nameLen);
     }
 
     /** Steps 1 to 3 of the validation order. */
-    private Integer checkGuest(SparseGuestMemory guest, long ptr, long len) {
-        if (!enabled) {
-            return DISABLED;
+    private void checkGuest(SparseGuestMemory guest, long ptr, long len) {
+        require(enabled, DISABLED);
+        require(guest != null, NO_GUEST_MEMORY);
+        require(ptr + len <= TWO_TO_THE_32, POINTER_OVERFLOW);
+        require(ptr + len <= guest.size(), OUT_OF_BOUNDS);
+    }
+
+    /** The layer with this id if the caller may see it; refuses otherwise. */
+    private Layer grantedLayer(int id) {
+        return granted(layerById(id));
+    }
+
+    private Layer granted(Layer layer) {
+        require(layer != null, LAYER_NOT_FOUND);
+        require(grants(layer), ACCESS_DENIED);
+        return layer;
+    }
+
+    /** A record of this size for an output buffer of len bytes; refuses if it does not fit. */
+    private static ByteBuffer record(long len, int size) {
+        require(len >= size, BUFFER_TOO_SMALL);
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static Outcome written(long ptr, ByteBuffer record) {
+        return new Outcome(record.capacity(), ptr, record.array(), -1);
+    }
+
+    /** Ends the prediction with the code unless the condition holds. */
+    private static void require(boolean condition, int code) {
+        if (!condition) {
+            throw new Refused(code);
         }
-        if (guest == null) {
-            return NO_GUEST_MEMORY;
+    }
+
+    /** A prediction that ends in an error code, thrown from the step that decides it. */
+    private static final class Refused extends RuntimeException {
+        @Serial private static final long serialVersionUID = 1L;
+
+        /** The code the call returns. */
+        private final int code;
+
+        Refused(int code) {
+            super(null, null, false, false);
+            this.code = code;
         }
-        if (ptr + len > TWO_TO_THE_32) {
-            return POINTER_OVERFLOW;
-        }
-        if (ptr + len > guest.size()) {
-            return OUT_OF_BOUNDS;
-        }
-        return null;
     }
 
     /** The copy: a range reaching the unbacked tail fails before a byte is written. */
@@ -391,7 +351,9 @@ record AbiModel(
         return new BigInteger(Long.toUnsignedString(value));
     }
 
-    private static BigInteger size(Layer layer) {
-        return BigInteger.valueOf(layer.size());
+    /** Whether the unsigned range from offset over len ends within size, without overflow. */
+    private static boolean fits(long offset, long len, long size) {
+        return unsigned(offset).add(BigInteger.valueOf(len)).compareTo(BigInteger.valueOf(size))
+                <= 0;
     }
 }

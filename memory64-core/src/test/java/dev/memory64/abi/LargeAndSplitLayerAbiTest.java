@@ -7,6 +7,7 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.RegionBacking;
+import dev.memory64.testkit.HeapGuestMemory;
 import dev.memory64.testkit.SmallModels;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.memory64.abi;
 
+import static dev.memory64.testkit.FuzzedGuest.ptr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -329,16 +330,6 @@ class Memory64AbiFuzzTest {
             case 0 -> data.pickValue(IDS);
             case 1 -> data.pickValue(new int[] {-1, Integer.MIN_VALUE, 7, Integer.MAX_VALUE - 1});
             default -> data.consumeInt();
-        };
-    }
-
-    /** A guest pointer: arbitrary, small, just below the memory's end, or just below 2^32. */
-    private static int ptr(FuzzedDataProvider data, long memorySize) {
-        return switch (data.consumeInt(0, 3)) {
-            case 0 -> data.consumeInt();
-            case 1 -> data.consumeInt(0, 2 * PAGE);
-            case 2 -> (int) (memorySize - data.consumeInt(0, 2 * PAGE));
-            default -> -data.consumeInt(0, 2 * PAGE);
         };
     }
 

@@ -10,6 +10,7 @@ import dev.memory64.Memory64Stats;
 import dev.memory64.Memory64Store;
 import dev.memory64.testkit.AbiOracle;
 import dev.memory64.testkit.AbiRecords;
+import dev.memory64.testkit.HeapGuestMemory;
 import dev.memory64.testkit.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

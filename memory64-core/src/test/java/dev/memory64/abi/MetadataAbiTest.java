@@ -8,6 +8,7 @@ import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.MetadataValue;
 import dev.memory64.ModelMetadata;
+import dev.memory64.testkit.HeapGuestMemory;
 import dev.memory64.testkit.TestStore;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -32,20 +33,17 @@ class MetadataAbiTest {
 
     @AutoClose Memory64Store store;
     Memory64Abi abi;
-    HeapGuestMemory guest;
+    final HeapGuestMemory guest = new HeapGuestMemory(PAGE);
 
     @BeforeEach
     void setUp() throws Exception {
         store =
-                TestStore.builder()
-                        .region("a", PAGE)
+                TestStore.page()
                         .metadata("llama.block_count", MetadataValue.ofUint32(5))
                         .metadata("tokenizer.ggml.tokens", MetadataValue.ofStrings(TOKENS))
                         .metadata("general.name", MetadataValue.ofString("stories"))
-                        .build()
-                        .store();
+                        .buildStore();
         abi = Memory64Abi.builder(store).build();
-        guest = new HeapGuestMemory(PAGE);
         Arrays.fill(guest.bytes, (byte) 0x5A);
     }
 

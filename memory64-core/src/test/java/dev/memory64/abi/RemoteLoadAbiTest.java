@@ -7,6 +7,7 @@ import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.RegionBacking;
 import dev.memory64.RemoteOptions;
+import dev.memory64.testkit.HeapGuestMemory;
 import dev.memory64.testkit.RangeServer;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -10,6 +10,8 @@ import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.RegionBacking;
+import dev.memory64.testkit.HeapGuestMemory;
+import dev.memory64.testkit.TestStore;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
@@ -136,13 +138,7 @@ class StorageFaultTest {
      */
     static Memory64Store reservedStore(Path directory, int pages) throws IOException {
         MemoryLayout layout = MemoryLayout.builder().addRegion("r", (long) pages * PAGE).build();
-        IOException refused =
-                assertThrows(
-                        IOException.class,
-                        () ->
-                                Memory64Store.builder(layout)
-                                        .withDefaultBacking(RegionBacking.reserved(directory))
-                                        .build());
+        IOException refused = TestStore.assertReservationRefused(layout, directory);
         assertTrue(
                 refused.getMessage().startsWith("reserve region \"r\" (" + pages * PAGE + " bytes"),
                 refused.getMessage());

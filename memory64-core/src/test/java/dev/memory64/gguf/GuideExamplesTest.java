@@ -9,12 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.testkit.Nginx;
+import dev.memory64.testkit.Printed;
 import dev.memory64.testkit.SmallModels;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -160,7 +158,7 @@ class GuideExamplesTest {
     }
 
     @Test
-    void statsPrintsTheCountersOfTheStore() throws IOException {
+    void statsPrintsTheCountersOfTheStore() throws Exception {
         MemoryLayout layout = MemoryLayout.builder().addRegion("w", 65536).build();
         try (Memory64Store store = Memory64Store.allocate(layout)) {
             store.write(0, SmallModels.bytes(100, 1));
@@ -169,17 +167,9 @@ class GuideExamplesTest {
             assertArrayEquals(SmallModels.bytes(100, 1), back);
             assertThrows(IndexOutOfBoundsException.class, () -> store.read(65536, back));
 
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PrintStream stdout = System.out;
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            try {
-                GuideExamples.stats(store);
-            } finally {
-                System.setOut(stdout);
-            }
             assertEquals(
                     "1 reads, 100 bytes, 1 errors" + System.lineSeparator(),
-                    out.toString(StandardCharsets.UTF_8));
+                    Printed.by(() -> GuideExamples.stats(store)));
         }
     }
 

@@ -222,17 +222,7 @@ class HubNginxTest {
             Files.setLastModifiedTime(
                     next, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 10_000));
             Files.move(next, file, StandardCopyOption.REPLACE_EXISTING);
-            Layer output = remote.store().layers().get(remote.store().layers().size() - 1);
-            RemoteFetchException e =
-                    assertThrows(
-                            RemoteFetchException.class,
-                            () ->
-                                    remote.store()
-                                            .readLayer(
-                                                    output.id(),
-                                                    0,
-                                                    MemorySegment.ofArray(new byte[16])));
-            assertTrue(e.getMessage().contains("changed since it was opened"), e.getMessage());
+            RemoteFetchException e = SameModel.assertLastLayerChanged(remote);
             assertTrue(e.getMessage().contains("hf://acme/gated/m.gguf"), e.getMessage());
         }
     }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.TensorInfo;
+import dev.memory64.testkit.Processes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -85,13 +85,12 @@ class SafetensorsPeerTest {
         List<String> command =
                 new ArrayList<>(List.of("node", script.toString(), nodeModules.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "node did not end");
-        assertEquals(0, p.exitValue(), out + err);
-        return out.lines().filter(l -> !l.isBlank()).sorted().toList();
+        return Processes.run("node", command, 120)
+                .out()
+                .lines()
+                .filter(l -> !l.isBlank())
+                .sorted()
+                .toList();
     }
 
     /** Our view: one line per tensor, as the peer prints them, the bytes read through the store. */

@@ -2,10 +2,13 @@ package dev.memory64.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
+import dev.memory64.RemoteFetchException;
 import dev.memory64.TensorInfo;
 import dev.memory64.gguf.GgufModel;
 import java.lang.foreign.MemorySegment;
@@ -39,5 +42,24 @@ public final class SameModel {
         for (TensorInfo t : l.tensors()) {
             assertEquals(t, r.tensor(t.name()));
         }
+    }
+
+    /**
+     * Asserts that reading the last layer of {@code remote}, not read before, fails because the
+     * object behind it was replaced since it was opened.
+     *
+     * @param remote a model opened from a URI whose object has since changed
+     * @return the failure, for the checks a test adds
+     */
+    public static RemoteFetchException assertLastLayerChanged(GgufModel remote) {
+        Memory64Store store = remote.store();
+        Layer last = store.layers().getLast();
+        byte[] into = new byte[(int) last.size()];
+        RemoteFetchException e =
+                assertThrows(
+                        RemoteFetchException.class,
+                        () -> store.readLayer(last.id(), 0, MemorySegment.ofArray(into)));
+        assertTrue(e.getMessage().contains("changed since it was opened"), e.getMessage());
+        return e;
     }
 }

@@ -3,6 +3,8 @@ package dev.memory64.testkit;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * Small llama-shaped GGUF models with real tensor bytes, for the tests of every module that need a
@@ -44,6 +46,20 @@ public final class SmallModels {
         }
         return builder.addTensor(
                 "output.weight", GgmlType.F16, new long[] {256, rows}, bytes(256 * rows * 2, 30));
+    }
+
+    /**
+     * Writes {@link #llama} of these sizes to a file.
+     *
+     * @param file the file
+     * @param rows the rows of {@code token_embd} and {@code output}
+     * @param ffnRows the rows of each block's {@code ffn_up}
+     * @return the file
+     * @throws IOException if it cannot be written
+     */
+    public static Path write(Path file, int rows, int ffnRows) throws IOException {
+        llama(rows, ffnRows).build().write(file);
+        return file;
     }
 
     /**

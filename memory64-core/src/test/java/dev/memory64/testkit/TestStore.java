@@ -1,5 +1,7 @@
 package dev.memory64.testkit;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.memory64.Layer;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
@@ -8,6 +10,7 @@ import dev.memory64.ModelMetadata;
 import dev.memory64.RegionBacking;
 import dev.memory64.TensorInfo;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,6 +39,16 @@ public record TestStore(Memory64Store store, byte[] content) implements AutoClos
     }
 
     /**
+     * The ABI unit tests' small store: region {@code a} of a page, to which a test adds its
+     * content, layers and metadata.
+     *
+     * @return the builder
+     */
+    public static Builder page() {
+        return builder().region("a", PAGE);
+    }
+
+    /**
      * The usual ABI model: region {@code a} of a page and region {@code b}, byte {@code i} equal to
      * {@code i * 13 + (i >>> 9)}, {@code token_embd} (id 0) at [0, 1000), {@code blk.0} (id 1) at
      * [PAGE - 100, PAGE + 4900), straddling the two regions, and blk.0's one tensor (type 2, at 16
@@ -53,6 +66,23 @@ public record TestStore(Memory64Store store, byte[] content) implements AutoClos
                 .layer(new Layer(0, "token_embd", "embeddings", 0, 1000))
                 .layer(new Layer(1, "blk.0", "block", PAGE - 100, 5000))
                 .tensor(new TensorInfo(tensor, 1, 16, 4000, 2, List.of(32L, 125L)));
+    }
+
+    /**
+     * Asserts that a plain reserved backing in the directory refuses the layout when the store is
+     * built, as it does a region its file system has no room for.
+     *
+     * @param layout the layout
+     * @param directory where the reservation would be
+     * @return the refusal, whose message a test checks
+     */
+    public static IOException assertReservationRefused(MemoryLayout layout, Path directory) {
+        return assertThrows(
+                IOException.class,
+                () ->
+                        Memory64Store.builder(layout)
+                                .withDefaultBacking(RegionBacking.reserved(directory))
+                                .build());
     }
 
     /**
@@ -139,6 +169,17 @@ public record TestStore(Memory64Store store, byte[] content) implements AutoClos
             metadata.put(key, value);
             hasMetadata = true;
             return this;
+        }
+
+        /**
+         * Makes the store alone, for a test that compares nothing with its content: closing it is
+         * the test's.
+         *
+         * @return the store
+         * @throws IOException if the store cannot be made
+         */
+        public Memory64Store buildStore() throws IOException {
+            return build().store();
         }
 
         /**

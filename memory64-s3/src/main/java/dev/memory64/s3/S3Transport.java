@@ -4,6 +4,7 @@ import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteIdentity;
 import dev.memory64.RemoteOptions;
 import dev.memory64.RemoteTransport;
+import dev.memory64.internal.ContentRange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -11,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -38,9 +37,6 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * transient.
  */
 final class S3Transport implements RemoteTransport {
-
-    private static final Pattern CONTENT_RANGE =
-            Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);
 
     /** The copy's buffer: large enough that the connection's reads, not the copy, set the pace. */
     private static final int BUFFER = 64 << 10;
@@ -131,8 +127,8 @@ final class S3Transport implements RemoteTransport {
             }
             throw failures.of(e, 0, 1, null);
         }
-        Matcher m = CONTENT_RANGE.matcher(String.valueOf(response.contentRange()));
-        if (!m.matches() || m.group(3).equals("*")) {
+        ContentRange range = ContentRange.parse(response.contentRange());
+        if (range == null || range.total() == ContentRange.UNKNOWN) {
             throw new RemoteFetchException(
                     uri,
                     0,
@@ -144,7 +140,7 @@ final class S3Transport implements RemoteTransport {
                     null);
         }
         return new RemoteIdentity(
-                Long.parseLong(m.group(3)), response.eTag(), httpDate(response.lastModified()));
+                range.total(), response.eTag(), httpDate(response.lastModified()));
     }
 
     /** An empty object answers a range with 416: its identity comes from its metadata. */
@@ -186,11 +182,8 @@ final class S3Transport implements RemoteTransport {
     private void check(GetObjectResponse response, long offset, long len, RemoteIdentity pinned)
             throws RemoteFetchException {
         String contentRange = String.valueOf(response.contentRange());
-        Matcher m = CONTENT_RANGE.matcher(contentRange);
-        boolean otherSize =
-                m.matches()
-                        && !m.group(3).equals("*")
-                        && Long.parseLong(m.group(3)) != pinned.size();
+        ContentRange range = ContentRange.parse(contentRange);
+        boolean otherSize = range != null && range.namesOtherSize(pinned.size());
         boolean otherTag =
                 pinned.etag() != null
                         && response.eTag() != null
@@ -210,22 +203,13 @@ final class S3Transport implements RemoteTransport {
                             + ")",
                     null);
         }
-        if (!m.matches()
-                || Long.parseLong(m.group(1)) != offset
-                || Long.parseLong(m.group(2)) != offset + len - 1) {
+        if (range == null || !range.isExactly(offset, len)) {
             throw new RemoteFetchException(
                     uri,
                     offset,
                     len,
                     206,
-                    "the answer's Content-Range \""
-                            + contentRange
-                            + "\" is not bytes "
-                            + offset
-                            + "-"
-                            + (offset + len - 1)
-                            + "/"
-                            + pinned.size(),
+                    ContentRange.notExactly(contentRange, offset, len, pinned.size()),
                     null);
         }
     }

@@ -32,9 +32,7 @@ class GuideExamplesTest {
     }
 
     Path model() throws Exception {
-        Path file = root.resolve("llama-3-8b-q4_k_m.gguf");
-        SmallModels.llama(64, 64).build().write(file);
-        return file;
+        return SmallModels.write(root.resolve("llama-3-8b-q4_k_m.gguf"), 64, 64);
     }
 
     @Test

@@ -1,14 +1,25 @@
-package dev.memory64.abi;
+package dev.memory64.testkit;
 
+import dev.memory64.abi.GuestMemory;
 import java.lang.foreign.MemorySegment;
 
 /** A guest memory over a heap array, for tests of the ABI logic without a Wasm runtime. */
-final class HeapGuestMemory implements GuestMemory {
-    final byte[] bytes;
-    boolean failWrites;
-    boolean failReads;
+public final class HeapGuestMemory implements GuestMemory {
+    /** The memory's bytes. */
+    public final byte[] bytes;
 
-    HeapGuestMemory(int size) {
+    /** Whether writes fail, as a guest memory that is gone. */
+    public boolean failWrites;
+
+    /** Whether reads fail. */
+    public boolean failReads;
+
+    /**
+     * Makes a memory of zeros.
+     *
+     * @param size its size in bytes
+     */
+    public HeapGuestMemory(int size) {
         this.bytes = new byte[size];
     }
 
