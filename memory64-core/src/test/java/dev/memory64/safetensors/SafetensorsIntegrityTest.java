@@ -9,16 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.memory64.ModelIntegrityException;
 import dev.memory64.ProgressListener;
 import dev.memory64.gguf.GgufModel;
+import dev.memory64.testkit.FileDigests;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,28 +51,12 @@ class SafetensorsIntegrityTest {
         return Checkpoints.writer(tensors).writeSharded(dir, "model", 3);
     }
 
-    private static String sha256(Path file) throws Exception {
-        return HexFormat.of()
-                .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-    }
-
-    private static Map<String, String> digests(List<Path> shards) throws Exception {
-        Map<String, String> expected = new LinkedHashMap<>();
-        for (Path shard : shards) {
-            expected.put(shard.getFileName().toString(), sha256(shard));
-        }
-        return expected;
-    }
-
-    /** Flips one byte in place (same file, same inode). */
-    private static void corrupt(Path file, long offset) throws IOException {
-        try (FileChannel channel =
-                FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer one = ByteBuffer.allocate(1);
-            channel.read(one, offset);
-            one.put(0, (byte) ~one.get(0)).clear();
-            channel.write(one, offset);
-        }
+    private SafetensorsModel openIndexVerified(Map<String, String> expected, Tasks tasks)
+            throws IOException {
+        return SafetensorsModel.builder(dir.resolve("model.safetensors.index.json"))
+                .withExpectedSha256(expected)
+                .withProgressListener(tasks)
+                .open();
     }
 
     /** Whether this process maps the file now (Linux; false where /proc is absent). */
@@ -93,7 +73,9 @@ class SafetensorsIntegrityTest {
         Map<String, String> expected = new LinkedHashMap<>();
         // As a hub lists them: repository paths, upper-case hex; other files are ignored.
         for (Path shard : shards) {
-            expected.put("bf16/" + shard.getFileName(), sha256(shard).toUpperCase(Locale.ROOT));
+            expected.put(
+                    "bf16/" + shard.getFileName(),
+                    FileDigests.sha256(shard).toUpperCase(Locale.ROOT));
         }
         expected.put("README.md", "00".repeat(32));
         expected.put("model.safetensors.index.json", "11".repeat(32));
@@ -128,10 +110,10 @@ class SafetensorsIntegrityTest {
     @Test
     void refusesACorruptedShardBeforeReadingOrMappingAnyNamingItAndBothDigests() throws Exception {
         List<Path> shards = shards();
-        Map<String, String> expected = digests(shards);
+        Map<String, String> expected = FileDigests.of(shards);
         Path second = shards.get(1);
         // Damage shard 2's header length: parsed, it would be a SafetensorsFormatException.
-        corrupt(second, 7);
+        FileDigests.corrupt(second, 7);
         assertThrows(SafetensorsFormatException.class, () -> SafetensorsModel.open(shards.get(0)));
 
         Tasks tasks = new Tasks();
@@ -144,7 +126,7 @@ class SafetensorsIntegrityTest {
                                         .withExpectedSha256(expected)
                                         .withProgressListener(tasks)
                                         .open());
-        String actual = sha256(second);
+        String actual = FileDigests.sha256(second);
         assertEquals(second, e.path());
         assertEquals(expected.get(second.getFileName().toString()), e.expected());
         assertEquals(actual, e.actual());
@@ -168,7 +150,7 @@ class SafetensorsIntegrityTest {
         // Two damaged shards: the first is thrown, the other suppressed in it; either is a
         // ModelIntegrityException, as a GGUF part's is.
         Path third = shards.get(2);
-        corrupt(third, Files.size(third) - 1);
+        FileDigests.corrupt(third, Files.size(third) - 1);
         ModelIntegrityException both =
                 assertThrows(
                         ModelIntegrityException.class,
@@ -185,7 +167,7 @@ class SafetensorsIntegrityTest {
     @Test
     void requiresADigestForEveryShardNamingTheOneWithoutBeforeReadingIt() throws Exception {
         List<Path> shards = shards();
-        Map<String, String> expected = digests(shards);
+        Map<String, String> expected = FileDigests.of(shards);
         expected.remove("model-00002-of-00003.safetensors");
         Tasks tasks = new Tasks();
         IllegalArgumentException e =
@@ -210,7 +192,7 @@ class SafetensorsIntegrityTest {
     void refusesDigestsThatNameNoFileOrAreNotHexNamingTheKeyAndLeavesTheBuilderAsItWas()
             throws Exception {
         Path file = Checkpoints.single(dir, tensors);
-        String good = sha256(file);
+        String good = FileDigests.sha256(file);
         SafetensorsModel.Builder builder =
                 SafetensorsModel.builder(file)
                         .withExpectedSha256(Map.of("model.safetensors", good));

@@ -1,0 +1,82 @@
+package dev.memory64.testkit;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reference for integrity tests: the JDK's SHA-256 of bytes in one call, digests by file name
+ * as a hub lists them, and a byte flipped in place to damage a file.
+ */
+public final class FileDigests {
+
+    private FileDigests() {}
+
+    /**
+     * The JDK's digest of the bytes, in one call, as lowercase hex.
+     *
+     * @param bytes the bytes
+     * @return 64 hex digits
+     */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The JDK's digest of a file's bytes, read whole.
+     *
+     * @param file the file
+     * @return 64 hex digits
+     * @throws IOException if it cannot be read
+     */
+    public static String sha256(Path file) throws IOException {
+        return sha256(Files.readAllBytes(file));
+    }
+
+    /**
+     * Each file's digest by its name, in order.
+     *
+     * @param files the files
+     * @return the digests, as {@code withExpectedSha256} takes them
+     * @throws IOException if one cannot be read
+     */
+    public static Map<String, String> of(List<Path> files) throws IOException {
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (Path file : files) {
+            expected.put(file.getFileName().toString(), sha256(file));
+        }
+        return expected;
+    }
+
+    /**
+     * Flips one byte in place (same file, same inode).
+     *
+     * @param file the file
+     * @param offset the byte's offset
+     * @return the offset
+     * @throws IOException if the file cannot be read or written
+     */
+    public static long corrupt(Path file, long offset) throws IOException {
+        try (FileChannel channel =
+                FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            channel.read(one, offset);
+            one.put(0, (byte) ~one.get(0)).clear();
+            channel.write(one, offset);
+        }
+        return offset;
+    }
+}
