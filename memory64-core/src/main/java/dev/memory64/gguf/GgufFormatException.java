@@ -142,14 +142,12 @@ public final class GgufFormatException extends IOException {
     /** A count past the header size limit. */
     static GgufFormatException pastLimit(
             String field, long count, long offset, long remaining, long maxHeaderSize) {
-        return cannotFit(
-                field,
-                count,
-                offset,
+        String room =
                 remaining
                         + " bytes left under the header size limit of "
                         + maxHeaderSize
-                        + " bytes");
+                        + " bytes";
+        return cannotFit(field, count, offset, room);
     }
 
     /** A count that cannot fit in the room named, e.g. {@code "12 remaining bytes of the file"}. */

@@ -1,14 +1,12 @@
 package dev.memory64.gguf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.memory64.testkit.Forked;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,29 +25,21 @@ class PreinitializerTest {
         TestModels.rich().build().write(model);
         Path notModel = dir.resolve("not-a-model.gguf");
         Files.write(notModel, "not a model".getBytes(StandardCharsets.UTF_8));
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(options));
-        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-        command.add("-cp");
-        command.add(
-                String.join(
-                        java.io.File.pathSeparator,
-                        location(PreinitializerMain.class),
-                        location(GgufModel.class),
-                        location(org.slf4j.LoggerFactory.class),
-                        location(Class.forName("org.slf4j.simple.SimpleLogger"))));
-        command.add(PreinitializerMain.class.getName());
-        command.add(model.toString());
-        command.add(notModel.toString());
-        Process process = new ProcessBuilder(command).start();
-        process.getOutputStream().close();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the forked JVM did not end");
-        assertEquals(0, process.exitValue(), out + err);
-        assertEquals("", err, "SLF4J reported something: " + err);
-        return out.lines().toList();
+        Forked.Output output =
+                Forked.run(
+                        Forked.java(
+                                List.of(options),
+                                PreinitializerMain.class,
+                                List.of(
+                                        PreinitializerMain.class,
+                                        GgufModel.class,
+                                        org.slf4j.LoggerFactory.class,
+                                        Class.forName("org.slf4j.simple.SimpleLogger")),
+                                List.of(model.toString(), notModel.toString())),
+                        60,
+                        "the forked JVM");
+        assertEquals("", output.err(), "SLF4J reported something: " + output.err());
+        return output.out().lines().toList();
     }
 
     @Test
@@ -60,9 +50,5 @@ class PreinitializerTest {
             String logger = " running=false logger=org.slf4j.simple.SimpleLogger";
             assertEquals(List.of("refused" + logger, "opened 5 layers" + logger), lines);
         }
-    }
-
-    private static String location(Class<?> type) throws Exception {
-        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }

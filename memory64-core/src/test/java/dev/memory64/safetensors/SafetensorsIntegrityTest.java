@@ -120,26 +120,8 @@ class SafetensorsIntegrityTest {
         SafetensorsIntegrityException e =
                 assertThrows(
                         SafetensorsIntegrityException.class,
-                        () ->
-                                SafetensorsModel.builder(
-                                                dir.resolve("model.safetensors.index.json"))
-                                        .withExpectedSha256(expected)
-                                        .withProgressListener(tasks)
-                                        .open());
-        String actual = FileDigests.sha256(second);
-        assertEquals(second, e.path());
-        assertEquals(expected.get(second.getFileName().toString()), e.expected());
-        assertEquals(actual, e.actual());
-        assertEquals(
-                "sha256 of "
-                        + second
-                        + " is "
-                        + actual
-                        + ", expected "
-                        + e.expected()
-                        + ": the file is corrupted or not the one published",
-                e.getMessage());
-        assertEquals(0, e.getSuppressed().length);
+                        () -> openIndexVerified(expected, tasks));
+        FileDigests.assertMismatch(e, second, expected);
         // Every shard verified, none opened, none left mapped.
         assertEquals(3, tasks.seen.size(), tasks.seen.toString());
         assertFalse(tasks.any("open "), tasks.seen.toString());
@@ -172,13 +154,7 @@ class SafetensorsIntegrityTest {
         Tasks tasks = new Tasks();
         IllegalArgumentException e =
                 assertThrows(
-                        IllegalArgumentException.class,
-                        () ->
-                                SafetensorsModel.builder(
-                                                dir.resolve("model.safetensors.index.json"))
-                                        .withExpectedSha256(expected)
-                                        .withProgressListener(tasks)
-                                        .open());
+                        IllegalArgumentException.class, () -> openIndexVerified(expected, tasks));
         assertEquals(
                 "open: no expected SHA-256 for part 2 of 3, "
                         + shards.get(1)

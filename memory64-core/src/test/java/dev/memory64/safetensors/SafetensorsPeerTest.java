@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.TensorInfo;
+import dev.memory64.testkit.Forked;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -85,12 +85,7 @@ class SafetensorsPeerTest {
         List<String> command =
                 new ArrayList<>(List.of("node", script.toString(), nodeModules.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "node did not end");
-        assertEquals(0, p.exitValue(), out + err);
+        String out = Forked.run(command, 120, "node").out();
         return out.lines().filter(l -> !l.isBlank()).sorted().toList();
     }
 

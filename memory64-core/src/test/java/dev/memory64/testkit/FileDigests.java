@@ -1,5 +1,8 @@
 package dev.memory64.testkit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.memory64.ModelIntegrityException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -78,5 +81,32 @@ public final class FileDigests {
             channel.write(one, offset);
         }
         return offset;
+    }
+
+    /**
+     * Asserts that a mismatch names the file and both digests, in its accessors and its message,
+     * and carries no later mismatch.
+     *
+     * @param e the exception
+     * @param file the damaged file
+     * @param expected the digests given, by file name
+     * @throws IOException if the file cannot be read to digest it
+     */
+    public static void assertMismatch(
+            ModelIntegrityException e, Path file, Map<String, String> expected) throws IOException {
+        String actual = sha256(file);
+        assertEquals(file, e.path());
+        assertEquals(expected.get(file.getFileName().toString()), e.expected());
+        assertEquals(actual, e.actual());
+        assertEquals(
+                "sha256 of "
+                        + file
+                        + " is "
+                        + actual
+                        + ", expected "
+                        + e.expected()
+                        + ": the file is corrupted or not the one published",
+                e.getMessage());
+        assertEquals(0, e.getSuppressed().length);
     }
 }
