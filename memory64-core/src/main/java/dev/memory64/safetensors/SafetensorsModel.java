@@ -6,6 +6,7 @@ import dev.memory64.ProgressListener;
 import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteOptions;
 import dev.memory64.internal.RemoteAccess;
+import dev.memory64.model.HeaderSource;
 import dev.memory64.model.ModelBuilder;
 import dev.memory64.model.ModelOpen;
 import dev.memory64.model.OpenRequest;
@@ -236,26 +237,25 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
     /** A small file (an index, a config) read whole, at most {@link #MAX_JSON_SIZE} bytes. */
     static byte[] readSmall(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            checkJsonSize(SafetensorsFile.nameOf(file), size);
-            ByteBuffer bytes = ByteBuffer.allocate((int) size);
-            while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) >= 0) {
-                // a file shorter than its size at open ends the loop
-            }
-            return bytes.array();
+            return readSmall(SafetensorsFile.nameOf(file), channel.size(), channel::read);
         }
     }
 
     private static byte[] readSmall(URI uri, RemoteOptions options) throws IOException {
         try (RemoteAccess.Source source = RemoteAccess.open(uri, options)) {
-            long size = source.size();
-            checkJsonSize(OpenRequest.nameOf(uri, "model.safetensors").toString(), size);
-            ByteBuffer bytes = ByteBuffer.allocate((int) size);
-            while (bytes.hasRemaining() && source.read(bytes, bytes.position()) >= 0) {
-                // read until full or the object ends
-            }
-            return bytes.array();
+            String name = OpenRequest.nameOf(uri, "model.safetensors").toString();
+            return readSmall(name, source.size(), source::read);
         }
+    }
+
+    private static byte[] readSmall(String name, long size, HeaderSource source)
+            throws IOException {
+        checkJsonSize(name, size);
+        ByteBuffer bytes = ByteBuffer.allocate((int) size);
+        while (bytes.hasRemaining() && source.read(bytes, bytes.position()) >= 0) {
+            // read until full, or until a file shorter than its size at open or the object ends
+        }
+        return bytes.array();
     }
 
     private static void checkJsonSize(String name, long size) throws SafetensorsFormatException {

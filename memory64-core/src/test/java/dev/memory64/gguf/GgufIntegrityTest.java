@@ -20,10 +20,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SHA-256 verification of model files, before and after opening. */
@@ -127,14 +127,8 @@ class GgufIntegrityTest {
     @Test
     void verifiesEveryPartOfAnOpenSplitModel() throws Exception {
         List<Path> parts = splitModel();
-        Map<String, String> expected = new LinkedHashMap<>();
         // As a hub lists them: repository paths, upper-case hex; other files are ignored.
-        for (Path part : parts) {
-            expected.put(
-                    "Q8_0/" + part.getFileName(),
-                    FileDigests.sha256(part).toUpperCase(Locale.ROOT));
-        }
-        expected.put("README.md", "00".repeat(32));
+        Map<String, String> expected = FileDigests.asAHubLists(parts, "Q8_0");
         try (GgufModel model = GgufModel.open(parts.get(0))) {
             Recorder recorder = new Recorder();
             model.verify(expected, recorder);
@@ -157,19 +151,14 @@ class GgufIntegrityTest {
         try (GgufModel model = GgufModel.open(parts.get(0))) {
             Path second = parts.get(1);
             FileDigests.corrupt(second, Files.size(second) - 100);
-            GgufIntegrityException e =
-                    assertThrows(
-                            GgufIntegrityException.class,
-                            () -> model.verify(expected, ProgressListener.NONE));
-            FileDigests.assertMismatch(e, second, expected);
+            Executable verify = () -> model.verify(expected, ProgressListener.NONE);
+            FileDigests.assertMismatch(
+                    assertThrows(GgufIntegrityException.class, verify), second, expected);
 
             // Two damaged parts: the first is thrown, the other suppressed in it.
             Path third = parts.get(2);
             FileDigests.corrupt(third, Files.size(third) - 1);
-            GgufIntegrityException both =
-                    assertThrows(
-                            GgufIntegrityException.class,
-                            () -> model.verify(expected, ProgressListener.NONE));
+            GgufIntegrityException both = assertThrows(GgufIntegrityException.class, verify);
             assertEquals(second, both.path());
             assertEquals(1, both.getSuppressed().length);
             GgufIntegrityException later = (GgufIntegrityException) both.getSuppressed()[0];

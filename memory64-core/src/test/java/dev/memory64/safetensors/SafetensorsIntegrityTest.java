@@ -17,9 +17,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -70,14 +70,9 @@ class SafetensorsIntegrityTest {
     @Test
     void opensACheckpointWhoseShardsMatchTheirDigestsByItsIndexOrAShard() throws Exception {
         List<Path> shards = shards();
-        Map<String, String> expected = new LinkedHashMap<>();
-        // As a hub lists them: repository paths, upper-case hex; other files are ignored.
-        for (Path shard : shards) {
-            expected.put(
-                    "bf16/" + shard.getFileName(),
-                    FileDigests.sha256(shard).toUpperCase(Locale.ROOT));
-        }
-        expected.put("README.md", "00".repeat(32));
+        // As a hub lists them: repository paths, upper-case hex; other files, the index's
+        // included, are ignored.
+        Map<String, String> expected = FileDigests.asAHubLists(shards, "bf16");
         expected.put("model.safetensors.index.json", "11".repeat(32));
         for (Path given : List.of(dir.resolve("model.safetensors.index.json"), shards.get(1))) {
             Tasks tasks = new Tasks();
@@ -203,19 +198,16 @@ class SafetensorsIntegrityTest {
     void refusesDigestsForACheckpointOpenedFromUrisBeforeFetchingAnything() {
         // Nothing listens on the discard port: a fetch would fail otherwise than this refusal.
         URI uri = URI.create("http://127.0.0.1:9/model.safetensors.index.json");
-        Map<String, String> digests = Map.of("model-00001-of-00002.safetensors", "ab".repeat(32));
-        IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> SafetensorsModel.builder(uri).withExpectedSha256(digests).open());
-        assertEquals(
-                "open " + uri + ": SHA-256 digests are checked for files only", e.getMessage());
         URI gguf = URI.create("http://127.0.0.1:9/m-00001-of-00002.gguf");
-        IllegalArgumentException g =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> GgufModel.builder(gguf).withExpectedSha256(digests).open());
-        assertEquals(
-                "open " + gguf + ": SHA-256 digests are checked for files only", g.getMessage());
+        Map<String, String> digests = Map.of("model-00001-of-00002.safetensors", "ab".repeat(32));
+        Map<URI, Executable> opens =
+                Map.of(
+                        uri, () -> SafetensorsModel.builder(uri).withExpectedSha256(digests).open(),
+                        gguf, () -> GgufModel.builder(gguf).withExpectedSha256(digests).open());
+        opens.forEach(
+                (given, open) ->
+                        assertEquals(
+                                "open " + given + ": SHA-256 digests are checked for files only",
+                                assertThrows(IllegalArgumentException.class, open).getMessage()));
     }
 }

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -61,6 +62,25 @@ public final class FileDigests {
         for (Path file : files) {
             expected.put(file.getFileName().toString(), sha256(file));
         }
+        return expected;
+    }
+
+    /**
+     * Each file's digest as a hub lists it: keyed by its repository path in {@code folder},
+     * upper-case hex, with an entry for a README that is no part of any model.
+     *
+     * @param files the files
+     * @param folder the repository folder they are listed under
+     * @return the digests, in the files' order, the README's last
+     * @throws IOException if one cannot be read
+     */
+    public static Map<String, String> asAHubLists(List<Path> files, String folder)
+            throws IOException {
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (Path file : files) {
+            expected.put(folder + "/" + file.getFileName(), sha256(file).toUpperCase(Locale.ROOT));
+        }
+        expected.put("README.md", "00".repeat(32));
         return expected;
     }
 
