@@ -1,6 +1,7 @@
 package dev.memory64.gguf;
 
 import dev.memory64.Memory64Store;
+import dev.memory64.ModelIntegrityException;
 import dev.memory64.ProgressListener;
 import dev.memory64.RegionBacking;
 import dev.memory64.RemoteOptions;
@@ -161,11 +162,11 @@ public final class GgufModel extends OpenedModel<GgufFile> {
         private long maxHeaderSize = GgufFile.DEFAULT_MAX_HEADER_SIZE;
 
         private Builder(Path[] files) {
-            super(files, "model", GgufIntegrityException::new);
+            super(files, "model", new Mismatch());
         }
 
         private Builder(URI[] uris) {
-            super(uris, "model", "model.gguf", GgufIntegrityException::new);
+            super(uris, "model", "model.gguf", new Mismatch());
         }
 
         /**
@@ -202,6 +203,18 @@ public final class GgufModel extends OpenedModel<GgufFile> {
          */
         public GgufModel open() throws IOException {
             return GgufModel.open(this);
+        }
+    }
+
+    /**
+     * Makes this format's exception for a part whose digest does not match: a class, not a lambda,
+     * as a builder makes one and opening a local model bootstraps no lambda (a first lambda costs a
+     * cold JVM several milliseconds).
+     */
+    private static final class Mismatch implements PartDigests.Mismatch {
+        @Override
+        public ModelIntegrityException of(Path path, String expected, String actual) {
+            return new GgufIntegrityException(path, expected, actual);
         }
     }
 
@@ -265,6 +278,6 @@ public final class GgufModel extends OpenedModel<GgufFile> {
             throw new StoreClosedException(
                     "verify: the model " + paths.get(0) + " is closed", null);
         }
-        expected.verify("verify", paths, paths, fileKeys, listener, GgufIntegrityException::new);
+        expected.verify("verify", paths, paths, fileKeys, listener, new Mismatch());
     }
 }

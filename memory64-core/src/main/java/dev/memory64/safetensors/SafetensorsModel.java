@@ -1,16 +1,17 @@
 package dev.memory64.safetensors;
 
 import dev.memory64.Memory64Store;
+import dev.memory64.ModelIntegrityException;
 import dev.memory64.ModelMetadata;
 import dev.memory64.ProgressListener;
 import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteOptions;
 import dev.memory64.internal.RemoteAccess;
-import dev.memory64.model.HeaderSource;
 import dev.memory64.model.ModelBuilder;
 import dev.memory64.model.ModelOpen;
 import dev.memory64.model.OpenRequest;
 import dev.memory64.model.OpenedModel;
+import dev.memory64.model.PartDigests;
 import dev.memory64.model.PartLocation;
 import java.io.IOException;
 import java.net.URI;
@@ -137,11 +138,11 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
         private long maxHeaderSize = SafetensorsFile.DEFAULT_MAX_HEADER_SIZE;
 
         private Builder(Path[] files) {
-            super(files, "checkpoint", SafetensorsIntegrityException::new);
+            super(files, "checkpoint", new Mismatch());
         }
 
         private Builder(URI[] uris) {
-            super(uris, "checkpoint", "model.safetensors", SafetensorsIntegrityException::new);
+            super(uris, "checkpoint", "model.safetensors", new Mismatch());
         }
 
         /**
@@ -177,6 +178,17 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
          */
         public SafetensorsModel open() throws IOException {
             return SafetensorsModel.open(this);
+        }
+    }
+
+    /**
+     * Makes this format's exception for a shard whose digest does not match: a class, not a lambda,
+     * as a builder makes one and an open should bootstrap no lambda on a cold JVM.
+     */
+    private static final class Mismatch implements PartDigests.Mismatch {
+        @Override
+        public ModelIntegrityException of(Path path, String expected, String actual) {
+            return new SafetensorsIntegrityException(path, expected, actual);
         }
     }
 
@@ -237,25 +249,26 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
     /** A small file (an index, a config) read whole, at most {@link #MAX_JSON_SIZE} bytes. */
     static byte[] readSmall(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return readSmall(SafetensorsFile.nameOf(file), channel.size(), channel::read);
+            long size = channel.size();
+            checkJsonSize(SafetensorsFile.nameOf(file), size);
+            ByteBuffer bytes = ByteBuffer.allocate((int) size);
+            while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) >= 0) {
+                // a file shorter than its size at open ends the loop
+            }
+            return bytes.array();
         }
     }
 
     private static byte[] readSmall(URI uri, RemoteOptions options) throws IOException {
         try (RemoteAccess.Source source = RemoteAccess.open(uri, options)) {
-            String name = OpenRequest.nameOf(uri, "model.safetensors").toString();
-            return readSmall(name, source.size(), source::read);
+            long size = source.size();
+            checkJsonSize(OpenRequest.nameOf(uri, "model.safetensors").toString(), size);
+            ByteBuffer bytes = ByteBuffer.allocate((int) size);
+            while (bytes.hasRemaining() && source.read(bytes, bytes.position()) >= 0) {
+                // read until full or the object ends
+            }
+            return bytes.array();
         }
-    }
-
-    private static byte[] readSmall(String name, long size, HeaderSource source)
-            throws IOException {
-        checkJsonSize(name, size);
-        ByteBuffer bytes = ByteBuffer.allocate((int) size);
-        while (bytes.hasRemaining() && source.read(bytes, bytes.position()) >= 0) {
-            // read until full, or until a file shorter than its size at open or the object ends
-        }
-        return bytes.array();
     }
 
     private static void checkJsonSize(String name, long size) throws SafetensorsFormatException {
