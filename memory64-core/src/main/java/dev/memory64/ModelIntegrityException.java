@@ -6,15 +6,15 @@ import java.util.Objects;
 
 /**
  * A model file's SHA-256 digest is not the one expected: the file is corrupted (a truncated or
- * damaged download) or is not the file that was published. Each format throws its own subclass
- * ({@link dev.memory64.gguf.GgufIntegrityException}, {@link
- * dev.memory64.safetensors.SafetensorsIntegrityException}); catch this one to handle both.
+ * damaged download) or is not the file that was published. {@link
+ * dev.memory64.safetensors.SafetensorsModel} throws it; {@link dev.memory64.gguf.GgufModel} throws
+ * its subclass {@link dev.memory64.gguf.GgufIntegrityException}, so catching this one handles both.
  *
  * <p>The message names the file and both digests: {@code sha256 of /models/m-00002-of-00003.gguf is
  * 5e1f…, expected 9a0c…: the file is corrupted or not the one published}. When several files
  * mismatch, the first is thrown and the others are {@linkplain #getSuppressed() suppressed} in it.
  */
-public abstract class ModelIntegrityException extends IOException {
+public class ModelIntegrityException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
@@ -35,7 +35,7 @@ public abstract class ModelIntegrityException extends IOException {
      * @param actual the digest of the file's bytes, lowercase hex
      * @throws NullPointerException if an argument is null
      */
-    protected ModelIntegrityException(Path path, String expected, String actual) {
+    public ModelIntegrityException(Path path, String expected, String actual) {
         super(
                 "sha256 of "
                         + Objects.requireNonNull(path, "path")

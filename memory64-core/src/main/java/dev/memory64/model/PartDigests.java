@@ -29,6 +29,18 @@ public final class PartDigests {
     @FunctionalInterface
     public interface Mismatch {
         /**
+         * Makes a {@link ModelIntegrityException} itself, for a format without a type of its own
+         * (an anonymous class, not a lambda: a builder takes it, and an open bootstraps no lambda).
+         */
+        Mismatch PLAIN =
+                new Mismatch() {
+                    @Override
+                    public ModelIntegrityException of(Path path, String expected, String actual) {
+                        return new ModelIntegrityException(path, expected, actual);
+                    }
+                };
+
+        /**
          * Makes the exception.
          *
          * @param path the file

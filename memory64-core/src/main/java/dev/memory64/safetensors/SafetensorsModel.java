@@ -138,11 +138,11 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
         private long maxHeaderSize = SafetensorsFile.DEFAULT_MAX_HEADER_SIZE;
 
         private Builder(Path[] files) {
-            super(files, "checkpoint", new Mismatch());
+            super(files, "checkpoint", PartDigests.Mismatch.PLAIN);
         }
 
         private Builder(URI[] uris) {
-            super(uris, "checkpoint", "model.safetensors", new Mismatch());
+            super(uris, "checkpoint", "model.safetensors", PartDigests.Mismatch.PLAIN);
         }
 
         /**
@@ -168,8 +168,8 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
          * there is one), maps every part and registers the layers and tensors.
          *
          * @return the model, whose store the caller closes through {@link SafetensorsModel#close()}
-         * @throws SafetensorsIntegrityException if a shard's digest is not the expected one
-         *     (nothing is mapped then); the message names the shard and both digests
+         * @throws ModelIntegrityException if a shard's digest is not the expected one (nothing is
+         *     mapped then); the message names the shard and both digests
          * @throws IllegalArgumentException if digests were given but a shard has none (before that
          *     shard is read) or the checkpoint is opened from URIs (digests are checked for files
          *     only), or no transport serves a URI's scheme
@@ -178,17 +178,6 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
          */
         public SafetensorsModel open() throws IOException {
             return SafetensorsModel.open(this);
-        }
-    }
-
-    /**
-     * Makes this format's exception for a shard whose digest does not match: a class, not a lambda,
-     * as a builder makes one and an open should bootstrap no lambda on a cold JVM.
-     */
-    private static final class Mismatch implements PartDigests.Mismatch {
-        @Override
-        public ModelIntegrityException of(Path path, String expected, String actual) {
-            return new SafetensorsIntegrityException(path, expected, actual);
         }
     }
 
