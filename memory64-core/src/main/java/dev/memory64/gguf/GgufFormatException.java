@@ -130,12 +130,11 @@ public final class GgufFormatException extends IOException {
     /** A count of elements of at least {@code minSize} bytes past the end of the file. */
     static GgufFormatException pastFile(
             String field, long count, long offset, long remaining, int minSize, String what) {
-        return new GgufFormatException(
+        return cannotFit(
                 field,
-                Long.toUnsignedString(count),
+                count,
                 offset,
-                "cannot fit in the "
-                        + remaining
+                remaining
                         + " remaining bytes of the file"
                         + (minSize > 1 ? " (" + what + " takes at least " + minSize + ")" : ""));
     }
@@ -143,15 +142,19 @@ public final class GgufFormatException extends IOException {
     /** A count past the header size limit. */
     static GgufFormatException pastLimit(
             String field, long count, long offset, long remaining, long maxHeaderSize) {
-        return new GgufFormatException(
-                field,
-                Long.toUnsignedString(count),
-                offset,
-                "cannot fit in the "
-                        + remaining
+        String room =
+                remaining
                         + " bytes left under the header size limit of "
                         + maxHeaderSize
-                        + " bytes");
+                        + " bytes";
+        return cannotFit(field, count, offset, room);
+    }
+
+    /** A count that cannot fit in the room named, e.g. {@code "12 remaining bytes of the file"}. */
+    private static GgufFormatException cannotFit(
+            String field, long count, long offset, String room) {
+        return new GgufFormatException(
+                field, Long.toUnsignedString(count), offset, "cannot fit in the " + room);
     }
 
     static GgufFormatException truncated(String field, long offset, long n, long fileSize) {

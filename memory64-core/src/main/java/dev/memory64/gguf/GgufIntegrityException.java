@@ -1,68 +1,22 @@
 package dev.memory64.gguf;
 
-import java.io.IOException;
+import dev.memory64.ModelIntegrityException;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
- * A model file's SHA-256 digest is not the one expected: the file is corrupted (a truncated or
+ * A GGUF model file's SHA-256 digest is not the one expected: the file is corrupted (a truncated or
  * damaged download) or is not the file that was published.
  *
  * <p>The message names the file and both digests: {@code sha256 of /models/m-00002-of-00003.gguf is
  * 5e1f…, expected 9a0c…: the file is corrupted or not the one published}. When several files
  * mismatch, the first is thrown and the others are {@linkplain #getSuppressed() suppressed} in it.
+ * {@link #path()}, {@link #expected()} and {@link #actual()} give the parts.
  */
-public final class GgufIntegrityException extends IOException {
+public final class GgufIntegrityException extends ModelIntegrityException {
 
     private static final long serialVersionUID = 1L;
 
-    /** The file; not serialized ({@link Path} is not serializable), its name is in the message. */
-    private final transient Path path;
-
-    /** The digest the caller expected, lowercase hex. */
-    private final String expected;
-
-    /** The digest the file has, lowercase hex. */
-    private final String actual;
-
     GgufIntegrityException(Path path, String expected, String actual) {
-        super(
-                "sha256 of "
-                        + Objects.requireNonNull(path, "path")
-                        + " is "
-                        + Objects.requireNonNull(actual, "actual")
-                        + ", expected "
-                        + Objects.requireNonNull(expected, "expected")
-                        + ": the file is corrupted or not the one published");
-        this.path = path;
-        this.expected = expected;
-        this.actual = actual;
-    }
-
-    /**
-     * Returns the file whose digest does not match.
-     *
-     * @return the path, as the model or the caller named it (null only in a deserialized copy)
-     */
-    public Path path() {
-        return path;
-    }
-
-    /**
-     * Returns the digest the caller expected.
-     *
-     * @return 64 lowercase hex digits
-     */
-    public String expected() {
-        return expected;
-    }
-
-    /**
-     * Returns the digest of the file's bytes as read.
-     *
-     * @return 64 lowercase hex digits
-     */
-    public String actual() {
-        return actual;
+        super(path, expected, actual);
     }
 }

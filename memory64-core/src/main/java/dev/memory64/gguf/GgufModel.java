@@ -1,18 +1,20 @@
 package dev.memory64.gguf;
 
 import dev.memory64.Memory64Store;
+import dev.memory64.ModelIntegrityException;
 import dev.memory64.ProgressListener;
 import dev.memory64.RegionBacking;
 import dev.memory64.RemoteOptions;
 import dev.memory64.StoreClosedException;
+import dev.memory64.model.ModelBuilder;
 import dev.memory64.model.ModelOpen;
-import dev.memory64.model.PartLocation;
+import dev.memory64.model.OpenRequest;
+import dev.memory64.model.OpenedModel;
+import dev.memory64.model.PartDigests;
+import dev.memory64.model.Sha256;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -36,12 +38,10 @@ import java.util.Objects;
  * }
  * }</pre>
  */
-public final class GgufModel implements AutoCloseable {
-
-    private final List<Path> paths;
-    private final List<URI> uris;
-    private final List<GgufFile> parts;
-    private final Memory64Store store;
+// Its base classes are the model package's, shared with SafetensorsModel and not exported: Javadoc
+// documents their public methods here, as declared on this class.
+@SuppressWarnings("exports")
+public final class GgufModel extends OpenedModel<GgufFile> {
 
     /**
      * Each part's file key (device and inode on Unix) taken just before it was mapped; null where
@@ -49,17 +49,9 @@ public final class GgufModel implements AutoCloseable {
      */
     private final List<Object> fileKeys;
 
-    private GgufModel(
-            List<Path> paths,
-            List<URI> uris,
-            List<GgufFile> parts,
-            Memory64Store store,
-            List<Object> fileKeys) {
-        this.paths = List.copyOf(paths);
-        this.uris = List.copyOf(uris);
-        this.parts = List.copyOf(parts);
-        this.store = store;
-        this.fileKeys = Collections.unmodifiableList(fileKeys); // made for this model
+    private GgufModel(ModelOpen.Opened<GgufFile> opened) {
+        super(opened);
+        this.fileKeys = Collections.unmodifiableList(opened.fileKeys()); // made for this model
     }
 
     /**
@@ -165,72 +157,16 @@ public final class GgufModel implements AutoCloseable {
     }
 
     /** Options for opening a model; {@link #open()} opens it. */
-    public static final class Builder {
-        private final List<Path> files;
-        private final List<URI> uris;
-        private Path cacheDirectory = Path.of(System.getProperty("java.io.tmpdir"));
-        // Null until set: the defaults are made only for a remote model, so that opening a local
-        // one bootstraps no lambda (the defaults' decorator is one; a first lambda costs a cold
-        // JVM several milliseconds).
-        private RemoteOptions remoteOptions;
+    @SuppressWarnings("exports") // see GgufModel's
+    public static final class Builder extends ModelBuilder<Builder> {
         private long maxHeaderSize = GgufFile.DEFAULT_MAX_HEADER_SIZE;
-        private ProgressListener listener = ProgressListener.NONE;
-        private PartDigests expected;
 
         private Builder(Path[] files) {
-            Objects.requireNonNull(files, "files");
-            if (files.length == 0) {
-                throw new IllegalArgumentException("open: no model file given");
-            }
-            for (Path file : files) {
-                Objects.requireNonNull(file, "file");
-            }
-            this.files = List.of(files);
-            this.uris = List.of();
+            super(files, "model", new Mismatch());
         }
 
         private Builder(URI[] uris) {
-            Objects.requireNonNull(uris, "uris");
-            if (uris.length == 0) {
-                throw new IllegalArgumentException("open: no model URI given");
-            }
-            for (URI uri : uris) {
-                if (Objects.requireNonNull(uri, "uri").getScheme() == null) {
-                    throw new IllegalArgumentException("open " + uri + ": the URI has no scheme");
-                }
-            }
-            this.files = List.of();
-            this.uris = List.of(uris);
-        }
-
-        /**
-         * Where a model opened from URIs keeps its cache: one sparse, unlinked file per part,
-         * overcommitted (see {@link RegionBacking#reservedOvercommitted(Path)}). Ignored for files.
-         *
-         * @param directory the cache directory, default {@code java.io.tmpdir}
-         * @return this builder
-         * @throws NullPointerException if {@code directory} is null
-         */
-        public Builder withCacheDirectory(Path directory) {
-            this.cacheDirectory = Objects.requireNonNull(directory, "directory");
-            return this;
-        }
-
-        private RemoteOptions remoteOptions() {
-            return remoteOptions != null ? remoteOptions : RemoteOptions.defaults();
-        }
-
-        /**
-         * How a model opened from URIs is fetched (chunk size, parallel fetches, retries, timeout,
-         * request decorator). Ignored for files.
-         *
-         * @param options the options, default {@link RemoteOptions#defaults()}
-         * @return this builder
-         * @throws NullPointerException if {@code options} is null
-         */
-        public Builder withRemoteOptions(RemoteOptions options) {
-            this.remoteOptions = Objects.requireNonNull(options, "options");
-            return this;
+            super(uris, "model", "model.gguf", new Mismatch());
         }
 
         /**
@@ -250,40 +186,6 @@ public final class GgufModel implements AutoCloseable {
         }
 
         /**
-         * Reports progress: told after each part's header is read ({@code done} parts of {@code
-         * total}).
-         *
-         * @param listener the listener
-         * @return this builder
-         * @throws NullPointerException if {@code listener} is null
-         */
-        public Builder withProgressListener(ProgressListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
-            return this;
-        }
-
-        /**
-         * Verifies every part against an expected SHA-256 digest before reading or mapping it, so
-         * that a corrupted download is refused before anything else; see {@link
-         * GgufModel#verify(Map, ProgressListener)} for the keys and the checks. Each part is read
-         * once in full first; the progress listener is told {@code ("sha256 NAME", bytes done, part
-         * size)}. Given one part of a split model, that part is verified before its header is read
-         * to find the others, and each other part before its header is read.
-         *
-         * @param expectedSha256 hex digest by file name, as a model hub lists them; entries for
-         *     files that are not parts of the model are ignored
-         * @return this builder
-         * @throws IllegalArgumentException if a digest is not 64 hex digits, a key names no file,
-         *     or two keys name one file with different digests (the message names them); the
-         *     builder is then unchanged
-         * @throws NullPointerException if the map, a key or a digest is null
-         */
-        public Builder withExpectedSha256(Map<String, String> expectedSha256) {
-            this.expected = PartDigests.of("withExpectedSha256", expectedSha256);
-            return this;
-        }
-
-        /**
          * Verifies every part if {@link #withExpectedSha256(Map) digests were given}, reads every
          * part's header, checks that the parts form one model, maps every part and registers the
          * layers and tensors.
@@ -292,8 +194,8 @@ public final class GgufModel implements AutoCloseable {
          * @throws GgufIntegrityException if a part's digest is not the expected one (nothing is
          *     mapped then); the message names the part and both digests
          * @throws IllegalArgumentException if digests were given but a part has none (before that
-         *     part is read), or no transport serves a URI's scheme (the message names the module
-         *     that would)
+         *     part is read) or the model is opened from URIs (digests are checked for files only),
+         *     or no transport serves a URI's scheme (the message names the module that would)
          * @throws GgufFormatException if a file is not a valid GGUF model, the parts do not form
          *     one model (split keys as llama.cpp checks them), or a layer is not contiguous in its
          *     file
@@ -304,93 +206,27 @@ public final class GgufModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes this format's exception for a part whose digest does not match: a class, not a lambda,
+     * as a builder makes one and opening a local model bootstraps no lambda (a first lambda costs a
+     * cold JVM several milliseconds).
+     */
+    private static final class Mismatch implements PartDigests.Mismatch {
+        @Override
+        public ModelIntegrityException of(Path path, String expected, String actual) {
+            return new GgufIntegrityException(path, expected, actual);
+        }
+    }
+
     /** Opens the model through the format-neutral flow, over files or over URIs. */
     private static GgufModel open(Builder options) throws IOException {
-        List<PartLocation> locations = new ArrayList<>();
-        ModelOpen.PartCheck check = ModelOpen.PartCheck.NONE;
-        if (options.uris.isEmpty()) {
-            for (Path file : options.files) {
-                locations.add(PartLocation.file(file));
-            }
-            PartDigests expected = options.expected;
-            if (expected != null) {
-                check = (files, set) -> expected.verify("open", files, set, null, options.listener);
-            }
-        } else {
-            if (options.expected != null) {
-                throw new IllegalArgumentException(
-                        "open "
-                                + options.uris.get(0)
-                                + ": SHA-256 digests are checked for files only");
-            }
-            RemoteOptions remoteOptions = options.remoteOptions();
-            for (URI uri : options.uris) {
-                locations.add(
-                        PartLocation.remote(
-                                uri, nameOf(uri), remoteOptions, options.cacheDirectory));
-            }
-        }
-        ModelOpen.Opened<GgufFile> opened =
+        OpenRequest request = OpenRequest.of(options);
+        return new GgufModel(
                 ModelOpen.open(
-                        new GgufFormat(options.maxHeaderSize), locations, check, options.listener);
-        List<Path> paths = new ArrayList<>();
-        List<URI> uris = new ArrayList<>();
-        for (PartLocation part : opened.parts()) {
-            if (part.isFile()) {
-                paths.add(part.path());
-            } else {
-                uris.add(part.uri());
-            }
-        }
-        return new GgufModel(paths, uris, opened.headers(), opened.store(), opened.fileKeys());
-    }
-
-    /** The last segment of a URI's path, as the name of a part in messages. */
-    private static Path nameOf(URI uri) {
-        String path = uri.getPath() == null ? "" : uri.getPath();
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        return Path.of(name.isEmpty() ? "model.gguf" : name);
-    }
-
-    /** The file key of a path (device and inode on Unix), or null where the platform has none. */
-    static Object fileKey(Path path) throws IOException {
-        return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-    }
-
-    /**
-     * Returns the store holding the mapped model, with its layers and tensors registered.
-     *
-     * @return the store
-     */
-    public Memory64Store store() {
-        return store;
-    }
-
-    /**
-     * Returns the parsed header of each part, in part order.
-     *
-     * @return the parts
-     */
-    public List<GgufFile> parts() {
-        return parts;
-    }
-
-    /**
-     * Returns the model's files, in part order; empty for a model opened from URIs.
-     *
-     * @return the paths
-     */
-    public List<Path> paths() {
-        return paths;
-    }
-
-    /**
-     * Returns the model's URIs, in part order; empty for a model opened from files.
-     *
-     * @return the URIs
-     */
-    public List<URI> uris() {
-        return uris;
+                        new GgufFormat(options.maxHeaderSize),
+                        request.given(),
+                        request.check(),
+                        request.listener()));
     }
 
     /**
@@ -399,7 +235,7 @@ public final class GgufModel implements AutoCloseable {
      * @return the header
      */
     public GgufFile file() {
-        return parts.get(0);
+        return parts().get(0);
     }
 
     /**
@@ -431,33 +267,17 @@ public final class GgufModel implements AutoCloseable {
      */
     public void verify(Map<String, String> expectedSha256, ProgressListener listener)
             throws IOException {
+        List<Path> paths = paths();
         if (paths.isEmpty()) {
             throw new UnsupportedOperationException(
-                    "verify " + uris.get(0) + ": SHA-256 digests are checked for files only");
+                    "verify " + uris().get(0) + ": SHA-256 digests are checked for files only");
         }
         PartDigests expected = PartDigests.of("verify", expectedSha256);
         Objects.requireNonNull(listener, "listener");
-        if (store.isClosed()) {
+        if (store().isClosed()) {
             throw new StoreClosedException(
                     "verify: the model " + paths.get(0) + " is closed", null);
         }
-        expected.verify("verify", paths, paths, fileKeys, listener);
-    }
-
-    /** Closes the store, unmapping every file. */
-    @Override
-    public void close() {
-        store.close();
-    }
-
-    @Override
-    public String toString() {
-        return "GgufModel["
-                + (paths.isEmpty() ? uris.get(0) : paths.get(0))
-                + ", "
-                + parts.size()
-                + " part(s), "
-                + store.layers().size()
-                + " layers]";
+        expected.verify("verify", paths, paths, fileKeys, listener, new Mismatch());
     }
 }

@@ -57,12 +57,7 @@ final class GgufNaming implements LayerNaming {
 
     @Override
     public String kind(String layerName) {
-        return switch (layerName) {
-            case "token_embd" -> "embeddings";
-            case "output_norm" -> "norm";
-            case "output" -> "head";
-            default -> OTHER;
-        };
+        return LayerNaming.kindOf(layerName, "token_embd", "output_norm", "output");
     }
 
     /** Parses N of {@code blk.N[.rest]}: canonical decimal, no sign, no leading zero, an int. */

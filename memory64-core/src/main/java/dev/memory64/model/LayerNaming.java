@@ -51,4 +51,24 @@ public interface LayerNaming {
      * @return {@code "embeddings"}, {@code "norm"}, {@code "head"} or {@link #OTHER}
      */
     String kind(String layerName);
+
+    /**
+     * Returns the kind of a layer for a format whose embeddings, final norm and output head are
+     * layers of these names; a format's {@link #kind} in one line.
+     *
+     * @param layerName the layer's name
+     * @param embeddings the name of the embeddings' layer
+     * @param norm the name of the final norm's layer
+     * @param head the name of the output head's layer
+     * @return {@code "embeddings"}, {@code "norm"}, {@code "head"} or {@link #OTHER}
+     */
+    static String kindOf(String layerName, String embeddings, String norm, String head) {
+        if (layerName.equals(embeddings)) {
+            return "embeddings";
+        }
+        if (layerName.equals(norm)) {
+            return "norm";
+        }
+        return layerName.equals(head) ? "head" : OTHER;
+    }
 }

@@ -246,43 +246,42 @@ final class SafetensorsFormat implements ModelFormat<SafetensorsFile> {
             for (SafetensorsTensor t : header.tensors()) {
                 String mapped = index.weightMap().get(t.name());
                 if (mapped == null) {
-                    throw new SafetensorsFormatException(
-                            index.name(),
+                    throw indexRefuses(
                             t.name(),
                             "index_missing",
                             "is in " + header.name() + " but not in the index");
                 }
                 if (!mapped.equals(header.name())) {
-                    throw new SafetensorsFormatException(
-                            index.name(),
+                    throw indexRefuses(
                             t.name(),
                             "index_file",
-                            "is mapped to "
-                                    + ModelText.quote(mapped)
-                                    + " but found in "
-                                    + header.name());
+                            mappedTo(mapped, " but found in ") + header.name());
                 }
                 found.put(t.name(), header.name());
             }
         }
         for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
             if (!parts.contains(e.getValue())) {
-                throw new SafetensorsFormatException(
-                        index.name(),
+                throw indexRefuses(
                         e.getKey(),
                         "index_file",
-                        "is mapped to "
-                                + ModelText.quote(e.getValue())
-                                + ", which is not a part of the checkpoint");
+                        mappedTo(e.getValue(), ", which is not a part of the checkpoint"));
             }
             if (!found.containsKey(e.getKey())) {
-                throw new SafetensorsFormatException(
-                        index.name(),
-                        e.getKey(),
-                        "index_missing",
-                        "is in the index but not in " + e.getValue());
+                throw indexRefuses(
+                        e.getKey(), "index_missing", "is in the index but not in " + e.getValue());
             }
         }
+    }
+
+    /** The index breaks a rule at a tensor. */
+    private SafetensorsFormatException indexRefuses(String tensor, String rule, String problem) {
+        return new SafetensorsFormatException(index.name(), tensor, rule, problem);
+    }
+
+    /** {@code is mapped to "FILE"} and the rest of the sentence. */
+    private static String mappedTo(String file, String rest) {
+        return "is mapped to " + ModelText.quote(file) + rest;
     }
 
     @Override

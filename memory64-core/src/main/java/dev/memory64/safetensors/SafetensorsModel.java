@@ -1,13 +1,17 @@
 package dev.memory64.safetensors;
 
 import dev.memory64.Memory64Store;
+import dev.memory64.ModelIntegrityException;
 import dev.memory64.ModelMetadata;
 import dev.memory64.ProgressListener;
-import dev.memory64.RegionBacking;
 import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteOptions;
 import dev.memory64.internal.RemoteAccess;
+import dev.memory64.model.ModelBuilder;
 import dev.memory64.model.ModelOpen;
+import dev.memory64.model.OpenRequest;
+import dev.memory64.model.OpenedModel;
+import dev.memory64.model.PartDigests;
 import dev.memory64.model.PartLocation;
 import java.io.IOException;
 import java.net.URI;
@@ -18,7 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 
 /**
  * A safetensors checkpoint opened as a {@link Memory64Store}: a single file, a sharded set ({@code
@@ -42,7 +46,10 @@ import java.util.Objects;
  * }
  * }</pre>
  */
-public final class SafetensorsModel implements AutoCloseable {
+// Its base classes are the model package's, shared with GgufModel and not exported: Javadoc
+// documents their public methods here, as declared on this class.
+@SuppressWarnings("exports")
+public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
 
     /** The name of the config read beside a checkpoint. */
     public static final String CONFIG_NAME = "config.json";
@@ -50,17 +57,8 @@ public final class SafetensorsModel implements AutoCloseable {
     /** The largest index or config.json read: real ones are at most a few hundred kilobytes. */
     static final long MAX_JSON_SIZE = SafetensorsFile.DEFAULT_MAX_HEADER_SIZE;
 
-    private final List<Path> paths;
-    private final List<URI> uris;
-    private final List<SafetensorsFile> parts;
-    private final Memory64Store store;
-
-    private SafetensorsModel(
-            List<Path> paths, List<URI> uris, List<SafetensorsFile> parts, Memory64Store store) {
-        this.paths = List.copyOf(paths);
-        this.uris = List.copyOf(uris);
-        this.parts = List.copyOf(parts);
-        this.store = store;
+    private SafetensorsModel(ModelOpen.Opened<SafetensorsFile> opened) {
+        super(opened);
     }
 
     /**
@@ -135,61 +133,16 @@ public final class SafetensorsModel implements AutoCloseable {
     }
 
     /** Options for opening a checkpoint; {@link #open()} opens it. */
-    public static final class Builder {
-        private final List<Path> files;
-        private final List<URI> uris;
-        private Path cacheDirectory = Path.of(System.getProperty("java.io.tmpdir"));
-        private RemoteOptions remoteOptions;
+    @SuppressWarnings("exports") // see SafetensorsModel's
+    public static final class Builder extends ModelBuilder<Builder> {
         private long maxHeaderSize = SafetensorsFile.DEFAULT_MAX_HEADER_SIZE;
-        private ProgressListener listener = ProgressListener.NONE;
 
         private Builder(Path[] files) {
-            Objects.requireNonNull(files, "files");
-            if (files.length == 0) {
-                throw new IllegalArgumentException("open: no checkpoint file given");
-            }
-            for (Path file : files) {
-                Objects.requireNonNull(file, "file");
-            }
-            this.files = List.of(files);
-            this.uris = List.of();
+            super(files, "checkpoint", PartDigests.Mismatch.PLAIN);
         }
 
         private Builder(URI[] uris) {
-            Objects.requireNonNull(uris, "uris");
-            if (uris.length == 0) {
-                throw new IllegalArgumentException("open: no checkpoint URI given");
-            }
-            for (URI uri : uris) {
-                Objects.requireNonNull(uri, "uri");
-            }
-            this.files = List.of();
-            this.uris = List.of(uris);
-        }
-
-        /**
-         * Where a checkpoint opened from URIs keeps its cache (see {@link RegionBacking#remote(URI,
-         * Path, RemoteOptions)}). Ignored for files.
-         *
-         * @param directory the cache directory, default {@code java.io.tmpdir}
-         * @return this builder
-         * @throws NullPointerException if {@code directory} is null
-         */
-        public Builder withCacheDirectory(Path directory) {
-            this.cacheDirectory = Objects.requireNonNull(directory, "directory");
-            return this;
-        }
-
-        /**
-         * How a checkpoint opened from URIs is fetched. Ignored for files.
-         *
-         * @param options the options, default {@link RemoteOptions#defaults()}
-         * @return this builder
-         * @throws NullPointerException if {@code options} is null
-         */
-        public Builder withRemoteOptions(RemoteOptions options) {
-            this.remoteOptions = Objects.requireNonNull(options, "options");
-            return this;
+            super(uris, "checkpoint", "model.safetensors", PartDigests.Mismatch.PLAIN);
         }
 
         /**
@@ -210,22 +163,16 @@ public final class SafetensorsModel implements AutoCloseable {
         }
 
         /**
-         * Reports progress: told after each part's header is read.
-         *
-         * @param listener the listener
-         * @return this builder
-         * @throws NullPointerException if {@code listener} is null
-         */
-        public Builder withProgressListener(ProgressListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
-            return this;
-        }
-
-        /**
-         * Reads every part's header, checks that the parts form one checkpoint (and agree with the
-         * index, if there is one), maps every part and registers the layers and tensors.
+         * Verifies every shard if {@link #withExpectedSha256(Map) digests were given}, reads every
+         * part's header, checks that the parts form one checkpoint (and agree with the index, if
+         * there is one), maps every part and registers the layers and tensors.
          *
          * @return the model, whose store the caller closes through {@link SafetensorsModel#close()}
+         * @throws ModelIntegrityException if a shard's digest is not the expected one (nothing is
+         *     mapped then); the message names the shard and both digests
+         * @throws IllegalArgumentException if digests were given but a shard has none (before that
+         *     shard is read) or the checkpoint is opened from URIs (digests are checked for files
+         *     only), or no transport serves a URI's scheme
          * @throws SafetensorsFormatException if a header, the index or the config breaks a rule
          * @throws IOException if a file cannot be read or mapped, or a part fetched
          */
@@ -235,25 +182,10 @@ public final class SafetensorsModel implements AutoCloseable {
     }
 
     private static SafetensorsModel open(Builder options) throws IOException {
-        boolean remote = !options.uris.isEmpty();
-        RemoteOptions remoteOptions =
-                remote
-                        ? (options.remoteOptions != null
-                                ? options.remoteOptions
-                                : RemoteOptions.defaults())
-                        : null;
-        List<PartLocation> given = new ArrayList<>();
-        if (remote) {
-            for (URI uri : options.uris) {
-                given.add(
-                        PartLocation.remote(
-                                uri, nameOf(uri), remoteOptions, options.cacheDirectory));
-            }
-        } else {
-            for (Path file : options.files) {
-                given.add(PartLocation.file(file));
-            }
-        }
+        OpenRequest request = OpenRequest.of(options);
+        RemoteOptions remoteOptions = request.remoteOptions();
+        boolean remote = remoteOptions != null;
+        List<PartLocation> given = new ArrayList<>(request.given());
         PartLocation first = given.get(0);
         SafetensorsIndex index = null;
         String firstName = SafetensorsFile.nameOf(first.path());
@@ -274,22 +206,12 @@ public final class SafetensorsModel implements AutoCloseable {
             }
         }
         ModelMetadata config = config(first, remoteOptions);
-        ModelOpen.Opened<SafetensorsFile> opened =
+        return new SafetensorsModel(
                 ModelOpen.open(
                         new SafetensorsFormat(options.maxHeaderSize, index, config),
                         given,
-                        ModelOpen.PartCheck.NONE,
-                        options.listener);
-        List<Path> paths = new ArrayList<>();
-        List<URI> uris = new ArrayList<>();
-        for (PartLocation part : opened.parts()) {
-            if (part.isFile()) {
-                paths.add(part.path());
-            } else {
-                uris.add(part.uri());
-            }
-        }
-        return new SafetensorsModel(paths, uris, opened.headers(), opened.store());
+                        request.check(),
+                        request.listener()));
     }
 
     /** The config.json beside the first location, or null if there is none. */
@@ -329,7 +251,7 @@ public final class SafetensorsModel implements AutoCloseable {
     private static byte[] readSmall(URI uri, RemoteOptions options) throws IOException {
         try (RemoteAccess.Source source = RemoteAccess.open(uri, options)) {
             long size = source.size();
-            checkJsonSize(nameOf(uri).toString(), size);
+            checkJsonSize(OpenRequest.nameOf(uri, "model.safetensors").toString(), size);
             ByteBuffer bytes = ByteBuffer.allocate((int) size);
             while (bytes.hasRemaining() && source.read(bytes, bytes.position()) >= 0) {
                 // read until full or the object ends
@@ -350,65 +272,5 @@ public final class SafetensorsModel implements AutoCloseable {
                             + MAX_JSON_SIZE
                             + " read of an index or a config");
         }
-    }
-
-    /** The last segment of a URI's path, as the name of a part in messages. */
-    private static Path nameOf(URI uri) {
-        String path = uri.getPath() == null ? "" : uri.getPath();
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        return Path.of(name.isEmpty() ? "model.safetensors" : name);
-    }
-
-    /**
-     * Returns the store holding the checkpoint, with its layers, tensors and metadata.
-     *
-     * @return the store
-     */
-    public Memory64Store store() {
-        return store;
-    }
-
-    /**
-     * Returns each part's header, in part order.
-     *
-     * @return the parts
-     */
-    public List<SafetensorsFile> parts() {
-        return parts;
-    }
-
-    /**
-     * Returns the checkpoint's files, in part order; empty for one opened from URIs.
-     *
-     * @return the paths
-     */
-    public List<Path> paths() {
-        return paths;
-    }
-
-    /**
-     * Returns the checkpoint's URIs, in part order; empty for one opened from files.
-     *
-     * @return the URIs
-     */
-    public List<URI> uris() {
-        return uris;
-    }
-
-    /** Closes the store, unmapping every file. */
-    @Override
-    public void close() {
-        store.close();
-    }
-
-    @Override
-    public String toString() {
-        return "SafetensorsModel["
-                + (paths.isEmpty() ? uris.get(0) : paths.get(0))
-                + ", "
-                + parts.size()
-                + " part(s), "
-                + store.layers().size()
-                + " layers]";
     }
 }

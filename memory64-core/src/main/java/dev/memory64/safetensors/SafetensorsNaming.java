@@ -73,12 +73,7 @@ final class SafetensorsNaming implements LayerNaming {
 
     @Override
     public String kind(String layerName) {
-        return switch (layerName) {
-            case "model.embed_tokens" -> "embeddings";
-            case "model.norm" -> "norm";
-            case "lm_head" -> "head";
-            default -> OTHER;
-        };
+        return LayerNaming.kindOf(layerName, "model.embed_tokens", "model.norm", "lm_head");
     }
 
     /**

@@ -8,24 +8,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.ProgressListener;
 import dev.memory64.StoreClosedException;
+import dev.memory64.model.Sha256;
+import dev.memory64.testkit.FileDigests;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SHA-256 verification of model files, before and after opening. */
@@ -51,15 +49,6 @@ class GgufIntegrityTest {
         boolean any(String taskPrefix) {
             return calls.stream().anyMatch(c -> c.task().startsWith(taskPrefix));
         }
-    }
-
-    /** The reference: the JDK's digest of the bytes, in one call, as hex. */
-    private static String reference(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    private static String reference(Path file) throws Exception {
-        return reference(Files.readAllBytes(file));
     }
 
     /** Three parts of a small model, cut every three tensors. */
@@ -89,26 +78,6 @@ class GgufIntegrityTest {
         return parts;
     }
 
-    private static Map<String, String> digests(List<Path> parts) throws Exception {
-        Map<String, String> expected = new LinkedHashMap<>();
-        for (Path part : parts) {
-            expected.put(part.getFileName().toString(), reference(part));
-        }
-        return expected;
-    }
-
-    /** Flips one byte in place (same file, same inode), returning its offset. */
-    private static long corrupt(Path file, long offset) throws IOException {
-        try (FileChannel channel =
-                FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer one = ByteBuffer.allocate(1);
-            channel.read(one, offset);
-            one.put(0, (byte) ~one.get(0)).clear();
-            channel.write(one, offset);
-        }
-        return offset;
-    }
-
     @Test
     void digestsKnownVectors() throws Exception {
         Path abc = Files.writeString(dir.resolve("abc"), "abc", StandardCharsets.US_ASCII);
@@ -130,7 +99,7 @@ class GgufIntegrityTest {
             random.nextBytes(bytes);
             Path file = Files.write(dir.resolve("f" + size), bytes);
             assertEquals(
-                    reference(bytes),
+                    FileDigests.sha256(bytes),
                     GgufModel.sha256(file, ProgressListener.NONE),
                     "size " + size);
         }
@@ -158,12 +127,8 @@ class GgufIntegrityTest {
     @Test
     void verifiesEveryPartOfAnOpenSplitModel() throws Exception {
         List<Path> parts = splitModel();
-        Map<String, String> expected = new LinkedHashMap<>();
         // As a hub lists them: repository paths, upper-case hex; other files are ignored.
-        for (Path part : parts) {
-            expected.put("Q8_0/" + part.getFileName(), reference(part).toUpperCase(Locale.ROOT));
-        }
-        expected.put("README.md", "00".repeat(32));
+        Map<String, String> expected = FileDigests.asAHubLists(parts, "Q8_0");
         try (GgufModel model = GgufModel.open(parts.get(0))) {
             Recorder recorder = new Recorder();
             model.verify(expected, recorder);
@@ -182,50 +147,32 @@ class GgufIntegrityTest {
     @Test
     void namesTheCorruptedPartAndBothDigests() throws Exception {
         List<Path> parts = splitModel();
-        Map<String, String> expected = digests(parts);
+        Map<String, String> expected = FileDigests.of(parts);
         try (GgufModel model = GgufModel.open(parts.get(0))) {
             Path second = parts.get(1);
-            corrupt(second, Files.size(second) - 100);
-            String actual = reference(second);
-            GgufIntegrityException e =
-                    assertThrows(
-                            GgufIntegrityException.class,
-                            () -> model.verify(expected, ProgressListener.NONE));
-            assertEquals(second, e.path());
-            assertEquals(expected.get(second.getFileName().toString()), e.expected());
-            assertEquals(actual, e.actual());
-            assertEquals(
-                    "sha256 of "
-                            + second
-                            + " is "
-                            + actual
-                            + ", expected "
-                            + e.expected()
-                            + ": the file is corrupted or not the one published",
-                    e.getMessage());
-            assertEquals(0, e.getSuppressed().length);
+            FileDigests.corrupt(second, Files.size(second) - 100);
+            Executable verify = () -> model.verify(expected, ProgressListener.NONE);
+            FileDigests.assertMismatch(
+                    assertThrows(GgufIntegrityException.class, verify), second, expected);
 
             // Two damaged parts: the first is thrown, the other suppressed in it.
             Path third = parts.get(2);
-            corrupt(third, Files.size(third) - 1);
-            GgufIntegrityException both =
-                    assertThrows(
-                            GgufIntegrityException.class,
-                            () -> model.verify(expected, ProgressListener.NONE));
+            FileDigests.corrupt(third, Files.size(third) - 1);
+            GgufIntegrityException both = assertThrows(GgufIntegrityException.class, verify);
             assertEquals(second, both.path());
             assertEquals(1, both.getSuppressed().length);
             GgufIntegrityException later = (GgufIntegrityException) both.getSuppressed()[0];
             assertEquals(third, later.path());
-            assertEquals(reference(third), later.actual());
+            assertEquals(FileDigests.sha256(third), later.actual());
         }
     }
 
     @Test
     void refusesACorruptedDownloadBeforeReadingOrMappingIt() throws Exception {
         List<Path> parts = splitModel();
-        Map<String, String> expected = digests(parts);
+        Map<String, String> expected = FileDigests.of(parts);
         // Damage part 2's magic: parsed, it would be a GgufFormatException.
-        corrupt(parts.get(1), 0);
+        FileDigests.corrupt(parts.get(1), 0);
         assertThrows(GgufFormatException.class, () -> GgufModel.open(parts.get(0)));
 
         Recorder recorder = new Recorder();
@@ -238,7 +185,7 @@ class GgufIntegrityTest {
                                         .withProgressListener(recorder)
                                         .open());
         assertEquals(parts.get(1), e.path());
-        assertEquals(reference(parts.get(1)), e.actual());
+        assertEquals(FileDigests.sha256(parts.get(1)), e.actual());
         // Every part verified (the named one first), no part opened.
         assertEquals(Files.size(parts.get(0)), last(recorder, parts.get(0)).done());
         assertEquals(Files.size(parts.get(2)), last(recorder, parts.get(2)).done());
@@ -269,7 +216,7 @@ class GgufIntegrityTest {
         Recorder recorder = new Recorder();
         try (GgufModel model =
                 GgufModel.builder(parts.get(1))
-                        .withExpectedSha256(digests(parts))
+                        .withExpectedSha256(FileDigests.of(parts))
                         .withProgressListener(recorder)
                         .open()) {
             assertEquals(parts, model.paths());
@@ -292,7 +239,7 @@ class GgufIntegrityTest {
     @Test
     void requiresADigestForEveryPart() throws Exception {
         List<Path> parts = splitModel();
-        Map<String, String> expected = digests(parts);
+        Map<String, String> expected = FileDigests.of(parts);
         expected.remove("m-00003-of-00003.gguf");
         try (GgufModel model = GgufModel.open(parts.get(0))) {
             Recorder recorder = new Recorder();
@@ -321,7 +268,7 @@ class GgufIntegrityTest {
     @Test
     void numbersAPartWithoutDigestInItsWholeSetWhenOpeningByOnePart() throws Exception {
         List<Path> parts = splitModel();
-        Map<String, String> expected = digests(parts);
+        Map<String, String> expected = FileDigests.of(parts);
         expected.remove("m-00002-of-00003.gguf");
         IllegalArgumentException e =
                 assertThrows(
@@ -342,7 +289,7 @@ class GgufIntegrityTest {
                 .addTensor("blk.0.w", GgmlType.F32, new long[] {16}, new byte[64])
                 .build()
                 .write(file);
-        String good = reference(file);
+        String good = FileDigests.sha256(file);
         String[] bad = {
             "",
             good.substring(1),
@@ -415,9 +362,10 @@ class GgufIntegrityTest {
     @Test
     void refusesToVerifyAPartReplacedSinceOpening() throws Exception {
         List<Path> parts = splitModel();
-        Map<String, String> expected = digests(parts);
+        Map<String, String> expected = FileDigests.of(parts);
         org.junit.jupiter.api.Assumptions.assumeTrue(
-                GgufModel.fileKey(parts.get(0)) != null, "this file system has no file keys");
+                Files.readAttributes(parts.get(0), BasicFileAttributes.class).fileKey() != null,
+                "this file system has no file keys");
         try (GgufModel model = GgufModel.open(parts.get(0))) {
             // A good copy renamed over a part: the store still maps the old file.
             Path copy = Files.copy(parts.get(1), dir.resolve("copy.tmp"));
@@ -439,7 +387,7 @@ class GgufIntegrityTest {
     @Test
     void failsClearlyOnAClosedModelOrADirectory() throws Exception {
         List<Path> parts = splitModel();
-        Map<String, String> expected = digests(parts);
+        Map<String, String> expected = FileDigests.of(parts);
         GgufModel model = GgufModel.open(parts.get(0));
         model.close();
         StoreClosedException e =

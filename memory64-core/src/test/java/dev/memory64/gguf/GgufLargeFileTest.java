@@ -21,16 +21,7 @@ class GgufLargeFileTest {
 
     @Test
     void aFiveGibSparseModelReadsWithLittleHeap() throws IOException, JMException {
-        long[] dims = {4096, 32768}; // F32: 512 MiB per tensor
-        GgufWriter.Builder builder =
-                GgufWriter.builder()
-                        .addMetadata("general.architecture", GgufValue.string("llama"))
-                        .addMetadata("llama.block_count", GgufValue.uint32(8))
-                        .addSparseTensor("token_embd.weight", GgmlType.F32, dims);
-        for (int block = 0; block < 8; block++) {
-            builder.addSparseTensor("blk." + block + ".ffn_up.weight", GgmlType.F32, dims);
-        }
-        GgufWriter writer = builder.addSparseTensor("output.weight", GgmlType.F32, dims).build();
+        GgufWriter writer = TestModels.sparseLlama(8);
         Path path = dir.resolve("five-gib.gguf");
         writer.write(path);
         assertEquals(writer.fileSize(), Files.size(path));

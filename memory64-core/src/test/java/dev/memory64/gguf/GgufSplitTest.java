@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.lists;
 
 import dev.memory64.Memory64Store;
 import dev.memory64.TensorInfo;
@@ -335,14 +333,9 @@ class GgufSplitTest {
     void partFileNamesParseAsLlamaCppsPatternMatches() {
         Pattern pattern = Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.gguf");
         qt().withExamples(3000)
-                .forAll(
-                        lists().of(integers().between(0, FILE_NAME_PIECES.length - 1))
-                                .ofSizeBetween(0, 8))
+                .forAll(NamePieces.joined(FILE_NAME_PIECES, 0, 8))
                 .checkAssert(
-                        pieces -> {
-                            StringBuilder text = new StringBuilder();
-                            pieces.forEach(i -> text.append(FILE_NAME_PIECES[i]));
-                            String name = text.toString();
+                        name -> {
                             Matcher m = pattern.matcher(name);
                             assertEquals(
                                     m.matches() ? m.group(1) : null,

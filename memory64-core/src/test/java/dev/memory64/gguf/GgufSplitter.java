@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Cuts a model into parts the way llama.cpp's {@code gguf-split} does (tools/gguf-split/
@@ -18,7 +19,23 @@ final class GgufSplitter {
     /** A tensor to write. */
     record Spec(String name, GgmlType type, long[] dims, byte[] data) {}
 
+    /** A llama model's metadata, as the first part carries it: its architecture. */
+    static final Map<String, GgufValue> LLAMA =
+            Map.of("general.architecture", GgufValue.string("llama"));
+
     private GgufSplitter() {}
+
+    /**
+     * {@code count} F32 tensors {@code blk.I.SUFFIX} of these dims, tensor I holding {@code
+     * data(I)}.
+     */
+    static List<Spec> blocks(int count, String suffix, long[] dims, IntFunction<byte[]> data) {
+        List<Spec> specs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            specs.add(new Spec("blk." + i + "." + suffix, GgmlType.F32, dims, data.apply(i)));
+        }
+        return specs;
+    }
 
     /** An F32 tensor of one dimension holding these bytes. */
     static Spec f32(String name, byte[] data) {

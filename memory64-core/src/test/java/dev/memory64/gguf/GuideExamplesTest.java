@@ -20,7 +20,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -97,17 +96,11 @@ class GuideExamplesTest {
     void remoteOpenOfAFourPartModelSendsThreeRequestsPerPartEachWithTheToken(@TempDir Path dir)
             throws IOException {
         Path root = Files.createDirectories(dir.resolve("root"));
-        Map<String, GgufValue> metadata = Map.of("general.architecture", GgufValue.string("llama"));
-        List<GgufSplitter.Spec> specs = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            specs.add(
-                    new GgufSplitter.Spec(
-                            "blk." + i + ".attn_q.weight",
-                            GgmlType.F32,
-                            new long[] {64},
-                            SmallModels.bytes(256, i)));
-        }
-        List<Path> parts = GgufSplitter.byTensors(root, "llama-3-70b-q4_k_m", metadata, specs, 2);
+        List<GgufSplitter.Spec> specs =
+                GgufSplitter.blocks(
+                        8, "attn_q.weight", new long[] {64}, i -> SmallModels.bytes(256, i));
+        List<Path> parts =
+                GgufSplitter.byTensors(root, "llama-3-70b-q4_k_m", GgufSplitter.LLAMA, specs, 2);
         assertEquals(4, parts.size());
         Path cacheDirectory = Files.createDirectories(dir.resolve("cache"));
         Path work = dir.resolve("nginx");
@@ -175,17 +168,10 @@ class GuideExamplesTest {
 
     /** A model of four tensors cut into two parts of two, named {@code m-0000K-of-00002.gguf}. */
     private static List<Path> twoParts(Path dir) throws IOException {
-        List<GgufSplitter.Spec> specs = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            specs.add(
-                    new GgufSplitter.Spec(
-                            "blk." + i + ".ffn_up.weight",
-                            GgmlType.F32,
-                            new long[] {32},
-                            SmallModels.bytes(128, i)));
-        }
-        return GgufSplitter.byTensors(
-                dir, "m", Map.of("general.architecture", GgufValue.string("llama")), specs, 2);
+        List<GgufSplitter.Spec> specs =
+                GgufSplitter.blocks(
+                        4, "ffn_up.weight", new long[] {32}, i -> SmallModels.bytes(128, i));
+        return GgufSplitter.byTensors(dir, "m", GgufSplitter.LLAMA, specs, 2);
     }
 
     private static String sha256(Path file) throws IOException {

@@ -22,9 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,18 +70,13 @@ class NginxRemoteTest {
 
     /** A split model of three parts, {@code split-0000K-of-00003.gguf}, written to {@code root}. */
     static List<Path> splitSet(Path root) throws IOException {
-        List<GgufSplitter.Spec> specs = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            specs.add(
-                    new GgufSplitter.Spec(
-                            "blk." + i + ".ffn_up.weight",
-                            GgmlType.F32,
-                            new long[] {1024, 40},
-                            TestModels.data(1024 * 40 * 4, i)));
-        }
-        Map<String, GgufValue> metadata = new LinkedHashMap<>();
-        metadata.put("general.architecture", GgufValue.string("llama"));
-        List<Path> parts = GgufSplitter.byTensors(root, "split", metadata, specs, 2);
+        List<GgufSplitter.Spec> specs =
+                GgufSplitter.blocks(
+                        6,
+                        "ffn_up.weight",
+                        new long[] {1024, 40},
+                        i -> TestModels.data(1024 * 40 * 4, i));
+        List<Path> parts = GgufSplitter.byTensors(root, "split", GgufSplitter.LLAMA, specs, 2);
         assertEquals(3, parts.size());
         return parts;
     }
@@ -116,17 +109,8 @@ class NginxRemoteTest {
 
     @Test
     void aSixGibSparseModelReadsPastFourGib() throws Exception {
-        long[] dims = {4096, 32768}; // F32: 512 MiB per tensor
-        GgufWriter.Builder builder =
-                GgufWriter.builder()
-                        .addMetadata("general.architecture", GgufValue.string("llama"))
-                        .addMetadata("llama.block_count", GgufValue.uint32(10))
-                        .addSparseTensor("token_embd.weight", GgmlType.F32, dims);
-        for (int block = 0; block < 10; block++) {
-            builder.addSparseTensor("blk." + block + ".ffn_up.weight", GgmlType.F32, dims);
-        }
         Path file = root.resolve("six-gib.gguf");
-        builder.addSparseTensor("output.weight", GgmlType.F32, dims).build().write(file);
+        TestModels.sparseLlama(10).write(file);
         assertTrue(Files.size(file) >= 6L << 30);
         // Real bytes at the ends of the last layer, past 4 GiB, so that the check can fail.
         GgufFile header = GgufFile.read(file);

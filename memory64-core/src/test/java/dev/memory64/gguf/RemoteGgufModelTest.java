@@ -24,10 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 class RemoteGgufModelTest {
     @TempDir Path dir;
 
-    @Test
-    void opensAModelByUriAsTheFileAndRefusesWhatOnlyFilesHave() throws Exception {
+    /** The nginx tests' richer model (metadata of every type, several layers) in {@code dir}. */
+    private Path richModel() throws Exception {
         Path file = dir.resolve("rich.gguf");
         NginxRemoteTest.bigger().build().write(file);
+        return file;
+    }
+
+    @Test
+    void opensAModelByUriAsTheFileAndRefusesWhatOnlyFilesHave() throws Exception {
+        Path file = richModel();
         Path cache = Files.createDirectory(dir.resolve("cache"));
         try (RangeServer server = new RangeServer(Files.readAllBytes(file));
                 GgufModel local = GgufModel.open(file);
@@ -50,12 +56,8 @@ class RemoteGgufModelTest {
 
     @Test
     void anOpenSendsTheHeaderReadsBetweenTwoIdentityProbesAndNothingElse() throws Exception {
-        Path file = dir.resolve("rich.gguf");
-        NginxRemoteTest.bigger().build().write(file);
-        Path cache = Files.createDirectory(dir.resolve("cache"));
-        try (RangeServer server = new RangeServer(Files.readAllBytes(file));
-                GgufModel remote =
-                        GgufModel.builder(server.uri()).withCacheDirectory(cache).open()) {
+        try (RangeServer server = new RangeServer(Files.readAllBytes(richModel()));
+                GgufModel remote = GgufModel.builder(server.uri()).withCacheDirectory(dir).open()) {
             // docs/GUIDE.md, "Opening": a 1-byte probe pins the version, the header is read in
             // ranges (64 KiB first), and the region's own probe checks it is still that version.
             assertEquals(List.of(server.uri()), remote.uris());

@@ -107,6 +107,23 @@ final class TestModels {
         return Files.readAllBytes(path);
     }
 
+    /**
+     * A sparse llama model of 512 MiB F32 tensors ({@code [4096, 32768]}): {@code token_embd}, one
+     * {@code blk.N.ffn_up} per block, {@code output}; holes but for the header.
+     */
+    static GgufWriter sparseLlama(int blocks) {
+        long[] dims = {4096, 32768};
+        GgufWriter.Builder builder =
+                GgufWriter.builder()
+                        .addMetadata("general.architecture", GgufValue.string("llama"))
+                        .addMetadata("llama.block_count", GgufValue.uint32(blocks))
+                        .addSparseTensor("token_embd.weight", GgmlType.F32, dims);
+        for (int block = 0; block < blocks; block++) {
+            builder.addSparseTensor("blk." + block + ".ffn_up.weight", GgmlType.F32, dims);
+        }
+        return builder.addSparseTensor("output.weight", GgmlType.F32, dims).build();
+    }
+
     /** {@code size} bytes of a pattern that differs per {@code seed}. */
     static byte[] data(int size, int seed) {
         byte[] bytes = new byte[size];

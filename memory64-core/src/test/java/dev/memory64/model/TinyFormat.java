@@ -143,11 +143,7 @@ final class TinyFormat implements ModelFormat<TinyFormat.Header> {
 
             @Override
             public String kind(String layerName) {
-                return switch (layerName) {
-                    case "embed", "norm", "head" ->
-                            layerName.equals("embed") ? "embeddings" : layerName;
-                    default -> OTHER;
-                };
+                return LayerNaming.kindOf(layerName, "embed", "norm", "head");
             }
         };
     }

@@ -1,6 +1,5 @@
 package dev.memory64.safetensors;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.testkit.SmallHeapJvm;
@@ -61,13 +60,7 @@ class SafetensorsHostileHeaderTest {
         List<Path> files = hostileFiles();
         List<String> lines = run(64, files);
         List<String> rules = List.of("gap", "metadata_count", "past_end");
-        for (int i = 0; i < files.size(); i++) {
-            String[] words = lines.get(i).split(" ");
-            assertEquals("refused", words[0], lines.get(i));
-            assertEquals(files.get(i).getFileName().toString(), words[1]);
-            assertEquals(rules.get(i), words[2], lines.get(i));
-            System.out.println("hostile header " + lines.get(i) + " MiB peak heap");
-        }
+        SmallHeapJvm.assertRefusedEach(files, lines, 2, rules, "MiB peak heap");
     }
 
     @Test

@@ -295,6 +295,16 @@ class SafetensorsMalformedTest {
                 .writeSharded(dir, "model", 2);
     }
 
+    /** Writes an index whose weight map has these pairs, in order (a tensor may come twice). */
+    private Path weightMap(String... tensorThenFile) throws IOException {
+        StringBuilder json = new StringBuilder("{\"weight_map\":{");
+        for (int i = 0; i < tensorThenFile.length; i += 2) {
+            json.append(i == 0 ? "\"" : ",\"").append(tensorThenFile[i]).append("\":\"");
+            json.append(tensorThenFile[i + 1]).append('"');
+        }
+        return index(json.append("}}").toString());
+    }
+
     private Path index(String json) throws IOException {
         Path index = dir.resolve("model.safetensors.index.json");
         Files.writeString(index, json);
@@ -317,12 +327,13 @@ class SafetensorsMalformedTest {
         List<Path> shards = twoShards();
         String a = "model-00001-of-00002.safetensors";
         String b = "model-00002-of-00002.safetensors";
-        index(
-                "{\"weight_map\":{\"model.layers.0.a\":\""
-                        + a
-                        + "\",\"model.layers.1.a\":\""
-                        + a
-                        + "\",\"model.layers.2.a\":\"model-00003-of-00003.safetensors\"}}");
+        weightMap(
+                "model.layers.0.a",
+                a,
+                "model.layers.1.a",
+                a,
+                "model.layers.2.a",
+                "model-00003-of-00003.safetensors");
         // Opened by the index: the file is not beside it.
         assertRule(
                 refused(dir.resolve("model.safetensors.index.json")),
@@ -341,14 +352,7 @@ class SafetensorsMalformedTest {
                 "model.safetensors.index.json",
                 "model.layers.0.a",
                 "index_file");
-        index(
-                "{\"weight_map\":{\"model.layers.0.a\":\""
-                        + a
-                        + "\",\"model.layers.1.a\":\""
-                        + b
-                        + "\",\"model.layers.2.a\":\""
-                        + b
-                        + "\"}}");
+        weightMap("model.layers.0.a", a, "model.layers.1.a", b, "model.layers.2.a", b);
         // The second tensor is in the first shard, but mapped to the second.
         assertRule(
                 refused(shards.get(1)),
@@ -362,38 +366,27 @@ class SafetensorsMalformedTest {
         List<Path> shards = twoShards();
         String a = "model-00001-of-00002.safetensors";
         String b = "model-00002-of-00002.safetensors";
-        index(
-                "{\"weight_map\":{\"model.layers.0.a\":\""
-                        + a
-                        + "\",\"model.layers.0.a\":\""
-                        + b
-                        + "\"}}");
+        weightMap("model.layers.0.a", a, "model.layers.0.a", b);
         assertRule(
                 refused(dir.resolve("model.safetensors.index.json")),
                 "model.safetensors.index.json",
                 "model.layers.0.a",
                 "duplicate_tensor");
-        index(
-                "{\"weight_map\":{\"model.layers.0.a\":\""
-                        + a
-                        + "\",\"model.layers.1.a\":\""
-                        + a
-                        + "\"}}");
+        weightMap("model.layers.0.a", a, "model.layers.1.a", a);
         assertRule(
                 refused(shards.get(0)),
                 "model.safetensors.index.json",
                 "model.layers.2.a",
                 "index_missing");
-        index(
-                "{\"weight_map\":{\"model.layers.0.a\":\""
-                        + a
-                        + "\",\"model.layers.1.a\":\""
-                        + a
-                        + "\",\"model.layers.2.a\":\""
-                        + b
-                        + "\",\"model.layers.3.a\":\""
-                        + b
-                        + "\"}}");
+        weightMap(
+                "model.layers.0.a",
+                a,
+                "model.layers.1.a",
+                a,
+                "model.layers.2.a",
+                b,
+                "model.layers.3.a",
+                b);
         assertRule(
                 refused(shards.get(0)),
                 "model.safetensors.index.json",

@@ -39,4 +39,25 @@ public final class SmallHeapJvm {
         assertEquals(files.size(), lines.size(), out + err);
         return lines;
     }
+
+    /**
+     * Asserts that each file was refused: its line reads {@code refused NAME ...} with {@code
+     * expected.get(i)} as its word {@code at} (the field or the rule at fault); prints each line.
+     *
+     * @param files the files given to {@link #run}
+     * @param lines the lines it returned
+     * @param at the index of the word that names the fault
+     * @param expected that word for each file
+     * @param unit what the line's figures are, for the printed line
+     */
+    public static void assertRefusedEach(
+            List<Path> files, List<String> lines, int at, List<String> expected, String unit) {
+        for (int i = 0; i < files.size(); i++) {
+            String[] words = lines.get(i).split(" ");
+            assertEquals("refused", words[0], lines.get(i));
+            assertEquals(files.get(i).getFileName().toString(), words[1]);
+            assertEquals(expected.get(i), words[at], lines.get(i));
+            System.out.println("hostile header " + lines.get(i) + " " + unit);
+        }
+    }
 }

@@ -1,4 +1,4 @@
-package dev.memory64.gguf;
+package dev.memory64.model;
 
 import dev.memory64.ProgressListener;
 import java.io.IOException;
@@ -17,10 +17,10 @@ import java.util.HexFormat;
  * The SHA-256 digest of a file, streamed through one off-heap buffer of {@value #CHUNK} bytes: the
  * heap it takes does not grow with the file, so a 100 GB part costs what a small one does.
  */
-final class Sha256 {
+public final class Sha256 {
 
     /** The read size: 4 MiB, large enough that a read costs little next to hashing it. */
-    static final int CHUNK = 4 << 20;
+    public static final int CHUNK = 4 << 20;
 
     private static final HexFormat HEX = HexFormat.of();
 
@@ -29,8 +29,13 @@ final class Sha256 {
     /**
      * Digests a file, telling the listener {@code ("sha256 NAME", bytes done, file size)} before
      * the first read and after each.
+     *
+     * @param file the file
+     * @param listener the listener
+     * @return the digest, 64 lowercase hex digits
+     * @throws IOException if the file is a directory, or cannot be opened or read
      */
-    static String of(Path file, ProgressListener listener) throws IOException {
+    public static String of(Path file, ProgressListener listener) throws IOException {
         try (FileChannel channel = open("sha256", file)) {
             return of(file, channel, listener);
         }

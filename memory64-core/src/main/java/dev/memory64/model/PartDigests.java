@@ -1,10 +1,13 @@
-package dev.memory64.gguf;
+package dev.memory64.model;
 
+import dev.memory64.ModelIntegrityException;
 import dev.memory64.ProgressListener;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -17,9 +20,36 @@ import java.util.Objects;
  * The SHA-256 digests a caller expects of a model's files, as model hubs publish them: keyed by
  * file name, anything up to a key's last {@code '/'} ignored (so a hub's repository paths such as
  * {@code Q4_K_M/m-00001-of-00002.gguf} work as they are), the hex in either case. Checking is
- * strict: every part must have a digest.
+ * strict: every part must have a digest. Every format checks its parts through it, each throwing
+ * its own {@link ModelIntegrityException}.
  */
-final class PartDigests {
+public final class PartDigests {
+
+    /** Makes a format's exception for a file whose digest does not match. */
+    @FunctionalInterface
+    public interface Mismatch {
+        /**
+         * Makes a {@link ModelIntegrityException} itself, for a format without a type of its own
+         * (an anonymous class, not a lambda: a builder takes it, and an open bootstraps no lambda).
+         */
+        Mismatch PLAIN =
+                new Mismatch() {
+                    @Override
+                    public ModelIntegrityException of(Path path, String expected, String actual) {
+                        return new ModelIntegrityException(path, expected, actual);
+                    }
+                };
+
+        /**
+         * Makes the exception.
+         *
+         * @param path the file
+         * @param expected the digest expected, lowercase hex
+         * @param actual the file's digest, lowercase hex
+         * @return the exception to throw
+         */
+        ModelIntegrityException of(Path path, String expected, String actual);
+    }
 
     /** Lowercase hex by file name. */
     private final Map<String, String> byName;
@@ -31,10 +61,14 @@ final class PartDigests {
     /**
      * Validates expected digests.
      *
+     * @param operation the caller's operation, for messages
+     * @param expectedSha256 hex digest by file name
+     * @return the digests
+     * @throws NullPointerException if the map, a key or a digest is null
      * @throws IllegalArgumentException naming the key and value of a digest that is not 64 hex
      *     digits, of a key that names no file, or of two keys naming one file with two digests
      */
-    static PartDigests of(String operation, Map<String, String> expectedSha256) {
+    public static PartDigests of(String operation, Map<String, String> expectedSha256) {
         Objects.requireNonNull(expectedSha256, "expectedSha256");
         Map<String, String> byName = new HashMap<>();
         Map<String, String> keyOf = new HashMap<>();
@@ -92,24 +126,31 @@ final class PartDigests {
     /**
      * Checks that every part has a digest, then digests each part and compares.
      *
+     * @param operation the caller's operation, for messages
+     * @param parts the files to check, in order
+     * @param set the whole set they belong to, to number a part in messages
      * @param openedKeys each part's file key when the model mapped it, or null before opening: a
      *     part whose path now names another file is then an error, as the store maps the old one
+     * @param listener told {@code ("sha256 NAME", bytes done, part size)} for each part
+     * @param mismatch makes the format's exception for a part that mismatches
      * @throws IllegalArgumentException naming the first part without a digest, before reading any
-     * @throws GgufIntegrityException for the first part that mismatches, with the later ones
+     * @throws ModelIntegrityException for the first part that mismatches, with the later ones
      *     suppressed in it; every part is read
+     * @throws IOException if a part cannot be read, or was replaced since it was opened
      */
-    void verify(
+    public void verify(
             String operation,
             List<Path> parts,
             List<Path> set,
             List<Object> openedKeys,
-            ProgressListener listener)
+            ProgressListener listener,
+            Mismatch mismatch)
             throws IOException {
         List<String> expected = new ArrayList<>(parts.size());
         for (Path part : parts) {
             expected.add(expected(operation, part, set.indexOf(part), set.size()));
         }
-        GgufIntegrityException first = null;
+        ModelIntegrityException first = null;
         for (int i = 0; i < parts.size(); i++) {
             Path part = parts.get(i);
             String actual;
@@ -120,12 +161,11 @@ final class PartDigests {
                 actual = Sha256.of(part, channel, listener);
             }
             if (!actual.equals(expected.get(i))) {
-                GgufIntegrityException mismatch =
-                        new GgufIntegrityException(part, expected.get(i), actual);
+                ModelIntegrityException failure = mismatch.of(part, expected.get(i), actual);
                 if (first == null) {
-                    first = mismatch;
+                    first = failure;
                 } else {
-                    first.addSuppressed(mismatch);
+                    first.addSuppressed(failure);
                 }
             }
         }
@@ -165,7 +205,7 @@ final class PartDigests {
         if (openedKey == null) {
             return;
         }
-        Object now = GgufModel.fileKey(part);
+        Object now = Files.readAttributes(part, BasicFileAttributes.class).fileKey();
         if (!openedKey.equals(now)) {
             throw new FileSystemException(
                     part.toString(),
