@@ -142,6 +142,7 @@ public final class SafetensorsModel implements AutoCloseable {
         private RemoteOptions remoteOptions;
         private long maxHeaderSize = SafetensorsFile.DEFAULT_MAX_HEADER_SIZE;
         private ProgressListener listener = ProgressListener.NONE;
+        private ModelMetadata extra = ModelMetadata.empty();
 
         private Builder(Path[] files) {
             Objects.requireNonNull(files, "files");
@@ -222,6 +223,22 @@ public final class SafetensorsModel implements AutoCloseable {
         }
 
         /**
+         * Adds entries to the store's metadata, after the header's {@code __metadata__} and the
+         * config.json's keys (an entry whose key is one of theirs replaces it): what a guest needs
+         * that a checkpoint does not hold, e.g. the GGUF tokenizer keys of the {@code
+         * tokenizer.json} beside it. Each call adds to the previous ones.
+         *
+         * @param metadata the entries
+         * @return this builder
+         * @throws NullPointerException if {@code metadata} is null
+         */
+        public Builder withMetadata(ModelMetadata metadata) {
+            Objects.requireNonNull(metadata, "metadata");
+            this.extra = ModelMetadata.builder().putAll(extra).putAll(metadata).build();
+            return this;
+        }
+
+        /**
          * Reads every part's header, checks that the parts form one checkpoint (and agree with the
          * index, if there is one), maps every part and registers the layers and tensors.
          *
@@ -274,6 +291,13 @@ public final class SafetensorsModel implements AutoCloseable {
             }
         }
         ModelMetadata config = config(first, remoteOptions);
+        if (!options.extra.isEmpty()) {
+            ModelMetadata.Builder merged = ModelMetadata.builder();
+            if (config != null) {
+                merged.putAll(config);
+            }
+            config = merged.putAll(options.extra).build();
+        }
         ModelOpen.Opened<SafetensorsFile> opened =
                 ModelOpen.open(
                         new SafetensorsFormat(options.maxHeaderSize, index, config),
