@@ -504,6 +504,6 @@ public final class HfCheckpointConverter {
     }
 
     private static String usage() {
-        return "usage: HfCheckpointConverter CHECKPOINT TOKENIZER OUT_DIR [--type f32|f16|bf16]";
+        return "usage: convert-llama2c.sh --hf CHECKPOINT TOKENIZER OUT_DIR [--type f32|f16|bf16]";
     }
 }

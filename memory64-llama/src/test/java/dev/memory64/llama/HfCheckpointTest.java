@@ -240,23 +240,81 @@ class HfCheckpointTest {
                 "<s> is text here, </s> too"
             })
     void theGuestEncodesTheWrittenTokenizerAsTheLlama2cOne(String text) throws IOException {
-        Path checkpoint = checkpoint(SafetensorsDtype.F32);
         int[] fromTokenizerJson;
-        Map<String, GgufValue> keys =
-                HfTokenizerConverter.metadata(checkpoint.resolveSibling("tokenizer.json"));
-        dev.memory64.ModelMetadata.Builder metadata = dev.memory64.ModelMetadata.builder();
-        keys.forEach((k, v) -> metadata.put(k, v.toMetadataValue()));
-        try (SafetensorsModel model =
-                        SafetensorsModel.builder(checkpoint).withMetadata(metadata.build()).open();
-                Guest guest = ChicoryGuest.start(model.store(), true)) {
-            assertEquals(0, guest.call("m64_init_tokenizer"), guest.stderr());
-            fromTokenizerJson = BpeTokenizerTest.encode(guest, text, true);
+        try (TokenizerGuest tokenizer = tokenizerGuest()) {
+            fromTokenizerJson = BpeTokenizerTest.encode(tokenizer.guest(), text, true);
         }
         try (GgufModel model = GgufModel.open(gguf(GgmlType.F32));
                 Guest guest = ChicoryGuest.start(model.store(), true)) {
             assertEquals(0, guest.call("m64_init_tokenizer"), guest.stderr());
             assertArrayEquals(BpeTokenizerTest.encode(guest, text, true), fromTokenizerJson);
         }
+    }
+
+    /**
+     * The written tokenizer.json, loaded by transformers.js's tokenizers (the npm package that
+     * {@link BpeTokenizerTest} installs; skipped with one line without node or npm), encodes the
+     * BPE corpus and the prompts as the guest does from the keys {@link HfTokenizerConverter} reads
+     * from it. Left out: strings holding a special token's text ({@code <s>} ...), which Hugging
+     * Face's tokenizers match as that token and run.c's encoding does not, and U+2581, which they
+     * read as a space.
+     */
+    @Test
+    void hfTokenizersEncodeAsTheGuestDoes() throws Exception {
+        Path tokenizerJson =
+                checkpoint(SafetensorsDtype.F32)
+                        .resolveSibling(HfCheckpointConverter.TOKENIZER_FILE);
+        BpeTokenizerTest.installPackage();
+        List<String> strings = new ArrayList<>(List.of(PROMPTS));
+        for (String s : BpeTokenizerTest.committedCorpus()) {
+            if (!s.contains("<s>")
+                    && !s.contains("</s>")
+                    && !s.contains("<unk>")
+                    && !s.contains("\u2581")) {
+                strings.add(s);
+            }
+        }
+        List<int[]> expected =
+                BpeTokenizerTest.packageEncodings(strings, dir, List.of(tokenizerJson.toString()));
+        List<String> mismatches = new ArrayList<>();
+        try (TokenizerGuest tokenizer = tokenizerGuest()) {
+            for (int i = 0; i < strings.size(); i++) {
+                int[] got = BpeTokenizerTest.encode(tokenizer.guest(), strings.get(i), false);
+                if (!java.util.Arrays.equals(expected.get(i), got)) {
+                    mismatches.add(
+                            BpeCorpus.jsonLines(List.of(strings.get(i))).strip()
+                                    + ": "
+                                    + java.util.Arrays.toString(expected.get(i))
+                                    + " vs "
+                                    + java.util.Arrays.toString(got));
+                }
+            }
+        }
+        assertTrue(strings.size() > 1000, "strings: " + strings.size());
+        assertEquals(List.of(), mismatches.subList(0, Math.min(10, mismatches.size())));
+    }
+
+    /** The guest over a store with the written tokenizer.json's keys, its tokenizer read. */
+    record TokenizerGuest(SafetensorsModel model, Guest guest) implements AutoCloseable {
+        @Override
+        public void close() {
+            guest.close();
+            model.close();
+        }
+    }
+
+    static TokenizerGuest tokenizerGuest() throws IOException {
+        Path checkpoint = checkpoint(SafetensorsDtype.F32);
+        Map<String, GgufValue> keys =
+                HfTokenizerConverter.metadata(
+                        checkpoint.resolveSibling(HfCheckpointConverter.TOKENIZER_FILE));
+        dev.memory64.ModelMetadata.Builder metadata = dev.memory64.ModelMetadata.builder();
+        keys.forEach((k, v) -> metadata.put(k, v.toMetadataValue()));
+        SafetensorsModel model =
+                SafetensorsModel.builder(checkpoint).withMetadata(metadata.build()).open();
+        Guest guest = ChicoryGuest.start(model.store(), true);
+        assertEquals(0, guest.call("m64_init_tokenizer"), guest.stderr());
+        return new TokenizerGuest(model, guest);
     }
 
     @ParameterizedTest
