@@ -9,21 +9,19 @@ import dev.memory64.safetensors.SafetensorsDtype;
 import dev.memory64.safetensors.SafetensorsWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.PrettyPrinter;
@@ -34,7 +32,8 @@ import tools.jackson.core.util.DefaultPrettyPrinter;
  * Converts a llama2.c checkpoint and its tokenizer into a Hugging Face llama checkpoint, the
  * directory {@code save_pretrained} writes for a {@code LlamaForCausalLM}: {@value #MODEL_FILE}
  * (written by the project's {@link SafetensorsWriter}), {@value #CONFIG_FILE} and {@value
- * #TOKENIZER_FILE}. {@link Llama#open(Path...)} runs the result.
+ * #TOKENIZER_FILE}. {@link Llama#open(Path...)} runs the result; {@code
+ * ./scripts/convert-llama2c.sh --hf} is the command line ({@link Llama2cConverter#main}).
  *
  * <ul>
  *   <li>Tensors under Hugging Face's names ({@code model.embed_tokens.weight}, {@code
@@ -73,6 +72,10 @@ public final class HfCheckpointConverter {
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final String SPACE = "\u2581";
+
+    /** The dtypes a checkpoint is written in. */
+    static final Set<SafetensorsDtype> DTYPES =
+            Set.of(SafetensorsDtype.F32, SafetensorsDtype.F16, SafetensorsDtype.BF16);
 
     private HfCheckpointConverter() {}
 
@@ -377,15 +380,15 @@ public final class HfCheckpointConverter {
         json.writeStringProperty("type", "TemplateProcessing");
         json.writeName("single");
         json.writeStartArray();
-        specialPiece(json, bos, 0);
-        sequencePiece(json, "A", 0);
+        piece(json, "SpecialToken", bos, 0);
+        piece(json, "Sequence", "A", 0);
         json.writeEndArray();
         json.writeName("pair");
         json.writeStartArray();
-        specialPiece(json, bos, 0);
-        sequencePiece(json, "A", 0);
-        specialPiece(json, bos, 1);
-        sequencePiece(json, "B", 1);
+        piece(json, "SpecialToken", bos, 0);
+        piece(json, "Sequence", "A", 0);
+        piece(json, "SpecialToken", bos, 1);
+        piece(json, "Sequence", "B", 1);
         json.writeEndArray();
         json.writeName("special_tokens");
         json.writeStartObject();
@@ -405,19 +408,10 @@ public final class HfCheckpointConverter {
         json.writeEndObject();
     }
 
-    private static void specialPiece(JsonGenerator json, String id, int typeId) {
+    /** A template piece: {@code {"SpecialToken": {"id": ..., "type_id": ...}}} or a Sequence. */
+    private static void piece(JsonGenerator json, String kind, String id, int typeId) {
         json.writeStartObject();
-        json.writeName("SpecialToken");
-        json.writeStartObject();
-        json.writeStringProperty("id", id);
-        json.writeNumberProperty("type_id", typeId);
-        json.writeEndObject();
-        json.writeEndObject();
-    }
-
-    private static void sequencePiece(JsonGenerator json, String id, int typeId) {
-        json.writeStartObject();
-        json.writeName("Sequence");
+        json.writeName(kind);
         json.writeStartObject();
         json.writeStringProperty("id", id);
         json.writeNumberProperty("type_id", typeId);
@@ -452,58 +446,5 @@ public final class HfCheckpointConverter {
         public boolean hasPrettyPrinter() {
             return true;
         }
-    }
-
-    /**
-     * The command line: {@code CHECKPOINT TOKENIZER OUT_DIR [--type f32|f16|bf16]}. Silent on
-     * success; exits 2 on bad usage, 1 on a failure, with the reason on standard error.
-     *
-     * @param args the arguments
-     */
-    public static void main(String[] args) {
-        System.exit(run(args, System.err));
-    }
-
-    static int run(String[] args, PrintStream err) {
-        List<String> positional = new ArrayList<>();
-        SafetensorsDtype dtype = SafetensorsDtype.F32;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--type") && i + 1 < args.length) {
-                dtype = SafetensorsDtype.byName(args[++i].toUpperCase(Locale.ROOT));
-                if (dtype != SafetensorsDtype.F32
-                        && dtype != SafetensorsDtype.F16
-                        && dtype != SafetensorsDtype.BF16) {
-                    err.println("convert-llama2c-hf: --type " + args[i] + " is not f32|f16|bf16");
-                    return 2;
-                }
-            } else if (args[i].startsWith("-")) {
-                err.println(usage());
-                return 2;
-            } else {
-                positional.add(args[i]);
-            }
-        }
-        if (positional.size() != 3) {
-            err.println(usage());
-            return 2;
-        }
-        try {
-            convert(
-                    Path.of(positional.get(0)),
-                    Path.of(positional.get(1)),
-                    Path.of(positional.get(2)),
-                    dtype);
-            return 0;
-        } catch (NoSuchFileException e) {
-            err.println("convert-llama2c-hf: no such file: " + e.getFile());
-            return 1;
-        } catch (IOException | RuntimeException e) {
-            err.println("convert-llama2c-hf: " + e.getMessage());
-            return 1;
-        }
-    }
-
-    private static String usage() {
-        return "usage: convert-llama2c.sh --hf CHECKPOINT TOKENIZER OUT_DIR [--type f32|f16|bf16]";
     }
 }

@@ -281,15 +281,9 @@ public final class HfTokenizerConverter {
         boolean absentNormalizer = normalizer == null || normalizer == Json.NULL;
         boolean absentPre = pre == null || pre == Json.NULL;
         if (!absentNormalizer && absentPre) {
-            Map<String, Object> n = object(normalizer, "normalizer");
-            List<Object> steps =
-                    "Sequence".equals(n.get("type"))
-                            ? list(n.get("normalizers"), "normalizer.normalizers")
-                            : List.of(n);
             boolean prepend = false;
             boolean replace = false;
-            for (Object o : steps) {
-                Map<String, Object> step = object(o, "normalizer step");
+            for (Map<String, Object> step : steps(normalizer, "normalizer", "normalizers")) {
                 if ("Prepend".equals(step.get("type")) && SPACE.equals(step.get("prepend"))) {
                     prepend = true;
                 } else if ("Replace".equals(step.get("type"))
@@ -327,15 +321,9 @@ public final class HfTokenizerConverter {
     }
 
     private static void requireLlama3PreTokenizer(Object pre) {
-        Map<String, Object> p = object(pre, "pre_tokenizer");
-        List<Object> steps =
-                "Sequence".equals(p.get("type"))
-                        ? list(p.get("pretokenizers"), "pre_tokenizer.pretokenizers")
-                        : List.of(p);
         boolean split = false;
         boolean byteLevel = false;
-        for (Object o : steps) {
-            Map<String, Object> step = object(o, "pre_tokenizer step");
+        for (Map<String, Object> step : steps(pre, "pre_tokenizer", "pretokenizers")) {
             Object type = step.get("type");
             if ("Split".equals(type)
                     && step.get("pattern") instanceof Map<?, ?> pattern
@@ -355,6 +343,19 @@ public final class HfTokenizerConverter {
                     "tokenizer.json: the pre-tokenizer is not Llama 3's (a Split by its regex,"
                             + " then a ByteLevel without regex or prefix space)");
         }
+    }
+
+    /** The steps of a normalizer or pre-tokenizer: a Sequence's, or the one it is. */
+    private static List<Map<String, Object>> steps(Object o, String what, String sequenceKey) {
+        Map<String, Object> m = object(o, what);
+        if (!"Sequence".equals(m.get("type"))) {
+            return List.of(m);
+        }
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (Object step : list(m.get(sequenceKey), what + "." + sequenceKey)) {
+            steps.add(object(step, what + " step"));
+        }
+        return steps;
     }
 
     private static Optional<Integer> specialId(

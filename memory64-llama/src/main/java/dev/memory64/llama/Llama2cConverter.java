@@ -4,6 +4,7 @@ import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufValueType;
 import dev.memory64.gguf.GgufWriter;
+import dev.memory64.safetensors.SafetensorsDtype;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -626,9 +627,10 @@ public final class Llama2cConverter {
 
     /**
      * The command line: {@code CHECKPOINT TOKENIZER OUT.gguf [--type f32|f16|bf16|q8_0|...]
-     * [--verbose]}. Silent on success unless {@code --verbose}, which prints one line with the
-     * model's shape and the file written; exits 2 on bad usage, 1 on a failure, with the reason on
-     * standard error.
+     * [--verbose]}, or with {@code --hf} a Hugging Face checkpoint ({@link HfCheckpointConverter})
+     * into the directory {@code OUT} in {@code f32}, {@code f16} or {@code bf16}. Silent on success
+     * unless {@code --verbose}, which prints one line with the model's shape and the file written;
+     * exits 2 on bad usage, 1 on a failure, with the reason on standard error.
      *
      * @param args the arguments
      */
@@ -640,12 +642,15 @@ public final class Llama2cConverter {
         List<String> positional = new ArrayList<>();
         GgmlType type = GgmlType.F32;
         boolean verbose = false;
+        boolean hf = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--type") && i + 1 == args.length) {
                 err.println("convert-llama2c: --type needs a value\n" + usage());
                 return 2;
             } else if (args[i].equals("-v") || args[i].equals("--verbose")) {
                 verbose = true;
+            } else if (args[i].equals("--hf")) {
+                hf = true;
             } else if (args[i].equals("--type")) {
                 String name = args[++i].toUpperCase(Locale.ROOT);
                 try {
@@ -675,18 +680,28 @@ public final class Llama2cConverter {
             err.println(usage());
             return 2;
         }
+        SafetensorsDtype dtype = hf ? SafetensorsDtype.byName(type.name()) : null;
+        if (hf && (dtype == null || !HfCheckpointConverter.DTYPES.contains(dtype))) {
+            err.println("convert-llama2c: --hf writes f32, f16 or bf16, not " + type);
+            return 2;
+        }
         Path target = Path.of(positional.get(2));
         try {
+            Path checkpoint = Path.of(positional.get(0));
+            Path tokenizer = Path.of(positional.get(1));
             Config config =
-                    convert(Path.of(positional.get(0)), Path.of(positional.get(1)), target, type);
+                    hf
+                            ? HfCheckpointConverter.convert(checkpoint, tokenizer, target, dtype)
+                            : convert(checkpoint, tokenizer, target, type);
             if (!verbose) {
                 return 0;
             }
+            Path written = hf ? target.resolve(HfCheckpointConverter.MODEL_FILE) : target;
             out.println(
                     "convert-llama2c: wrote "
-                            + target
+                            + written
                             + " ("
-                            + Files.size(target)
+                            + Files.size(written)
                             + " bytes, "
                             + type
                             + "): dim "
@@ -717,7 +732,9 @@ public final class Llama2cConverter {
     private static String usage() {
         return "usage: convert-llama2c.sh CHECKPOINT TOKENIZER OUT.gguf [--type "
                 + typeNames()
-                + "] (default f32) [--verbose]";
+                + "] (default f32) [--verbose]\n"
+                + "       convert-llama2c.sh --hf CHECKPOINT TOKENIZER OUT_DIR [--type"
+                + " f32|f16|bf16] [--verbose]";
     }
 
     private static String typeNames() {

@@ -11,6 +11,7 @@ import dev.memory64.gguf.GgufModel;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.safetensors.SafetensorsDtype;
 import dev.memory64.safetensors.SafetensorsModel;
+import dev.memory64.safetensors.SafetensorsWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -349,6 +350,89 @@ class HfCheckpointTest {
                         () -> Llama.open(dir.resolve("model.safetensors")));
         assertTrue(e.getMessage().contains("tokenizer.json"), e.getMessage());
         assertTrue(e.getMessage().contains("Lowercase"), e.getMessage());
+    }
+
+    @Test
+    void theCommandLineWritesACheckpointWithHf() throws IOException {
+        Path bin = SharedModels.require("stories260K.bin");
+        Path tok = SharedModels.require("tok512.bin");
+        Path out = dir.resolve("cli");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        int code =
+                Llama2cConverter.run(
+                        new String[] {
+                            "--hf",
+                            bin.toString(),
+                            tok.toString(),
+                            out.toString(),
+                            "--type",
+                            "bf16",
+                            "--verbose"
+                        },
+                        new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8),
+                        new java.io.PrintStream(stderr, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, stderr.toString(StandardCharsets.UTF_8));
+        assertTrue(
+                stdout.toString(StandardCharsets.UTF_8)
+                        .startsWith("convert-llama2c: wrote " + out.resolve("model.safetensors")),
+                stdout.toString(StandardCharsets.UTF_8));
+        assertArrayEquals(
+                Files.readAllBytes(checkpoint(SafetensorsDtype.BF16)),
+                Files.readAllBytes(out.resolve("model.safetensors")));
+        code =
+                Llama2cConverter.run(
+                        new String[] {
+                            "--hf", bin.toString(), tok.toString(), out.toString(), "--type", "q8_0"
+                        },
+                        new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8),
+                        new java.io.PrintStream(stderr, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertTrue(
+                stderr.toString(StandardCharsets.UTF_8).contains("--hf writes f32, f16 or bf16"));
+    }
+
+    /**
+     * The F32 checkpoint re-written as three shards with their index opens by the index and by a
+     * shard, and writes the same text.
+     */
+    @Test
+    void aShardedCheckpointRunsByItsIndexOrAnyShard() throws IOException {
+        Path single = checkpoint(SafetensorsDtype.F32);
+        SafetensorsWriter writer = SafetensorsWriter.create();
+        try (SafetensorsModel model = SafetensorsModel.open(single);
+                java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            for (dev.memory64.safetensors.SafetensorsTensor t : model.parts().get(0).tensors()) {
+                dev.memory64.TensorInfo info = model.store().tensor(t.name());
+                java.lang.foreign.MemorySegment bytes = arena.allocate(info.size());
+                model.store().readLayer(info.layerId(), info.offsetInLayer(), bytes);
+                writer.add(
+                        t.name(),
+                        t.dtype(),
+                        t.shape().stream().mapToLong(Long::longValue).toArray(),
+                        bytes);
+            }
+            List<Path> shards = writer.writeSharded(dir, "model", 3);
+            assertEquals(3, shards.size());
+        }
+        for (String name : List.of("config.json", "tokenizer.json")) {
+            Files.copy(single.resolveSibling(name), dir.resolve(name));
+        }
+        String expected = generate(single, LlamaTest.PROMPT, 64, new ArrayList<>());
+        assertEquals(
+                expected,
+                generate(
+                        dir.resolve("model.safetensors.index.json"),
+                        LlamaTest.PROMPT,
+                        64,
+                        new ArrayList<>()));
+        assertEquals(
+                expected,
+                generate(
+                        dir.resolve("model-00002-of-00003.safetensors"),
+                        LlamaTest.PROMPT,
+                        64,
+                        new ArrayList<>()));
     }
 
     @ParameterizedTest
