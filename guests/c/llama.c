@@ -77,7 +77,6 @@ static const char *arch_key(char *buf, size_t size, const char *suffix) {
     return buf;
 }
 
-
 static int md_info(const char *key, md_record *rec) {
     uint8_t raw[MEMORY64_METADATA_INFO_SIZE];
     int32_t r = memory64_metadata_info(key, (uint32_t)strlen(key), raw, sizeof raw);

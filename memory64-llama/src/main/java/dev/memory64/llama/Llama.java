@@ -530,7 +530,8 @@ public final class Llama implements AutoCloseable {
          * vocabulary and tensor table.
          *
          * @return the opened model, to close
-         * @throws IOException if the model cannot be read or is not a valid GGUF file
+         * @throws IOException if the model cannot be read or is not a valid GGUF file or
+         *     safetensors checkpoint, or a checkpoint lacks its config.json or tokenizer.json
          * @throws LlamaModelException if the guest cannot run the model (not a llama-architecture
          *     model, a missing tensor, an unsupported type or tokenizer)
          */
