@@ -31,18 +31,17 @@ final class Json {
 
     private static final int MAX_DEPTH = 512;
 
-    /** Strict as Jackson is by default, duplicate keys refused, no limit but the caller's input. */
+    /**
+     * Strict as Jackson is by default, duplicate keys refused, its default limits on a string's and
+     * a name's length (far above a tokenizer's tokens and chat template), and a vocabulary's keys
+     * not interned into the JVM's string table.
+     */
     private static final JsonFactory FACTORY =
             JsonFactory.builder()
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .disable(TokenStreamFactory.Feature.INTERN_PROPERTY_NAMES)
                     .streamReadConstraints(
-                            StreamReadConstraints.builder()
-                                    .maxNestingDepth(MAX_DEPTH)
-                                    .maxStringLength(Integer.MAX_VALUE)
-                                    .maxNameLength(Integer.MAX_VALUE)
-                                    .maxDocumentLength(-1)
-                                    .build())
+                            StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
                     .build();
 
     private Json() {}

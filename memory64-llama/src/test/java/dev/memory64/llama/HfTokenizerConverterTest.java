@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -209,14 +210,11 @@ class HfTokenizerConverterTest {
         Map<String, GgufValue> m =
                 HfTokenizerConverter.metadata(
                         write("tokenizer.json", llama2Json(LLAMA2_NORMALIZER)));
-        assertEquals(
-                List.of(
-                        "tokenizer.ggml.model",
-                        "tokenizer.ggml.tokens",
-                        "tokenizer.ggml.scores",
-                        "tokenizer.ggml.token_type",
-                        "tokenizer.ggml.unknown_token_id"),
-                List.copyOf(m.keySet()));
+        List<String> keys =
+                Stream.of("model", "tokens", "scores", "token_type", "unknown_token_id")
+                        .map(k -> "tokenizer.ggml." + k)
+                        .toList();
+        assertEquals(keys, List.copyOf(m.keySet()));
         assertEquals(GgufValue.string("llama"), m.get("tokenizer.ggml.model"));
         assertEquals(GgufValue.uint32(0), m.get("tokenizer.ggml.unknown_token_id"));
         List<Long> types = new ArrayList<>();
