@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Converts a llama2.c checkpoint and its tokenizer into a GGUF model that llama.cpp loads too:
+# Converts a llama2.c checkpoint and its tokenizer into a GGUF model that llama.cpp loads too,
+# or (--hf) into a Hugging Face llama checkpoint directory (model.safetensors, config.json,
+# tokenizer.json; dev.memory64.llama.HfCheckpointConverter) that Llama and generate.sh run:
 #
 #   scripts/convert-llama2c.sh CHECKPOINT TOKENIZER OUT.gguf [--type f32|f16|bf16|q8_0|q4_0|q5_0|q4_k|q5_k|q6_k] [--verbose]
+#   scripts/convert-llama2c.sh --hf CHECKPOINT TOKENIZER OUT_DIR [--type f32|f16|bf16] [--verbose]
 #
 # F32 (the default) gives the keys, tensor names and bytes of llama.cpp's own converter
 # (convert-llama2c-to-ggml); another --type quantises the 2-D weights. Silent on success (exit 0);

@@ -148,6 +148,22 @@ static int md_required_int(const char *key, int64_t *out) {
     return r;
 }
 
+/* An integer scalar, the first element of an array of int64 (config.json's eos_token_id is a
+ * list in some checkpoints), or def when the key is absent or holds something else. */
+static int md_int_or(const char *key, int64_t def, int64_t *out) {
+    md_record rec;
+    int r = md_info(key, &rec);
+    if (r == 0 && rec.type == MD_ARRAY && rec.element_type == MD_I64 && rec.count > 0) {
+        return md_read_all(key, out, 8);
+    }
+    r = md_int(key, def, out);
+    if (r == E_NO_KEY) {
+        *out = def;
+        return 0;
+    }
+    return r;
+}
+
 static int md_float(const char *key, float def, float *out) {
     md_record rec;
     int r = md_info(key, &rec);
@@ -168,6 +184,19 @@ static int md_float(const char *key, float def, float *out) {
         return r;
     }
     return E_NO_KEY;
+}
+
+/* A number of any type as a float, or def when the key is absent: config.json writes
+ * rope_theta as 10000.0 in one checkpoint and 500000 in another. */
+static int md_number(const char *key, float def, float *out) {
+    int r = md_float(key, def, out);
+    if (r == E_NO_KEY) {
+        int64_t v;
+        if ((r = md_int(key, 0, &v)) == 0) {
+            *out = (float)v;
+        }
+    }
+    return r;
 }
 
 /* A string value, NUL-terminated, in dst (truncated to size - 1 bytes); "" when absent. */
@@ -217,6 +246,44 @@ typedef struct {
 
 static config cfg;
 static tensor tok_embd, out_norm, out_head;
+
+/* Where the model's hyperparameters and tensors are: GGUF's keys (after "<arch>") and tensor
+ * names, or a Hugging Face checkpoint's (its config.json's keys under "config.", as the host's
+ * store names them, and LlamaForCausalLM's tensor names). A key of 0: none, the default. */
+typedef struct {
+    int hf; /* the keys are whole (no "<arch>" prefix), and the q/k rows are Hugging Face's */
+    const char *layers, *dim, *hidden, *heads, *kv_heads, *rope_dim, *context, *rope_base, *eps;
+    const char *embd, *norm, *head, *block; /* block: the prefix of block N's names, a format */
+    const char *attn_norm, *wq, *wk, *wv, *wo, *ffn_norm, *w1, *w2, *w3;
+} naming;
+
+static const naming gguf_names = {
+    0, ".block_count", ".embedding_length", ".feed_forward_length", ".attention.head_count",
+    ".attention.head_count_kv", ".rope.dimension_count", ".context_length", ".rope.freq_base",
+    ".attention.layer_norm_rms_epsilon", "token_embd.weight", "output_norm.weight",
+    "output.weight", "blk.%d.", "attn_norm.weight", "attn_q.weight", "attn_k.weight",
+    "attn_v.weight", "attn_output.weight", "ffn_norm.weight", "ffn_gate.weight",
+    "ffn_down.weight", "ffn_up.weight"};
+
+static const naming hf_names = {
+    1, "config.num_hidden_layers", "config.hidden_size", "config.intermediate_size",
+    "config.num_attention_heads", "config.num_key_value_heads", 0,
+    "config.max_position_embeddings", "config.rope_theta", "config.rms_norm_eps",
+    "model.embed_tokens.weight", "model.norm.weight", "lm_head.weight", "model.layers.%d.",
+    "input_layernorm.weight", "self_attn.q_proj.weight", "self_attn.k_proj.weight",
+    "self_attn.v_proj.weight", "self_attn.o_proj.weight", "post_attention_layernorm.weight",
+    "mlp.gate_proj.weight", "mlp.down_proj.weight", "mlp.up_proj.weight"};
+
+static const naming *names = &gguf_names;
+
+/* A hyperparameter's key: GGUF's "<arch><suffix>", or a Hugging Face key as it is. */
+static const char *hp_key(char *buf, size_t size, const char *name) {
+    return names->hf ? name : arch_key(buf, size, name);
+}
+
+/* Whether the q and k rows are Hugging Face's (each head's halves, rotated by NeoX's RoPE) for
+ * a model whose RoPE is the adjacent-pair one: their outputs are put back in pair order. */
+static int hf_rows;
 static block *blocks;
 static int initialised;
 
@@ -278,8 +345,9 @@ static int find_tensor(const char *name, tensor *t, int64_t cols, int64_t rows) 
 }
 
 static int block_tensor(int l, const char *suffix, tensor *t, int64_t cols, int64_t rows) {
-    char name[96];
-    snprintf(name, sizeof name, "blk.%d.%s", l, suffix);
+    char name[128];
+    int n = snprintf(name, sizeof name, names->block, l);
+    snprintf(name + n, sizeof name - (size_t)n, "%s", suffix);
     return find_tensor(name, t, cols, rows);
 }
 
@@ -395,6 +463,23 @@ static NOINLINE void softmax(float *v, int size) {
     }
     for (int i = 0; i < size; i++) {
         v[i] /= sum;
+    }
+}
+
+/* Hugging Face's llama holds each head's query and key rows as two halves, (x[i], x[i + hs/2]),
+ * where llama2.c and GGUF interleave them, (x[2i], x[2i+1]) (llama.cpp's converter permutes them
+ * back): the outputs of such rows, put back in pair order, are the GGUF rows' outputs bit for
+ * bit, each being the same row's dot product. tmp holds head_size floats. */
+static NOINLINE void interleave_heads(float *v, int n_heads, float *tmp) {
+    int hs = cfg.head_size;
+    int half = hs / 2;
+    for (int h = 0; h < n_heads; h++) {
+        float *x = v + h * hs;
+        memcpy(tmp, x, (size_t)hs * sizeof *x);
+        for (int i = 0; i < half; i++) {
+            x[2 * i] = tmp[i];
+            x[2 * i + 1] = tmp[half + i];
+        }
     }
 }
 
@@ -530,6 +615,10 @@ static int forward_block(int l, int pos) {
     if ((r = matmul(q, xb, &b->wq)) < 0 || (r = matmul(k, xb, &b->wk)) < 0
         || (r = matmul(v, xb, &b->wv)) < 0) {
         return r;
+    }
+    if (hf_rows) {
+        interleave_heads(q, cfg.n_heads, xb2);
+        interleave_heads(k, cfg.n_kv_heads, xb2);
     }
     rope(q, cfg.n_heads, k, cfg.n_kv_heads, pos);
     for (int h = 0; h < cfg.n_heads; h++) {
@@ -687,11 +776,13 @@ static int load_vocab(void) {
         }
     }
     int64_t v;
-    if ((r = md_int("tokenizer.ggml.bos_token_id", 1, &v)) < 0) {
+    if ((r = md_int("tokenizer.ggml.bos_token_id", INT64_MIN, &v)) < 0
+        || (v == INT64_MIN && (r = md_int_or("config.bos_token_id", 1, &v)) < 0)) {
         return r;
     }
     bos_id = (int)v;
-    if ((r = md_int("tokenizer.ggml.eos_token_id", 2, &v)) < 0) {
+    if ((r = md_int("tokenizer.ggml.eos_token_id", INT64_MIN, &v)) < 0
+        || (v == INT64_MIN && (r = md_int_or("config.eos_token_id", 2, &v)) < 0)) {
         return r;
     }
     eos_id = (int)v;
@@ -964,38 +1055,62 @@ int32_t m64_init(int32_t buffer_kib, int32_t max_positions, int32_t flags) {
     if ((r = md_string("general.architecture", arch, sizeof arch)) < 0) {
         return r;
     }
+    md_record rec;
+    names = &gguf_names;
+    if (!arch[0] && md_info(hf_names.layers, &rec) == 0) {
+        /* No GGUF keys, but a Hugging Face config.json's: its model_type is the architecture. */
+        names = &hf_names;
+        if ((r = md_string("config.model_type", arch, sizeof arch)) < 0) {
+            return r;
+        }
+        if (!arch[0]) {
+            snprintf(arch, sizeof arch, "llama");
+        }
+    }
     if (!arch[0]) {
-        fprintf(stderr, "llama: metadata key general.architecture is missing\n");
+        fprintf(stderr, "llama: metadata key general.architecture is missing (nor is there a"
+                        " Hugging Face config.num_hidden_layers)\n");
         return E_NO_KEY;
     }
     int64_t v;
-#define REQUIRE(field, suffix)                                              \
-    if ((r = md_required_int(arch_key(key, sizeof key, suffix), &v)) < 0) { \
-        return r;                                                           \
-    }                                                                       \
+#define REQUIRE(field, name)                                                 \
+    if ((r = md_required_int(hp_key(key, sizeof key, names->name), &v)) < 0) { \
+        return r;                                                            \
+    }                                                                        \
     cfg.field = (int)v
-    REQUIRE(n_layers, ".block_count");
-    REQUIRE(dim, ".embedding_length");
-    REQUIRE(hidden, ".feed_forward_length");
-    REQUIRE(n_heads, ".attention.head_count");
+    REQUIRE(n_layers, layers);
+    REQUIRE(dim, dim);
+    REQUIRE(hidden, hidden);
+    REQUIRE(n_heads, heads);
 #undef REQUIRE
-    if ((r = md_int(arch_key(key, sizeof key, ".attention.head_count_kv"), cfg.n_heads, &v)) < 0) {
+    if ((r = md_int(hp_key(key, sizeof key, names->kv_heads), cfg.n_heads, &v)) < 0) {
         return r;
     }
     cfg.n_kv_heads = (int)v;
+    if (cfg.n_heads <= 0) {
+        fprintf(stderr, "llama: inconsistent hyperparameters\n");
+        return E_NO_KEY;
+    }
     cfg.head_size = cfg.dim / cfg.n_heads;
     cfg.kv_dim = cfg.head_size * cfg.n_kv_heads;
-    if ((r = md_int(arch_key(key, sizeof key, ".rope.dimension_count"), cfg.head_size, &v)) < 0) {
+    v = cfg.head_size; /* Hugging Face's llama rotates whole heads */
+    if (names->rope_dim
+        && (r = md_int(hp_key(key, sizeof key, names->rope_dim), cfg.head_size, &v)) < 0) {
         return r;
     }
     cfg.rope_dim = (int)v;
-    if ((r = md_int(arch_key(key, sizeof key, ".context_length"), 2048, &v)) < 0) {
+    if ((r = md_int(hp_key(key, sizeof key, names->context), 2048, &v)) < 0) {
         return r;
     }
     cfg.context = (int)v;
-    if ((r = md_float(arch_key(key, sizeof key, ".rope.freq_base"), 10000.0f, &cfg.rope_base)) < 0
-        || (r = md_float(arch_key(key, sizeof key, ".attention.layer_norm_rms_epsilon"), 1e-5f,
-                         &cfg.eps)) < 0) {
+    if (names->hf) {
+        if ((r = md_number(names->rope_base, 10000.0f, &cfg.rope_base)) < 0
+            || (r = md_number(names->eps, 1e-5f, &cfg.eps)) < 0) {
+            return r;
+        }
+    } else if ((r = md_float(arch_key(key, sizeof key, names->rope_base), 10000.0f,
+                             &cfg.rope_base)) < 0
+               || (r = md_float(arch_key(key, sizeof key, names->eps), 1e-5f, &cfg.eps)) < 0) {
         return r;
     }
     if (cfg.n_heads <= 0 || cfg.n_kv_heads <= 0 || cfg.n_heads % cfg.n_kv_heads != 0
@@ -1019,6 +1134,13 @@ int32_t m64_init(int32_t buffer_kib, int32_t max_positions, int32_t flags) {
     } else if (flags & M64_FLAG_ROPE_NORMAL) {
         cfg.rope_neox = 0;
     }
+    /* Hugging Face's rows rotated as halves are NeoX's layout; for an adjacent-pair model, they
+     * are put back in pair order and rotated as GGUF's are (the same sums, so the same bits). */
+    hf_rows = names->hf && !cfg.rope_neox;
+    if (hf_rows && cfg.head_size % 2 != 0) {
+        fprintf(stderr, "llama: inconsistent hyperparameters\n");
+        return E_NO_KEY;
+    }
     if ((r = load_vocab()) < 0) {
         return r;
     }
@@ -1030,11 +1152,11 @@ int32_t m64_init(int32_t buffer_kib, int32_t max_positions, int32_t flags) {
     }
     rowbuf_size = 0;
     int dim = cfg.dim, kv = cfg.kv_dim, hid = cfg.hidden, nv = cfg.vocab;
-    if ((r = find_tensor("token_embd.weight", &tok_embd, dim, nv)) < 0
-        || (r = find_tensor("output_norm.weight", &out_norm, dim, 1)) < 0) {
+    if ((r = find_tensor(names->embd, &tok_embd, dim, nv)) < 0
+        || (r = find_tensor(names->norm, &out_norm, dim, 1)) < 0) {
         return r;
     }
-    r = find_tensor("output.weight", &out_head, dim, nv);
+    r = find_tensor(names->head, &out_head, dim, nv);
     if (r == E_NO_TENSOR) {
         out_head = tok_embd; /* tied embeddings */
     } else if (r < 0) {
@@ -1046,15 +1168,15 @@ int32_t m64_init(int32_t buffer_kib, int32_t max_positions, int32_t flags) {
     }
     for (int l = 0; l < cfg.n_layers; l++) {
         block *b = &blocks[l];
-        if ((r = block_tensor(l, "attn_norm.weight", &b->attn_norm, dim, 1)) < 0
-            || (r = block_tensor(l, "attn_q.weight", &b->wq, dim, dim)) < 0
-            || (r = block_tensor(l, "attn_k.weight", &b->wk, dim, kv)) < 0
-            || (r = block_tensor(l, "attn_v.weight", &b->wv, dim, kv)) < 0
-            || (r = block_tensor(l, "attn_output.weight", &b->wo, dim, dim)) < 0
-            || (r = block_tensor(l, "ffn_norm.weight", &b->ffn_norm, dim, 1)) < 0
-            || (r = block_tensor(l, "ffn_gate.weight", &b->w1, dim, hid)) < 0
-            || (r = block_tensor(l, "ffn_down.weight", &b->w2, hid, dim)) < 0
-            || (r = block_tensor(l, "ffn_up.weight", &b->w3, dim, hid)) < 0) {
+        if ((r = block_tensor(l, names->attn_norm, &b->attn_norm, dim, 1)) < 0
+            || (r = block_tensor(l, names->wq, &b->wq, dim, dim)) < 0
+            || (r = block_tensor(l, names->wk, &b->wk, dim, kv)) < 0
+            || (r = block_tensor(l, names->wv, &b->wv, dim, kv)) < 0
+            || (r = block_tensor(l, names->wo, &b->wo, dim, dim)) < 0
+            || (r = block_tensor(l, names->ffn_norm, &b->ffn_norm, dim, 1)) < 0
+            || (r = block_tensor(l, names->w1, &b->w1, dim, hid)) < 0
+            || (r = block_tensor(l, names->w2, &b->w2, hid, dim)) < 0
+            || (r = block_tensor(l, names->w3, &b->w3, dim, hid)) < 0) {
             return r;
         }
         b->layer = b->wq.layer;

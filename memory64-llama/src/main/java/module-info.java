@@ -13,6 +13,7 @@ module dev.memory64.llama {
     requires com.dylibso.chicory.compiler;
     requires com.dylibso.chicory.wasi;
     requires run.endive.wasi;
+    requires tools.jackson.core;
 
     exports dev.memory64.llama;
     exports dev.memory64.llama.reference;

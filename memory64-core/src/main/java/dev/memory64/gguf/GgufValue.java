@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import dev.memory64.MetadataValue;
 import dev.memory64.internal.Utf8;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,16 @@ public sealed interface GgufValue
      * @return the type
      */
     GgufValueType type();
+
+    /**
+     * Returns this value as store metadata, in the encoding a GGUF model's store gives it (the
+     * guest ABI's, which is GGUF's): for metadata a host adds to a store of another format.
+     *
+     * @return the value, sharing a string's or an array's bytes
+     */
+    default MetadataValue toMetadataValue() {
+        return GgufMetadata.value(this);
+    }
 
     /**
      * Returns an integer value as a {@code long} (unsigned types zero-extended; a {@code uint64} as

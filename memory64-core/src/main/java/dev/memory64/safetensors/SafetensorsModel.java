@@ -23,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A safetensors checkpoint opened as a {@link Memory64Store}: a single file, a sharded set ({@code
@@ -136,6 +137,7 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
     @SuppressWarnings("exports") // see SafetensorsModel's
     public static final class Builder extends ModelBuilder<Builder> {
         private long maxHeaderSize = SafetensorsFile.DEFAULT_MAX_HEADER_SIZE;
+        private ModelMetadata extra = ModelMetadata.empty();
 
         private Builder(Path[] files) {
             super(files, "checkpoint", PartDigests.Mismatch.PLAIN);
@@ -159,6 +161,22 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
         public Builder withMaxHeaderSize(long maxHeaderSize) {
             SafetensorsFile.checkMaxHeaderSize(maxHeaderSize);
             this.maxHeaderSize = maxHeaderSize;
+            return this;
+        }
+
+        /**
+         * Adds entries to the store's metadata, after the header's {@code __metadata__} and the
+         * config.json's keys (an entry whose key is one of theirs replaces it): what a guest needs
+         * that a checkpoint does not hold, e.g. the GGUF tokenizer keys of the {@code
+         * tokenizer.json} beside it. Each call adds to the previous ones.
+         *
+         * @param metadata the entries
+         * @return this builder
+         * @throws NullPointerException if {@code metadata} is null
+         */
+        public Builder withMetadata(ModelMetadata metadata) {
+            Objects.requireNonNull(metadata, "metadata");
+            this.extra = ModelMetadata.builder().putAll(extra).putAll(metadata).build();
             return this;
         }
 
@@ -206,6 +224,13 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
             }
         }
         ModelMetadata config = config(first, remoteOptions);
+        if (!options.extra.isEmpty()) {
+            ModelMetadata.Builder merged = ModelMetadata.builder();
+            if (config != null) {
+                merged.putAll(config);
+            }
+            config = merged.putAll(options.extra).build();
+        }
         return new SafetensorsModel(
                 ModelOpen.open(
                         new SafetensorsFormat(options.maxHeaderSize, index, config),

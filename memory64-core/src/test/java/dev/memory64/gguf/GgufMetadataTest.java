@@ -27,12 +27,16 @@ class GgufMetadataTest {
 
     @TempDir Path dir;
 
+    /** {@link TestModels#rich()} written into the test's directory. */
+    private Path rich() throws java.io.IOException {
+        Path file = dir.resolve("rich.gguf");
+        TestModels.rich().build().write(file);
+        return file;
+    }
+
     @Test
     void theStoreHoldsEveryHeaderKeyInOrderInTheAbiEncoding() throws Exception {
-        GgufWriter writer = TestModels.rich().build();
-        Path file = dir.resolve("rich.gguf");
-        writer.write(file);
-        try (GgufModel model = GgufModel.open(file)) {
+        try (GgufModel model = GgufModel.open(rich())) {
             ModelMetadata metadata = model.store().metadata();
             assertEquals(
                     model.file().metadata().keySet().stream().toList(),
@@ -61,6 +65,34 @@ class GgufMetadataTest {
                     metadata.get("tokenizer.ggml.tokens").orElseThrow(),
                     metadata.find(key, key.length));
         }
+    }
+
+    @Test
+    void aValueAsMetadataIsWhatTheStoreOfItsFileHolds() throws Exception {
+        try (GgufModel model = GgufModel.open(rich())) {
+            for (Map.Entry<String, GgufValue> entry : model.file().metadata().entrySet()) {
+                MetadataValue stored = model.store().metadata().get(entry.getKey()).orElseThrow();
+                MetadataValue converted = entry.getValue().toMetadataValue();
+                assertEquals(stored.type(), converted.type(), entry.getKey());
+                assertEquals(stored.elementType(), converted.elementType(), entry.getKey());
+                assertEquals(stored.count(), converted.count(), entry.getKey());
+                assertArrayEquals(
+                        stored.encoding().toArray(ValueLayout.JAVA_BYTE),
+                        converted.encoding().toArray(ValueLayout.JAVA_BYTE),
+                        entry.getKey());
+            }
+        }
+        MetadataValue built =
+                GgufValue.array(GgufValueType.FLOAT32, List.of(GgufValue.float32(-2.5f)))
+                        .toMetadataValue();
+        assertEquals(MetadataValue.ARRAY, built.type());
+        assertEquals(MetadataValue.FLOAT32, built.elementType());
+        assertEquals(
+                -2.5f,
+                built.encoding()
+                        .get(
+                                ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+                                0));
     }
 
     @Test

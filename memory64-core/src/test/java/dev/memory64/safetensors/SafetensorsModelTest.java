@@ -162,6 +162,46 @@ class SafetensorsModelTest {
         }
     }
 
+    @Test
+    void metadataAddedByTheBuilderFollowsTheConfigAndReplacesItsKeys() throws Exception {
+        Path file = Checkpoints.single(dir, Checkpoints.llama(1));
+        Files.writeString(dir.resolve("config.json"), Checkpoints.CONFIG);
+        try (SafetensorsModel model =
+                SafetensorsModel.builder(file)
+                        .withMetadata(
+                                ModelMetadata.builder()
+                                        .put("tokenizer.ggml.model", MetadataValue.ofString("x"))
+                                        .put("config.hidden_size", MetadataValue.ofString("y"))
+                                        .build())
+                        .withMetadata(
+                                ModelMetadata.builder()
+                                        .put(
+                                                "tokenizer.ggml.model",
+                                                MetadataValue.ofString("llama"))
+                                        .build())
+                        .open()) {
+            ModelMetadata m = model.store().metadata();
+            List<String> keys = List.copyOf(m.keys());
+            assertEquals("safetensors.metadata.format", keys.get(0));
+            assertEquals("tokenizer.ggml.model", keys.get(keys.size() - 1));
+            assertEquals("llama", string(m, "tokenizer.ggml.model"));
+            assertEquals("y", string(m, "config.hidden_size"));
+            assertEquals(2L, i64(m, "config.num_hidden_layers"));
+        }
+        Files.delete(dir.resolve("config.json"));
+        try (SafetensorsModel model =
+                SafetensorsModel.builder(file)
+                        .withMetadata(
+                                ModelMetadata.builder()
+                                        .put("general.name", MetadataValue.ofString("z"))
+                                        .build())
+                        .open()) {
+            assertEquals(
+                    List.of("safetensors.metadata.format", "general.name"),
+                    List.copyOf(model.store().metadata().keys()));
+        }
+    }
+
     private static final ValueLayout.OfLong LE_LONG =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 

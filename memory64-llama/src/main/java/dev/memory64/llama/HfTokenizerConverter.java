@@ -8,12 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Builds the GGUF tokenizer metadata of a Hugging Face byte-level BPE tokenizer ({@code
@@ -31,6 +33,17 @@ import java.util.Optional;
  * #LLAMA3_PRE_TOKENIZER_REGEX} then a {@code ByteLevel} without its own regex); llama.cpp tells
  * pre-tokenizers apart by hashing a test string's encoding, which needs the tokenizer library this
  * converter does without.
+ *
+ * <p>A Llama 2 (SentencePiece) tokenizer, a BPE with {@code byte_fallback} whose spaces are U+2581
+ * with one prepended (a normalizer {@code Prepend} + {@code Replace}, or a {@code Metaspace}
+ * pre-tokenizer), gives {@code tokenizer.ggml.model = llama} as llama.cpp's own converter does:
+ * {@code tokens}, {@code scores}, {@code token_type} (a {@code <0xHH>} piece BYTE 6, the {@code
+ * unk_token} UNKNOWN 2) and {@code unknown_token_id}. A {@code tokenizer.json} has merge ranks, not
+ * SentencePiece's scores, so the scores are derived from them: the token the merge of rank r makes
+ * scores {@code -r} (its first merge's), a token no merge makes {@link #NO_MERGE_SCORE}. The guest
+ * (and llama.cpp) merge the adjacent pair whose merged token scores highest, which is then the pair
+ * of the lowest rank, as Hugging Face's BPE merges, wherever every split of a token into two tokens
+ * is a merge (as Hugging Face's converter from SentencePiece writes them).
  */
 public final class HfTokenizerConverter {
     /** The Llama 3 pre-tokenizer's regex, as {@code tokenizer.json} spells it. */
@@ -41,9 +54,22 @@ public final class HfTokenizerConverter {
     /** llama.cpp's token types ({@code gguf.TokenType}). */
     static final int NORMAL = 1;
 
+    static final int UNKNOWN = 2;
     static final int CONTROL = 3;
     static final int USER_DEFINED = 4;
     static final int UNUSED = 5;
+    static final int BYTE = 6;
+
+    /**
+     * The score of a token no merge makes, in a SentencePiece vocabulary: below the guest's
+     * starting best score, so that it is never merged into.
+     */
+    static final float NO_MERGE_SCORE = -1e10f;
+
+    /** SentencePiece's space, U+2581. */
+    private static final String SPACE = "\u2581";
+
+    private static final Pattern BYTE_PIECE = Pattern.compile("<0x[0-9A-F]{2}>");
 
     private HfTokenizerConverter() {}
 
@@ -94,12 +120,56 @@ public final class HfTokenizerConverter {
             throw new IllegalArgumentException(
                     "tokenizer.json: model.type " + model.get("type") + " is not BPE");
         }
-        if (Boolean.TRUE.equals(model.get("byte_fallback"))) {
-            throw new IllegalArgumentException(
-                    "tokenizer.json: a BPE with byte_fallback is not byte-level BPE");
+        boolean sentencePiece = Boolean.TRUE.equals(model.get("byte_fallback"));
+        if (sentencePiece) {
+            requireSentencePieceNormalizer(tokenizer);
+        } else {
+            requireLlama3PreTokenizer(tokenizer.get("pre_tokenizer"));
         }
-        requireLlama3PreTokenizer(tokenizer.get("pre_tokenizer"));
+        Object unk = model.get("unk_token");
+        Vocab vocab = vocab(tokenizer, model, sentencePiece && unk instanceof String u ? u : null);
+        List<String> merges = merges(model);
 
+        Map<String, GgufValue> m = new LinkedHashMap<>();
+        if (sentencePiece) {
+            m.put("tokenizer.ggml.model", GgufValue.string("llama"));
+            m.put("tokenizer.ggml.tokens", GgufValue.stringArray(vocab.tokens()));
+            m.put(
+                    "tokenizer.ggml.scores",
+                    GgufValue.array(GgufValueType.FLOAT32, scores(vocab, merges)));
+            m.put("tokenizer.ggml.token_type", GgufValue.array(GgufValueType.INT32, vocab.types()));
+            if (unk instanceof String u && vocab.ids().containsKey(u)) {
+                m.put("tokenizer.ggml.unknown_token_id", GgufValue.uint32(vocab.ids().get(u)));
+            }
+        } else {
+            m.put("tokenizer.ggml.model", GgufValue.string("gpt2"));
+            m.put("tokenizer.ggml.pre", GgufValue.string("llama-bpe"));
+            m.put("tokenizer.ggml.tokens", GgufValue.stringArray(vocab.tokens()));
+            m.put("tokenizer.ggml.token_type", GgufValue.array(GgufValueType.INT32, vocab.types()));
+            m.put("tokenizer.ggml.merges", GgufValue.stringArray(merges));
+        }
+        specialId(config, "bos_token", vocab.ids())
+                .ifPresent(id -> m.put("tokenizer.ggml.bos_token_id", GgufValue.uint32(id)));
+        specialId(config, "eos_token", vocab.ids())
+                .ifPresent(id -> m.put("tokenizer.ggml.eos_token_id", GgufValue.uint32(id)));
+        if (config.get("add_bos_token") instanceof Boolean add) {
+            m.put("tokenizer.ggml.add_bos_token", GgufValue.bool(add));
+        }
+        if (config.get("chat_template") instanceof String template) {
+            m.put("tokenizer.chat_template", GgufValue.string(template));
+        }
+        return m;
+    }
+
+    /** The tokens by id (a gap filled as {@code [PADn]}), their types, and each text's first id. */
+    private record Vocab(List<String> tokens, List<GgufValue> types, Map<String, Integer> ids) {}
+
+    /**
+     * Reads {@code model.vocab} then {@code added_tokens}. In a SentencePiece vocabulary ({@code
+     * unk} not null) a {@code <0xHH>} piece is a BYTE token and the unknown token UNKNOWN.
+     */
+    private static Vocab vocab(
+            Map<String, Object> tokenizer, Map<String, Object> model, String unk) {
         Map<Integer, String> byId = new HashMap<>();
         Map<Integer, Integer> types = new HashMap<>();
         int size = 0;
@@ -108,7 +178,7 @@ public final class HfTokenizerConverter {
             if (byId.put(id, e.getKey()) != null) {
                 throw new IllegalArgumentException("tokenizer.json: id " + id + " twice in vocab");
             }
-            types.put(id, NORMAL);
+            types.put(id, unk == null ? NORMAL : sentencePieceType(e.getKey(), unk, NORMAL));
             size = Math.max(size, id + 1);
         }
         for (Object o : list(tokenizer.get("added_tokens"), "added_tokens")) {
@@ -117,11 +187,11 @@ public final class HfTokenizerConverter {
             String content = string(added.get("content"), "added_tokens[].content");
             byId.put(id, content);
             boolean special = Boolean.TRUE.equals(added.get("special"));
-            types.put(
-                    id,
+            int type =
                     special || (content.startsWith("<|") && content.endsWith("|>"))
                             ? CONTROL
-                            : USER_DEFINED);
+                            : USER_DEFINED;
+            types.put(id, unk == null ? type : sentencePieceType(content, unk, type));
             size = Math.max(size, id + 1);
         }
         List<String> tokens = new ArrayList<>(size);
@@ -137,7 +207,18 @@ public final class HfTokenizerConverter {
             tokenTypes.add(GgufValue.int32(type));
             ids.putIfAbsent(text, id);
         }
+        return new Vocab(tokens, tokenTypes, ids);
+    }
 
+    private static int sentencePieceType(String text, String unk, int otherwise) {
+        if (text.equals(unk)) {
+            return UNKNOWN;
+        }
+        return BYTE_PIECE.matcher(text).matches() ? BYTE : otherwise;
+    }
+
+    /** {@code model.merges} as {@code "left right"}, in rank order. */
+    private static List<String> merges(Map<String, Object> model) {
         List<String> merges = new ArrayList<>();
         for (Object o : list(model.get("merges"), "model.merges")) {
             if (o instanceof String s) {
@@ -157,36 +238,92 @@ public final class HfTokenizerConverter {
                 merges.add(left + " " + right);
             }
         }
+        return merges;
+    }
 
-        Map<String, GgufValue> m = new LinkedHashMap<>();
-        m.put("tokenizer.ggml.model", GgufValue.string("gpt2"));
-        m.put("tokenizer.ggml.pre", GgufValue.string("llama-bpe"));
-        m.put("tokenizer.ggml.tokens", GgufValue.stringArray(tokens));
-        m.put("tokenizer.ggml.token_type", GgufValue.array(GgufValueType.INT32, tokenTypes));
-        m.put("tokenizer.ggml.merges", GgufValue.stringArray(merges));
-        specialId(config, "bos_token", ids)
-                .ifPresent(id -> m.put("tokenizer.ggml.bos_token_id", GgufValue.uint32(id)));
-        specialId(config, "eos_token", ids)
-                .ifPresent(id -> m.put("tokenizer.ggml.eos_token_id", GgufValue.uint32(id)));
-        if (config.get("add_bos_token") instanceof Boolean add) {
-            m.put("tokenizer.ggml.add_bos_token", GgufValue.bool(add));
+    /**
+     * SentencePiece scores from merge ranks: the token a merge of rank r makes scores {@code -r}
+     * (its first merge's), every other token {@link #NO_MERGE_SCORE}. The guest's merging, of the
+     * adjacent pair whose merged token scores highest, then merges in HF's rank order.
+     */
+    private static List<GgufValue> scores(Vocab vocab, List<String> merges) {
+        float[] scores = new float[vocab.tokens().size()];
+        Arrays.fill(scores, NO_MERGE_SCORE);
+        boolean[] merged = new boolean[scores.length];
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String merge = merges.get(rank);
+            String text = merge.replace(" ", "");
+            Integer id = vocab.ids().get(text);
+            if (id == null) {
+                throw new IllegalArgumentException(
+                        "tokenizer.json: merge \"" + merge + "\" makes no token of the vocabulary");
+            }
+            if (!merged[id]) {
+                merged[id] = true;
+                scores[id] = -rank;
+            }
         }
-        if (config.get("chat_template") instanceof String template) {
-            m.put("tokenizer.chat_template", GgufValue.string(template));
+        List<GgufValue> values = new ArrayList<>(scores.length);
+        for (float score : scores) {
+            values.add(GgufValue.float32(score));
         }
-        return m;
+        return values;
+    }
+
+    /**
+     * The SentencePiece form of Hugging Face's Llama 2 tokenizer: spaces become U+2581 and one is
+     * prepended, by a normalizer {@code Sequence[Prepend, Replace]} (no pre-tokenizer), or by a
+     * {@code Metaspace} pre-tokenizer that prepends (no normalizer).
+     */
+    private static void requireSentencePieceNormalizer(Map<String, Object> tokenizer) {
+        Object normalizer = tokenizer.get("normalizer");
+        Object pre = tokenizer.get("pre_tokenizer");
+        boolean absentNormalizer = normalizer == null || normalizer == Json.NULL;
+        boolean absentPre = pre == null || pre == Json.NULL;
+        if (!absentNormalizer && absentPre) {
+            boolean prepend = false;
+            boolean replace = false;
+            for (Map<String, Object> step : steps(normalizer, "normalizer", "normalizers")) {
+                if ("Prepend".equals(step.get("type")) && SPACE.equals(step.get("prepend"))) {
+                    prepend = true;
+                } else if ("Replace".equals(step.get("type"))
+                        && step.get("pattern") instanceof Map<?, ?> pattern
+                        && " ".equals(pattern.get("String"))
+                        && SPACE.equals(step.get("content"))) {
+                    replace = true;
+                } else {
+                    throw new IllegalArgumentException(
+                            "tokenizer.json: normalizer step "
+                                    + step.get("type")
+                                    + " is not Llama 2's");
+                }
+            }
+            if (prepend && replace) {
+                return;
+            }
+        } else if (absentNormalizer && !absentPre) {
+            Map<String, Object> p = object(pre, "pre_tokenizer");
+            Object scheme = p.get("prepend_scheme");
+            if ("Metaspace".equals(p.get("type"))
+                    && SPACE.equals(p.get("replacement"))
+                    && !Boolean.TRUE.equals(p.get("split"))
+                    && ("first".equals(scheme)
+                            || "always".equals(scheme)
+                            || (scheme == null
+                                    && Boolean.TRUE.equals(p.get("add_prefix_space"))))) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException(
+                "tokenizer.json: a byte_fallback BPE whose spaces are not Llama 2's (a normalizer"
+                        + " Prepend \"\u2581\" and Replace \" \" by \"\u2581\", or a"
+                        + " Metaspace pre-tokenizer that prepends, not split)");
     }
 
     private static void requireLlama3PreTokenizer(Object pre) {
-        Map<String, Object> p = object(pre, "pre_tokenizer");
-        List<Object> steps =
-                "Sequence".equals(p.get("type"))
-                        ? list(p.get("pretokenizers"), "pre_tokenizer.pretokenizers")
-                        : List.of(p);
         boolean split = false;
         boolean byteLevel = false;
-        for (Object o : steps) {
-            Map<String, Object> step = object(o, "pre_tokenizer step");
+        for (Map<String, Object> step : steps(pre, "pre_tokenizer", "pretokenizers")) {
             Object type = step.get("type");
             if ("Split".equals(type)
                     && step.get("pattern") instanceof Map<?, ?> pattern
@@ -206,6 +343,19 @@ public final class HfTokenizerConverter {
                     "tokenizer.json: the pre-tokenizer is not Llama 3's (a Split by its regex,"
                             + " then a ByteLevel without regex or prefix space)");
         }
+    }
+
+    /** The steps of a normalizer or pre-tokenizer: a Sequence's, or the one it is. */
+    private static List<Map<String, Object>> steps(Object o, String what, String sequenceKey) {
+        Map<String, Object> m = object(o, what);
+        if (!"Sequence".equals(m.get("type"))) {
+            return List.of(m);
+        }
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (Object step : list(m.get(sequenceKey), what + "." + sequenceKey)) {
+            steps.add(object(step, what + " step"));
+        }
+        return steps;
     }
 
     private static Optional<Integer> specialId(

@@ -1,13 +1,19 @@
 package dev.memory64.llama;
 
 import dev.memory64.Memory64Store;
+import dev.memory64.ModelMetadata;
 import dev.memory64.gguf.GgufModel;
+import dev.memory64.gguf.GgufValue;
+import dev.memory64.safetensors.SafetensorsModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -29,6 +35,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  * }</pre>
  *
+ * <p>A Hugging Face checkpoint opens the same way, by its {@code .safetensors} file, any shard, or
+ * its {@code model.safetensors.index.json}, with its {@code config.json} (the hyperparameters) and
+ * {@code tokenizer.json} (the vocabulary; {@code tokenizer_config.json} too if it is there) beside
+ * it: the guest reads Hugging Face's tensor names and {@code config.*} keys, and undoes Hugging
+ * Face's query and key row order (see docs/GUIDE.md).
+ *
  * <p>One generation runs at a time: {@link #generate} holds the instance, and a second caller
  * waits. {@link #cancel()} and {@link #close()} may be called from any thread, the token listener's
  * included: the generation in progress stops after the token being computed.
@@ -37,7 +49,7 @@ public final class Llama implements AutoCloseable {
     /** Bytes the guest's piece buffer starts with; a longer piece grows it. */
     private static final int PIECE_BYTES = 256;
 
-    private final GgufModel model;
+    private final OpenedModel model;
     private final boolean ownsModel;
     private final GuestRuntime runtime;
     private final Guest guest;
@@ -52,7 +64,7 @@ public final class Llama implements AutoCloseable {
     /** Set by {@link #close()} under the lock: only the generating thread's listener sees it. */
     private boolean guestClosed;
 
-    private Llama(GgufModel model, boolean ownsModel, GuestRuntime runtime, Guest guest) {
+    private Llama(OpenedModel model, boolean ownsModel, GuestRuntime runtime, Guest guest) {
         this.model = model;
         this.ownsModel = ownsModel;
         this.runtime = runtime;
@@ -64,12 +76,16 @@ public final class Llama implements AutoCloseable {
     }
 
     /**
-     * Opens a local GGUF model (one file, or every file of a split set) under Chicory's compiler,
-     * with the default weight buffer and as many positions as the model's context length.
+     * Opens a local GGUF model (one file, or every file of a split set), or a Hugging Face
+     * checkpoint (a file whose name ends {@code .safetensors} or {@code .safetensors.index.json}),
+     * under Chicory's compiler, with the default weight buffer and as many positions as the model's
+     * context length.
      *
      * @param files the model's file, or its split set's files
      * @return the opened model, to close
-     * @throws IOException if a file cannot be read or is not a valid GGUF file
+     * @throws IOException if a file cannot be read or is not a valid GGUF file or checkpoint, or a
+     *     checkpoint has no {@value HfCheckpointConverter#CONFIG_FILE} or {@value
+     *     HfCheckpointConverter#TOKENIZER_FILE} beside it ({@link NoSuchFileException} naming it)
      * @throws LlamaModelException if the guest cannot run the model
      */
     public static Llama open(Path... files) throws IOException {
@@ -77,14 +93,71 @@ public final class Llama implements AutoCloseable {
     }
 
     /**
-     * Returns a builder for a local GGUF model: one file, or every file of a split set.
+     * Returns a builder for a local GGUF model (one file, or every file of a split set) or Hugging
+     * Face checkpoint (its {@code .safetensors} file, any or every shard, or its {@code
+     * model.safetensors.index.json}, named so; {@value HfCheckpointConverter#CONFIG_FILE} and
+     * {@value HfCheckpointConverter#TOKENIZER_FILE} beside it).
      *
      * @param files the model's file, or its split set's files
      * @return the builder
      */
     public static Builder builder(Path... files) {
         List<Path> list = List.of(files);
-        return new Builder(() -> GgufModel.open(list.toArray(Path[]::new)), true);
+        if (!list.isEmpty() && isCheckpoint(list.get(0))) {
+            return new Builder(() -> openCheckpoint(list), true);
+        }
+        return new Builder(() -> OpenedModel.of(GgufModel.open(list.toArray(Path[]::new))), true);
+    }
+
+    private static boolean isCheckpoint(Path file) {
+        Path name = file.getFileName();
+        String text = name == null ? "" : name.toString();
+        return text.endsWith(".safetensors") || text.endsWith(".safetensors.index.json");
+    }
+
+    /**
+     * Opens a Hugging Face checkpoint with the GGUF tokenizer keys of the tokenizer.json beside it
+     * in its store's metadata.
+     */
+    private static OpenedModel openCheckpoint(List<Path> files) throws IOException {
+        Path directory = files.get(0).toAbsolutePath().getParent();
+        Path config = beside(directory, HfCheckpointConverter.CONFIG_FILE, "hyperparameters");
+        Path tokenizer = beside(directory, HfCheckpointConverter.TOKENIZER_FILE, "vocabulary");
+        Path tokenizerConfig = directory.resolve("tokenizer_config.json");
+        Map<String, GgufValue> keys;
+        try {
+            keys =
+                    Files.isRegularFile(tokenizerConfig)
+                            ? HfTokenizerConverter.metadata(tokenizer, tokenizerConfig)
+                            : HfTokenizerConverter.metadata(tokenizer);
+        } catch (IllegalArgumentException e) {
+            throw new LlamaModelException(
+                    "cannot run the checkpoint " + files.get(0) + ": " + e.getMessage(), -106);
+        }
+        ModelMetadata.Builder metadata = ModelMetadata.builder();
+        for (Map.Entry<String, GgufValue> key : keys.entrySet()) {
+            metadata.put(key.getKey(), key.getValue().toMetadataValue());
+        }
+        return OpenedModel.of(
+                SafetensorsModel.builder(files.toArray(Path[]::new))
+                        .withMetadata(metadata.build())
+                        .open());
+    }
+
+    private static Path beside(Path directory, String name, String what)
+            throws NoSuchFileException {
+        Path file = directory.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(
+                    file.toString(),
+                    null,
+                    "a Hugging Face checkpoint needs its "
+                            + name
+                            + " (its "
+                            + what
+                            + ") beside it");
+        }
+        return file;
     }
 
     /**
@@ -96,7 +169,7 @@ public final class Llama implements AutoCloseable {
      */
     public static Builder builder(URI... uris) {
         List<URI> list = List.of(uris);
-        return new Builder(() -> GgufModel.open(list.toArray(URI[]::new)), true);
+        return new Builder(() -> OpenedModel.of(GgufModel.open(list.toArray(URI[]::new))), true);
     }
 
     /**
@@ -109,7 +182,7 @@ public final class Llama implements AutoCloseable {
      */
     public static Builder builder(GgufModel model) {
         Objects.requireNonNull(model, "model");
-        return new Builder(() -> model, false);
+        return new Builder(() -> OpenedModel.of(model), false);
     }
 
     /**
@@ -371,7 +444,27 @@ public final class Llama implements AutoCloseable {
     /** How a model is opened. */
     @FunctionalInterface
     private interface Opener {
-        GgufModel open() throws IOException;
+        OpenedModel open() throws IOException;
+    }
+
+    /** A model of either format: its store, and how to close it. */
+    private record OpenedModel(Object model, Memory64Store store, Runnable closer) {
+        static OpenedModel of(GgufModel model) {
+            return new OpenedModel(model, model.store(), model::close);
+        }
+
+        static OpenedModel of(SafetensorsModel model) {
+            return new OpenedModel(model, model.store(), model::close);
+        }
+
+        void close() {
+            closer.run();
+        }
+
+        @Override
+        public String toString() {
+            return model.toString();
+        }
     }
 
     /** Options for opening a model; {@link #open()} opens it. */
@@ -437,12 +530,13 @@ public final class Llama implements AutoCloseable {
          * vocabulary and tensor table.
          *
          * @return the opened model, to close
-         * @throws IOException if the model cannot be read or is not a valid GGUF file
+         * @throws IOException if the model cannot be read or is not a valid GGUF file or
+         *     safetensors checkpoint, or a checkpoint lacks its config.json or tokenizer.json
          * @throws LlamaModelException if the guest cannot run the model (not a llama-architecture
          *     model, a missing tensor, an unsupported type or tokenizer)
          */
         public Llama open() throws IOException {
-            GgufModel model = opener.open();
+            OpenedModel model = opener.open();
             Guest guest = null;
             boolean success = false;
             try {

