@@ -10,7 +10,7 @@ import dev.memory64.gguf.GgufFile;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

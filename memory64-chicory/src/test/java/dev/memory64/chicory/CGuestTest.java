@@ -10,7 +10,7 @@ import dev.memory64.MemoryLayout;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.gguf.GgufWriter;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

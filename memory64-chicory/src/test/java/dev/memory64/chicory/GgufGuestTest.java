@@ -8,7 +8,7 @@ import com.dylibso.chicory.runtime.Instance;
 import dev.memory64.Layer;
 import dev.memory64.TensorInfo;
 import dev.memory64.gguf.GgufModel;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 import dev.memory64.testkit.SmallModels;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;

@@ -12,7 +12,7 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.memory64.Memory64Store;
 import dev.memory64.MemoryLayout;
 import dev.memory64.RegionBacking;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;

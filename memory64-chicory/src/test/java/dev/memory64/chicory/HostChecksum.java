@@ -3,7 +3,7 @@ package dev.memory64.chicory;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 
 /** The checksum of a layer's logical bytes as the host holds them, streamed chunk by chunk. */
 final class HostChecksum {

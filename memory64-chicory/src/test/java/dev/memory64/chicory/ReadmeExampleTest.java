@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.memory64.gguf.GgmlType;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufWriter;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

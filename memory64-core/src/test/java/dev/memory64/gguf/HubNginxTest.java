@@ -9,7 +9,7 @@ import dev.memory64.HuggingFaceHub;
 import dev.memory64.Layer;
 import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteIdentity;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 import dev.memory64.testkit.Nginx;
 import dev.memory64.testkit.SameModel;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.memory64.bench.demo;
 
 import dev.memory64.Layer;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

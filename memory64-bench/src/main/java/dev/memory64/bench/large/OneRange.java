@@ -1,7 +1,7 @@
 package dev.memory64.bench.large;
 
 import dev.memory64.Memory64Store;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;

@@ -8,7 +8,7 @@ import dev.memory64.bench.demo.DemoModel;
 import dev.memory64.bench.support.HostChecksum;
 import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.internal.Bytes;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 import dev.memory64.testkit.ProcStatus;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

@@ -7,7 +7,7 @@ import dev.memory64.ResidencyPolicy;
 import dev.memory64.bench.support.ResidencySpec;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.internal.Bytes;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 import dev.memory64.testkit.Nginx;
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -3,7 +3,7 @@ package dev.memory64.bench.support;
 import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
-import dev.memory64.internal.LayerChecksum;
+import dev.memory64.testkit.LayerChecksum;
 
 /**
  * The checksum of a layer as the host holds it: its logical bytes (every extent, in order),

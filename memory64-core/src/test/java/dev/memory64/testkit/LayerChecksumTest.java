@@ -1,4 +1,4 @@
-package dev.memory64.internal;
+package dev.memory64.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.memory64.internal;
+package dev.memory64.testkit;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
