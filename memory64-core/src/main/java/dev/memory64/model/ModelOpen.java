@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -164,7 +163,7 @@ public final class ModelOpen {
     public static String regionName(int index, int count) {
         return count == 1
                 ? "model"
-                : String.format(Locale.ROOT, "part-%05d-of-%05d", index + 1, count);
+                : ModelText.partOf(new StringBuilder(20).append("part-"), index, count).toString();
     }
 
     /** Lays the parts out one region each, plans and registers the layers, builds the store. */
