@@ -26,8 +26,12 @@ public final class ModelOpen {
     /** The integrity hook: checks files before their headers are read. */
     @FunctionalInterface
     public interface PartCheck {
-        /** Checks nothing. */
-        PartCheck NONE = (files, set) -> {};
+        /** Checks nothing (a class, not a lambda: a first open spins none). */
+        PartCheck NONE =
+                new PartCheck() {
+                    @Override
+                    public void check(List<Path> files, List<Path> set) {}
+                };
 
         /**
          * Checks files before anything reads them.
@@ -202,7 +206,7 @@ public final class ModelOpen {
                 placed.add(t.placedAt(start));
             }
         }
-        LayerPlan plan = LayerPlan.plan(placed, partStarts, format.naming(), format::refuse);
+        LayerPlan plan = LayerPlan.plan(placed, partStarts, format.naming(), format);
 
         Memory64Store.Builder storeBuilder =
                 Memory64Store.builder(layout).withName(names.get(0).getFileName().toString());
