@@ -14,8 +14,9 @@
 #
 # Then the same for a 405B-class safetensors checkpoint as Hugging Face publishes Llama 3.1 405B
 # (191 BF16 shards, their index and config.json, ~811 GB as sparse files, Hugging Face's tensor
-# names; SafetensorsOpenMeasurement), opened by its index in RUNS fresh JVMs of this tree's build,
-# written once into DIR/memory64-open-405b-safetensors. Its target is 150 ms for a first open (GGUF's
+# names; SafetensorsOpenMeasurement), opened by its index in RUNS fresh JVMs of this tree's build
+# (and of the baseline's, interleaved, if it has the measurement), written once into
+# DIR/memory64-open-405b-safetensors. Its target is 150 ms for a first open (GGUF's
 # is 100 ms): the medians line says how many runs were under it.
 #
 # Usage: scripts/measure-open.sh [--baseline COMMIT] [DIR [RUNS]]
@@ -64,11 +65,22 @@ SAFETENSORS="$DIR/memory64-open-405b-safetensors"
 if [ ! -f "$SAFETENSORS/model.safetensors.index.json" ] || [ -n "$(find "$MEMORY64_ROOT/memory64-bench/src" -name SafetensorsOpenMeasurement.java -newer "$SAFETENSORS/model.safetensors.index.json" -print -quit)" ]; then
     (memory64_run_bench dev.memory64.bench.SafetensorsOpenMeasurement -- write "$DIR")
 fi
+# The baseline's build too, interleaved, if it has the measurement (from commit 55bb024 on).
+ST_JARS=()
+ST_LABELS=()
+for j in "${!JARS[@]}"; do
+    if unzip -l "${JARS[$j]}" dev/memory64/bench/SafetensorsOpenMeasurement.class >/dev/null 2>&1; then
+        ST_JARS+=("${JARS[$j]}")
+        ST_LABELS+=("${LABELS[$j]}")
+    fi
+done
 for _ in $(seq "$RUNS"); do
-    for mode in open open-logged; do
-        "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_JAR" \
-            dev.memory64.bench.SafetensorsOpenMeasurement "$mode" "$DIR" |
-            sed "s|^|[this tree, safetensors 191 shards] |" | tee -a "$OUT"
+    for j in "${!ST_JARS[@]}"; do
+        for mode in open open-logged; do
+            "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "${ST_JARS[$j]}" \
+                dev.memory64.bench.SafetensorsOpenMeasurement "$mode" "$DIR" |
+                sed "s|^|[${ST_LABELS[$j]}, safetensors 191 shards] |" | tee -a "$OUT"
+        done
     done
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
