@@ -38,6 +38,11 @@ final class JacksonTokens extends JsonTokens {
         this.json = json;
     }
 
+    @Override
+    String currentName() {
+        return json.currentName();
+    }
+
     /**
      * Reads {@code bytes[offset, offset + length)} with a grammar; Jackson's refusal of malformed
      * JSON names the byte at fault counting from {@code base}.
@@ -53,6 +58,11 @@ final class JacksonTokens extends JsonTokens {
         }
     }
 
+    @Override
+    String getString() {
+        return json.getString();
+    }
+
     /** Jackson's refusal as a format exception: its reason and where, from {@code base}. */
     private static SafetensorsFormatException refusal(String file, JacksonException e, long base) {
         TokenStreamLocation at = e.getLocation();
@@ -65,10 +75,20 @@ final class JacksonTokens extends JsonTokens {
     }
 
     @Override
+    boolean isLong() {
+        return json.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
+    }
+
+    @Override
     Token nextToken() {
         JsonToken t = json.nextToken();
         current = t == null ? null : token(t);
         return current;
+    }
+
+    @Override
+    long getLongValue() {
+        return json.getLongValue();
     }
 
     private static Token token(JsonToken t) {
@@ -88,26 +108,6 @@ final class JacksonTokens extends JsonTokens {
             case VALUE_EMBEDDED_OBJECT, NOT_AVAILABLE ->
                     throw new IllegalStateException("JSON token " + t);
         };
-    }
-
-    @Override
-    String currentName() {
-        return json.currentName();
-    }
-
-    @Override
-    String getString() {
-        return json.getString();
-    }
-
-    @Override
-    boolean isLong() {
-        return json.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
-    }
-
-    @Override
-    long getLongValue() {
-        return json.getLongValue();
     }
 
     @Override

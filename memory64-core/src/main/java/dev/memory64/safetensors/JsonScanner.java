@@ -168,27 +168,26 @@ final class JsonScanner extends JsonTokens {
 
     /** A value, starting with {@code c}. */
     private Token value(int c) {
-        switch (c) {
-            case '{':
-                return open(true);
-            case '[':
-                return open(false);
-            case '"':
-                text = string(false);
-                completed();
-                return Token.VALUE_STRING;
-            case 't':
-                return literal("true", Token.VALUE_TRUE);
-            case 'f':
-                return literal("false", Token.VALUE_FALSE);
-            case 'n':
-                return literal("null", Token.VALUE_NULL);
-            default:
-                if (c == '-' || (c >= '0' && c <= '9')) {
-                    return number();
+        return switch (c) {
+            case '{' -> open(true);
+            case '[' -> open(false);
+            case '"' -> stringValue();
+            case 't' -> literal("true", Token.VALUE_TRUE);
+            case 'f' -> literal("false", Token.VALUE_FALSE);
+            case 'n' -> literal("null", Token.VALUE_NULL);
+            default -> {
+                if (c != '-' && (c < '0' || c > '9')) {
+                    throw stop();
                 }
-                throw stop();
-        }
+                yield number();
+            }
+        };
+    }
+
+    private Token stringValue() {
+        text = string(false);
+        completed();
+        return Token.VALUE_STRING;
     }
 
     private Token open(boolean object) {
