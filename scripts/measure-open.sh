@@ -14,8 +14,9 @@
 #
 # Then the same for a 405B-class safetensors checkpoint as Hugging Face publishes Llama 3.1 405B
 # (191 BF16 shards, their index and config.json, ~811 GB as sparse files, Hugging Face's tensor
-# names; SafetensorsOpenMeasurement), opened by its index in RUNS fresh JVMs of this tree's build,
-# written once into DIR/memory64-open-405b-safetensors. Its target is 150 ms for a first open (GGUF's
+# names; SafetensorsOpenMeasurement), opened by its index in RUNS fresh JVMs of this tree's build
+# (and of the baseline's, interleaved, if it has the measurement), written once into
+# DIR/memory64-open-405b-safetensors. Its target is 150 ms for a first open (GGUF's
 # is 100 ms): the medians line says how many runs were under it.
 #
 # Usage: scripts/measure-open.sh [--baseline COMMIT] [DIR [RUNS]]
@@ -50,27 +51,38 @@ if [ -n "$BASELINE" ]; then
     JARS=("$WORK/baseline.jar" "$BENCH_JAR")
     LABELS=("$BASELINE" "this tree")
 fi
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
-for _ in $(seq "$RUNS"); do
-    for j in "${!JARS[@]}"; do
-        for mode in open open-logged; do
-            "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "${JARS[$j]}" \
-                dev.memory64.bench.OpenTimeMeasurement "$mode" "$DIR" |
-                sed "s|^|[${LABELS[$j]}] |" | tee -a "$OUT"
+# Runs the bench's main class $1 in RUNS fresh JVMs of each build of RUN_JARS, interleaved run by
+# run, in both modes; each line goes to OUT labelled with its build's RUN_LABELS entry and $2.
+measure() {
+    local j mode
+    for _ in $(seq "$RUNS"); do
+        for j in "${!RUN_JARS[@]}"; do
+            for mode in open open-logged; do
+                "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+                    -cp "${RUN_JARS[$j]}" "dev.memory64.bench.$1" "$mode" "$DIR" |
+                    sed "s|^|[${RUN_LABELS[$j]}$2] |" | tee -a "$OUT"
+            done
         done
     done
-done
+}
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+RUN_JARS=("${JARS[@]}")
+RUN_LABELS=("${LABELS[@]}")
+measure OpenTimeMeasurement ""
 SAFETENSORS="$DIR/memory64-open-405b-safetensors"
 if [ ! -f "$SAFETENSORS/model.safetensors.index.json" ] || [ -n "$(find "$MEMORY64_ROOT/memory64-bench/src" -name SafetensorsOpenMeasurement.java -newer "$SAFETENSORS/model.safetensors.index.json" -print -quit)" ]; then
     (memory64_run_bench dev.memory64.bench.SafetensorsOpenMeasurement -- write "$DIR")
 fi
-for _ in $(seq "$RUNS"); do
-    for mode in open open-logged; do
-        "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_JAR" \
-            dev.memory64.bench.SafetensorsOpenMeasurement "$mode" "$DIR" |
-            sed "s|^|[this tree, safetensors 191 shards] |" | tee -a "$OUT"
-    done
+# The baseline's build too, interleaved, if it has the measurement (from commit 55bb024 on).
+RUN_JARS=()
+RUN_LABELS=()
+for j in "${!JARS[@]}"; do
+    if unzip -l "${JARS[$j]}" dev/memory64/bench/SafetensorsOpenMeasurement.class >/dev/null 2>&1; then
+        RUN_JARS+=("${JARS[$j]}")
+        RUN_LABELS+=("${LABELS[$j]}")
+    fi
 done
+measure SafetensorsOpenMeasurement ", safetensors 191 shards"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 # Medians over the runs, per build and mode: first-open wall and CPU, warm wall and CPU, heap.
 awk '

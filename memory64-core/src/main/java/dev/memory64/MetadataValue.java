@@ -2,8 +2,6 @@ package dev.memory64;
 
 import dev.memory64.internal.Utf8;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -62,9 +60,6 @@ public final class MetadataValue {
 
     /** An IEEE 754 binary64. */
     public static final int FLOAT64 = 12;
-
-    private static final ValueLayout.OfLong LONG =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final int type;
     private final int elementType;
@@ -131,10 +126,11 @@ public final class MetadataValue {
                 throw new IllegalArgumentException(
                         "metadata value: type " + type + " takes " + width + " bytes, not " + size);
             }
-            if (type == BOOL && (encoding.get(ValueLayout.JAVA_BYTE, 0) & 0xFE) != 0) {
+            // Through a buffer view, not a memory layout (see ofStrings).
+            if (type == BOOL && (encoding.asByteBuffer().get(0) & 0xFE) != 0) {
                 throw new IllegalArgumentException(
                         "metadata value: a bool is 0 or 1, not "
-                                + (encoding.get(ValueLayout.JAVA_BYTE, 0) & 0xFF));
+                                + (encoding.asByteBuffer().get(0) & 0xFF));
             }
         }
         return new MetadataValue(type, elementType, count, encoding.asReadOnly());
@@ -223,14 +219,19 @@ public final class MetadataValue {
             parts[i] = text.getBytes(StandardCharsets.UTF_8);
             size += Long.BYTES + parts[i].length;
         }
-        MemorySegment out = MemorySegment.ofArray(new byte[Math.toIntExact(size)]);
-        long at = 0;
+        // Into an array by hand: a memory layout's first access generates classes on a cold JVM,
+        // which nothing else of a model's open needs.
+        byte[] out = new byte[Math.toIntExact(size)];
+        int at = 0;
         for (byte[] part : parts) {
-            out.set(LONG, at, part.length);
-            MemorySegment.copy(MemorySegment.ofArray(part), 0, out, at + Long.BYTES, part.length);
+            for (int i = 0; i < Long.BYTES; i++) {
+                out[at + i] = (byte) ((long) part.length >>> (8 * i));
+            }
+            System.arraycopy(part, 0, out, at + Long.BYTES, part.length);
             at += Long.BYTES + part.length;
         }
-        return new MetadataValue(ARRAY, STRING, parts.length, out.asReadOnly());
+        return new MetadataValue(
+                ARRAY, STRING, parts.length, MemorySegment.ofArray(out).asReadOnly());
     }
 
     private static MetadataValue scalar(int type, int width, long bits) {

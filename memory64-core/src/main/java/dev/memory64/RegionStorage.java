@@ -26,13 +26,19 @@ final class RegionStorage {
 
     private static final Logger LOG = Logging.logger(Logging.STORE);
 
-    // Steps are made once: one made per call would allocate on the guest's call path.
-    private static final Step<Void> CHECK_READ = RegionStorage::checkRead;
-    private static final Step<Void> CHECK_WRITE = RegionStorage::checkWrite;
-    private static final Step<Void> PIN = RegionStorage::pinPiece;
-    private static final Step<Void> UNPIN = (c, r, local, n, at) -> r.unpin(local, n);
-    private static final Step<long[]> RELEASE =
-            (sum, r, local, n, at) -> sum[0] += r.release(local, n);
+    /**
+     * Steps are made once: one made per call would allocate on the guest's call path. They are made
+     * on their first use, not with the store: a cold JVM spins a class for each lambda, which
+     * opening a model does not need.
+     */
+    private static final class Steps {
+        static final Step<Void> CHECK_READ = RegionStorage::checkRead;
+        static final Step<Void> CHECK_WRITE = RegionStorage::checkWrite;
+        static final Step<Void> PIN = RegionStorage::pinPiece;
+        static final Step<Void> UNPIN = (c, r, local, n, at) -> r.unpin(local, n);
+        static final Step<long[]> RELEASE = (sum, r, local, n, at) -> sum[0] += r.release(local, n);
+    }
+
     // A final class, not a lambda in a field: wherever the JIT inlines the walk into a read or a
     // write, it then knows the step's exact type and can inline the copy.
     private final Copy copy = new Copy();
@@ -181,7 +187,7 @@ final class RegionStorage {
             throw failed(op, f, interrupted);
         } finally {
             if (pinning) {
-                walker.walk(extents, from, len, UNPIN);
+                walker.walk(extents, from, len, Steps.UNPIN);
             }
         }
         stats.read(len);
@@ -200,7 +206,7 @@ final class RegionStorage {
         }
         if (write ? refusesWrites : refusesReads) {
             try {
-                walker.walk(extents, from, len, write ? CHECK_WRITE : CHECK_READ);
+                walker.walk(extents, from, len, write ? Steps.CHECK_WRITE : Steps.CHECK_READ);
             } catch (Failure f) {
                 throw checks.refused(op, f.offset, f.len, f.region);
             }
@@ -223,10 +229,10 @@ final class RegionStorage {
     private void pin(String op, List<Layer.Extent> extents, long from, long len)
             throws Memory64Exception {
         try {
-            walker.walk(extents, from, len, PIN);
+            walker.walk(extents, from, len, Steps.PIN);
         } catch (Failure f) {
             // The piece that failed unpinned itself; the pieces before it are unpinned here.
-            walker.walk(extents, from, f.at, UNPIN);
+            walker.walk(extents, from, f.at, Steps.UNPIN);
             if (f.getCause() instanceof RuntimeException e) {
                 throw e;
             }
@@ -278,7 +284,7 @@ final class RegionStorage {
         }
         long[] released = new long[1];
         try {
-            walker.walk(walker.whole, offset, len, RELEASE, released, 0);
+            walker.walk(walker.whole, offset, len, Steps.RELEASE, released, 0);
         } catch (IllegalStateException | InternalError e) {
             // closing: the pages go with the mapping
         }

@@ -53,7 +53,7 @@ final class GgufParser {
     }
 
     static GgufFile parse(FileChannel channel, long maxHeaderSize) throws IOException {
-        return parse(HeaderWindow.source(channel), channel.size(), maxHeaderSize);
+        return parse(HeaderSource.of(channel), channel.size(), maxHeaderSize);
     }
 
     static GgufFile parse(HeaderSource source, long size, long maxHeaderSize) throws IOException {

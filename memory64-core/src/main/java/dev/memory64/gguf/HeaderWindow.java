@@ -3,11 +3,9 @@ package dev.memory64.gguf;
 import dev.memory64.internal.Utf8;
 import dev.memory64.model.HeaderSource;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -78,25 +76,6 @@ final class HeaderWindow {
         this.capacityLimit = (int) Math.max(0, Math.min(fileSize, maxHeaderSize));
         this.window = new byte[Math.min(capacityLimit, FIRST_READ)];
         readBytes();
-    }
-
-    /** A file's channel as a source, mapped when it can be. */
-    static HeaderSource source(FileChannel channel) {
-        return new HeaderSource() {
-            @Override
-            public int read(ByteBuffer target, long position) throws IOException {
-                return channel.read(target, position);
-            }
-
-            @Override
-            public MemorySegment map(long size) {
-                try {
-                    return channel.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto());
-                } catch (IOException | UnsupportedOperationException e) {
-                    return null; // a file that cannot be mapped (a device, a pipe) is read instead
-                }
-            }
-        };
     }
 
     long fileSize() {

@@ -3,6 +3,7 @@ package dev.memory64.model;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /** Where a part's header bytes come from: a file's channel, or a remote object read by range. */
 @FunctionalInterface
@@ -17,6 +18,16 @@ public interface HeaderSource {
      * @throws IOException if the bytes cannot be read
      */
     int read(ByteBuffer target, long position) throws IOException;
+
+    /**
+     * A file's channel as a source, mapped when it can be.
+     *
+     * @param channel the file, open for reading; the caller closes it
+     * @return the source
+     */
+    static HeaderSource of(FileChannel channel) {
+        return new ChannelSource(channel);
+    }
 
     /**
      * Maps the first {@code size} bytes read-only for as long as the segment is reachable.

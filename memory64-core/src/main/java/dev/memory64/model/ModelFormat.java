@@ -12,7 +12,7 @@ import java.util.List;
  *
  * @param <H> the format's parsed header of one part
  */
-public interface ModelFormat<H> {
+public interface ModelFormat<H> extends LayerPlan.Refusal {
 
     /**
      * Returns the format's name, the description of every region of an opened model.
@@ -105,6 +105,7 @@ public interface ModelFormat<H> {
      * @param why what is wrong
      * @return the exception to throw
      */
+    @Override
     IOException refuse(TensorEntry tensor, String why);
 
     /**

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,8 +26,12 @@ public final class ModelOpen {
     /** The integrity hook: checks files before their headers are read. */
     @FunctionalInterface
     public interface PartCheck {
-        /** Checks nothing. */
-        PartCheck NONE = (files, set) -> {};
+        /** Checks nothing (a class, not a lambda: a first open spins none). */
+        PartCheck NONE =
+                new PartCheck() {
+                    @Override
+                    public void check(List<Path> files, List<Path> set) {}
+                };
 
         /**
          * Checks files before anything reads them.
@@ -164,7 +167,7 @@ public final class ModelOpen {
     public static String regionName(int index, int count) {
         return count == 1
                 ? "model"
-                : String.format(Locale.ROOT, "part-%05d-of-%05d", index + 1, count);
+                : ModelText.partOf(new StringBuilder(20).append("part-"), index, count).toString();
     }
 
     /** Lays the parts out one region each, plans and registers the layers, builds the store. */
@@ -203,7 +206,7 @@ public final class ModelOpen {
                 placed.add(t.placedAt(start));
             }
         }
-        LayerPlan plan = LayerPlan.plan(placed, partStarts, format.naming(), format::refuse);
+        LayerPlan plan = LayerPlan.plan(placed, partStarts, format.naming(), format);
 
         Memory64Store.Builder storeBuilder =
                 Memory64Store.builder(layout).withName(names.get(0).getFileName().toString());

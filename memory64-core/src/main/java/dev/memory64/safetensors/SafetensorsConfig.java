@@ -3,14 +3,10 @@ package dev.memory64.safetensors;
 import dev.memory64.MetadataValue;
 import dev.memory64.ModelMetadata;
 import dev.memory64.internal.Utf8;
+import dev.memory64.safetensors.JsonTokens.Token;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 
 /**
  * A checkpoint's {@code config.json} as store metadata: every scalar under the key {@code config.}
@@ -28,30 +24,37 @@ final class SafetensorsConfig {
     /** A config larger than this is refused: real ones are a few kilobytes. */
     static final int MAX_SIZE = 16 << 20;
 
-    private static final ValueLayout.OfLong LONG =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     private SafetensorsConfig() {}
 
     static ModelMetadata parse(String name, byte[] bytes) throws SafetensorsFormatException {
-        ModelMetadata.Builder out = ModelMetadata.builder();
-        try (JsonParser json = Json.parser(bytes, 0, bytes.length)) {
-            if (json.nextToken() != JsonToken.START_OBJECT) {
+        return Json.read(name, bytes, 0, bytes.length, 0, new Reader(name));
+    }
+
+    /** The config's grammar: an object, its scalars kept. */
+    private static final class Reader implements Json.Grammar<ModelMetadata> {
+        private final String name;
+
+        Reader(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public ModelMetadata read(JsonTokens json) throws SafetensorsFormatException {
+            if (json.nextToken() != Token.START_OBJECT) {
                 throw new SafetensorsFormatException(
                         name, null, "config", "config.json is not a JSON object");
             }
+            ModelMetadata.Builder out = ModelMetadata.builder();
             object(json, PREFIX, out);
-        } catch (JacksonException e) {
-            throw Json.refusal(name, e, 0);
+            return out.build();
         }
-        return out.build();
     }
 
     /** The members of an object whose START_OBJECT was read. */
-    private static void object(JsonParser json, String prefix, ModelMetadata.Builder out) {
-        for (JsonToken t = json.nextToken(); t != JsonToken.END_OBJECT; t = json.nextToken()) {
+    private static void object(JsonTokens json, String prefix, ModelMetadata.Builder out) {
+        for (Token t = json.nextToken(); t != Token.END_OBJECT; t = json.nextToken()) {
             String key = prefix + json.currentName();
-            JsonToken value = json.nextToken();
+            Token value = json.nextToken();
             if (Utf8.unpairedSurrogate(key) >= 0) {
                 json.skipChildren();
                 continue;
@@ -69,15 +72,15 @@ final class SafetensorsConfig {
         }
     }
 
-    private static MetadataValue scalar(JsonParser json, JsonToken token) {
+    private static MetadataValue scalar(JsonTokens json, Token token) {
         return switch (token) {
             case VALUE_STRING ->
                     Utf8.unpairedSurrogate(json.getString()) < 0
                             ? MetadataValue.ofString(json.getString())
                             : null;
-            case VALUE_TRUE, VALUE_FALSE -> MetadataValue.ofBool(token == JsonToken.VALUE_TRUE);
+            case VALUE_TRUE, VALUE_FALSE -> MetadataValue.ofBool(token == Token.VALUE_TRUE);
             case VALUE_NUMBER_INT ->
-                    isLong(json)
+                    json.isLong()
                             ? fixed(MetadataValue.INT64, json.getLongValue())
                             : fixed(
                                     MetadataValue.FLOAT64,
@@ -88,18 +91,24 @@ final class SafetensorsConfig {
         };
     }
 
-    private static boolean isLong(JsonParser json) {
-        return json.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
+    private static MetadataValue fixed(int type, long bits) {
+        byte[] bytes = new byte[8];
+        putLong(bytes, 0, bits);
+        return MetadataValue.of(type, type, 1, MemorySegment.ofArray(bytes));
     }
 
-    private static MetadataValue fixed(int type, long bits) {
-        MemorySegment bytes = MemorySegment.ofArray(new byte[8]);
-        bytes.set(LONG, 0, bits);
-        return MetadataValue.of(type, type, 1, bytes);
+    /**
+     * Puts a little-endian long by hand: a memory layout's first use costs a cold JVM milliseconds
+     * (the JDK generates its access classes then) that nothing else of an open needs.
+     */
+    private static void putLong(byte[] bytes, int at, long bits) {
+        for (int i = 0; i < 8; i++) {
+            bytes[at + i] = (byte) (bits >>> (8 * i));
+        }
     }
 
     /** An array whose START_ARRAY was read: kept if its elements are scalars of one kind. */
-    private static void array(JsonParser json, String key, ModelMetadata.Builder out) {
+    private static void array(JsonTokens json, String key, ModelMetadata.Builder out) {
         List<String> strings = new ArrayList<>();
         List<Long> longs = new ArrayList<>();
         List<Double> doubles = new ArrayList<>();
@@ -108,7 +117,7 @@ final class SafetensorsConfig {
         boolean keep = true;
         List<Boolean> boolValues = new ArrayList<>();
         int count = 0;
-        for (JsonToken t = json.nextToken(); t != JsonToken.END_ARRAY; t = json.nextToken()) {
+        for (Token t = json.nextToken(); t != Token.END_ARRAY; t = json.nextToken()) {
             count++;
             switch (t) {
                 case VALUE_STRING -> {
@@ -117,10 +126,10 @@ final class SafetensorsConfig {
                 }
                 case VALUE_TRUE, VALUE_FALSE -> {
                     bools++;
-                    boolValues.add(t == JsonToken.VALUE_TRUE);
+                    boolValues.add(t == Token.VALUE_TRUE);
                 }
                 case VALUE_NUMBER_INT -> {
-                    if (isLong(json)) {
+                    if (json.isLong()) {
                         longs.add(json.getLongValue());
                     } else {
                         anyFloat = true;
@@ -155,11 +164,11 @@ final class SafetensorsConfig {
                             count,
                             MemorySegment.ofArray(bytes)));
         } else if (doubles.size() == count) {
-            MemorySegment bytes = MemorySegment.ofArray(new byte[8 * count]);
+            byte[] bytes = new byte[8 * count];
             for (int i = 0; i < count; i++) {
-                bytes.set(
-                        LONG,
-                        8L * i,
+                putLong(
+                        bytes,
+                        8 * i,
                         anyFloat ? Double.doubleToRawLongBits(doubles.get(i)) : longs.get(i));
             }
             out.put(
@@ -168,7 +177,7 @@ final class SafetensorsConfig {
                             MetadataValue.ARRAY,
                             anyFloat ? MetadataValue.FLOAT64 : MetadataValue.INT64,
                             count,
-                            bytes));
+                            MemorySegment.ofArray(bytes)));
         }
     }
 }

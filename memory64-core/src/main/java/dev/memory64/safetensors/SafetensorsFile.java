@@ -26,6 +26,9 @@ public final class SafetensorsFile {
     /** The largest header size limit one may set: a header is read into one Java array. */
     public static final long MAX_HEADER_SIZE_LIMIT = Integer.MAX_VALUE - 8;
 
+    /** The bytes asked for first: the length and, for most shards, the whole header. */
+    private static final int FIRST_READ = 4096;
+
     private final String name;
     private final long fileSize;
     private final long headerSize;
@@ -73,11 +76,14 @@ public final class SafetensorsFile {
     public static SafetensorsFile read(Path file, long maxHeaderSize) throws IOException {
         checkMaxHeaderSize(maxHeaderSize);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(nameOf(file), channel::read, channel.size(), maxHeaderSize);
+            return read(nameOf(file), HeaderSource.of(channel), channel.size(), maxHeaderSize);
         }
     }
 
-    /** Reads a header through positional reads: the length, then the JSON, then its checks. */
+    /**
+     * Reads a header through positional reads: the length, then the JSON, then its checks. The
+     * first read asks for {@value #FIRST_READ} bytes, which hold most shards' headers whole.
+     */
     static SafetensorsFile read(String name, HeaderSource source, long size, long maxHeaderSize)
             throws IOException {
         if (size < 8) {
@@ -87,9 +93,9 @@ public final class SafetensorsFile {
                     "header_size",
                     "the file has " + size + " bytes, fewer than the 8 of the header's length");
         }
-        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(source, length, 0);
-        long n = length.getLong(0);
+        ByteBuffer first = ByteBuffer.allocate((int) Math.min(size, FIRST_READ));
+        readAtLeast(source, first, 8);
+        long n = first.order(ByteOrder.LITTLE_ENDIAN).getLong(0);
         if (n < 0 || n > maxHeaderSize) {
             throw new SafetensorsFormatException(
                     name,
@@ -108,20 +114,26 @@ public final class SafetensorsFile {
                     "header_size",
                     "the header's length " + n + " runs past the " + size + "-byte file");
         }
-        byte[] header = new byte[(int) n];
-        readFully(source, ByteBuffer.wrap(header), 8);
-        return SafetensorsParser.parse(name, header, size);
+        int end = 8 + (int) n;
+        ByteBuffer bytes = first;
+        if (end > first.capacity()) {
+            bytes = ByteBuffer.allocate(end);
+            bytes.put(first.array(), 0, first.position());
+        }
+        if (bytes.position() < end) {
+            readAtLeast(source, bytes.limit(end), end);
+        }
+        return SafetensorsParser.parse(name, bytes.array(), 8, (int) n, size);
     }
 
-    private static void readFully(HeaderSource source, ByteBuffer target, long position)
+    /** Reads into {@code target} at its position until it holds {@code min} bytes, or is full. */
+    private static void readAtLeast(HeaderSource source, ByteBuffer target, int min)
             throws IOException {
-        long at = position;
-        while (target.hasRemaining()) {
-            int read = source.read(target, at);
+        while (target.position() < min) {
+            int read = source.read(target, target.position());
             if (read < 0) {
-                throw new EOFException("safetensors: the file ended at byte " + at);
+                throw new EOFException("safetensors: the file ended at byte " + target.position());
             }
-            at += read;
         }
     }
 

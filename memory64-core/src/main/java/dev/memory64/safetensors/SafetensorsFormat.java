@@ -124,20 +124,8 @@ final class SafetensorsFormat implements ModelFormat<SafetensorsFile> {
 
     /** {@code PREFIX-0000K-of-0000N.safetensors} for part {@code index} of {@code count}. */
     static String shardName(String prefix, int index, int count) {
-        // By hand, not String.format: a cold JVM's Formatter costs a first open milliseconds.
         StringBuilder name = new StringBuilder(prefix.length() + 27).append(prefix).append('-');
-        fiveDigits(name, index + 1);
-        name.append("-of-");
-        fiveDigits(name, count);
-        return name.append(SUFFIX).toString();
-    }
-
-    private static void fiveDigits(StringBuilder out, int value) {
-        String digits = Integer.toString(value);
-        for (int i = digits.length(); i < 5; i++) {
-            out.append('0');
-        }
-        out.append(digits);
+        return ModelText.partOf(name, index, count).append(SUFFIX).toString();
     }
 
     /** Part indexes by their file names (a class, not a lambda: a first open spins no lambda). */

@@ -1,15 +1,13 @@
 package dev.memory64.safetensors;
 
 import dev.memory64.model.ModelText;
+import dev.memory64.safetensors.JsonTokens.Token;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 
 /**
  * A sharded checkpoint's index ({@code model.safetensors.index.json}): {@code weight_map} maps each
@@ -53,13 +51,31 @@ record SafetensorsIndex(String name, Map<String, String> weightMap) {
     }
 
     static SafetensorsIndex parse(String name, byte[] bytes) throws SafetensorsFormatException {
-        Map<String, String> weightMap = null;
-        try (JsonParser json = Json.parser(bytes, 0, bytes.length)) {
-            if (json.nextToken() != JsonToken.START_OBJECT) {
+        Map<String, String> weightMap =
+                Json.read(name, bytes, 0, bytes.length, 0, new Reader(name));
+        if (weightMap == null || weightMap.isEmpty()) {
+            throw new SafetensorsFormatException(
+                    name, null, "index", "the index has no weight_map, or an empty one");
+        }
+        return new SafetensorsIndex(name, Collections.unmodifiableMap(weightMap));
+    }
+
+    /** The index's grammar: an object whose {@code weight_map} is read, its other keys skipped. */
+    private static final class Reader implements Json.Grammar<Map<String, String>> {
+        private final String name;
+
+        Reader(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public Map<String, String> read(JsonTokens json) throws SafetensorsFormatException {
+            Map<String, String> weightMap = null;
+            if (json.nextToken() != Token.START_OBJECT) {
                 throw new SafetensorsFormatException(
                         name, null, "index", "the index is not a JSON object");
             }
-            for (JsonToken t = json.nextToken(); t != JsonToken.END_OBJECT; t = json.nextToken()) {
+            for (Token t = json.nextToken(); t != Token.END_OBJECT; t = json.nextToken()) {
                 String key = json.currentName();
                 if (!key.equals("weight_map")) {
                     json.nextToken();
@@ -72,26 +88,20 @@ record SafetensorsIndex(String name, Map<String, String> weightMap) {
                 }
                 weightMap = weightMap(name, json);
             }
-        } catch (JacksonException e) {
-            throw Json.refusal(name, e, 0);
+            return weightMap;
         }
-        if (weightMap == null || weightMap.isEmpty()) {
-            throw new SafetensorsFormatException(
-                    name, null, "index", "the index has no weight_map, or an empty one");
-        }
-        return new SafetensorsIndex(name, Collections.unmodifiableMap(weightMap));
     }
 
-    private static Map<String, String> weightMap(String name, JsonParser json)
+    private static Map<String, String> weightMap(String name, JsonTokens json)
             throws SafetensorsFormatException {
-        if (json.nextToken() != JsonToken.START_OBJECT) {
+        if (json.nextToken() != Token.START_OBJECT) {
             throw new SafetensorsFormatException(
                     name, null, "index", "weight_map is not an object of file names");
         }
         Map<String, String> map = new LinkedHashMap<>();
-        for (JsonToken t = json.nextToken(); t != JsonToken.END_OBJECT; t = json.nextToken()) {
+        for (Token t = json.nextToken(); t != Token.END_OBJECT; t = json.nextToken()) {
             String tensor = json.currentName();
-            if (json.nextToken() != JsonToken.VALUE_STRING) {
+            if (json.nextToken() != Token.VALUE_STRING) {
                 throw new SafetensorsFormatException(
                         name, tensor, "index", "is mapped to something other than a file name");
             }

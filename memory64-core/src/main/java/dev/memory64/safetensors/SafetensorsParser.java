@@ -2,6 +2,7 @@ package dev.memory64.safetensors;
 
 import dev.memory64.internal.Utf8;
 import dev.memory64.model.ModelText;
+import dev.memory64.safetensors.JsonTokens.Token;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -10,9 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 
 /**
  * The grammar of a safetensors header and its rules: one JSON object whose keys are tensor names,
@@ -21,7 +19,7 @@ import tools.jackson.core.JsonToken;
  * strings. Then the tensors, in offset order, must cover the data exactly: no gap, no overlap, the
  * last ending at the file's end, each of the size its dtype and shape give.
  */
-final class SafetensorsParser {
+final class SafetensorsParser implements Json.Grammar<Void> {
 
     static final String METADATA = "__metadata__";
 
@@ -41,66 +39,71 @@ final class SafetensorsParser {
             };
 
     private final String file;
-    private final JsonParser json;
+    private JsonTokens json;
 
-    private SafetensorsParser(String file, JsonParser json) {
+    /** What a run of the grammar read: the tensors in header order, the metadata. */
+    private List<SafetensorsTensor> tensors;
+
+    private Map<String, String> metadata;
+
+    private SafetensorsParser(String file) {
         this.file = file;
-        this.json = json;
     }
 
-    /** Parses and checks a header; {@code fileSize} is the whole file's. */
-    static SafetensorsFile parse(String file, byte[] header, long fileSize)
+    /**
+     * Parses and checks a header, {@code bytes[offset, offset + length)}; {@code fileSize} is the
+     * whole file's.
+     */
+    static SafetensorsFile parse(String file, byte[] bytes, int offset, int length, long fileSize)
             throws SafetensorsFormatException {
-        List<SafetensorsTensor> tensors = new ArrayList<>();
-        Map<String, String> metadata = Map.of();
-        try (JsonParser json = Json.parser(header, 0, header.length)) {
-            SafetensorsParser p = new SafetensorsParser(file, json);
-            if (json.nextToken() != JsonToken.START_OBJECT) {
-                throw p.refuse(null, "header", "the header is not a JSON object");
-            }
-            Set<String> names = new HashSet<>();
-            boolean sawMetadata = false;
-            for (JsonToken t = json.nextToken(); t != JsonToken.END_OBJECT; t = json.nextToken()) {
-                String name = json.currentName();
-                if (Utf8.unpairedSurrogate(name) >= 0) {
-                    throw p.refuse(
-                            name, "unicode", "has an unpaired surrogate, which UTF-8 cannot hold");
-                }
-                if (!names.add(name)) {
-                    throw p.refuse(name, "duplicate_key", "the header has this key twice");
-                }
-                if (name.equals(METADATA)) {
-                    sawMetadata = true;
-                    metadata = p.metadata();
-                } else {
-                    tensors.add(p.tensor(name));
-                }
-            }
-            if (json.nextToken() != null) {
-                throw p.refuse(null, "header", "the header has content after its JSON object");
-            }
-            if (!sawMetadata) {
-                metadata = Map.of();
-            }
-        } catch (JacksonException e) {
-            throw Json.refusal(file, e, 8);
-        }
-        checkCoverage(file, tensors, fileSize - 8 - header.length);
+        SafetensorsParser p = new SafetensorsParser(file);
+        Json.read(file, bytes, offset, length, 8, p);
+        List<SafetensorsTensor> tensors = p.tensors;
+        checkCoverage(file, tensors, fileSize - 8 - length);
         return new SafetensorsFile(
-                file, fileSize, header.length, Collections.unmodifiableList(tensors), metadata);
+                file, fileSize, length, Collections.unmodifiableList(tensors), p.metadata);
+    }
+
+    @Override
+    public Void read(JsonTokens tokens) throws SafetensorsFormatException {
+        json = tokens;
+        tensors = new ArrayList<>();
+        metadata = Map.of();
+        if (json.nextToken() != Token.START_OBJECT) {
+            throw refuse(null, "header", "the header is not a JSON object");
+        }
+        Set<String> names = new HashSet<>();
+        for (Token t = json.nextToken(); t != Token.END_OBJECT; t = json.nextToken()) {
+            String name = json.currentName();
+            if (Utf8.unpairedSurrogate(name) >= 0) {
+                throw refuse(name, "unicode", "has an unpaired surrogate, which UTF-8 cannot hold");
+            }
+            if (!names.add(name)) {
+                throw refuse(name, "duplicate_key", "the header has this key twice");
+            }
+            if (name.equals(METADATA)) {
+                metadata = metadata();
+            } else {
+                tensors.add(tensor(name));
+            }
+        }
+        if (json.nextToken() != null) {
+            throw refuse(null, "header", "the header has content after its JSON object");
+        }
+        return null;
     }
 
     /** {@code __metadata__}: null, or an object of strings, each key once. */
     private Map<String, String> metadata() throws SafetensorsFormatException {
-        JsonToken t = json.nextToken();
-        if (t == JsonToken.VALUE_NULL) {
+        Token t = json.nextToken();
+        if (t == Token.VALUE_NULL) {
             return Map.of();
         }
-        if (t != JsonToken.START_OBJECT) {
+        if (t != Token.START_OBJECT) {
             throw refuse(null, "metadata", METADATA + " is not an object of strings");
         }
         Map<String, String> values = new LinkedHashMap<>();
-        for (t = json.nextToken(); t != JsonToken.END_OBJECT; t = json.nextToken()) {
+        for (t = json.nextToken(); t != Token.END_OBJECT; t = json.nextToken()) {
             String key = json.currentName();
             if (values.size() == MAX_METADATA_ENTRIES) {
                 throw refuse(
@@ -108,7 +111,7 @@ final class SafetensorsParser {
                         "metadata_count",
                         METADATA + " has more than " + MAX_METADATA_ENTRIES + " entries");
             }
-            if (json.nextToken() != JsonToken.VALUE_STRING) {
+            if (json.nextToken() != Token.VALUE_STRING) {
                 throw refuse(
                         null,
                         "metadata",
@@ -136,13 +139,13 @@ final class SafetensorsParser {
 
     /** One tensor's object: dtype, shape, data_offsets, each once; the sizes checked. */
     private SafetensorsTensor tensor(String name) throws SafetensorsFormatException {
-        if (json.nextToken() != JsonToken.START_OBJECT) {
+        if (json.nextToken() != Token.START_OBJECT) {
             throw refuse(name, "tensor", "is not an object of dtype, shape and data_offsets");
         }
         SafetensorsDtype dtype = null;
         List<Long> shape = null;
         long[] offsets = null;
-        for (JsonToken t = json.nextToken(); t != JsonToken.END_OBJECT; t = json.nextToken()) {
+        for (Token t = json.nextToken(); t != Token.END_OBJECT; t = json.nextToken()) {
             String field = json.currentName();
             switch (field) {
                 case "dtype" -> {
@@ -234,7 +237,7 @@ final class SafetensorsParser {
     }
 
     private SafetensorsDtype dtype(String name) throws SafetensorsFormatException {
-        if (json.nextToken() != JsonToken.VALUE_STRING) {
+        if (json.nextToken() != Token.VALUE_STRING) {
             throw refuse(name, "dtype", "has a dtype that is not a string");
         }
         String text = json.getString();
@@ -253,14 +256,12 @@ final class SafetensorsParser {
     /** An array of non-negative integers, of {@code count} elements if not -1. */
     private List<Long> numbers(String name, String field, int count)
             throws SafetensorsFormatException {
-        if (json.nextToken() != JsonToken.START_ARRAY) {
+        if (json.nextToken() != Token.START_ARRAY) {
             throw refuse(name, field, "has a " + field + " that is not an array of integers");
         }
         List<Long> values = new ArrayList<>();
-        for (JsonToken t = json.nextToken(); t != JsonToken.END_ARRAY; t = json.nextToken()) {
-            if (t != JsonToken.VALUE_NUMBER_INT
-                    || json.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                    || json.getLongValue() < 0) {
+        for (Token t = json.nextToken(); t != Token.END_ARRAY; t = json.nextToken()) {
+            if (t != Token.VALUE_NUMBER_INT || !json.isLong() || json.getLongValue() < 0) {
                 throw refuse(
                         name,
                         field,
