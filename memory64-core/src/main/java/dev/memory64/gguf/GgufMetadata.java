@@ -23,7 +23,7 @@ final class GgufMetadata {
     static ModelMetadata of(GgufFile header) {
         int scalarBytes = 0;
         for (GgufValue value : header.metadata().values()) {
-            scalarBytes += isScalar(value) ? value.type().fixedSize() : 0;
+            scalarBytes += scalarSize(value);
         }
         ByteBuffer scalars = ByteBuffer.allocateDirect(scalarBytes);
         MemorySegment segment = MemorySegment.ofBuffer(scalars);
@@ -31,29 +31,44 @@ final class GgufMetadata {
         ModelMetadata.Builder metadata = ModelMetadata.builder();
         for (Map.Entry<String, GgufValue> entry : header.metadata().entrySet()) {
             GgufValue value = entry.getValue();
-            GgufValueType kind = value.type();
-            int type = kind.id();
-            // Tests, not a pattern switch: its bootstrap generates a class on a cold JVM.
-            if (value instanceof GgufValue.StringValue string) {
-                metadata.put(entry.getKey(), MetadataValue.of(type, type, 1, string.utf8()));
-            } else if (value instanceof GgufValue.ArrayValue array) {
-                metadata.put(
-                        entry.getKey(),
-                        MetadataValue.of(
-                                type, array.elementType().id(), array.size(), array.encoding()));
-            } else {
-                int width = kind.fixedSize();
-                long bits = bits(value);
-                for (int i = 0; i < width; i++) {
-                    scalars.put(at + i, (byte) (bits >>> (8 * i)));
-                }
-                metadata.put(
-                        entry.getKey(),
-                        MetadataValue.of(type, type, 1, segment.asSlice(at, width)));
-                at += width;
-            }
+            metadata.put(entry.getKey(), value(value, scalars, segment, at));
+            at += scalarSize(value);
         }
         return metadata.build();
+    }
+
+    /** One value in the metadata encoding, a scalar in a buffer of its own. */
+    static MetadataValue value(GgufValue value) {
+        ByteBuffer scalar = ByteBuffer.allocateDirect(scalarSize(value));
+        return value(value, scalar, MemorySegment.ofBuffer(scalar), 0);
+    }
+
+    /**
+     * One value in the metadata encoding, a scalar's bytes written into {@code scalars} at {@code
+     * at}.
+     */
+    private static MetadataValue value(
+            GgufValue value, ByteBuffer scalars, MemorySegment segment, int at) {
+        GgufValueType kind = value.type();
+        int type = kind.id();
+        // Tests, not a pattern switch: its bootstrap generates a class on a cold JVM.
+        if (value instanceof GgufValue.StringValue string) {
+            return MetadataValue.of(type, type, 1, string.utf8());
+        }
+        if (value instanceof GgufValue.ArrayValue array) {
+            return MetadataValue.of(type, array.elementType().id(), array.size(), array.encoding());
+        }
+        int width = kind.fixedSize();
+        long bits = bits(value);
+        for (int i = 0; i < width; i++) {
+            scalars.put(at + i, (byte) (bits >>> (8 * i)));
+        }
+        return MetadataValue.of(type, type, 1, segment.asSlice(at, width));
+    }
+
+    /** A scalar's width, 0 for a string or an array. */
+    private static int scalarSize(GgufValue value) {
+        return isScalar(value) ? value.type().fixedSize() : 0;
     }
 
     private static boolean isScalar(GgufValue value) {
