@@ -26,11 +26,8 @@ final class RegionStorage {
 
     private static final Logger LOG = Logging.logger(Logging.STORE);
 
-    /**
-     * Steps are made once: one made per call would allocate on the guest's call path. They are made
-     * on their first use, not with the store: a cold JVM spins a class for each lambda, which
-     * opening a model does not need.
-     */
+    // Steps are made once (one per call would allocate on the guest's call path), on first use:
+    // a cold JVM spins a class per lambda, which opening a model does not need.
     private static final class Steps {
         static final Step<Void> CHECK_READ = RegionStorage::checkRead;
         static final Step<Void> CHECK_WRITE = RegionStorage::checkWrite;
@@ -49,7 +46,6 @@ final class RegionStorage {
     private final Region[] regions;
     private final StatsCounter stats;
     private final StoreChecks checks;
-
     private final RegionWalker walker;
 
     // Picked once, at creation: whether any region pins (a remote one), and whether any may refuse
@@ -193,10 +189,7 @@ final class RegionStorage {
         stats.read(len);
     }
 
-    /**
-     * Checks a range before a byte moves: the store open, a layout range inside the layout, every
-     * piece backed (and writable, for a write); counts and throws on a bad one.
-     */
+    /** Checks a range before a byte moves (open, inside the layout, backed, writable); throws. */
     private void check(String op, List<Layer.Extent> extents, long from, long len, boolean write) {
         if (closed) {
             throw checks.closed(op, from, len);
