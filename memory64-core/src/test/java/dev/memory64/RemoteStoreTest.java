@@ -149,7 +149,7 @@ class RemoteStoreTest {
                                 server.uri(),
                                 CHUNK,
                                 fast().withRetries(2, Duration.ofMillis(1))
-                                        .withRequestTimeout(Duration.ofMillis(50)))) {
+                                        .withRequestTimeout(Duration.ofMillis(500)))) {
             server.hold = new CountDownLatch(1);
             RemoteFetchException e =
                     assertThrows(RemoteFetchException.class, () -> store.read(0, new byte[1]));
