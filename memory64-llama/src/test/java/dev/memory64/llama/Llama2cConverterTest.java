@@ -212,6 +212,19 @@ class Llama2cConverterTest {
         assertTrue(e.getMessage().contains("40 tokens"), e.getMessage());
     }
 
+    @Test
+    void rejectsTokenizerTokenThatIsNotUtf8() throws IOException {
+        Synthetic synthetic = small();
+        byte[] bytes = Files.readAllBytes(synthetic.tokenizer);
+        // The header (4 bytes), tokens 0-2 (empty: score and length), token 3's score and length.
+        bytes[4 + 3 * 8 + 8] = (byte) 0xFF;
+        Path bad = dir.resolve("bad-utf8-tok.bin");
+        Files.write(bad, bytes);
+        IOException e = assertThrows(IOException.class, () -> convert(synthetic.checkpoint, bad));
+        assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("token 3 is not UTF-8"), e.getMessage());
+    }
+
     private Llama2cConverter.Config convert(Path checkpoint, Path tokenizer) throws IOException {
         return Llama2cConverter.convert(checkpoint, tokenizer, dir.resolve("x.gguf"), GgmlType.F32);
     }
