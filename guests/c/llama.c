@@ -108,15 +108,22 @@ static int md_read_all(const char *key, void *dst, uint64_t size) {
     return 0;
 }
 
+/* md_info, but 1 when the key is there, and 0 with the size bytes of def copied to out when it is
+ * absent. */
+static int md_find(const char *key, md_record *rec, void *out, const void *def, size_t size) {
+    int r = md_info(key, rec);
+    if (r == MEMORY64_LAYER_NOT_FOUND) {
+        memcpy(out, def, size);
+        return 0;
+    }
+    return r < 0 ? r : 1;
+}
+
 /* An integer scalar of any width as int64, or def when the key is absent. */
 static int md_int(const char *key, int64_t def, int64_t *out) {
     md_record rec;
-    int r = md_info(key, &rec);
-    if (r == MEMORY64_LAYER_NOT_FOUND) {
-        *out = def;
-        return 0;
-    }
-    if (r < 0) {
+    int r = md_find(key, &rec, out, &def, sizeof def);
+    if (r <= 0) {
         return r;
     }
     uint8_t v[8] = {0};
@@ -166,12 +173,8 @@ static int md_int_or(const char *key, int64_t def, int64_t *out) {
 
 static int md_float(const char *key, float def, float *out) {
     md_record rec;
-    int r = md_info(key, &rec);
-    if (r == MEMORY64_LAYER_NOT_FOUND) {
-        *out = def;
-        return 0;
-    }
-    if (r < 0) {
+    int r = md_find(key, &rec, out, &def, sizeof def);
+    if (r <= 0) {
         return r;
     }
     if (rec.type == MD_F32) {

@@ -269,19 +269,33 @@ final class Codecs {
     }
 
     /**
+     * A 4-bit codec, or its 5-bit twin whose fifth bits stand before the nibbles: Q4_0 and Q5_0,
+     * Q4_K and Q5_K.
+     */
+    private abstract static class NibbleCodec extends BlockCodec {
+        /** Whether the type has fifth bits (Q5_0, Q5_K). */
+        final boolean fifthBit;
+
+        /** Where the nibbles start in a block. */
+        final int nibbles;
+
+        NibbleCodec(GgmlType type, boolean fifthBit, int nibbles) {
+            super(type);
+            this.fifthBit = fifthBit;
+            this.nibbles = nibbles;
+        }
+    }
+
+    /**
      * Q4_0 and Q5_0. Q4_0: fp16 d, 16 bytes of nibbles (low: elements 0-15, high: 16-31); x = d *
      * (q - 8). Q5_0: fp16 d, a u32 of fifth bits (bit j for element j), then the nibbles as Q4_0; x
      * = d * (q - 16).
      */
-    private static final class LegacyQuantCodec extends BlockCodec {
-        private final boolean fifthBit;
-        private final int nibbles;
+    private static final class LegacyQuantCodec extends NibbleCodec {
         private final int zero;
 
         LegacyQuantCodec(GgmlType type, boolean fifthBit) {
-            super(type);
-            this.fifthBit = fifthBit;
-            this.nibbles = fifthBit ? 6 : 2;
+            super(type, fifthBit, fifthBit ? 6 : 2);
             this.zero = fifthBit ? 16 : 8;
         }
 
@@ -401,14 +415,9 @@ final class Codecs {
      * dmin * m. Q5_K: the same with 32 bytes of fifth bits before the nibbles: bit {@code s} of
      * byte {@code l} belongs to element {@code 32s + l}.
      */
-    private static final class KQuantCodec extends BlockCodec {
-        private final boolean fifthBit;
-        private final int nibbles;
-
+    private static final class KQuantCodec extends NibbleCodec {
         KQuantCodec(GgmlType type, boolean fifthBit) {
-            super(type);
-            this.fifthBit = fifthBit;
-            this.nibbles = fifthBit ? 48 : 16;
+            super(type, fifthBit, fifthBit ? 48 : 16);
         }
 
         @Override

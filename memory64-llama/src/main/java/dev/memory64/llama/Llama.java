@@ -219,7 +219,7 @@ public final class Llama implements AutoCloseable {
         long start = System.nanoTime();
         long bytes0 = guest.call("m64_bytes_loaded");
         long loadNanos0 = guest.call("m64_load_nanos");
-        int[] tokens = encode(prompt.getBytes(StandardCharsets.UTF_8));
+        int[] tokens = encode(guest, prompt.getBytes(StandardCharsets.UTF_8), true);
         int steps = options.steps() == 0 ? maxPositions : Math.min(options.steps(), maxPositions);
         guest.call(
                 "m64_sampler",
@@ -279,15 +279,24 @@ public final class Llama implements AutoCloseable {
                 loadNanos);
     }
 
-    /** Encodes text with a beginning-of-sequence token first. */
-    private int[] encode(byte[] text) throws LlamaModelException {
-        int textAddress = alloc(text.length);
-        int tokensAddress = alloc(Math.multiplyExact(text.length + 3, 4));
+    /**
+     * Encodes text with the guest's {@code m64_encode}, with a beginning-of-sequence token first
+     * when bos (the tests' encoder too).
+     */
+    static int[] encode(Guest guest, byte[] text, boolean bos) throws LlamaModelException {
+        int textAddress = alloc(guest, text.length);
+        int tokensAddress = alloc(guest, Math.multiplyExact(text.length + 3, 4));
         try {
             guest.write(textAddress, text);
             int n =
                     check(
-                            guest.call("m64_encode", textAddress, text.length, 1, tokensAddress),
+                            guest,
+                            guest.call(
+                                    "m64_encode",
+                                    textAddress,
+                                    text.length,
+                                    bos ? 1 : 0,
+                                    tokensAddress),
                             "encode");
             int[] tokens = new int[n];
             for (int i = 0; i < n; i++) {
@@ -301,6 +310,10 @@ public final class Llama implements AutoCloseable {
     }
 
     private int alloc(int bytes) throws LlamaModelException {
+        return alloc(guest, bytes);
+    }
+
+    private static int alloc(Guest guest, int bytes) throws LlamaModelException {
         int address = (int) guest.call("m64_alloc", bytes);
         if (address == 0) {
             throw new LlamaModelException(
@@ -310,6 +323,11 @@ public final class Llama implements AutoCloseable {
     }
 
     private int check(long result, String operation) throws LlamaModelException {
+        return check(guest, result, operation);
+    }
+
+    private static int check(Guest guest, long result, String operation)
+            throws LlamaModelException {
         if (result < 0) {
             throw failure(guest, operation, (int) result);
         }

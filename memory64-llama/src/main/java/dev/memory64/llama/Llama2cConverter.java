@@ -15,7 +15,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -320,10 +319,9 @@ public final class Llama2cConverter {
 
         private static String utf8(byte[] bytes, Path file, int id) throws IOException {
             try {
+                // A new decoder reports malformed input (unlike new String, which replaces it).
                 return StandardCharsets.UTF_8
                         .newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(bytes))
                         .toString();
             } catch (CharacterCodingException e) {
@@ -496,31 +494,20 @@ public final class Llama2cConverter {
         long kv = config.kvDim();
         long h = config.hiddenDim();
         int n = config.layers();
-        long at = Config.HEADER_BYTES;
-        long embedding = at;
-        at += 4 * config.vocabSize() * d;
-        long rmsAtt = at;
-        at += 4 * n * d;
-        long wq = at;
-        at += 4 * n * d * d;
-        long wk = at;
-        at += 4 * n * kv * d;
-        long wv = at;
-        at += 4 * n * kv * d;
-        long wo = at;
-        at += 4 * n * d * d;
-        long rmsFfn = at;
-        at += 4 * n * d;
-        long w1 = at;
-        at += 4 * n * h * d;
-        long w2 = at;
-        at += 4 * n * d * h;
-        long w3 = at;
-        at += 4 * n * h * d;
-        long rmsFinal = at;
-        at += 4 * d;
-        at += 4L * config.seqLen() * config.headSize(); // the old RoPE tables
-        long classifier = config.sharedClassifier() ? embedding : at;
+        Offsets at = new Offsets(Config.HEADER_BYTES);
+        long embedding = at.next(config.vocabSize() * d);
+        long rmsAtt = at.next(n * d);
+        long wq = at.next(n * d * d);
+        long wk = at.next(n * kv * d);
+        long wv = at.next(n * kv * d);
+        long wo = at.next(n * d * d);
+        long rmsFfn = at.next(n * d);
+        long w1 = at.next(n * h * d);
+        long w2 = at.next(n * d * h);
+        long w3 = at.next(n * h * d);
+        long rmsFinal = at.next(d);
+        at.next((long) config.seqLen() * config.headSize()); // the old RoPE tables
+        long classifier = config.sharedClassifier() ? embedding : at.end();
 
         List<Tensor> list = new ArrayList<>(3 + 9 * n);
         list.add(new Tensor(Role.EMBEDDING, -1, embedding, d, config.vocabSize()));
@@ -538,6 +525,27 @@ public final class Llama2cConverter {
             list.add(new Tensor(Role.FFN_NORM, i, rmsFfn + 4 * i * d, d));
         }
         return list;
+    }
+
+    /** The file offsets of consecutive float32 arrays. */
+    private static final class Offsets {
+        private long end;
+
+        Offsets(long start) {
+            this.end = start;
+        }
+
+        /** The offset of the next array, of {@code floats} floats. */
+        long next(long floats) {
+            long offset = end;
+            end += 4 * floats;
+            return offset;
+        }
+
+        /** The offset after the last array. */
+        long end() {
+            return end;
+        }
     }
 
     /** The keys, in the order llama.cpp's converter writes them. */

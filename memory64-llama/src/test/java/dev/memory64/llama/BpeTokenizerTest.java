@@ -3,6 +3,7 @@ package dev.memory64.llama;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.memory64.gguf.GgufModel;
@@ -207,23 +208,12 @@ class BpeTokenizerTest {
         assertArrayEquals(encode(guest, "Hello", false), Arrays.copyOfRange(ids, 1, ids.length));
     }
 
-    /** Encodes with the guest's m64_encode. */
+    /** Encodes with the guest's m64_encode (as {@link Llama} does). */
     static int[] encode(Guest guest, String text, boolean bos) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        int textAddress = (int) guest.call("m64_alloc", bytes.length);
-        int tokens = (int) guest.call("m64_alloc", 4L * (bytes.length + 3));
         try {
-            guest.write(textAddress, bytes);
-            int n = (int) guest.call("m64_encode", textAddress, bytes.length, bos ? 1 : 0, tokens);
-            assertTrue(n >= 0, () -> "m64_encode failed: " + n + " " + guest.stderr());
-            int[] ids = new int[n];
-            for (int i = 0; i < n; i++) {
-                ids[i] = guest.readInt(tokens + 4 * i);
-            }
-            return ids;
-        } finally {
-            guest.call("m64_free", textAddress);
-            guest.call("m64_free", tokens);
+            return Llama.encode(guest, text.getBytes(StandardCharsets.UTF_8), bos);
+        } catch (LlamaModelException e) {
+            return fail(e.getMessage(), e);
         }
     }
 

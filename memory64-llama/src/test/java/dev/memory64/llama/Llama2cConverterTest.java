@@ -150,27 +150,18 @@ class Llama2cConverterTest {
 
     @Test
     void rejectsCheckpointWhoseSizeDoesNotMatchItsHeader() throws IOException {
-        Synthetic synthetic =
-                Synthetic.write(dir, new Llama2cConverter.Config(64, 32, 1, 4, 4, 40, 8, true));
-        byte[] bytes = Files.readAllBytes(synthetic.checkpoint);
-        Path truncated = dir.resolve("truncated.bin");
-        Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 4));
+        Synthetic synthetic = small();
+        Path truncated = truncatedCopy(synthetic.checkpoint, "truncated.bin", 4);
         IOException e =
-                assertThrows(
-                        IOException.class,
-                        () ->
-                                Llama2cConverter.convert(
-                                        truncated,
-                                        synthetic.tokenizer,
-                                        dir.resolve("x.gguf"),
-                                        GgmlType.F32));
-        assertTrue(e.getMessage().contains("implies " + bytes.length), e.getMessage());
+                assertThrows(IOException.class, () -> convert(truncated, synthetic.tokenizer));
+        assertTrue(
+                e.getMessage().contains("implies " + Files.size(synthetic.checkpoint)),
+                e.getMessage());
     }
 
     @Test
     void rejectsInvalidHeaderNamingTheFileAndValues() throws IOException {
-        Synthetic synthetic =
-                Synthetic.write(dir, new Llama2cConverter.Config(64, 32, 1, 4, 4, 40, 8, true));
+        Synthetic synthetic = small();
         byte[] bytes = Files.readAllBytes(synthetic.checkpoint);
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 5); // n_heads 5
         Path bad = dir.resolve("bad-heads.bin");
@@ -208,11 +199,8 @@ class Llama2cConverterTest {
 
     @Test
     void rejectsTokenizerShorterThanTheVocabulary() throws IOException {
-        Synthetic synthetic =
-                Synthetic.write(dir, new Llama2cConverter.Config(64, 32, 1, 4, 4, 40, 8, true));
-        byte[] bytes = Files.readAllBytes(synthetic.tokenizer);
-        Path shortFile = dir.resolve("short-tok.bin");
-        Files.write(shortFile, Arrays.copyOf(bytes, bytes.length - 3));
+        Synthetic synthetic = small();
+        Path shortFile = truncatedCopy(synthetic.tokenizer, "short-tok.bin", 3);
         IOException e =
                 assertThrows(IOException.class, () -> convert(synthetic.checkpoint, shortFile));
         assertTrue(e.getMessage().contains(shortFile.toString()), e.getMessage());
@@ -224,14 +212,39 @@ class Llama2cConverterTest {
         assertTrue(e.getMessage().contains("40 tokens"), e.getMessage());
     }
 
+    @Test
+    void rejectsTokenizerTokenThatIsNotUtf8() throws IOException {
+        Synthetic synthetic = small();
+        byte[] bytes = Files.readAllBytes(synthetic.tokenizer);
+        // The header (4 bytes), tokens 0-2 (empty: score and length), token 3's score and length.
+        bytes[4 + 3 * 8 + 8] = (byte) 0xFF;
+        Path bad = dir.resolve("bad-utf8-tok.bin");
+        Files.write(bad, bytes);
+        IOException e = assertThrows(IOException.class, () -> convert(synthetic.checkpoint, bad));
+        assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("token 3 is not UTF-8"), e.getMessage());
+    }
+
     private Llama2cConverter.Config convert(Path checkpoint, Path tokenizer) throws IOException {
         return Llama2cConverter.convert(checkpoint, tokenizer, dir.resolve("x.gguf"), GgmlType.F32);
     }
 
+    /** A small checkpoint (dim 64, 1 layer, 40 tokens, shared classifier) and its tokenizer. */
+    private Synthetic small() throws IOException {
+        return Synthetic.write(dir, new Llama2cConverter.Config(64, 32, 1, 4, 4, 40, 8, true));
+    }
+
+    /** A copy of file, named name in the test's directory, without its last {@code less} bytes. */
+    private Path truncatedCopy(Path file, String name, int less) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        Path copy = dir.resolve(name);
+        Files.write(copy, Arrays.copyOf(bytes, bytes.length - less));
+        return copy;
+    }
+
     @Test
     void commandLineSaysWhatItWroteAndRefusesBadUsage() throws IOException {
-        Synthetic synthetic =
-                Synthetic.write(dir, new Llama2cConverter.Config(64, 32, 1, 4, 4, 40, 8, true));
+        Synthetic synthetic = small();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Path target = dir.resolve("cli.gguf");
