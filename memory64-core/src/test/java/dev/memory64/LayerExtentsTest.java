@@ -37,6 +37,20 @@ class LayerExtentsTest {
         return store;
     }
 
+    /**
+     * Registers {@code layer} in a {@link #twoRegions()} store and returns the bytes it reads as:
+     * its extents' bytes, concatenated in their order.
+     */
+    private static byte[] register(Memory64Store store, Layer layer) {
+        store.registerLayers(List.of(layer));
+        byte[] all = SmallModels.bytes((int) (2 * PAGE), 1);
+        ByteArrayOutputStream concat = new ByteArrayOutputStream();
+        for (Layer.Extent e : layer.extents()) {
+            concat.write(all, (int) e.offset(), (int) e.size());
+        }
+        return concat.toByteArray();
+    }
+
     @Test
     void shouldMergeExtentsThatTouchSoAContiguousLayerIsOneExtent() {
         Layer layer =
@@ -76,21 +90,16 @@ class LayerExtentsTest {
     @Test
     void shouldReadALayersExtentsAsOneByteSequenceInTheirOrder() throws Exception {
         try (Memory64Store store = twoRegions()) {
-            byte[] all = SmallModels.bytes((int) (2 * PAGE), 1);
             // A later piece first, then one straddling the region boundary, then an early one.
             List<Layer.Extent> extents =
                     List.of(
                             new Layer.Extent(PAGE + 1000, 300),
                             new Layer.Extent(PAGE - 20, 40),
                             new Layer.Extent(7, 9));
-            store.registerLayers(List.of(new Layer(1, "mixed", "block", extents)));
-            ByteArrayOutputStream expected = new ByteArrayOutputStream();
-            for (Layer.Extent e : extents) {
-                expected.write(all, (int) e.offset(), (int) e.size());
-            }
+            byte[] expected = register(store, new Layer(1, "mixed", "block", extents));
             byte[] seen = new byte[349];
             store.readLayer(1, 0, MemorySegment.ofArray(seen));
-            assertArrayEquals(expected.toByteArray(), seen);
+            assertArrayEquals(expected, seen);
 
             byte[] middle = new byte[30];
             store.readLayer(1, 290, MemorySegment.ofArray(middle));
@@ -121,18 +130,12 @@ class LayerExtentsTest {
     @Test
     void shouldAgreeWithTheConcatenationForEveryRangeOfALayer() throws Exception {
         try (Memory64Store store = twoRegions()) {
-            byte[] all = SmallModels.bytes((int) (2 * PAGE), 1);
             List<Layer.Extent> extents =
                     List.of(
                             new Layer.Extent(PAGE + 5, 1000),
                             new Layer.Extent(3, 2000),
                             new Layer.Extent(PAGE - 500, 1500));
-            store.registerLayers(List.of(new Layer(0, "l", "k", extents)));
-            ByteArrayOutputStream concat = new ByteArrayOutputStream();
-            for (Layer.Extent e : extents) {
-                concat.write(all, (int) e.offset(), (int) e.size());
-            }
-            byte[] logical = concat.toByteArray();
+            byte[] logical = register(store, new Layer(0, "l", "k", extents));
             qt().withExamples(2_000)
                     .forAll(
                             SourceDSL.integers().between(0, logical.length),

@@ -79,6 +79,17 @@ class ResidencyTest {
         return out;
     }
 
+    /**
+     * Streams layers {@code from} to the last in pieces of {@code piece} bytes, checking that each
+     * reads as the model's bytes.
+     */
+    private static void streamLayers(Memory64Store store, byte[] expected, int from, int piece)
+            throws Memory64Exception {
+        for (int i = from; i < LAYERS; i++) {
+            assertArrayEquals(slice(expected, i), stream(store, i, piece), "layer " + i);
+        }
+    }
+
     private static byte[] slice(byte[] all, int layer) {
         byte[] out = new byte[LAYER];
         System.arraycopy(all, layer * LAYER, out, 0, LAYER);
@@ -90,9 +101,7 @@ class ResidencyTest {
         Path file = dir.resolve("model.bin");
         byte[] expected = writeModel(file);
         try (Memory64Store store = mapped(file, false, ResidencyPolicy.layers(0, 0))) {
-            for (int i = 0; i < LAYERS; i++) {
-                assertArrayEquals(slice(expected, i), stream(store, i, 256 << 10), "layer " + i);
-            }
+            streamLayers(store, expected, 0, 256 << 10);
             Memory64Stats stats = store.stats();
             assertEquals((long) (LAYERS - 1) * LAYER, stats.bytesReleased());
             assertEquals(LAYER, stats.windowBytes());
@@ -112,9 +121,7 @@ class ResidencyTest {
         Path file = dir.resolve("model.bin");
         byte[] expected = writeModel(file);
         try (Memory64Store store = mapped(file, false, ResidencyPolicy.layers(2, 0))) {
-            for (int i = 0; i < LAYERS; i++) {
-                assertArrayEquals(slice(expected, i), stream(store, i, LAYER));
-            }
+            streamLayers(store, expected, 0, LAYER);
             assertEquals((long) (LAYERS - 3) * LAYER, store.stats().bytesReleased());
             assertEquals(3L * LAYER, store.stats().windowBytes());
         }
@@ -126,9 +133,7 @@ class ResidencyTest {
         byte[] expected = writeModel(file);
         try (Memory64Store store = mapped(file, false, ResidencyPolicy.layers(0, 0))) {
             for (int pass = 0; pass < 2; pass++) {
-                for (int i = 0; i < LAYERS; i++) {
-                    assertArrayEquals(slice(expected, i), stream(store, i, LAYER));
-                }
+                streamLayers(store, expected, 0, LAYER);
             }
             assertEquals((2L * LAYERS - 1) * LAYER, store.stats().bytesReleased());
         }
@@ -139,17 +144,13 @@ class ResidencyTest {
         Path file = dir.resolve("model.bin");
         byte[] expected = writeModel(file);
         try (Memory64Store store = mapped(file, false, ResidencyPolicy.bytes(64 << 10, 0))) {
-            for (int i = 0; i < LAYERS; i++) {
-                assertArrayEquals(slice(expected, i), stream(store, i, 128 << 10));
-            }
+            streamLayers(store, expected, 0, 128 << 10);
             Memory64Stats stats = store.stats();
             // Swept on entering each layer, after its first 128 KiB: the first 64 KiB of every
             // layer and the rest of every layer but the last are released.
             assertEquals((LAYERS - 1) * (long) LAYER + (64L << 10), stats.bytesReleased());
             assertEquals(LAYER - (64L << 10), stats.windowBytes());
-            for (int i = 0; i < LAYERS; i++) {
-                assertArrayEquals(slice(expected, i), stream(store, i, 4096));
-            }
+            streamLayers(store, expected, 0, 4096);
         }
     }
 
@@ -175,13 +176,9 @@ class ResidencyTest {
                     registerLayers(store);
                     store.write(0, expected);
                 }
-                for (int i = 0; i < LAYERS; i++) {
-                    assertArrayEquals(slice(expected, i), stream(store, i, LAYER));
-                }
+                streamLayers(store, expected, 0, LAYER);
                 assertEquals(0, store.stats().bytesReleased(), store.toString());
-                for (int i = 0; i < LAYERS; i++) {
-                    assertArrayEquals(slice(expected, i), stream(store, i, LAYER));
-                }
+                streamLayers(store, expected, 0, LAYER);
             }
         }
     }
@@ -239,10 +236,7 @@ class ResidencyTest {
                                     counted.await();
                                     // Still in its window: re-read while the other moved on.
                                     assertArrayEquals(slice(expected, 0), stream(store, 0, 4096));
-                                    for (int i = 1; i < LAYERS; i++) {
-                                        assertArrayEquals(
-                                                slice(expected, i), stream(store, i, 65536));
-                                    }
+                                    streamLayers(store, expected, 1, 65536);
                                 } catch (Throwable t) {
                                     failure.compareAndSet(null, t);
                                     slowAtLayer0.countDown();
@@ -253,10 +247,7 @@ class ResidencyTest {
                             () -> {
                                 try {
                                     slowAtLayer0.await();
-                                    for (int i = 1; i < LAYERS; i++) {
-                                        assertArrayEquals(
-                                                slice(expected, i), stream(store, i, 65536));
-                                    }
+                                    streamLayers(store, expected, 1, 65536);
                                 } catch (Throwable t) {
                                     failure.compareAndSet(null, t);
                                 }
@@ -302,9 +293,7 @@ class ResidencyTest {
                         .build()) {
             registerLayers(store);
             assertEquals(ResidencyPolicy.off(), store.residency());
-            for (int i = 0; i < LAYERS; i++) {
-                assertArrayEquals(slice(expected, i), stream(store, i, LAYER));
-            }
+            streamLayers(store, expected, 0, LAYER);
             assertEquals(0, store.stats().bytesReleased());
             assertEquals(0, store.stats().windowBytes());
             store.useResidency(ResidencyPolicy.layers(1, 2));

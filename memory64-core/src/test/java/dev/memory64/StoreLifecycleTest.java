@@ -51,15 +51,20 @@ class StoreLifecycleTest {
                 .build();
     }
 
+    /** A layout of two regions, {@code first} then {@code second}, of the sizes given. */
+    private static MemoryLayout twoRegions(
+            String first, long firstSize, String second, long secondSize) {
+        return MemoryLayout.builder()
+                .addRegion(first, firstSize)
+                .addRegion(second, secondSize)
+                .build();
+    }
+
     @Test
     void rejectsWritesIntoAReadOnlyMappedRegionAndChangesNothing() throws Exception {
         byte[] content = StoreContractTest.pattern((int) (2 * PAGE), 1);
         Path file = fileOf(dir, content);
-        MemoryLayout layout =
-                MemoryLayout.builder()
-                        .addRegion("scratch", PAGE)
-                        .addRegion("model", 2 * PAGE)
-                        .build();
+        MemoryLayout layout = twoRegions("scratch", PAGE, "model", 2 * PAGE);
         try (Memory64Store store = mappedModel(layout, file)) {
             IllegalStateException e =
                     assertThrows(
@@ -131,8 +136,7 @@ class StoreLifecycleTest {
     @Test
     void rejectsAFileOffsetPastTheEndAndReleasesWhatItOpened() throws Exception {
         Path file = fileOf(dir, new byte[10]);
-        MemoryLayout layout =
-                MemoryLayout.builder().addRegion("a", PAGE).addRegion("b", PAGE).build();
+        MemoryLayout layout = twoRegions("a", PAGE, "b", PAGE);
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
@@ -160,11 +164,7 @@ class StoreLifecycleTest {
     void translatesAFaultFromATruncatedFileAndKeepsOtherRegionsUsable() throws Exception {
         byte[] content = StoreContractTest.pattern((int) (4 * PAGE), 4);
         Path file = fileOf(dir, content);
-        MemoryLayout layout =
-                MemoryLayout.builder()
-                        .addRegion("model", 4 * PAGE)
-                        .addRegion("scratch", PAGE)
-                        .build();
+        MemoryLayout layout = twoRegions("model", 4 * PAGE, "scratch", PAGE);
         try (Memory64Store store = mappedModel(layout, file)) {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 channel.truncate(PAGE);

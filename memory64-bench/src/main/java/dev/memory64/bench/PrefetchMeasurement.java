@@ -74,29 +74,31 @@ public final class PrefetchMeasurement {
                     plainRanges[round],
                     rangesAhead[round]);
         }
-        double a = median(plain);
-        double b = median(prefetched);
-        System.out.printf(
-                Locale.ROOT,
-                "median of %d rounds, %d layers of %d MiB: %.3f s without prefetch, %.3f s with"
-                        + " read-ahead: %.2fx%n",
+        printMedians(
+                "median of %d rounds, "
+                        + LAYERS
+                        + " layers of "
+                        + (LAYER_BYTES >> 20)
+                        + " MiB: %.3f s without prefetch, %.3f s with read-ahead: %.2fx%n",
                 rounds,
-                LAYERS,
-                LAYER_BYTES >> 20,
-                a,
-                b,
-                a / b);
-        double c = median(plainRanges);
-        double d = median(rangesAhead);
-        System.out.printf(
-                Locale.ROOT,
+                plain,
+                prefetched);
+        printMedians(
                 "median of %d rounds, range loads through the ABI: %.3f s without read-ahead,"
-                        + " %.3f s with read-ahead (%s): %.2fx%n",
-                rounds,
-                c,
-                d,
-                "layer N+1 prefetched when a range load starts layer N",
-                c / d);
+                        + " %.3f s with read-ahead (layer N+1 prefetched when a range load starts"
+                        + " layer N): %.2fx%n",
+                rounds, plainRanges, rangesAhead);
+    }
+
+    /**
+     * Prints one summary line: {@code format} takes the rounds, the median seconds without and with
+     * read-ahead, and how many times faster the second is.
+     */
+    private static void printMedians(
+            String format, int rounds, double[] without, double[] withReadAhead) {
+        double a = median(without);
+        double b = median(withReadAhead);
+        System.out.printf(Locale.ROOT, format, rounds, a, b, a / b);
     }
 
     /** The ABI's range loads of a streaming guest, in chunks of this many bytes. */

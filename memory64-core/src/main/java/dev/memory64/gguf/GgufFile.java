@@ -1,5 +1,6 @@
 package dev.memory64.gguf;
 
+import dev.memory64.model.ModelText;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
@@ -170,14 +171,8 @@ public final class GgufFile {
     }
 
     static void checkMaxHeaderSize(long maxHeaderSize) {
-        if (maxHeaderSize < 24 || maxHeaderSize > MAX_HEADER_SIZE_LIMIT) {
-            throw new IllegalArgumentException(
-                    "GGUF read: maxHeaderSize="
-                            + maxHeaderSize
-                            + " is not in [24, "
-                            + MAX_HEADER_SIZE_LIMIT
-                            + "]");
-        }
+        ModelText.checkMaxHeaderSize(
+                "GGUF read: maxHeaderSize=", maxHeaderSize, 24, MAX_HEADER_SIZE_LIMIT);
     }
 
     /**

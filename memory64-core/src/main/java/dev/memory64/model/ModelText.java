@@ -8,6 +8,22 @@ public final class ModelText {
     private ModelText() {}
 
     /**
+     * Refuses a maximum header size outside {@code [min, max]}.
+     *
+     * @param prefix the message's start, naming the value (the value follows it)
+     * @param maxHeaderSize the size asked for
+     * @param min the smallest size allowed
+     * @param max the largest size allowed
+     * @throws IllegalArgumentException if {@code maxHeaderSize} is outside {@code [min, max]}
+     */
+    public static void checkMaxHeaderSize(String prefix, long maxHeaderSize, long min, long max) {
+        if (maxHeaderSize < min || maxHeaderSize > max) {
+            throw new IllegalArgumentException(
+                    prefix + maxHeaderSize + " is not in [" + min + ", " + max + "]");
+        }
+    }
+
+    /**
      * Quotes a name for a message, escaping quotes and control characters, at most ~100 chars.
      *
      * @param text the name

@@ -1,6 +1,7 @@
 package dev.memory64.safetensors;
 
 import dev.memory64.model.HeaderSource;
+import dev.memory64.model.ModelText;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -138,14 +139,7 @@ public final class SafetensorsFile {
     }
 
     static void checkMaxHeaderSize(long maxHeaderSize) {
-        if (maxHeaderSize < 2 || maxHeaderSize > MAX_HEADER_SIZE_LIMIT) {
-            throw new IllegalArgumentException(
-                    "maxHeaderSize "
-                            + maxHeaderSize
-                            + " is not in [2, "
-                            + MAX_HEADER_SIZE_LIMIT
-                            + "]");
-        }
+        ModelText.checkMaxHeaderSize("maxHeaderSize ", maxHeaderSize, 2, MAX_HEADER_SIZE_LIMIT);
     }
 
     static String nameOf(Path file) {

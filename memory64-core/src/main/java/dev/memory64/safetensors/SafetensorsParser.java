@@ -279,6 +279,11 @@ final class SafetensorsParser implements Json.Grammar<Void> {
         return values;
     }
 
+    /** A tensor's data offsets as the header writes them: {@code [begin, end]}. */
+    private static String offsets(SafetensorsTensor t) {
+        return "[" + t.begin() + ", " + t.end() + "]";
+    }
+
     /** The tensors in offset order cover {@code [0, dataSize)} exactly; sorts them so. */
     private static void checkCoverage(String file, List<SafetensorsTensor> tensors, long dataSize)
             throws SafetensorsFormatException {
@@ -304,28 +309,21 @@ final class SafetensorsParser implements Json.Grammar<Void> {
                         file,
                         t.name(),
                         "overlap",
-                        "data_offsets ["
-                                + t.begin()
-                                + ", "
-                                + t.end()
-                                + "] overlap tensor "
+                        "data_offsets "
+                                + offsets(t)
+                                + " overlap tensor "
                                 + ModelText.quote(previous.name())
-                                + "'s ["
-                                + previous.begin()
-                                + ", "
-                                + previous.end()
-                                + "]");
+                                + "'s "
+                                + offsets(previous));
             }
             if (t.end() > dataSize) {
                 throw new SafetensorsFormatException(
                         file,
                         t.name(),
                         "past_end",
-                        "data_offsets ["
-                                + t.begin()
-                                + ", "
-                                + t.end()
-                                + "] run past the file's "
+                        "data_offsets "
+                                + offsets(t)
+                                + " run past the file's "
                                 + dataSize
                                 + " bytes of data");
             }

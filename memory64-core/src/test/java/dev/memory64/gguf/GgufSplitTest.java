@@ -71,14 +71,34 @@ class GgufSplitTest {
 
     @Test
     void opensASplitCutEveryTwoTensorsFromAnyPart() throws Exception {
-        List<Path> parts = GgufSplitter.byTensors(dir, "m", METADATA, model(), 2);
-        assertEquals(4, parts.size());
+        openFromEveryPart(
+                "m",
+                2,
+                4,
+                (model, parts) -> {
+                    assertEquals(parts, model.paths());
+                    assertEquals(4, model.store().layout().regionCount());
+                    assertEquals("llama", model.file().architecture().orElseThrow());
+                });
+    }
+
+    /** A check of a model opened from one part of the split {@code parts}. */
+    private interface PartCheck {
+        void check(GgufModel model, List<Path> parts) throws Exception;
+    }
+
+    /**
+     * Cuts the model every {@code tensors} tensors into {@code count} parts named after {@code
+     * name}, opens it from each part in turn, checks its tensors and runs {@code check} on it.
+     */
+    private void openFromEveryPart(String name, int tensors, int count, PartCheck check)
+            throws Exception {
+        List<Path> parts = GgufSplitter.byTensors(dir, name, METADATA, model(), tensors);
+        assertEquals(count, parts.size());
         for (Path part : parts) {
             try (GgufModel model = GgufModel.open(part)) {
-                assertEquals(parts, model.paths());
-                assertEquals(4, model.store().layout().regionCount());
-                assertEquals("llama", model.file().architecture().orElseThrow());
                 assertTensors(model, model());
+                check.check(model, parts);
             }
         }
     }
@@ -109,27 +129,27 @@ class GgufSplitTest {
     void opensBlocksStraddlingTwoPartsAsTheirTensorsInFileOrder() throws Exception {
         // gguf-split's cut every 3 tensors puts blk.0's tensors in parts 1 and 2, and blk.1's in
         // parts 2 and 3: each is two extents, one per part, and reads as its tensors in order.
-        List<Path> parts = GgufSplitter.byTensors(dir, "x", METADATA, model(), 3);
-        assertEquals(3, parts.size());
-        for (Path part : parts) {
-            try (GgufModel model = GgufModel.open(part)) {
-                assertTensors(model, model());
-                Memory64Store store = model.store();
-                dev.memory64.Layer block0 = store.layer("blk.0");
-                assertEquals(2, block0.extents().size());
-                assertEquals(1, store.layout().regionIndex(block0.extents().get(1).offset()));
-                assertEquals(0, store.layout().regionIndex(block0.extents().get(0).offset()));
-                byte[] whole = new byte[(int) block0.size()];
-                store.readLayer(block0.id(), 0, java.lang.foreign.MemorySegment.ofArray(whole));
-                byte[] q = model().get(2).data();
-                byte[] up = model().get(3).data();
-                assertArrayEquals(q, java.util.Arrays.copyOfRange(whole, 0, q.length));
-                long upAt = store.tensor("blk.0.ffn_up.weight").offsetInLayer();
-                assertArrayEquals(
-                        up,
-                        java.util.Arrays.copyOfRange(whole, (int) upAt, (int) upAt + up.length));
-            }
-        }
+        openFromEveryPart(
+                "x",
+                3,
+                3,
+                (model, parts) -> {
+                    Memory64Store store = model.store();
+                    dev.memory64.Layer block0 = store.layer("blk.0");
+                    assertEquals(2, block0.extents().size());
+                    assertEquals(1, store.layout().regionIndex(block0.extents().get(1).offset()));
+                    assertEquals(0, store.layout().regionIndex(block0.extents().get(0).offset()));
+                    byte[] whole = new byte[(int) block0.size()];
+                    store.readLayer(block0.id(), 0, java.lang.foreign.MemorySegment.ofArray(whole));
+                    byte[] q = model().get(2).data();
+                    byte[] up = model().get(3).data();
+                    assertArrayEquals(q, java.util.Arrays.copyOfRange(whole, 0, q.length));
+                    long upAt = store.tensor("blk.0.ffn_up.weight").offsetInLayer();
+                    assertArrayEquals(
+                            up,
+                            java.util.Arrays.copyOfRange(
+                                    whole, (int) upAt, (int) upAt + up.length));
+                });
     }
 
     @Test
@@ -153,10 +173,7 @@ class GgufSplitTest {
         List<GgufSplitter.Spec> specs = model();
         List<Path> parts = GgufSplitter.byTensors(dir, "c", METADATA, specs, 2);
         // Part 3 rewritten with one tensor fewer, as a truncated download would leave it.
-        GgufWriter.builder()
-                .addMetadata(GgufSplit.KEY_NO, GgufValue.uint16(2))
-                .addMetadata(GgufSplit.KEY_COUNT, GgufValue.uint16(4))
-                .addMetadata(GgufSplit.KEY_TENSORS_COUNT, GgufValue.int32(8))
+        splitPart(2, 4, 8)
                 .addTensor("blk.1.attn_q.weight", GgmlType.F32, new long[] {32}, new byte[128])
                 .build()
                 .write(parts.get(2));
@@ -237,13 +254,17 @@ class GgufSplitTest {
         assertTrue(range.getMessage().contains("not a part number in [0, 2)"));
     }
 
+    /** A writer of a part with gguf-split's keys: its number, the part count, the tensor count. */
+    private static GgufWriter.Builder splitPart(int no, int count, int tensors) {
+        return GgufWriter.builder()
+                .addMetadata(GgufSplit.KEY_NO, GgufValue.uint16(no))
+                .addMetadata(GgufSplit.KEY_COUNT, GgufValue.uint16(count))
+                .addMetadata(GgufSplit.KEY_TENSORS_COUNT, GgufValue.int32(tensors));
+    }
+
     /** Rewrites the second half of {@link #model()} (4 tensors) as a part with another number. */
     private static void rewriteSplitNo(Path part, int no) throws Exception {
-        GgufWriter.Builder builder =
-                GgufWriter.builder()
-                        .addMetadata(GgufSplit.KEY_NO, GgufValue.uint16(no))
-                        .addMetadata(GgufSplit.KEY_COUNT, GgufValue.uint16(2))
-                        .addMetadata(GgufSplit.KEY_TENSORS_COUNT, GgufValue.int32(8));
+        GgufWriter.Builder builder = splitPart(no, 2, 8);
         for (GgufSplitter.Spec spec : model().subList(4, 8)) {
             builder.addTensor(spec.name(), spec.type(), spec.dims(), spec.data());
         }
@@ -253,10 +274,7 @@ class GgufSplitTest {
     @Test
     void refusesASplitCountThatDisagreesWithTheName() throws Exception {
         Path odd = dir.resolve("o-00001-of-00003.gguf");
-        GgufWriter.builder()
-                .addMetadata(GgufSplit.KEY_NO, GgufValue.uint16(0))
-                .addMetadata(GgufSplit.KEY_COUNT, GgufValue.uint16(2))
-                .addMetadata(GgufSplit.KEY_TENSORS_COUNT, GgufValue.int32(1))
+        splitPart(0, 2, 1)
                 .addTensor("blk.0.w", GgmlType.F32, new long[] {4}, new byte[16])
                 .build()
                 .write(odd);
@@ -269,11 +287,7 @@ class GgufSplitTest {
     void opensAMergedModelWhoseSplitCountIsZero() throws Exception {
         // gguf-split --merge keeps the first part's keys and sets split.count to 0.
         Path merged = dir.resolve("merged.gguf");
-        GgufWriter.Builder builder =
-                GgufWriter.builder()
-                        .addMetadata(GgufSplit.KEY_NO, GgufValue.uint16(0))
-                        .addMetadata(GgufSplit.KEY_COUNT, GgufValue.uint16(0))
-                        .addMetadata(GgufSplit.KEY_TENSORS_COUNT, GgufValue.int32(8));
+        GgufWriter.Builder builder = splitPart(0, 0, 8);
         for (GgufSplitter.Spec spec : model()) {
             builder.addTensor(spec.name(), spec.type(), spec.dims(), spec.data());
         }

@@ -37,14 +37,7 @@ class RemoteGgufModelTest {
         Path cache = Files.createDirectory(dir.resolve("cache"));
         try (RangeServer server = new RangeServer(Files.readAllBytes(file));
                 GgufModel local = GgufModel.open(file);
-                GgufModel remote =
-                        GgufModel.builder(server.uri())
-                                .withCacheDirectory(cache)
-                                .withRemoteOptions(
-                                        RemoteOptions.defaults()
-                                                .withChunkSize(64 << 10)
-                                                .withRetries(2, Duration.ofMillis(1)))
-                                .open()) {
+                GgufModel remote = SameModel.openRemote(server.uri(), cache, 2)) {
             SameModel.assertSameModel(local, remote);
             assertEquals(List.of(server.uri()), remote.uris());
             assertTrue(remote.toString().contains(server.uri().toString()), remote.toString());

@@ -9,14 +9,39 @@ import dev.memory64.Layer;
 import dev.memory64.Memory64Exception;
 import dev.memory64.Memory64Store;
 import dev.memory64.RemoteFetchException;
+import dev.memory64.RemoteOptions;
 import dev.memory64.TensorInfo;
 import dev.memory64.gguf.GgufModel;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 
 /** The check that a model read from elsewhere (a URI, a bucket) is the local file's. */
 public final class SameModel {
 
     private SameModel() {}
+
+    /**
+     * Opens the GGUF model at {@code uri} through a cache in {@code cache}, read in chunks of 64
+     * KiB, each read tried up to {@code attempts} times with a first backoff of a millisecond.
+     *
+     * @param uri the model's (first part's) URI
+     * @param cache the cache directory
+     * @param attempts the attempts per read (see {@link RemoteOptions#withRetries})
+     * @return the open model
+     * @throws IOException if the model does not open
+     */
+    public static GgufModel openRemote(URI uri, Path cache, int attempts) throws IOException {
+        return GgufModel.builder(uri)
+                .withCacheDirectory(cache)
+                .withRemoteOptions(
+                        RemoteOptions.defaults()
+                                .withChunkSize(64 << 10)
+                                .withRetries(attempts, Duration.ofMillis(1)))
+                .open();
+    }
 
     /**
      * Asserts that every layer and tensor of {@code remote} reads as {@code local}'s, byte for

@@ -2,6 +2,7 @@ package dev.memory64.s3;
 
 import static dev.memory64.testkit.SameModel.assertLastLayerChanged;
 import static dev.memory64.testkit.SameModel.assertSameModel;
+import static dev.memory64.testkit.SameModel.openRemote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -190,14 +191,7 @@ class S3RemoteTest {
         }
         int heads = s3.calls("blobMetadata");
         try (GgufModel local = GgufModel.open(file);
-                GgufModel remote =
-                        GgufModel.builder(presigned)
-                                .withCacheDirectory(cache)
-                                .withRemoteOptions(
-                                        RemoteOptions.defaults()
-                                                .withChunkSize(64 << 10)
-                                                .withRetries(3, Duration.ofMillis(1)))
-                                .open()) {
+                GgufModel remote = openRemote(presigned, cache, 3)) {
             assertEquals("http", remote.uris().getFirst().getScheme());
             assertSameModel(local, remote);
         }

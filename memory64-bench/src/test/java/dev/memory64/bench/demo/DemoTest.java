@@ -130,12 +130,7 @@ class DemoTest {
         assertLine(o.out(), "  layers +4 streamed by id; every checksum matches the host's");
         o = demo("--model", dir.resolve("model-00002-of-00002.safetensors").toString());
         assertEquals(0, o.exit(), o.err());
-        Path bad = Files.writeString(dir.resolve("bad.safetensors"), "these are not weights\n");
-        o = demo("--model", bad.toString(), "--progress", "none");
-        assertEquals(1, o.exit());
-        assertTrue(
-                o.err().startsWith("demo: " + bad + " is not a safetensors checkpoint this demo"),
-                o.err());
+        refusesNotWeights("bad.safetensors", "is not a safetensors checkpoint this demo");
     }
 
     @Test
@@ -158,14 +153,21 @@ class DemoTest {
 
     @Test
     void failsWithOneLineAndExitOneOnAFileThatIsNotGguf() throws Exception {
-        Path model = Files.writeString(dir.resolve("notes.gguf"), "these are not weights\n");
-        DemoOutcome o = demo("--model", model.toString(), "--progress", "none");
-        assertEquals(1, o.exit());
+        DemoOutcome o = refusesNotWeights("notes.gguf", "is not a GGUF model this demo can use: ");
         assertEquals("", o.out());
         assertEquals(1, o.err().lines().count(), o.err());
-        assertTrue(
-                o.err().startsWith("demo: " + model + " is not a GGUF model this demo can use: "),
-                o.err());
+    }
+
+    /**
+     * Runs the demo on a file named {@code name} that holds a line of text, not weights, and checks
+     * that it exits 1 with an error that names the file and then says {@code reason}.
+     */
+    private DemoOutcome refusesNotWeights(String name, String reason) throws Exception {
+        Path model = Files.writeString(dir.resolve(name), "these are not weights\n");
+        DemoOutcome o = demo("--model", model.toString(), "--progress", "none");
+        assertEquals(1, o.exit());
+        assertTrue(o.err().startsWith("demo: " + model + " " + reason), o.err());
+        return o;
     }
 
     @Test
