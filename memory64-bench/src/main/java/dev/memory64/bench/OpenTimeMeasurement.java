@@ -48,25 +48,14 @@ public final class OpenTimeMeasurement {
      * @throws Exception if the model cannot be written or opened
      */
     public static void main(String[] args) throws Exception {
-        if (args.length == 2 && args[0].equals("open-logged")) {
-            // What an application that has logged before has paid already.
-            LoggerFactory.getLogger(OpenTimeMeasurement.class).isInfoEnabled();
-        }
+        String mode = mode(args, OpenTimeMeasurement.class);
         long start = System.nanoTime();
         long[] schedStart = schedStat();
-        if (args.length != 2
-                || !(args[0].equals("write")
-                        || args[0].equals("open")
-                        || args[0].equals("open-logged"))) {
-            System.err.println("usage: OpenTimeMeasurement write|open|open-logged DIR");
-            System.exit(2);
-            return;
-        }
         Path file = Path.of(args[1]).resolve(FILE_NAME);
-        if (args[0].equals("write")) {
+        if (mode.equals("write")) {
             write(file);
         } else {
-            open(file, start, schedStart, args[0].equals("open-logged"));
+            open(file, start, schedStart, mode.equals("open-logged"));
         }
     }
 
@@ -123,6 +112,29 @@ public final class OpenTimeMeasurement {
                 warmCpu[WARM_OPENS / 2],
                 warmCpu[0],
                 retained / 1048576.0);
+    }
+
+    /**
+     * The mode of a measurement's arguments {@code write|open|open-logged DIR}, or the usage line
+     * and exit status 2. Before an {@code open-logged} clock starts, SLF4J is started: what an
+     * application that has logged before has paid already.
+     *
+     * @param args the main class's arguments
+     * @param program the main class, for the usage line and the logger
+     * @return {@code args[0]}
+     */
+    static String mode(String[] args, Class<?> program) {
+        if (args.length != 2
+                || !(args[0].equals("write")
+                        || args[0].equals("open")
+                        || args[0].equals("open-logged"))) {
+            System.err.println("usage: " + program.getSimpleName() + " write|open|open-logged DIR");
+            System.exit(2);
+        }
+        if (args[0].equals("open-logged")) {
+            LoggerFactory.getLogger(program).isInfoEnabled();
+        }
+        return args[0];
     }
 
     /**

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import org.slf4j.LoggerFactory;
 
 /**
  * Measures how long {@code SafetensorsModel.open} takes on a 405B-class sharded checkpoint laid out
@@ -33,28 +32,18 @@ public final class SafetensorsOpenMeasurement {
      * @throws Exception if the checkpoint cannot be written or opened
      */
     public static void main(String[] args) throws Exception {
-        if (args.length == 2 && args[0].equals("open-logged")) {
-            LoggerFactory.getLogger(SafetensorsOpenMeasurement.class).isInfoEnabled();
-        }
+        String mode = OpenTimeMeasurement.mode(args, SafetensorsOpenMeasurement.class);
         long start = System.nanoTime();
         long[] schedStart = OpenTimeMeasurement.schedStat();
-        if (args.length != 2
-                || !(args[0].equals("write")
-                        || args[0].equals("open")
-                        || args[0].equals("open-logged"))) {
-            System.err.println("usage: SafetensorsOpenMeasurement write|open|open-logged DIR");
-            System.exit(2);
-            return;
-        }
         Path dir = Path.of(args[1]).resolve(DIRECTORY);
-        if (args[0].equals("write")) {
+        if (mode.equals("write")) {
             write(dir);
         } else {
             open(
                     dir.resolve("model.safetensors.index.json"),
                     start,
                     schedStart,
-                    args[0].equals("open-logged"));
+                    mode.equals("open-logged"));
         }
     }
 
