@@ -46,16 +46,18 @@ abstract sealed class Region permits Region.Held, Region.FileMapped, Region.Remo
     private static Region open(Arena arena, MemoryRegion spec, RegionBacking backing)
             throws IOException {
         // instanceof, not a pattern switch: a first open then bootstraps no switch at run time.
+        // Each kind is made by a method of its own class, typed Region: verifying this method
+        // then loads none of them, and a first open loads only the kinds it makes.
         if (backing instanceof RegionBacking.Mapped m) {
-            return new FileMapped(spec, m, map(arena, spec, m));
+            return FileMapped.of(spec, m, map(arena, spec, m));
         }
         if (backing instanceof RegionBacking.Remote r) {
-            return new Remote(spec, r, ChunkCache.open(arena, spec, r));
+            return Remote.of(spec, r, ChunkCache.open(arena, spec, r));
         }
         if (backing instanceof RegionBacking.Reserved r) {
-            return new Held(spec, backing, reserve(arena, spec, r));
+            return Held.of(spec, backing, reserve(arena, spec, r));
         }
-        return new Held(spec, backing, arena.allocate(spec.size(), 64));
+        return Held.of(spec, backing, arena.allocate(spec.size(), 64));
     }
 
     /**
@@ -153,6 +155,10 @@ abstract sealed class Region permits Region.Held, Region.FileMapped, Region.Remo
             super(spec, backing, segment);
         }
 
+        static Region of(MemoryRegion spec, RegionBacking backing, MemorySegment segment) {
+            return new Held(spec, backing, segment);
+        }
+
         @Override
         boolean writable() {
             return true;
@@ -166,6 +172,10 @@ abstract sealed class Region permits Region.Held, Region.FileMapped, Region.Remo
         FileMapped(MemoryRegion spec, RegionBacking.Mapped backing, MemorySegment segment) {
             super(spec, backing, segment);
             this.writable = backing.writable();
+        }
+
+        static Region of(MemoryRegion spec, RegionBacking.Mapped backing, MemorySegment segment) {
+            return new FileMapped(spec, backing, segment);
         }
 
         @Override
@@ -193,6 +203,10 @@ abstract sealed class Region permits Region.Held, Region.FileMapped, Region.Remo
         Remote(MemoryRegion spec, RegionBacking.Remote backing, ChunkCache cache) {
             super(spec, backing, cache.segment());
             this.cache = cache;
+        }
+
+        static Region of(MemoryRegion spec, RegionBacking.Remote backing, ChunkCache cache) {
+            return new Remote(spec, backing, cache);
         }
 
         @Override

@@ -162,11 +162,16 @@ public final class GgufModel extends OpenedModel<GgufFile> {
         private long maxHeaderSize = GgufFile.DEFAULT_MAX_HEADER_SIZE;
 
         private Builder(Path[] files) {
-            super(files, "model", new Mismatch());
+            super(files, "model");
         }
 
         private Builder(URI[] uris) {
-            super(uris, "model", "model.gguf", new Mismatch());
+            super(uris, "model", "model.gguf");
+        }
+
+        @Override
+        protected PartDigests.Mismatch mismatch() {
+            return new Mismatch();
         }
 
         /**

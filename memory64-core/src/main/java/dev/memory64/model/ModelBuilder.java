@@ -23,7 +23,6 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
     final List<Path> files;
     final List<URI> uris;
     final String defaultName;
-    final PartDigests.Mismatch mismatch;
     Path cacheDirectory = Path.of(System.getProperty("java.io.tmpdir"));
     // Null until set: the defaults are made only for a remote model, so that opening a local
     // one bootstraps no lambda (the defaults' decorator is one; a first lambda costs a cold
@@ -37,11 +36,10 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
      *
      * @param files the files as the caller gave them
      * @param what what the format opens, for messages ({@code "model"}, {@code "checkpoint"})
-     * @param mismatch makes the format's exception for a file whose digest does not match
      * @throws IllegalArgumentException if no file is given
      * @throws NullPointerException if {@code files} or a file is null
      */
-    protected ModelBuilder(Path[] files, String what, PartDigests.Mismatch mismatch) {
+    protected ModelBuilder(Path[] files, String what) {
         Objects.requireNonNull(files, "files");
         if (files.length == 0) {
             throw new IllegalArgumentException("open: no " + what + " file given");
@@ -52,7 +50,6 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         this.files = List.of(files);
         this.uris = List.of();
         this.defaultName = null;
-        this.mismatch = mismatch;
     }
 
     /**
@@ -61,12 +58,10 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
      * @param uris the URIs as the caller gave them
      * @param what what the format opens, for messages ({@code "model"}, {@code "checkpoint"})
      * @param defaultName a part's name in messages when its URI's path has no last segment
-     * @param mismatch makes the format's exception for a file whose digest does not match
      * @throws IllegalArgumentException if no URI is given or one has no scheme
      * @throws NullPointerException if {@code uris} or a URI is null
      */
-    protected ModelBuilder(
-            URI[] uris, String what, String defaultName, PartDigests.Mismatch mismatch) {
+    protected ModelBuilder(URI[] uris, String what, String defaultName) {
         Objects.requireNonNull(uris, "uris");
         if (uris.length == 0) {
             throw new IllegalArgumentException("open: no " + what + " URI given");
@@ -79,8 +74,15 @@ public abstract class ModelBuilder<B extends ModelBuilder<B>> {
         this.files = List.of();
         this.uris = List.of(uris);
         this.defaultName = defaultName;
-        this.mismatch = mismatch;
     }
+
+    /**
+     * Makes the format's exception for a file whose digest does not match; asked for only when
+     * digests were given, so that an open without them loads no integrity class.
+     *
+     * @return the maker of the format's {@link dev.memory64.ModelIntegrityException}
+     */
+    protected abstract PartDigests.Mismatch mismatch();
 
     @SuppressWarnings("unchecked") // B is the class that extends this one
     private B self() {

@@ -40,7 +40,7 @@ public record OpenRequest(
             PartDigests expected = options.expected;
             if (expected != null) {
                 ProgressListener listener = options.listener;
-                PartDigests.Mismatch mismatch = options.mismatch;
+                PartDigests.Mismatch mismatch = options.mismatch();
                 check =
                         (files, set) ->
                                 expected.verify("open", files, set, null, listener, mismatch);

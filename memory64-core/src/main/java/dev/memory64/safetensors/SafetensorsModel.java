@@ -140,11 +140,16 @@ public final class SafetensorsModel extends OpenedModel<SafetensorsFile> {
         private ModelMetadata extra = ModelMetadata.empty();
 
         private Builder(Path[] files) {
-            super(files, "checkpoint", PartDigests.Mismatch.PLAIN);
+            super(files, "checkpoint");
         }
 
         private Builder(URI[] uris) {
-            super(uris, "checkpoint", "model.safetensors", PartDigests.Mismatch.PLAIN);
+            super(uris, "checkpoint", "model.safetensors");
+        }
+
+        @Override
+        protected PartDigests.Mismatch mismatch() {
+            return PartDigests.Mismatch.PLAIN;
         }
 
         /**
