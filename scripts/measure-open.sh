@@ -19,6 +19,13 @@
 # DIR/memory64-open-405b-safetensors. Its target is 150 ms for a first open (GGUF's
 # is 100 ms): the medians line says how many runs were under it.
 #
+# On a JDK with an ahead-of-time cache (JDK 25 and later: -XX:AOTCacheOutput, JEP 514), this tree's
+# open of each model is measured a second time with one: a training run of the same measurement
+# writes the cache (the classes loaded and linked, the method handles generated, the methods'
+# profiles), then RUNS fresh JVMs start from it, as a host that trains a cache on its own main class
+# would (docs/GUIDE.md, "A faster first open: an AOT cache"). Their lines are labelled "this tree,
+# AOT cache".
+#
 # Usage: scripts/measure-open.sh [--baseline COMMIT] [DIR [RUNS]]
 set -euo pipefail
 MEMORY64_ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,17 +65,41 @@ measure() {
     for _ in $(seq "$RUNS"); do
         for j in "${!RUN_JARS[@]}"; do
             for mode in open open-logged; do
-                "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+                "$JAVA_HOME/bin/java" "${JVM_OPTIONS[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
                     -cp "${RUN_JARS[$j]}" "dev.memory64.bench.$1" "$mode" "$DIR" |
                     sed "s|^|[${RUN_LABELS[$j]}$2] |" | tee -a "$OUT"
             done
         done
     done
 }
+# Measures this tree's main class $1 again (labelled as measure does) starting from an AOT cache
+# trained on its first open, where the JDK can make one.
+measure_with_aot_cache() {
+    if ! "$JAVA_HOME/bin/java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
+        echo "no AOT cache measurement: $JAVA_HOME has no -XX:AOTCacheOutput (JDK 25 and later)"
+        return
+    fi
+    echo "training an AOT cache on this tree's $1..."
+    if ! "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$WORK/$1.aot" \
+        -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_JAR" \
+        "dev.memory64.bench.$1" open "$DIR" >"$WORK/aot.log" 2>&1 || [ ! -s "$WORK/$1.aot" ]; then
+        echo "the AOT cache's training run failed:" >&2
+        cat "$WORK/aot.log" >&2
+        exit 1
+    fi
+    RUN_JARS=("$BENCH_JAR")
+    RUN_LABELS=("this tree, AOT cache")
+    # AOTMode=on: a cache that cannot be used fails the run instead of being ignored.
+    JVM_OPTIONS=(-XX:AOTCache="$WORK/$1.aot" -XX:AOTMode=on)
+    measure "$1" "$2"
+    JVM_OPTIONS=()
+}
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 RUN_JARS=("${JARS[@]}")
 RUN_LABELS=("${LABELS[@]}")
+JVM_OPTIONS=()
 measure OpenTimeMeasurement ""
+measure_with_aot_cache OpenTimeMeasurement ""
 SAFETENSORS="$DIR/memory64-open-405b-safetensors"
 if [ ! -f "$SAFETENSORS/model.safetensors.index.json" ] || [ -n "$(find "$MEMORY64_ROOT/memory64-bench/src" -name SafetensorsOpenMeasurement.java -newer "$SAFETENSORS/model.safetensors.index.json" -print -quit)" ]; then
     (memory64_run_bench dev.memory64.bench.SafetensorsOpenMeasurement -- write "$DIR")
@@ -83,6 +114,7 @@ for j in "${!JARS[@]}"; do
     fi
 done
 measure SafetensorsOpenMeasurement ", safetensors 191 shards"
+measure_with_aot_cache SafetensorsOpenMeasurement ", safetensors 191 shards"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 # Medians over the runs, per build and mode: first-open wall and CPU, warm wall and CPU, heap.
 awk '
