@@ -20,6 +20,7 @@ module dev.memory64 {
     exports dev.memory64.internal to
             dev.memory64.chicory,
             dev.memory64.endive,
+            dev.memory64.llama,
             dev.memory64.s3;
     exports dev.memory64.linear to
             dev.memory64.chicory,

@@ -4,6 +4,7 @@ import dev.memory64.gguf.GgufValue;
 import dev.memory64.gguf.GgufValueType;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,13 +104,41 @@ public final class HfTokenizerConverter {
         return build(read(tokenizerJson), read(tokenizerConfig));
     }
 
+    /**
+     * Returns the tokenizer metadata of a {@code tokenizer.json}, with its {@code
+     * tokenizer_config.json} if there is one, read as bytes (a remote checkpoint's).
+     *
+     * @param tokenizerName where the tokenizer was read, for messages
+     * @param tokenizerJson its bytes
+     * @param configName where the configuration was read, for messages; null if there is none
+     * @param tokenizerConfig its bytes; null if there is none
+     * @return the {@code tokenizer.*} keys, in llama.cpp's order
+     * @throws IOException if a file is not UTF-8
+     * @throws IllegalArgumentException as {@link #metadata(Path, Path)}
+     */
+    static Map<String, GgufValue> metadata(
+            String tokenizerName, byte[] tokenizerJson, String configName, byte[] tokenizerConfig)
+            throws IOException {
+        return build(
+                parse(tokenizerName, decode(tokenizerJson)),
+                tokenizerConfig == null ? Map.of() : parse(configName, decode(tokenizerConfig)));
+    }
+
+    private static String decode(byte[] bytes) throws IOException {
+        // Strict, as Files.readString is for a local file: malformed UTF-8 is an error.
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    }
+
     private static Map<String, Object> read(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Object> parse(String name, String text) {
         try {
-            return object(Json.parse(text), file.toString());
+            return object(Json.parse(text), name);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
     }
 

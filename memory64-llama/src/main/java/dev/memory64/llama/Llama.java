@@ -111,8 +111,7 @@ public final class Llama implements AutoCloseable {
 
     private static boolean isCheckpoint(Path file) {
         Path name = file.getFileName();
-        String text = name == null ? "" : name.toString();
-        return text.endsWith(".safetensors") || text.endsWith(".safetensors.index.json");
+        return name != null && isCheckpointName(name.toString());
     }
 
     /**
@@ -131,45 +130,74 @@ public final class Llama implements AutoCloseable {
                             ? HfTokenizerConverter.metadata(tokenizer, tokenizerConfig)
                             : HfTokenizerConverter.metadata(tokenizer);
         } catch (IllegalArgumentException e) {
-            throw new LlamaModelException(
-                    "cannot run the checkpoint " + files.get(0) + ": " + e.getMessage(), -106);
+            throw notRunnable(files.get(0).toString(), e);
         }
+        return OpenedModel.of(
+                SafetensorsModel.builder(files.toArray(Path[]::new))
+                        .withMetadata(tokenizerMetadata(keys))
+                        .open());
+    }
+
+    /** The refusal of a checkpoint whose tokenizer the guest cannot run. */
+    static LlamaModelException notRunnable(String checkpoint, IllegalArgumentException e) {
+        return new LlamaModelException(
+                "cannot run the checkpoint " + checkpoint + ": " + e.getMessage(), -106);
+    }
+
+    /** The GGUF tokenizer keys as store metadata, for a checkpoint's store. */
+    static ModelMetadata tokenizerMetadata(Map<String, GgufValue> keys) {
         ModelMetadata.Builder metadata = ModelMetadata.builder();
         for (Map.Entry<String, GgufValue> key : keys.entrySet()) {
             metadata.put(key.getKey(), key.getValue().toMetadataValue());
         }
-        return OpenedModel.of(
-                SafetensorsModel.builder(files.toArray(Path[]::new))
-                        .withMetadata(metadata.build())
-                        .open());
+        return metadata.build();
     }
 
     private static Path beside(Path directory, String name, String what)
             throws NoSuchFileException {
         Path file = directory.resolve(name);
         if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(
-                    file.toString(),
-                    null,
-                    "a Hugging Face checkpoint needs its "
-                            + name
-                            + " (its "
-                            + what
-                            + ") beside it");
+            throw missing(file.toString(), name, what);
         }
         return file;
     }
 
+    /** A checkpoint's config or tokenizer that is not beside it. */
+    static NoSuchFileException missing(String where, String name, String what) {
+        return new NoSuchFileException(
+                where,
+                null,
+                "a Hugging Face checkpoint needs its " + name + " (its " + what + ") beside it");
+    }
+
     /**
-     * Returns a builder for a GGUF model served over HTTP(S) (one URI, or a split set's), read by
-     * range as the guest needs its bytes ({@link GgufModel#open(URI...)}).
+     * Returns a builder for a remote GGUF model (one URI, or a split set's) or Hugging Face
+     * checkpoint (a URI whose path ends {@code .safetensors} or {@code .safetensors.index.json}),
+     * over HTTP(S), {@code hf://} or any scheme a transport serves, read by range as the guest
+     * needs its bytes ({@link GgufModel#open(URI...)}, {@link SafetensorsModel#open(URI...)}). A
+     * checkpoint's {@value HfCheckpointConverter#CONFIG_FILE} and {@value
+     * HfCheckpointConverter#TOKENIZER_FILE} are read beside its first URI (its last path segment
+     * replaced), and its {@code tokenizer_config.json} if the server has one.
      *
      * @param uris the model's URI, or its split set's URIs
-     * @return the builder
+     * @return the builder; opening a checkpoint without its config or tokenizer beside throws a
+     *     {@link NoSuchFileException} naming the URI read
      */
     public static Builder builder(URI... uris) {
         List<URI> list = List.of(uris);
+        if (!list.isEmpty() && isCheckpoint(list.get(0))) {
+            return new Builder(() -> OpenedModel.of(RemoteCheckpoint.open(list)), true);
+        }
         return new Builder(() -> OpenedModel.of(GgufModel.open(list.toArray(URI[]::new))), true);
+    }
+
+    private static boolean isCheckpoint(URI uri) {
+        String path = uri.getPath();
+        return path != null && isCheckpointName(path);
+    }
+
+    private static boolean isCheckpointName(String name) {
+        return name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json");
     }
 
     /**

@@ -393,12 +393,10 @@ class HfCheckpointTest {
     }
 
     /**
-     * The F32 checkpoint re-written as three shards with their index opens by the index and by a
-     * shard, and writes the same text.
+     * Re-writes the checkpoint {@code single} as {@code count} shards with their index into {@code
+     * dir}, its config and tokenizer beside them.
      */
-    @Test
-    void aShardedCheckpointRunsByItsIndexOrAnyShard() throws IOException {
-        Path single = checkpoint(SafetensorsDtype.F32);
+    static void reshard(Path single, Path dir, int count) throws IOException {
         SafetensorsWriter writer = SafetensorsWriter.create();
         try (SafetensorsModel model = SafetensorsModel.open(single);
                 java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
@@ -412,12 +410,22 @@ class HfCheckpointTest {
                         t.shape().stream().mapToLong(Long::longValue).toArray(),
                         bytes);
             }
-            List<Path> shards = writer.writeSharded(dir, "model", 3);
-            assertEquals(3, shards.size());
+            List<Path> shards = writer.writeSharded(dir, "model", count);
+            assertEquals(count, shards.size());
         }
         for (String name : List.of("config.json", "tokenizer.json")) {
             Files.copy(single.resolveSibling(name), dir.resolve(name));
         }
+    }
+
+    /**
+     * The F32 checkpoint re-written as three shards with their index opens by the index and by a
+     * shard, and writes the same text.
+     */
+    @Test
+    void aShardedCheckpointRunsByItsIndexOrAnyShard() throws IOException {
+        Path single = checkpoint(SafetensorsDtype.F32);
+        reshard(single, dir, 3);
         String expected = generate(single, LlamaTest.PROMPT, 64, new ArrayList<>());
         assertEquals(
                 expected,

@@ -134,7 +134,9 @@ public final class GenerateCommand {
         }
         String model = options.model() != null ? options.model() : defaultModel(options, err);
         Llama.Builder builder =
-                model.startsWith("http://") || model.startsWith("https://")
+                model.startsWith("http://")
+                                || model.startsWith("https://")
+                                || model.startsWith("hf://")
                         ? Llama.builder(URI.create(model))
                         : Llama.builder(Path.of(model));
         builder.withRuntime(options.runtime()).withWeightBufferKib(options.bufferMib() << 10);

@@ -1,0 +1,103 @@
+package dev.memory64.llama;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.memory64.safetensors.SafetensorsDtype;
+import dev.memory64.testkit.Nginx;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * stories260K as a Hugging Face checkpoint served by nginx, run through {@link
+ * Llama#builder(URI...)} by its file's URI and by its index's: the config and tokenizer read beside
+ * it, the weights read by range, the same text as run.c prints; a checkpoint served without its
+ * tokenizer or config is refused naming the URI read, before anything runs.
+ */
+class HfRemoteCheckpointTest {
+    @TempDir Path root;
+    @TempDir Path work;
+
+    /** stories260K converted into {@code root/name} at F32. */
+    private Path checkpoint(String name) throws IOException {
+        Path directory = root.resolve(name);
+        HfCheckpointConverter.convert(
+                SharedModels.require("stories260K.bin"),
+                SharedModels.require("tok512.bin"),
+                directory,
+                SafetensorsDtype.F32);
+        return directory;
+    }
+
+    private static String generate(URI uri) throws IOException {
+        try (Llama llama = Llama.builder(uri).open()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            llama.generate(
+                    LlamaTest.PROMPT,
+                    GenerationOptions.greedy(256),
+                    (token, piece) -> out.writeBytes(piece));
+            out.write('\n');
+            return out.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aCheckpointByUriWritesWhatRunCPrints() throws IOException {
+        Path single = checkpoint("single");
+        HfCheckpointTest.reshard(
+                single.resolve("model.safetensors"),
+                Files.createDirectories(root.resolve("sharded")),
+                3);
+        byte[] expected =
+                Files.readAllBytes(
+                        SharedModels.require("expected/greedy-256-once-upon-a-time-a-dog.txt"));
+        try (Nginx nginx = Nginx.start(root, work)) {
+            for (URI uri :
+                    new URI[] {
+                        nginx.uri("single/model.safetensors"),
+                        nginx.uri("sharded/model.safetensors.index.json")
+                    }) {
+                String text = generate(uri);
+                assertArrayEquals(
+                        expected, text.getBytes(StandardCharsets.UTF_8), uri + ": " + text);
+            }
+        }
+        String log = Files.readString(work.resolve("access.log"));
+        assertTrue(log.contains("GET /single/tokenizer.json"), log);
+        assertTrue(log.contains("GET /sharded/model-00002-of-00003.safetensors"), log);
+    }
+
+    @Test
+    void aCheckpointServedWithoutItsTokenizerOrConfigIsRefusedNamingTheUri() throws IOException {
+        Path source = checkpoint("source");
+        for (String missing : new String[] {"tokenizer.json", "config.json"}) {
+            Path directory = Files.createDirectories(root.resolve("without-" + missing));
+            for (String file :
+                    new String[] {"model.safetensors", "config.json", "tokenizer.json"}) {
+                if (!file.equals(missing)) {
+                    Files.copy(source.resolve(file), directory.resolve(file));
+                }
+            }
+        }
+        try (Nginx nginx = Nginx.start(root, work)) {
+            for (String missing : new String[] {"tokenizer.json", "config.json"}) {
+                URI uri = nginx.uri("without-" + missing + "/model.safetensors");
+                NoSuchFileException e =
+                        assertThrows(NoSuchFileException.class, () -> Llama.builder(uri).open());
+                assertEquals(uri.resolve(missing).toString(), e.getFile(), e.getMessage());
+                assertTrue(e.getMessage().contains("beside it"), e.getMessage());
+            }
+        }
+        String log = Files.readString(work.resolve("access.log"));
+        assertTrue(!log.contains("model.safetensors HTTP"), "no tensor read: " + log);
+    }
+}
