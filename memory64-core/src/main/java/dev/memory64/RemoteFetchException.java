@@ -1,5 +1,6 @@
 package dev.memory64;
 
+import dev.memory64.internal.RemoteUris;
 import java.net.URI;
 
 /**

@@ -2,6 +2,7 @@ package dev.memory64;
 
 import dev.memory64.internal.Logging;
 import dev.memory64.internal.RemoteAccess;
+import dev.memory64.internal.RemoteUris;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.memory64.gguf.GgufModel;
+import dev.memory64.internal.RemoteUris;
 import dev.memory64.testkit.MemoryTransport;
 import dev.memory64.testkit.MemoryTransport.Fault;
 import dev.memory64.testkit.SmallModels;

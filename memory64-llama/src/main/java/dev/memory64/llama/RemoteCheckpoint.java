@@ -4,6 +4,7 @@ import dev.memory64.RemoteFetchException;
 import dev.memory64.RemoteOptions;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.internal.RemoteAccess;
+import dev.memory64.internal.RemoteUris;
 import dev.memory64.safetensors.SafetensorsModel;
 import java.io.IOException;
 import java.net.URI;
@@ -41,58 +42,53 @@ final class RemoteCheckpoint {
     static SafetensorsModel open(List<URI> uris) throws IOException {
         URI first = uris.get(0);
         RemoteOptions options = RemoteOptions.defaults();
-        // The config's values are read by the checkpoint's own open; here only its presence is
-        // checked, as for a local checkpoint, so that a missing one is named before anything runs.
-        read(
-                first.resolve(HfCheckpointConverter.CONFIG_FILE),
-                HfCheckpointConverter.CONFIG_FILE,
-                "hyperparameters",
-                options,
-                false);
+        // The config's values are read by the checkpoint's own open; here it is only required, as
+        // beside a local checkpoint, so that a missing one is named before anything runs.
+        require(first, HfCheckpointConverter.CONFIG_FILE, "hyperparameters", options);
         byte[] tokenizer =
-                read(
-                        first.resolve(HfCheckpointConverter.TOKENIZER_FILE),
-                        HfCheckpointConverter.TOKENIZER_FILE,
-                        "vocabulary",
-                        options,
-                        true);
+                require(first, HfCheckpointConverter.TOKENIZER_FILE, "vocabulary", options);
         URI configUri = first.resolve("tokenizer_config.json");
-        byte[] tokenizerConfig = read(configUri, null, null, options, true);
+        byte[] tokenizerConfig = readIfPresent(configUri, options);
         Map<String, GgufValue> keys;
         try {
             keys =
                     HfTokenizerConverter.metadata(
-                            shown(first.resolve(HfCheckpointConverter.TOKENIZER_FILE)),
+                            RemoteUris.shown(first.resolve(HfCheckpointConverter.TOKENIZER_FILE)),
                             tokenizer,
-                            tokenizerConfig == null ? null : shown(configUri),
+                            RemoteUris.shown(configUri),
                             tokenizerConfig);
         } catch (IllegalArgumentException e) {
-            throw Llama.notRunnable(shown(first), e);
+            throw Llama.notRunnable(RemoteUris.shown(first), e);
         }
         return SafetensorsModel.builder(uris.toArray(URI[]::new))
                 .withMetadata(Llama.tokenizerMetadata(keys))
                 .open();
     }
 
-    /**
-     * Reads a file beside the checkpoint whole.
-     *
-     * @param name the file's name for the message when it is missing, or null if it may be
-     * @param bytes whether its bytes are wanted (else only its presence is checked)
-     * @return its bytes; null if it is missing and may be, or if its bytes are not wanted
-     */
-    private static byte[] read(
-            URI uri, String name, String what, RemoteOptions options, boolean bytes)
+    /** The file {@code name} beside {@code first}, whole; a missing one is refused naming it. */
+    private static byte[] require(URI first, String name, String what, RemoteOptions options)
             throws IOException {
+        URI uri = first.resolve(name);
+        byte[] bytes = readIfPresent(uri, options);
+        if (bytes == null) {
+            throw Llama.missing(RemoteUris.shown(uri), name, what);
+        }
+        return bytes;
+    }
+
+    /**
+     * Reads a remote file whole, at most {@link #MAX_FILE_SIZE} bytes.
+     *
+     * @return its bytes, or null if the server does not have it (404, 410, or 403 as a bucket
+     *     without list rights answers for a missing key)
+     */
+    private static byte[] readIfPresent(URI uri, RemoteOptions options) throws IOException {
         try (RemoteAccess.Source source = RemoteAccess.open(uri, options)) {
-            if (!bytes) {
-                return null;
-            }
             long size = source.size();
             if (size > MAX_FILE_SIZE) {
                 throw new IOException(
                         "open "
-                                + shown(uri)
+                                + RemoteUris.shown(uri)
                                 + ": the file has "
                                 + size
                                 + " bytes, more than the "
@@ -106,7 +102,7 @@ final class RemoteCheckpoint {
             if (buffer.hasRemaining()) {
                 throw new IOException(
                         "open "
-                                + shown(uri)
+                                + RemoteUris.shown(uri)
                                 + ": the file ended after "
                                 + buffer.position()
                                 + " of its "
@@ -117,30 +113,9 @@ final class RemoteCheckpoint {
         } catch (RemoteFetchException e) {
             int status = e.status();
             if (status == 404 || status == 410 || status == 403) {
-                if (name == null) {
-                    return null;
-                }
-                throw Llama.missing(shown(uri), name, what);
+                return null;
             }
             throw e;
         }
-    }
-
-    /** The URI as messages show it: without a query or user-info, which may be credentials. */
-    static String shown(URI uri) {
-        if (uri.getRawQuery() == null && uri.getRawUserInfo() == null) {
-            return uri.toString();
-        }
-        StringBuilder b = new StringBuilder();
-        if (uri.getScheme() != null) {
-            b.append(uri.getScheme()).append("://");
-        }
-        if (uri.getHost() != null) {
-            b.append(uri.getHost());
-            if (uri.getPort() >= 0) {
-                b.append(':').append(uri.getPort());
-            }
-        }
-        return b.append(uri.getRawPath() == null ? "" : uri.getRawPath()).toString();
     }
 }

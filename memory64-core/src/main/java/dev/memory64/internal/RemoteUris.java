@@ -1,4 +1,4 @@
-package dev.memory64;
+package dev.memory64.internal;
 
 import java.net.URI;
 
@@ -7,15 +7,18 @@ import java.net.URI;
  * credential's id) and any user-info are credentials of a kind, so their values are left out; the
  * names stay, to tell one URL from another.
  */
-final class RemoteUris {
+public final class RemoteUris {
 
     private RemoteUris() {}
 
     /**
      * Returns {@code uri} with every query parameter's value and any user-info replaced by {@code
      * …}: {@code https://h/m.gguf?X-Amz-Signature=…}; unchanged when it has neither.
+     *
+     * @param uri a remote object's URI
+     * @return the URI as messages and logs show it
      */
-    static String shown(URI uri) {
+    public static String shown(URI uri) {
         String query = uri.getRawQuery();
         String userInfo = uri.getRawUserInfo();
         if (query == null && userInfo == null) {
