@@ -2,6 +2,7 @@ package dev.memory64.llama;
 
 import dev.memory64.Memory64Store;
 import dev.memory64.ModelMetadata;
+import dev.memory64.RemoteOptions;
 import dev.memory64.gguf.GgufModel;
 import dev.memory64.gguf.GgufValue;
 import dev.memory64.safetensors.SafetensorsModel;
@@ -104,9 +105,10 @@ public final class Llama implements AutoCloseable {
     public static Builder builder(Path... files) {
         List<Path> list = List.of(files);
         if (!list.isEmpty() && isCheckpoint(list.get(0))) {
-            return new Builder(() -> openCheckpoint(list), true);
+            return new Builder(options -> openCheckpoint(list), true);
         }
-        return new Builder(() -> OpenedModel.of(GgufModel.open(list.toArray(Path[]::new))), true);
+        return new Builder(
+                options -> OpenedModel.of(GgufModel.open(list.toArray(Path[]::new))), true);
     }
 
     private static boolean isCheckpoint(Path file) {
@@ -186,9 +188,24 @@ public final class Llama implements AutoCloseable {
     public static Builder builder(URI... uris) {
         List<URI> list = List.of(uris);
         if (!list.isEmpty() && isCheckpoint(list.get(0))) {
-            return new Builder(() -> OpenedModel.of(RemoteCheckpoint.open(list)), true);
+            return new Builder(
+                    options ->
+                            OpenedModel.of(
+                                    RemoteCheckpoint.open(
+                                            list, options.remoteOptions(), options.cacheDirectory)),
+                    true);
         }
-        return new Builder(() -> OpenedModel.of(GgufModel.open(list.toArray(URI[]::new))), true);
+        return new Builder(
+                options -> {
+                    GgufModel.Builder gguf =
+                            GgufModel.builder(list.toArray(URI[]::new))
+                                    .withRemoteOptions(options.remoteOptions());
+                    if (options.cacheDirectory != null) {
+                        gguf.withCacheDirectory(options.cacheDirectory);
+                    }
+                    return OpenedModel.of(gguf.open());
+                },
+                true);
     }
 
     private static boolean isCheckpoint(URI uri) {
@@ -210,7 +227,7 @@ public final class Llama implements AutoCloseable {
      */
     public static Builder builder(GgufModel model) {
         Objects.requireNonNull(model, "model");
-        return new Builder(() -> OpenedModel.of(model), false);
+        return new Builder(options -> OpenedModel.of(model), false);
     }
 
     /**
@@ -487,10 +504,10 @@ public final class Llama implements AutoCloseable {
         return "Llama[" + model + ", " + runtime.cliName() + "]";
     }
 
-    /** How a model is opened. */
+    /** How a model is opened, with the builder's options. */
     @FunctionalInterface
     private interface Opener {
-        OpenedModel open() throws IOException;
+        OpenedModel open(Builder options) throws IOException;
     }
 
     /** A model of either format: its store, and how to close it. */
@@ -520,6 +537,8 @@ public final class Llama implements AutoCloseable {
         private GuestRuntime runtime = GuestRuntime.CHICORY;
         private int weightBufferKib;
         private int maxPositions;
+        private RemoteOptions remoteOptions;
+        private Path cacheDirectory;
 
         private Builder(Opener opener, boolean ownsModel) {
             this.opener = opener;
@@ -572,6 +591,38 @@ public final class Llama implements AutoCloseable {
         }
 
         /**
+         * How a model opened by URI is fetched (chunk size, parallel fetches, retries, timeout,
+         * request decorator, transport), its tokenizer and config included for a checkpoint.
+         * Ignored for files and for a model the caller opened.
+         *
+         * @param options the options, default {@link RemoteOptions#defaults()}
+         * @return this builder
+         * @throws NullPointerException if {@code options} is null
+         */
+        public Builder withRemoteOptions(RemoteOptions options) {
+            this.remoteOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Where a model opened by URI keeps its cache: one sparse, unlinked file per part (see
+         * {@code GgufModel.Builder.withCacheDirectory}). Ignored for files and for a model the
+         * caller opened.
+         *
+         * @param directory the cache directory, default {@code java.io.tmpdir}
+         * @return this builder
+         * @throws NullPointerException if {@code directory} is null
+         */
+        public Builder withCacheDirectory(Path directory) {
+            this.cacheDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        private RemoteOptions remoteOptions() {
+            return remoteOptions != null ? remoteOptions : RemoteOptions.defaults();
+        }
+
+        /**
          * Opens the model and starts the guest over it, which reads the model's hyperparameters,
          * vocabulary and tensor table.
          *
@@ -582,7 +633,7 @@ public final class Llama implements AutoCloseable {
          *     model, a missing tensor, an unsupported type or tokenizer)
          */
         public Llama open() throws IOException {
-            OpenedModel model = opener.open();
+            OpenedModel model = opener.open(this);
             Guest guest = null;
             boolean success = false;
             try {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -33,15 +34,17 @@ final class RemoteCheckpoint {
      * Opens the checkpoint.
      *
      * @param uris the checkpoint's URI: its file, a shard, every shard, or its index
+     * @param options how its files and tensors are fetched
+     * @param cacheDirectory where its parts' caches go, or null for the default
      * @return the opened checkpoint, its tokenizer keys in its store's metadata
      * @throws NoSuchFileException if its config.json or tokenizer.json is not beside it (the
      *     message names the URI read)
      * @throws LlamaModelException if the guest cannot run its tokenizer
      * @throws IOException if a file cannot be read, or the checkpoint opened
      */
-    static SafetensorsModel open(List<URI> uris) throws IOException {
+    static SafetensorsModel open(List<URI> uris, RemoteOptions options, Path cacheDirectory)
+            throws IOException {
         URI first = uris.get(0);
-        RemoteOptions options = RemoteOptions.defaults();
         // The config's values are read by the checkpoint's own open; here it is only required, as
         // beside a local checkpoint, so that a missing one is named before anything runs.
         require(first, HfCheckpointConverter.CONFIG_FILE, "hyperparameters", options);
@@ -60,9 +63,14 @@ final class RemoteCheckpoint {
         } catch (IllegalArgumentException e) {
             throw Llama.notRunnable(RemoteUris.shown(first), e);
         }
-        return SafetensorsModel.builder(uris.toArray(URI[]::new))
-                .withMetadata(Llama.tokenizerMetadata(keys))
-                .open();
+        SafetensorsModel.Builder checkpoint =
+                SafetensorsModel.builder(uris.toArray(URI[]::new))
+                        .withRemoteOptions(options)
+                        .withMetadata(Llama.tokenizerMetadata(keys));
+        if (cacheDirectory != null) {
+            checkpoint.withCacheDirectory(cacheDirectory);
+        }
+        return checkpoint.open();
     }
 
     /** The file {@code name} beside {@code first}, whole; a missing one is refused naming it. */

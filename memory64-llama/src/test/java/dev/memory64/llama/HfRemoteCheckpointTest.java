@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.memory64.RemoteOptions;
+import dev.memory64.gguf.GgmlType;
 import dev.memory64.safetensors.SafetensorsDtype;
 import dev.memory64.testkit.Nginx;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +78,77 @@ class HfRemoteCheckpointTest {
         String log = Files.readString(work.resolve("access.log"));
         assertTrue(log.contains("GET /single/tokenizer.json"), log);
         assertTrue(log.contains("GET /sharded/model-00002-of-00003.safetensors"), log);
+    }
+
+    /**
+     * The builder's remote options reach every read of the checkpoint (a 64 KiB chunk: no answer
+     * for its tensors is larger, where the default 4 MiB reads the 1 MB file in one), and its cache
+     * directory reaches the parts' caches (a missing one is refused naming it), as a GGUF model's
+     * by URI.
+     */
+    @Test
+    void theBuildersRemoteOptionsAndCacheDirectoryReachTheCheckpoint(@TempDir Path cache)
+            throws IOException {
+        checkpoint("single");
+        Llama2cConverter.convert(
+                SharedModels.require("stories260K.bin"),
+                SharedModels.require("tok512.bin"),
+                root.resolve("m.gguf"),
+                GgmlType.F32);
+        try (Nginx nginx = Nginx.start(root, work)) {
+            URI uri = nginx.uri("single/model.safetensors");
+            Path missing = root.resolve("no-such-cache");
+            // A GGUF model by URI takes the same options.
+            NoSuchFileException gguf =
+                    assertThrows(
+                            NoSuchFileException.class,
+                            () ->
+                                    Llama.builder(nginx.uri("m.gguf"))
+                                            .withCacheDirectory(missing)
+                                            .open());
+            assertEquals(missing.toString(), gguf.getFile(), gguf.getMessage());
+            NoSuchFileException e =
+                    assertThrows(
+                            NoSuchFileException.class,
+                            () -> Llama.builder(uri).withCacheDirectory(missing).open());
+            assertEquals(missing.toString(), e.getFile(), e.getMessage());
+            List<Long> refused = modelAnswers();
+            assertTrue(
+                    refused.stream().allMatch(bytes -> bytes <= 4096),
+                    "only the header read before the cache was refused: " + refused);
+            Files.writeString(work.resolve("access.log"), "");
+            try (Llama llama = Llama.builder(uri).withCacheDirectory(cache).open()) {
+                llama.generate("", GenerationOptions.greedy(4), (token, piece) -> {});
+            }
+            List<Long> defaults = modelAnswers();
+            assertTrue(defaults.stream().anyMatch(bytes -> bytes > 64 << 10), defaults.toString());
+            Files.writeString(work.resolve("access.log"), "");
+            try (Llama llama =
+                    Llama.builder(uri)
+                            .withRemoteOptions(RemoteOptions.defaults().withChunkSize(64 << 10))
+                            .withCacheDirectory(cache)
+                            .open()) {
+                llama.generate("", GenerationOptions.greedy(4), (token, piece) -> {});
+            }
+        }
+        List<Long> chunked = modelAnswers();
+        assertTrue(chunked.size() > 8, chunked.toString());
+        assertTrue(chunked.stream().allMatch(bytes -> bytes <= 64 << 10), chunked.toString());
+    }
+
+    /** The bytes of each answer nginx logged for the single checkpoint's tensors, in order. */
+    private List<Long> modelAnswers() throws IOException {
+        List<Long> bytes = new ArrayList<>();
+        for (String line : Files.readAllLines(work.resolve("access.log"))) {
+            // combined format: ... "GET /single/model.safetensors HTTP/1.1" 206 65536 "-" "..."
+            int request = line.indexOf("\"GET /single/model.safetensors ");
+            if (request >= 0) {
+                String[] after =
+                        line.substring(line.indexOf('"', request + 1) + 1).trim().split(" ");
+                bytes.add(Long.parseLong(after[1]));
+            }
+        }
+        return bytes;
     }
 
     @Test
