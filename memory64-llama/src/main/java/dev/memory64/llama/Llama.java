@@ -197,13 +197,11 @@ public final class Llama implements AutoCloseable {
         }
         return new Builder(
                 options -> {
-                    GgufModel.Builder gguf =
+                    return OpenedModel.of(
                             GgufModel.builder(list.toArray(URI[]::new))
-                                    .withRemoteOptions(options.remoteOptions());
-                    if (options.cacheDirectory != null) {
-                        gguf.withCacheDirectory(options.cacheDirectory);
-                    }
-                    return OpenedModel.of(gguf.open());
+                                    .withRemoteOptions(options.remoteOptions())
+                                    .withCacheDirectory(options.cacheDirectory)
+                                    .open());
                 },
                 true);
     }
@@ -538,7 +536,7 @@ public final class Llama implements AutoCloseable {
         private int weightBufferKib;
         private int maxPositions;
         private RemoteOptions remoteOptions;
-        private Path cacheDirectory;
+        private Path cacheDirectory = Path.of(System.getProperty("java.io.tmpdir"));
 
         private Builder(Opener opener, boolean ownsModel) {
             this.opener = opener;

@@ -35,7 +35,7 @@ final class RemoteCheckpoint {
      *
      * @param uris the checkpoint's URI: its file, a shard, every shard, or its index
      * @param options how its files and tensors are fetched
-     * @param cacheDirectory where its parts' caches go, or null for the default
+     * @param cacheDirectory where its parts' caches go
      * @return the opened checkpoint, its tokenizer keys in its store's metadata
      * @throws NoSuchFileException if its config.json or tokenizer.json is not beside it (the
      *     message names the URI read)
@@ -63,14 +63,11 @@ final class RemoteCheckpoint {
         } catch (IllegalArgumentException e) {
             throw Llama.notRunnable(RemoteUris.shown(first), e);
         }
-        SafetensorsModel.Builder checkpoint =
-                SafetensorsModel.builder(uris.toArray(URI[]::new))
-                        .withRemoteOptions(options)
-                        .withMetadata(Llama.tokenizerMetadata(keys));
-        if (cacheDirectory != null) {
-            checkpoint.withCacheDirectory(cacheDirectory);
-        }
-        return checkpoint.open();
+        return SafetensorsModel.builder(uris.toArray(URI[]::new))
+                .withRemoteOptions(options)
+                .withCacheDirectory(cacheDirectory)
+                .withMetadata(Llama.tokenizerMetadata(keys))
+                .open();
     }
 
     /** The file {@code name} beside {@code first}, whole; a missing one is refused naming it. */
