@@ -23,8 +23,9 @@ import java.util.Map;
 final class RemoteCheckpoint {
 
     /**
-     * The largest tokenizer.json or tokenizer_config.json read: Llama 3's tokenizer.json is 9 MB,
-     * the largest published ones a few tens of megabytes.
+     * The largest file read beside a checkpoint (its config.json, tokenizer.json or
+     * tokenizer_config.json): Llama 3's tokenizer.json is 9 MB, the largest published ones a few
+     * tens of megabytes.
      */
     static final int MAX_FILE_SIZE = 64 << 20;
 
@@ -98,7 +99,7 @@ final class RemoteCheckpoint {
                                 + size
                                 + " bytes, more than the "
                                 + MAX_FILE_SIZE
-                                + " read of a tokenizer");
+                                + " read of a file beside a checkpoint");
             }
             ByteBuffer buffer = ByteBuffer.allocate((int) size);
             while (buffer.hasRemaining() && source.read(buffer, buffer.position()) >= 0) {
